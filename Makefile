@@ -1,0 +1,39 @@
+# Entente — build, test, benchmark.
+GO      ?= go
+PKGS    := ./...
+FUZZTIME ?= 10s
+
+.PHONY: all build test test-short bench lint fuzz clean
+
+all: build test
+
+build:
+	$(GO) build -o bin/entente ./cmd/entente
+
+# Every test: unit, conformance (Cayley's suites), integration on the
+# 30k-movie data set, end-to-end through the real binary, crash and lock.
+test:
+	$(GO) test -count=1 -timeout 30m $(PKGS)
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+# B1–B6 of docs/benchmarks.md, each system in its own process; rewrites
+# bench/RESULTS.md.
+bench:
+	$(GO) run ./bench/cmd/benchrun -out bench/RESULTS.md
+
+lint:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# A short run of every fuzz target (FUZZTIME each).
+fuzz:
+	@set -e; for spec in $$($(GO) run ./internal/fuzzlist); do \
+		pkg=$${spec%%:*}; name=$${spec##*:}; \
+		echo "fuzz $$pkg $$name"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,423 @@
+package quadstore
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cayleygraph/quad"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/ristretto/v2/z"
+)
+
+// bulkBuilder collects quads in memory for the bulk path: values interned
+// to dense ids, quads as id tuples.
+type bulkBuilder struct {
+	ids    map[valueHash]uint32
+	hashes []valueHash // hashes[id-1]
+	arena  []byte      // encoded values, back to back
+	offs   []uint32    // value id-1 spans arena[offs[id-1]:offs[id]]
+	quads  [][4]uint32
+}
+
+func newBulkBuilder() *bulkBuilder {
+	return &bulkBuilder{ids: make(map[valueHash]uint32), offs: []uint32{0}}
+}
+
+func (b *bulkBuilder) intern(v quad.Value) (uint32, error) {
+	h := hashOf(v)
+	if id, ok := b.ids[h]; ok {
+		return id, nil
+	}
+	start := len(b.arena)
+	var err error
+	b.arena, err = appendValue(b.arena, v)
+	if err != nil {
+		b.arena = b.arena[:start]
+		return 0, err
+	}
+	if len(b.arena)-start > maxValueBytes {
+		return 0, fmt.Errorf("quadstore: value of %d bytes is over the limit of %d", len(b.arena)-start, maxValueBytes)
+	}
+	if len(b.arena) > 1<<32-1 || len(b.hashes) >= 1<<32-2 {
+		return 0, fmt.Errorf("%w: the bulk load outgrew its 4 GiB value arena", ErrTooLarge)
+	}
+	b.hashes = append(b.hashes, h)
+	b.offs = append(b.offs, uint32(len(b.arena)))
+	id := uint32(len(b.hashes))
+	b.ids[h] = id
+	return id, nil
+}
+
+func (b *bulkBuilder) add(q quad.Quad) error {
+	var t [4]uint32
+	for d := quad.Subject; d <= quad.Label; d++ {
+		v := q.Get(d)
+		if v == nil {
+			continue
+		}
+		id, err := b.intern(v)
+		if err != nil {
+			return err
+		}
+		t[d-1] = id
+	}
+	b.quads = append(b.quads, t)
+	return nil
+}
+
+func (b *bulkBuilder) value(id uint32) []byte { return b.arena[b.offs[id-1]:b.offs[id]] }
+
+// bulkLoad loads into the empty store. The caller holds wmu.
+func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
+	var res LoadResult
+	b := newBulkBuilder()
+	br := &batchReader{ctx: ctx, r: r}
+	var buf []quad.Quad
+	for !br.eof && len(b.quads) < opt.BulkLimit {
+		var err error
+		buf, err = br.next(buf, min(4096, opt.BulkLimit-len(b.quads)))
+		if err != nil {
+			return LoadResult{Read: br.read}, err
+		}
+		for _, q := range buf {
+			if err := b.add(q); err != nil {
+				return LoadResult{Read: br.read}, err
+			}
+		}
+		if opt.Progress != nil && br.read%(64*4096) < int64(len(buf)) {
+			opt.Progress(LoadProgress{Read: br.read})
+		}
+	}
+	if len(b.quads) == 0 {
+		return LoadResult{Read: br.read}, nil
+	}
+	if opt.Progress != nil {
+		opt.Progress(LoadProgress{Read: br.read, Writing: true})
+	}
+	if err := s.markBulk(); err != nil {
+		return LoadResult{Read: br.read}, err
+	}
+	reset := func(err error) (LoadResult, error) {
+		if rerr := s.resetEmpty(); rerr != nil {
+			return LoadResult{Read: br.read}, fmt.Errorf("%w (and resetting the store failed: %v; it will be reset at the next open)", err, rerr)
+		}
+		return LoadResult{Read: br.read}, err
+	}
+	added, err := s.streamWrite(ctx, b)
+	b = nil
+	if err != nil {
+		return reset(err)
+	}
+	res.Added, res.Bulk = added, true
+	if opt.Progress != nil {
+		opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: 1})
+	}
+	// The rest, if the input outgrew the bulk limit, goes in transactions.
+	// A failure still resets: the store was empty before this load.
+	batches := int64(1)
+	for !br.eof {
+		buf, err = br.next(buf, opt.BatchSize)
+		if err != nil {
+			return reset(err)
+		}
+		if len(buf) == 0 {
+			break
+		}
+		n, err := s.addSplitLocked(buf)
+		if err != nil {
+			return reset(err)
+		}
+		res.Added += int64(n)
+		batches++
+		if opt.Progress != nil {
+			opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: batches})
+		}
+	}
+	res.Read = br.read
+	if err := s.unmarkBulk(); err != nil {
+		return reset(err)
+	}
+	return res, nil
+}
+
+// resetEmpty drops everything and writes the metadata of an empty store.
+func (s *QuadStore) resetEmpty() error {
+	if err := s.db.DropAll(); err != nil {
+		return err
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return writeMeta(txn, 0, 0, 1) }); err != nil {
+		return err
+	}
+	s.nquads.Store(0)
+	s.nnodes.Store(0)
+	s.nextID = 1
+	s.names.init(s.names.max)
+	s.ids.clear()
+	return s.unmarkBulk()
+}
+
+// addSplitLocked is addSplit for a caller that holds wmu.
+func (s *QuadStore) addSplitLocked(qs []quad.Quad) (int, error) {
+	n := 0
+	tx := s.begin()
+	err := func() error {
+		defer tx.discard()
+		for _, q := range qs {
+			added, err := tx.addQuad(q, true)
+			if err != nil {
+				return err
+			}
+			if added {
+				n++
+			}
+		}
+		return tx.commit()
+	}()
+	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
+		h := len(qs) / 2
+		n1, err := s.addSplitLocked(qs[:h])
+		if err != nil {
+			return n1, err
+		}
+		n2, err := s.addSplitLocked(qs[h:])
+		return n1 + n2, err
+	}
+	return n, err
+}
+
+// streamWrite writes the builder's graph into the empty database with
+// Badger's StreamWriter: every key family is one stream of sorted keys,
+// written straight into tables of the last level. It returns the number of
+// distinct quads.
+func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, error) {
+	sw := s.db.NewStreamWriter()
+	if err := sw.Prepare(); err != nil {
+		sw.Cancel()
+		return 0, err
+	}
+	out := &streamOut{sw: sw}
+	err := s.emitAll(ctx, b, out)
+	if err == nil {
+		err = out.flush()
+	}
+	if err != nil {
+		sw.Cancel()
+		return 0, err
+	}
+	if err := sw.Flush(); err != nil {
+		return 0, err
+	}
+	s.names.init(s.names.max)
+	s.ids.clear()
+	if err := s.loadMeta(); err != nil {
+		return 0, err
+	}
+	return s.nquads.Load(), nil
+}
+
+func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, out *streamOut) error {
+	quads := b.quads
+	nodes := uint32(len(b.hashes))
+	byIndex := func(x *index) func(a, b [4]uint32) int {
+		d := x.dirs
+		return func(p, q [4]uint32) int {
+			for _, dir := range d {
+				if c := cmp.Compare(p[dir-1], q[dir-1]); c != 0 {
+					return c
+				}
+			}
+			return 0
+		}
+	}
+	// Deduplicate in subject order, which is also the order of the first
+	// stream.
+	slices.SortFunc(quads, byIndex(primary))
+	quads = slices.Compact(quads)
+	b.quads = quads
+
+	var counts [4][]uint32
+	for i := range counts {
+		counts[i] = make([]uint32, nodes+1)
+	}
+	for _, q := range quads {
+		for i, id := range q {
+			counts[i][id]++ // id 0 (no label) is counted and skipped below
+		}
+	}
+
+	var stream uint32
+	key := make([]byte, 0, 64)
+	emitIndex := func(x *index) error {
+		stream++
+		if x.dirs[0] != primary.dirs[0] {
+			slices.SortFunc(quads, byIndex(x))
+		}
+		for i, q := range quads {
+			if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
+				continue
+			}
+			if i&0xffff == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			key = append(key[:0], x.prefix)
+			for _, d := range x.dirs {
+				key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
+			}
+			if err := out.put(stream, key, nil); err != nil {
+				return err
+			}
+		}
+		return out.done(stream)
+	}
+	// Streams must not overlap and each must be sorted; they need not come
+	// in key order. Each is closed before the next to keep one table
+	// builder in memory at a time.
+	for _, x := range []*index{primary, &indexes[1], &indexes[2], &indexes[3]} {
+		if err := emitIndex(x); err != nil {
+			return err
+		}
+	}
+
+	stream++ // counters: c dir id
+	for d := quad.Subject; d <= quad.Label; d++ {
+		for id := uint32(1); id <= nodes; id++ {
+			n := counts[d-1][id]
+			if n == 0 {
+				continue
+			}
+			key = append(key[:0], pfxCount, byte(d))
+			key = binary.BigEndian.AppendUint64(key, uint64(id))
+			if err := out.put(stream, key, binary.AppendUvarint(nil, uint64(n))); err != nil {
+				return err
+			}
+		}
+	}
+	if err := out.done(stream); err != nil {
+		return err
+	}
+
+	stream++ // hashes, in hash order
+	order := make([]uint32, nodes)
+	for i := range order {
+		order[i] = uint32(i + 1)
+	}
+	slices.SortFunc(order, func(p, q uint32) int { return bytes.Compare(b.hashes[p-1][:], b.hashes[q-1][:]) })
+	for _, id := range order {
+		key = append(key[:0], pfxHash)
+		key = append(key, b.hashes[id-1][:]...)
+		if err := out.put(stream, key, putU64(uint64(id))); err != nil {
+			return err
+		}
+	}
+	order = nil
+	if err := out.done(stream); err != nil {
+		return err
+	}
+
+	stream++ // metadata, in key order
+	for _, kv := range []struct{ k, v []byte }{
+		{keyFormat, []byte(FormatVersion)},
+		{keyNextID, putU64(uint64(nodes) + 1)},
+		{keyNodes, putU64(uint64(nodes))},
+		{keyQuads, putU64(uint64(len(quads)))},
+	} {
+		if err := out.put(stream, kv.k, kv.v); err != nil {
+			return err
+		}
+	}
+	if err := out.done(stream); err != nil {
+		return err
+	}
+
+	stream++ // nodes, in id order
+	for id := uint32(1); id <= nodes; id++ {
+		key = append(key[:0], pfxNode)
+		key = binary.BigEndian.AppendUint64(key, uint64(id))
+		if err := out.put(stream, key, b.value(id)); err != nil {
+			return err
+		}
+	}
+	return out.done(stream)
+}
+
+// streamOut batches key-value pairs into buffers for the StreamWriter,
+// encoding Badger's KV protobuf by hand (fields key=1, value=2, version=4,
+// stream_id=10, stream_done=11).
+type streamOut struct {
+	sw  *badger.StreamWriter
+	buf *z.Buffer
+}
+
+const streamBufBytes = 8 << 20
+
+func (o *streamOut) put(stream uint32, k, v []byte) error {
+	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 2 + 1 + uvarintLen(uint64(stream))
+	if len(v) > 0 {
+		n += 1 + uvarintLen(uint64(len(v))) + len(v)
+	}
+	return o.append(n, func(p []byte) []byte {
+		p = append(p, 0x0a)
+		p = binary.AppendUvarint(p, uint64(len(k)))
+		p = append(p, k...)
+		if len(v) > 0 {
+			p = append(p, 0x12)
+			p = binary.AppendUvarint(p, uint64(len(v)))
+			p = append(p, v...)
+		}
+		p = append(p, 0x20, 1) // version 1
+		p = append(p, 0x50)
+		return binary.AppendUvarint(p, uint64(stream))
+	})
+}
+
+func (o *streamOut) done(stream uint32) error {
+	n := 1 + uvarintLen(uint64(stream)) + 2
+	if err := o.append(n, func(p []byte) []byte {
+		p = append(p, 0x50)
+		p = binary.AppendUvarint(p, uint64(stream))
+		return append(p, 0x58, 1)
+	}); err != nil {
+		return err
+	}
+	return o.flush()
+}
+
+func (o *streamOut) append(n int, fill func([]byte) []byte) error {
+	if o.buf == nil {
+		o.buf = z.NewBuffer(streamBufBytes+(1<<20), "entente.bulk")
+	}
+	p := o.buf.SliceAllocate(n)
+	if got := fill(p[:0]); len(got) != n {
+		return fmt.Errorf("quadstore: internal error: KV record of %d bytes, expected %d", len(got), n)
+	}
+	if o.buf.LenNoPadding() >= streamBufBytes {
+		return o.flush()
+	}
+	return nil
+}
+
+func (o *streamOut) flush() error {
+	if o.buf == nil {
+		return nil
+	}
+	err := o.sw.Write(o.buf)
+	o.buf.Release()
+	o.buf = nil
+	return err
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}

@@ -1,0 +1,415 @@
+package quadstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cayleygraph/quad"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// LoadOptions configure Load. The zero value is good.
+type LoadOptions struct {
+	// Source names the input, for the journal and for notes after a crash.
+	Source string
+	// Progress, when set, is called after each committed batch and every
+	// so often while the bulk path reads.
+	Progress func(LoadProgress)
+	// BulkLimit caps how many quads the bulk path holds in memory before it
+	// writes them and goes on with transactions (default 8,000,000); a
+	// negative value turns the bulk path off.
+	BulkLimit int
+	// BatchSize is the number of quads per transaction (default 4096).
+	BatchSize int
+}
+
+// LoadProgress reports how far a load has come.
+type LoadProgress struct {
+	Read    int64 // quads read from the input
+	Added   int64 // quads committed that were not stored before
+	Batches int64 // transactions committed
+	Writing bool  // the bulk path is writing what it read
+}
+
+// LoadResult sums up a load.
+type LoadResult struct {
+	Read  int64 // quads read
+	Added int64 // quads that were new
+	Bulk  bool  // the store was empty and the bulk path wrote it
+}
+
+const defaultBulkLimit = 8_000_000
+
+// Load adds every quad r yields, ignoring quads already stored, as one
+// all-or-nothing operation: on any error — from the reader, the context or
+// the disk — the store is left as it was and the error returned.
+//
+// Into an empty store the quads are sorted in memory and written straight
+// into Badger's tables (the bulk path); if the process dies, the next Open
+// finds the store empty. Into a store with data, quads go in batches of
+// atomic transactions, each journalled so that an error can undo them; if
+// the process dies, the next Open keeps the batches committed before and
+// drops the journal.
+func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (LoadResult, error) {
+	var opt LoadOptions
+	if o != nil {
+		opt = *o
+	}
+	if opt.BulkLimit == 0 {
+		opt.BulkLimit = defaultBulkLimit
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = writerBatch
+	}
+	if s.opts.ReadOnly {
+		return LoadResult{}, ErrReadOnly
+	}
+	if s.closed.Load() {
+		return LoadResult{}, ErrClosed
+	}
+	s.wmu.Lock()
+	empty := s.nquads.Load() == 0 && s.nnodes.Load() == 0
+	if empty && opt.BulkLimit > 0 {
+		defer s.wmu.Unlock()
+		return s.bulkLoad(ctx, r, &opt)
+	}
+	s.wmu.Unlock()
+	return s.journalledLoad(ctx, r, &opt)
+}
+
+// batchReader reads quads in batches, checking the context.
+type batchReader struct {
+	ctx  context.Context
+	r    quad.Reader
+	read int64
+	eof  bool
+}
+
+// next fills buf with up to n quads.
+func (b *batchReader) next(buf []quad.Quad, n int) ([]quad.Quad, error) {
+	buf = buf[:0]
+	if err := b.ctx.Err(); err != nil {
+		return buf, err
+	}
+	for len(buf) < n && !b.eof {
+		q, err := b.r.ReadQuad()
+		if err == io.EOF {
+			b.eof = true
+			break
+		} else if err != nil {
+			return buf, err
+		}
+		if !q.IsValid() {
+			return buf, fmt.Errorf("quadstore: invalid quad %v", q)
+		}
+		buf = append(buf, q)
+		b.read++
+	}
+	return buf, nil
+}
+
+// journalledLoad loads into a store with data, batch by batch.
+func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
+	var res LoadResult
+	loadID := rand.Uint64() | 1
+	hdr := journalHeader(loadID)
+	if err := s.update(func(tx *writeTx) error {
+		return tx.set(hdr, append([]byte{journalLoading}, opt.Source...))
+	}); err != nil {
+		return res, err
+	}
+	br := &batchReader{ctx: ctx, r: r}
+	var (
+		buf     []quad.Quad
+		seq     uint64
+		batches int64
+	)
+	fail := func(err error) (LoadResult, error) {
+		if rerr := s.rollback(context.WithoutCancel(ctx), loadID); rerr != nil {
+			return LoadResult{Read: br.read}, fmt.Errorf("%w (and undoing the load failed: %v)", err, rerr)
+		}
+		return LoadResult{Read: br.read}, err
+	}
+	for !br.eof {
+		var err error
+		buf, err = br.next(buf, opt.BatchSize)
+		if err != nil {
+			return fail(err)
+		}
+		if len(buf) == 0 {
+			break
+		}
+		n, err := s.addJournalled(loadID, &seq, buf)
+		if err != nil {
+			return fail(err)
+		}
+		res.Added += int64(n)
+		batches++
+		if opt.Progress != nil {
+			opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: batches})
+		}
+	}
+	res.Read = br.read
+	if err := s.dropJournal(loadID); err != nil {
+		return fail(err)
+	}
+	return res, nil
+}
+
+// addJournalled adds quads in one transaction that also records which
+// quads were new, splitting the batch if Badger finds it too large.
+func (s *QuadStore) addJournalled(loadID uint64, seq *uint64, qs []quad.Quad) (int, error) {
+	*seq++
+	n := 0
+	err := s.update(func(tx *writeTx) error {
+		tx.journal = journalKey(loadID, *seq)
+		for _, q := range qs {
+			added, err := tx.addQuad(q, true)
+			if err != nil {
+				return err
+			}
+			if added {
+				n++
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
+		h := len(qs) / 2
+		n1, err := s.addJournalled(loadID, seq, qs[:h])
+		if err != nil {
+			return n1, err
+		}
+		n2, err := s.addJournalled(loadID, seq, qs[h:])
+		return n1 + n2, err
+	}
+	return n, err
+}
+
+// The journal: a header per load and a record per committed batch.
+const (
+	journalLoading  = 'L'
+	journalUndoing  = 'R'
+	journalHdrLen   = 9
+	journalRecLen   = 17
+	quadRecordBytes = 32
+)
+
+func journalHeader(loadID uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{pfxJournal}, loadID)
+}
+
+func journalKey(loadID, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(journalHeader(loadID), seq)
+}
+
+// journalKeys lists the record keys of a load, newest first.
+func (s *QuadStore) journalKeys(loadID uint64) ([][]byte, error) {
+	var keys [][]byte
+	prefix := journalHeader(loadID)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.Valid(); it.Next() {
+			if k := it.Item().Key(); len(k) == journalRecLen {
+				keys = append(keys, it.Item().KeyCopy(nil))
+			}
+		}
+		return nil
+	})
+	for i, j := 0, len(keys)-1; i < j; i, j = i+1, j-1 {
+		keys[i], keys[j] = keys[j], keys[i]
+	}
+	return keys, err
+}
+
+// dropJournal deletes a load's journal, keeping its quads.
+func (s *QuadStore) dropJournal(loadID uint64) error {
+	keys, err := s.journalKeys(loadID)
+	if err != nil {
+		return err
+	}
+	keys = append(keys, journalHeader(loadID))
+	for len(keys) > 0 {
+		n := min(len(keys), 10000)
+		chunk := keys[:n]
+		keys = keys[n:]
+		if err := s.update(func(tx *writeTx) error {
+			for _, k := range chunk {
+				if err := tx.del(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollback undoes a load from its journal, newest batch first. Each step
+// deletes one batch's quads and its record in one transaction, so an
+// interrupted rollback resumes where it stopped.
+func (s *QuadStore) rollback(ctx context.Context, loadID uint64) error {
+	hdr := journalHeader(loadID)
+	var source []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(hdr)
+		if err != nil {
+			return err
+		}
+		source, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(source) > 0 && source[0] != journalUndoing {
+		source[0] = journalUndoing
+		if err := s.update(func(tx *writeTx) error { return tx.set(hdr, source) }); err != nil {
+			return err
+		}
+	}
+	keys, err := s.journalKeys(loadID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		var rec []byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			item, err := txn.Get(k)
+			if err != nil {
+				return err
+			}
+			rec, err = item.ValueCopy(nil)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if len(rec)%quadRecordBytes != 0 {
+			return fmt.Errorf("%w: journal record of %d bytes", ErrCorrupt, len(rec))
+		}
+		err = s.update(func(tx *writeTx) error {
+			for off := 0; off < len(rec); off += quadRecordBytes {
+				var q quadIDs
+				for i := range q {
+					q[i] = binary.BigEndian.Uint64(rec[off+8*i:])
+				}
+				if err := tx.removeIDs(q, true); err != nil {
+					return err
+				}
+			}
+			return tx.del(k)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.update(func(tx *writeTx) error { return tx.del(hdr) })
+}
+
+// recoverJournals settles the journals a crash left: an undo is finished;
+// an interrupted load keeps the batches it committed.
+func (s *QuadStore) recoverJournals(ctx context.Context) error {
+	type hdr struct {
+		id     uint64
+		state  byte
+		source string
+	}
+	var hdrs []hdr
+	prefix := []byte{pfxJournal}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != journalHdrLen {
+				continue
+			}
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			h := hdr{id: binary.BigEndian.Uint64(k[1:])}
+			if len(v) > 0 {
+				h.state, h.source = v[0], string(v[1:])
+			}
+			hdrs = append(hdrs, h)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, h := range hdrs {
+		name := h.source
+		if name == "" {
+			name = "an input"
+		}
+		if h.state == journalUndoing {
+			if err := s.rollback(ctx, h.id); err != nil {
+				return fmt.Errorf("quadstore: finishing the undo of an interrupted load: %w", err)
+			}
+			s.notes = append(s.notes, fmt.Sprintf("the undo of a failed load of %s was interrupted; it has been completed", name))
+			continue
+		}
+		keys, err := s.journalKeys(h.id)
+		if err != nil {
+			return err
+		}
+		if err := s.dropJournal(h.id); err != nil {
+			return err
+		}
+		s.notes = append(s.notes, fmt.Sprintf("a load of %s was interrupted; the %d batches it committed are kept", name, len(keys)))
+	}
+	return nil
+}
+
+// markBulk creates the marker of a running bulk load.
+func (s *QuadStore) markBulk() error {
+	if s.opts.InMemory {
+		return nil
+	}
+	path := filepath.Join(s.dir, bulkMarker)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f, "bulk load started %s\n", time.Now().UTC().Format(time.RFC3339))
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+func (s *QuadStore) unmarkBulk() error {
+	if s.opts.InMemory {
+		return nil
+	}
+	if err := os.Remove(filepath.Join(s.dir, bulkMarker)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

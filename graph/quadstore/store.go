@@ -1,0 +1,599 @@
+package quadstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/cayley/graph/iterator"
+	"github.com/cayleygraph/cayley/graph/refs"
+	"github.com/cayleygraph/quad"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// FormatVersion names the on-disk layout this package reads and writes. A
+// store records it when created; Open refuses any other.
+const FormatVersion = "entente-quadstore/1"
+
+// Errors returned by this package. Callers test them with errors.Is.
+var (
+	// ErrCorrupt reports a store whose records cannot be read.
+	ErrCorrupt = errors.New("quadstore: store is corrupt")
+	// ErrFormatVersion reports a store written in another format version.
+	ErrFormatVersion = errors.New("quadstore: unsupported store format version")
+	// ErrReadOnly reports a write to a store opened read-only.
+	ErrReadOnly = errors.New("quadstore: store is open read-only")
+	// ErrTooLarge reports a transaction larger than one Badger transaction
+	// can hold.
+	ErrTooLarge = errors.New("quadstore: transaction too large")
+	// ErrClosed reports use of a closed store.
+	ErrClosed = errors.New("quadstore: store is closed")
+	// ErrNotEmpty reports a bulk load into a store that holds data.
+	ErrNotEmpty = errors.New("quadstore: store is not empty")
+)
+
+// bulkMarker is the file present in a store's directory while a bulk load
+// into the empty store runs. Finding it at open means that load was
+// interrupted: the store is reset to empty, as it was before the load.
+const bulkMarker = "ENTENTE-BULK-LOAD-INCOMPLETE"
+
+// Options configure Open. The zero value is a writable store on disk.
+type Options struct {
+	// InMemory keeps everything in memory; the directory is ignored.
+	InMemory bool
+	// ReadOnly opens an existing store for reading only.
+	ReadOnly bool
+	// SyncWrites makes every commit durable before it returns.
+	SyncWrites bool
+	// CacheBytes is the size of Badger's block cache (default 64 MiB).
+	CacheBytes int64
+	// Log receives Badger's warnings and errors; nil discards them.
+	Log io.Writer
+}
+
+// QuadStore is a Cayley graph.QuadStore kept in Badger v4. It is safe for
+// concurrent use: readers see consistent snapshots, writers are serialised.
+type QuadStore struct {
+	db   *badger.DB
+	dir  string
+	opts Options
+
+	closed atomic.Bool
+
+	// wmu serialises writers; it guards nextID.
+	wmu    sync.Mutex
+	nextID uint64
+
+	nquads atomic.Int64
+	nnodes atomic.Int64
+
+	names nameCache
+	ids   idCache
+
+	// wrapTxn, when set, wraps every write transaction (fault injection
+	// in tests).
+	wrapTxn func(*badger.Txn) kvTxn
+
+	notes []string // what Open found and repaired
+}
+
+var (
+	_ graph.QuadStore  = (*QuadStore)(nil)
+	_ refs.BatchNamer = (*QuadStore)(nil)
+)
+
+// Open opens the store in dir, creating it if it does not exist (unless
+// read-only).
+func Open(dir string, o *Options) (*QuadStore, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = 64 << 20
+	}
+	bo := badger.DefaultOptions(dir).
+		WithInMemory(opts.InMemory).
+		WithReadOnly(opts.ReadOnly && !opts.InMemory).
+		WithSyncWrites(opts.SyncWrites).
+		WithLogger(newLogger(opts.Log)).
+		WithBlockCacheSize(opts.CacheBytes).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(10).
+		WithNumCompactors(2).
+		WithCompression(options.Snappy).
+		WithMetricsEnabled(false).
+		WithDetectConflicts(false)
+	if opts.InMemory {
+		bo.Dir, bo.ValueDir = "", ""
+	}
+	s := &QuadStore{dir: dir, opts: opts}
+	s.names.init(1 << 18)
+	s.ids.init(1 << 18)
+
+	interrupted := false
+	if !opts.InMemory {
+		if _, err := os.Stat(filepath.Join(dir, bulkMarker)); err == nil {
+			if opts.ReadOnly {
+				return nil, fmt.Errorf("%w: a bulk load into this empty store was interrupted; open it once read-write to reset it", ErrCorrupt)
+			}
+			interrupted = true
+		}
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, classifyOpenError(err)
+	}
+	s.db = db
+	if interrupted {
+		if err := db.DropAll(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("quadstore: reset after an interrupted bulk load: %w", err)
+		}
+		if err := os.Remove(filepath.Join(dir, bulkMarker)); err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.notes = append(s.notes, "a bulk load into the empty store was interrupted; the store was reset to empty")
+	}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		if err := s.recoverJournals(context.Background()); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// classifyOpenError wraps the errors of badger.Open that mean "corrupt".
+func classifyOpenError(err error) error {
+	switch {
+	case errors.Is(err, badger.ErrTruncateNeeded), errors.Is(err, badger.ErrInvalidDataKeyID),
+		errors.Is(err, badger.ErrEncryptionKeyMismatch):
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	msg := err.Error()
+	for _, s := range []string{"manifest", "MANIFEST", "checksum", "Checksum", "corrupt", "magic", "Magic", "while opening memtables", "table", "vlog"} {
+		if strings.Contains(msg, s) {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+	}
+	return err
+}
+
+// init reads the metadata, creating it in a new store.
+func (s *QuadStore) init() error {
+	var format []byte
+	var empty bool
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keyFormat)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			it := txn.NewIterator(badger.IteratorOptions{})
+			defer it.Close()
+			it.Rewind()
+			empty = !it.Valid()
+			return nil
+		} else if err != nil {
+			return err
+		}
+		format, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	switch {
+	case format == nil && empty:
+		s.nextID = 1
+		if s.opts.ReadOnly {
+			return nil // an empty store stays empty
+		}
+		return s.db.Update(func(txn *badger.Txn) error {
+			return writeMeta(txn, 0, 0, 1)
+		})
+	case format == nil:
+		return fmt.Errorf("%w: not an Entente store (no format record)", ErrCorrupt)
+	case string(format) != FormatVersion:
+		return fmt.Errorf("%w: store has %q, this build reads %q", ErrFormatVersion, format, FormatVersion)
+	}
+	return s.loadMeta()
+}
+
+func writeMeta(txn *badger.Txn, quads, nodes int64, nextID uint64) error {
+	for _, kv := range []struct {
+		k, v []byte
+	}{
+		{keyFormat, []byte(FormatVersion)},
+		{keyQuads, putU64(uint64(quads))},
+		{keyNodes, putU64(uint64(nodes))},
+		{keyNextID, putU64(nextID)},
+	} {
+		if err := txn.Set(kv.k, kv.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *QuadStore) loadMeta() error {
+	return s.db.View(func(txn *badger.Txn) error {
+		var vals [3]uint64
+		for i, k := range [][]byte{keyQuads, keyNodes, keyNextID} {
+			item, err := txn.Get(k)
+			if err != nil {
+				return fmt.Errorf("%w: metadata %q: %w", ErrCorrupt, k[1:], err)
+			}
+			err = item.Value(func(v []byte) error {
+				if len(v) != 8 {
+					return fmt.Errorf("%w: metadata %q has %d bytes", ErrCorrupt, k[1:], len(v))
+				}
+				vals[i] = u64(v)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		s.nquads.Store(int64(vals[0]))
+		s.nnodes.Store(int64(vals[1]))
+		s.nextID = vals[2]
+		return nil
+	})
+}
+
+// Notes lists what Open found and repaired (an interrupted load, say), in
+// words for a person.
+func (s *QuadStore) Notes() []string { return append([]string(nil), s.notes...) }
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *QuadStore) ReadOnly() bool { return s.opts.ReadOnly }
+
+// Dir is the store's directory ("" in memory).
+func (s *QuadStore) Dir() string {
+	if s.opts.InMemory {
+		return ""
+	}
+	return s.dir
+}
+
+// Close closes the store. Iterators must be closed first.
+func (s *QuadStore) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.db.Close()
+}
+
+// Badger gives access to the underlying database, for tools and tests.
+func (s *QuadStore) Badger() *badger.DB { return s.db }
+
+// nodeRef is a reference to a node: its id.
+type nodeRef uint64
+
+func (n nodeRef) Key() interface{} { return n }
+
+// quadRef is a reference to a quad: its four node ids.
+type quadRef quadIDs
+
+func (q quadRef) Key() interface{} { return q }
+
+// nodeID returns the id behind a node reference; ok is false for a
+// reference that is not a node of this store.
+func (s *QuadStore) nodeID(r graph.Ref) (uint64, bool) {
+	switch r := r.(type) {
+	case nodeRef:
+		return uint64(r), r != 0
+	case refs.PreFetchedValue:
+		v, err := s.ValueOf(r.NameOf())
+		if err != nil || v == nil {
+			return 0, false
+		}
+		return uint64(v.(nodeRef)), true
+	}
+	return 0, false
+}
+
+// ValueOf returns the reference of a value, or nil if the store lacks it.
+func (s *QuadStore) ValueOf(v quad.Value) (graph.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	h := hashOf(v)
+	if id, ok := s.ids.get(h); ok {
+		return nodeRef(id), nil
+	}
+	var id uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		id, err = lookupID(txn, h)
+		return err
+	})
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	return nodeRef(id), nil
+}
+
+// lookupID returns the id of the value with hash h, or 0.
+func lookupID(txn getter, h valueHash) (uint64, error) {
+	item, err := txn.Get(hashKey(h))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	var id uint64
+	err = item.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return fmt.Errorf("%w: bad id record", ErrCorrupt)
+		}
+		id = u64(b)
+		return nil
+	})
+	return id, err
+}
+
+// NameOf returns the value of a node reference, or nil.
+func (s *QuadStore) NameOf(r graph.Ref) (quad.Value, error) {
+	switch r := r.(type) {
+	case nil:
+		return nil, nil
+	case refs.PreFetchedValue:
+		return r.NameOf(), nil
+	case nodeRef:
+		if v, ok := s.names.get(uint64(r)); ok {
+			return v, nil
+		}
+		var v quad.Value
+		err := s.db.View(func(txn *badger.Txn) error {
+			var err error
+			v, err = s.nameIn(txn, uint64(r))
+			return err
+		})
+		return v, err
+	}
+	return nil, nil
+}
+
+// nameIn reads a node's value in txn, through the cache.
+func (s *QuadStore) nameIn(txn *badger.Txn, id uint64) (quad.Value, error) {
+	if v, ok := s.names.get(id); ok {
+		return v, nil
+	}
+	item, err := txn.Get(nodeKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var v quad.Value
+	err = item.Value(func(b []byte) error {
+		v, err = decodeValue(b)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node %d: %w", id, err)
+	}
+	s.names.put(id, v)
+	return v, nil
+}
+
+// ValuesOf implements refs.BatchNamer.
+func (s *QuadStore) ValuesOf(ctx context.Context, rs []graph.Ref) ([]quad.Value, error) {
+	out := make([]quad.Value, len(rs))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for i, r := range rs {
+			switch r := r.(type) {
+			case refs.PreFetchedValue:
+				out[i] = r.NameOf()
+			case nodeRef:
+				v, err := s.nameIn(txn, uint64(r))
+				if err != nil {
+					return err
+				}
+				out[i] = v
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RefsOf implements refs.BatchNamer. A value the store lacks is an error.
+func (s *QuadStore) RefsOf(ctx context.Context, vals []quad.Value) ([]graph.Ref, error) {
+	out := make([]graph.Ref, len(vals))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for i, v := range vals {
+			if v == nil {
+				continue
+			}
+			id, err := lookupID(txn, hashOf(v))
+			if err != nil {
+				return err
+			}
+			if id == 0 {
+				return fmt.Errorf("not found: %v", v)
+			}
+			out[i] = nodeRef(id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Quad returns the quad behind a quad reference.
+func (s *QuadStore) Quad(r graph.Ref) (quad.Quad, error) {
+	qr, ok := r.(quadRef)
+	if !ok {
+		return quad.Quad{}, nil
+	}
+	var q quad.Quad
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		q, err = s.quadIn(txn, quadIDs(qr))
+		return err
+	})
+	return q, err
+}
+
+func (s *QuadStore) quadIn(txn *badger.Txn, ids quadIDs) (quad.Quad, error) {
+	var q quad.Quad
+	for i, id := range ids {
+		if id == 0 {
+			continue
+		}
+		v, err := s.nameIn(txn, id)
+		if err != nil {
+			return q, err
+		}
+		q.Set(quad.Direction(i+1), v)
+	}
+	return q, nil
+}
+
+// QuadDirection returns the node in direction d of a quad reference.
+func (s *QuadStore) QuadDirection(r graph.Ref, d quad.Direction) (graph.Ref, error) {
+	qr, ok := r.(quadRef)
+	if !ok || d < quad.Subject || d > quad.Label {
+		return nil, nil
+	}
+	if id := qr[d-1]; id != 0 {
+		return nodeRef(id), nil
+	}
+	return nil, nil
+}
+
+// QuadIterator returns the quads that have node r in direction d.
+func (s *QuadStore) QuadIterator(d quad.Direction, r graph.Ref) iterator.Shape {
+	id, ok := s.nodeID(r)
+	if !ok || d < quad.Subject || d > quad.Label {
+		return iterator.NewNull()
+	}
+	var c constraint
+	c[d-1] = id
+	return s.newQuadShape(c)
+}
+
+// QuadIteratorSize returns the exact number of quads with node r in
+// direction d.
+func (s *QuadStore) QuadIteratorSize(ctx context.Context, d quad.Direction, r graph.Ref) (refs.Size, error) {
+	id, ok := s.nodeID(r)
+	if !ok || d < quad.Subject || d > quad.Label {
+		return refs.Size{Value: 0, Exact: true}, nil
+	}
+	n, err := s.degree(d, id)
+	return refs.Size{Value: n, Exact: true}, err
+}
+
+// degree returns the number of quads with node id in direction d.
+func (s *QuadStore) degree(d quad.Direction, id uint64) (int64, error) {
+	var n int64
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		n, err = readCount(txn, d, id)
+		return err
+	})
+	return n, err
+}
+
+// Stats returns the number of nodes and quads; both are always exact.
+func (s *QuadStore) Stats(ctx context.Context, exact bool) (graph.Stats, error) {
+	if s.closed.Load() {
+		return graph.Stats{}, ErrClosed
+	}
+	return graph.Stats{
+		Nodes: refs.Size{Value: s.nnodes.Load(), Exact: true},
+		Quads: refs.Size{Value: s.nquads.Load(), Exact: true},
+	}, nil
+}
+
+// NodesAllIterator returns all nodes.
+func (s *QuadStore) NodesAllIterator() iterator.Shape { return &allNodes{s: s} }
+
+// QuadsAllIterator returns all quads.
+func (s *QuadStore) QuadsAllIterator() iterator.Shape { return s.newQuadShape(constraint{}) }
+
+// nameCache maps node ids to values. Ids are never reused, so an entry is
+// only ever stale for a deleted node, which is evicted when deleted.
+type nameCache struct {
+	mu  sync.RWMutex
+	m   map[uint64]quad.Value
+	max int
+}
+
+func (c *nameCache) init(max int) {
+	c.m = make(map[uint64]quad.Value)
+	c.max = max
+}
+
+func (c *nameCache) get(id uint64) (quad.Value, bool) {
+	c.mu.RLock()
+	v, ok := c.m[id]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *nameCache) put(id uint64, v quad.Value) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		// Drop about half, at random (map order): cheap, and keeps hot
+		// entries a fair chance.
+		n := 0
+		for k := range c.m {
+			delete(c.m, k)
+			if n++; n >= c.max/2 {
+				break
+			}
+		}
+	}
+	c.m[id] = v
+	c.mu.Unlock()
+}
+
+func (c *nameCache) evict(ids []uint64) {
+	if len(ids) == 0 {
+		return
+	}
+	c.mu.Lock()
+	for _, id := range ids {
+		delete(c.m, id)
+	}
+	c.mu.Unlock()
+}
+
+// logger passes Badger's warnings and errors to w and drops the rest.
+type logger struct{ w io.Writer }
+
+func newLogger(w io.Writer) badger.Logger {
+	if w == nil {
+		w = io.Discard
+	}
+	return logger{w}
+}
+
+func (l logger) Errorf(f string, a ...interface{}) {
+	fmt.Fprintf(l.w, "badger: error: %s\n", strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+func (l logger) Warningf(f string, a ...interface{}) {
+	fmt.Fprintf(l.w, "badger: warning: %s\n", strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+func (l logger) Infof(string, ...interface{})        {}
+func (l logger) Debugf(string, ...interface{})       {}
