@@ -77,22 +77,62 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	var res LoadResult
 	b := newBulkBuilder()
 	br := &batchReader{ctx: ctx, r: r}
-	var buf []quad.Quad
-	for !br.eof && len(b.quads) < opt.BulkLimit {
-		var err error
-		buf, err = br.next(buf, min(4096, opt.BulkLimit-len(b.quads)))
-		if err != nil {
-			return LoadResult{Read: br.read}, err
-		}
-		for _, q := range buf {
-			if err := b.add(q); err != nil {
-				return LoadResult{Read: br.read}, err
+	// Parsing the input and interning its values overlap: a goroutine
+	// reads batches, this one interns them.
+	type batch struct {
+		qs  []quad.Quad
+		err error
+	}
+	batches := make(chan batch, 4)
+	free := make(chan []quad.Quad, 4)
+	stop := make(chan struct{})
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		defer close(batches)
+		left := opt.BulkLimit
+		for !br.eof && left > 0 {
+			var buf []quad.Quad
+			select {
+			case buf = <-free:
+			default:
+			}
+			buf, err := br.next(buf, min(4096, left))
+			left -= len(buf)
+			select {
+			case batches <- batch{buf, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
 			}
 		}
-		if opt.Progress != nil && br.read%(64*4096) < int64(len(buf)) {
-			opt.Progress(LoadProgress{Read: br.read})
+	}()
+	defer func() {
+		close(stop)
+		<-readerDone
+	}()
+	var read int64
+	for bt := range batches {
+		read += int64(len(bt.qs))
+		if bt.err != nil {
+			return LoadResult{Read: read}, bt.err
+		}
+		for _, q := range bt.qs {
+			if err := b.add(q); err != nil {
+				return LoadResult{Read: read}, err
+			}
+		}
+		if opt.Progress != nil && len(b.quads)%(64*4096) < len(bt.qs) {
+			opt.Progress(LoadProgress{Read: read})
+		}
+		select {
+		case free <- bt.qs[:0]:
+		default:
 		}
 	}
+	var buf []quad.Quad
 	if len(b.quads) == 0 {
 		return LoadResult{Read: br.read}, nil
 	}
@@ -119,7 +159,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	}
 	// The rest, if the input outgrew the bulk limit, goes in transactions.
 	// A failure still resets: the store was empty before this load.
-	batches := int64(1)
+	committed := int64(1)
 	for !br.eof {
 		buf, err = br.next(buf, opt.BatchSize)
 		if err != nil {
@@ -133,9 +173,9 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 			return reset(err)
 		}
 		res.Added += int64(n)
-		batches++
+		committed++
 		if opt.Progress != nil {
-			opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: batches})
+			opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: committed})
 		}
 	}
 	res.Read = br.read
@@ -200,12 +240,7 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 		sw.Cancel()
 		return 0, err
 	}
-	out := &streamOut{sw: sw}
-	err := s.emitAll(ctx, b, out)
-	if err == nil {
-		err = out.flush()
-	}
-	if err != nil {
+	if err := s.emitAll(ctx, b, sw); err != nil {
 		sw.Cancel()
 		return 0, err
 	}
@@ -220,72 +255,110 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 	return s.nquads.Load(), nil
 }
 
-func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, out *streamOut) error {
-	quads := b.quads
-	nodes := uint32(len(b.hashes))
-	byIndex := func(x *index) func(a, b [4]uint32) int {
-		d := x.dirs
-		return func(p, q [4]uint32) int {
-			for _, dir := range d {
-				if c := cmp.Compare(p[dir-1], q[dir-1]); c != 0 {
-					return c
-				}
+// The bulk path writes two streams. Streams must not overlap and each must
+// be sorted, so each carries key families in key order: the indexes L, O
+// and P in one; the S index, the counters, hashes, metadata and values
+// (S < c < h < m < n) in the other.
+const (
+	streamLOP = iota + 1
+	streamRest
+)
+
+func byIndex(x *index) func(a, b [4]uint32) int {
+	d := x.dirs
+	return func(p, q [4]uint32) int {
+		for _, dir := range d {
+			if c := cmp.Compare(p[dir-1], q[dir-1]); c != 0 {
+				return c
 			}
-			return 0
+		}
+		return 0
+	}
+}
+
+// emitAll writes every key family in two goroutines, each with its own
+// copy of the quads to sort: Badger's StreamWriter decodes and builds
+// tables for each Write call, so two writers keep two cores busy.
+func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.StreamWriter) error {
+	// Deduplicate in subject order, the order of the S index.
+	slices.SortFunc(b.quads, byIndex(primary))
+	b.quads = slices.Compact(b.quads)
+	other := slices.Clone(b.quads)
+
+	errc := make(chan error, 1)
+	go func() {
+		out := &streamOut{sw: sw, stream: streamLOP}
+		errc <- firstErr(
+			func() error { return emitIndex(ctx, out, &indexes[3], other) },
+			func() error { return emitIndex(ctx, out, &indexes[2], other) },
+			func() error { return emitIndex(ctx, out, &indexes[1], other) },
+			out.done,
+		)
+	}()
+	out := &streamOut{sw: sw, stream: streamRest}
+	err := firstErr(
+		func() error { return emitIndex(ctx, out, primary, b.quads) },
+		func() error { return emitCounts(out, b) },
+		func() error { return emitHashes(out, b) },
+		func() error { return emitMeta(out, b) },
+		func() error { return emitNodes(out, b) },
+		out.done,
+	)
+	if err2 := <-errc; err == nil {
+		err = err2
+	}
+	return err
+}
+
+func firstErr(steps ...func() error) error {
+	for _, f := range steps {
+		if err := f(); err != nil {
+			return err
 		}
 	}
-	// Deduplicate in subject order, which is also the order of the first
-	// stream.
-	slices.SortFunc(quads, byIndex(primary))
-	quads = slices.Compact(quads)
-	b.quads = quads
+	return nil
+}
 
+// emitIndex writes the quads in index x, sorting them first unless x is
+// the primary index (they come sorted that way).
+func emitIndex(ctx context.Context, out *streamOut, x *index, quads [][4]uint32) error {
+	if x != primary {
+		slices.SortFunc(quads, byIndex(x))
+	}
+	key := make([]byte, 0, quadKeyLen)
+	for i, q := range quads {
+		if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
+			continue
+		}
+		if i&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		key = append(key[:0], x.prefix)
+		for _, d := range x.dirs {
+			key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
+		}
+		if err := out.put(key, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitCounts writes the degree counters: c dir id, in that order.
+func emitCounts(out *streamOut, b *bulkBuilder) error {
+	nodes := uint32(len(b.hashes))
 	var counts [4][]uint32
 	for i := range counts {
 		counts[i] = make([]uint32, nodes+1)
 	}
-	for _, q := range quads {
+	for _, q := range b.quads {
 		for i, id := range q {
 			counts[i][id]++ // id 0 (no label) is counted and skipped below
 		}
 	}
-
-	var stream uint32
-	key := make([]byte, 0, 64)
-	emitIndex := func(x *index) error {
-		stream++
-		if x.dirs[0] != primary.dirs[0] {
-			slices.SortFunc(quads, byIndex(x))
-		}
-		for i, q := range quads {
-			if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
-				continue
-			}
-			if i&0xffff == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			key = append(key[:0], x.prefix)
-			for _, d := range x.dirs {
-				key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
-			}
-			if err := out.put(stream, key, nil); err != nil {
-				return err
-			}
-		}
-		return out.done(stream)
-	}
-	// Streams must not overlap and each must be sorted; they need not come
-	// in key order. Each is closed before the next to keep one table
-	// builder in memory at a time.
-	for _, x := range []*index{primary, &indexes[1], &indexes[2], &indexes[3]} {
-		if err := emitIndex(x); err != nil {
-			return err
-		}
-	}
-
-	stream++ // counters: c dir id
+	key := make([]byte, 0, 10)
 	for d := quad.Subject; d <= quad.Label; d++ {
 		for id := uint32(1); id <= nodes; id++ {
 			n := counts[d-1][id]
@@ -294,71 +367,76 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, out *streamOut)
 			}
 			key = append(key[:0], pfxCount, byte(d))
 			key = binary.BigEndian.AppendUint64(key, uint64(id))
-			if err := out.put(stream, key, binary.AppendUvarint(nil, uint64(n))); err != nil {
+			if err := out.put(key, binary.AppendUvarint(nil, uint64(n))); err != nil {
 				return err
 			}
 		}
 	}
-	if err := out.done(stream); err != nil {
-		return err
-	}
+	return nil
+}
 
-	stream++ // hashes, in hash order
-	order := make([]uint32, nodes)
+// emitHashes writes the value hashes in hash order.
+func emitHashes(out *streamOut, b *bulkBuilder) error {
+	order := make([]uint32, len(b.hashes))
 	for i := range order {
 		order[i] = uint32(i + 1)
 	}
 	slices.SortFunc(order, func(p, q uint32) int { return bytes.Compare(b.hashes[p-1][:], b.hashes[q-1][:]) })
+	key := make([]byte, 0, 1+hashSize)
 	for _, id := range order {
 		key = append(key[:0], pfxHash)
 		key = append(key, b.hashes[id-1][:]...)
-		if err := out.put(stream, key, putU64(uint64(id))); err != nil {
+		if err := out.put(key, putU64(uint64(id))); err != nil {
 			return err
 		}
 	}
-	order = nil
-	if err := out.done(stream); err != nil {
-		return err
-	}
+	return nil
+}
 
-	stream++ // metadata, in key order
+// emitMeta writes the metadata, in key order.
+func emitMeta(out *streamOut, b *bulkBuilder) error {
+	nodes := uint64(len(b.hashes))
 	for _, kv := range []struct{ k, v []byte }{
 		{keyFormat, []byte(FormatVersion)},
-		{keyNextID, putU64(uint64(nodes) + 1)},
-		{keyNodes, putU64(uint64(nodes))},
-		{keyQuads, putU64(uint64(len(quads)))},
+		{keyNextID, putU64(nodes + 1)},
+		{keyNodes, putU64(nodes)},
+		{keyQuads, putU64(uint64(len(b.quads)))},
 	} {
-		if err := out.put(stream, kv.k, kv.v); err != nil {
+		if err := out.put(kv.k, kv.v); err != nil {
 			return err
 		}
 	}
-	if err := out.done(stream); err != nil {
-		return err
-	}
+	return nil
+}
 
-	stream++ // nodes, in id order
-	for id := uint32(1); id <= nodes; id++ {
+// emitNodes writes the values in id order.
+func emitNodes(out *streamOut, b *bulkBuilder) error {
+	key := make([]byte, 0, 9)
+	for id := uint32(1); id <= uint32(len(b.hashes)); id++ {
 		key = append(key[:0], pfxNode)
 		key = binary.BigEndian.AppendUint64(key, uint64(id))
-		if err := out.put(stream, key, b.value(id)); err != nil {
+		if err := out.put(key, b.value(id)); err != nil {
 			return err
 		}
 	}
-	return out.done(stream)
+	return nil
 }
 
-// streamOut batches key-value pairs into buffers for the StreamWriter,
-// encoding Badger's KV protobuf by hand (fields key=1, value=2, version=4,
-// stream_id=10, stream_done=11).
+// streamOut batches the key-value pairs of one stream into buffers for the
+// StreamWriter, encoding Badger's KV protobuf by hand (fields key=1,
+// value=2, version=4, stream_id=10, stream_done=11).
 type streamOut struct {
-	sw  *badger.StreamWriter
-	buf *z.Buffer
+	sw     *badger.StreamWriter
+	stream uint32
+	buf    *z.Buffer
+	used   bool
 }
 
-const streamBufBytes = 8 << 20
+const streamBufBytes = 4 << 20
 
-func (o *streamOut) put(stream uint32, k, v []byte) error {
-	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 2 + 1 + uvarintLen(uint64(stream))
+func (o *streamOut) put(k, v []byte) error {
+	o.used = true
+	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 2 + 1 + uvarintLen(uint64(o.stream))
 	if len(v) > 0 {
 		n += 1 + uvarintLen(uint64(len(v))) + len(v)
 	}
@@ -373,15 +451,19 @@ func (o *streamOut) put(stream uint32, k, v []byte) error {
 		}
 		p = append(p, 0x20, 1) // version 1
 		p = append(p, 0x50)
-		return binary.AppendUvarint(p, uint64(stream))
+		return binary.AppendUvarint(p, uint64(o.stream))
 	})
 }
 
-func (o *streamOut) done(stream uint32) error {
-	n := 1 + uvarintLen(uint64(stream)) + 2
+// done closes the stream, so that Badger writes its last table.
+func (o *streamOut) done() error {
+	if !o.used {
+		return o.flush() // Badger warns about closing a stream it never saw
+	}
+	n := 1 + uvarintLen(uint64(o.stream)) + 2
 	if err := o.append(n, func(p []byte) []byte {
 		p = append(p, 0x50)
-		p = binary.AppendUvarint(p, uint64(stream))
+		p = binary.AppendUvarint(p, uint64(o.stream))
 		return append(p, 0x58, 1)
 	}); err != nil {
 		return err

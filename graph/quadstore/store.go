@@ -86,7 +86,7 @@ type QuadStore struct {
 }
 
 var (
-	_ graph.QuadStore  = (*QuadStore)(nil)
+	_ graph.QuadStore = (*QuadStore)(nil)
 	_ refs.BatchNamer = (*QuadStore)(nil)
 )
 
@@ -106,11 +106,14 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 		WithSyncWrites(opts.SyncWrites).
 		WithLogger(newLogger(opts.Log)).
 		WithBlockCacheSize(opts.CacheBytes).
+		WithMemTableSize(memTableSize).
+		WithBaseTableSize(baseTableSize).
+		WithMaxLevels(6).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(10).
 		WithNumCompactors(2).
-		WithCompression(options.Snappy).
+		WithCompression(options.None).
 		WithMetricsEnabled(false).
 		WithDetectConflicts(false)
 	if opts.InMemory {
@@ -595,5 +598,5 @@ func (l logger) Errorf(f string, a ...interface{}) {
 func (l logger) Warningf(f string, a ...interface{}) {
 	fmt.Fprintf(l.w, "badger: warning: %s\n", strings.TrimSpace(fmt.Sprintf(f, a...)))
 }
-func (l logger) Infof(string, ...interface{})        {}
-func (l logger) Debugf(string, ...interface{})       {}
+func (l logger) Infof(string, ...interface{})  {}
+func (l logger) Debugf(string, ...interface{}) {}

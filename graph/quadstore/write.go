@@ -26,11 +26,14 @@ type getter interface {
 	Get(key []byte) (*badger.Item, error)
 }
 
-// Limits of one Badger transaction with this package's options (a 64 MiB
-// memtable): Badger refuses a transaction over 15% of the memtable in bytes,
-// or over that many bytes divided by a skiplist node's size in entries.
+// Badger's table sizes, and the limits of one transaction that follow from
+// them: Badger refuses a transaction over 15% of the memtable in bytes, or
+// over that many bytes divided by a skiplist node's size in entries. The
+// tables the bulk path writes are baseTableSize×2^(levels-2) = 16 MiB, and
+// Badger builds each in memory.
 const (
-	memTableSize   = 64 << 20
+	memTableSize   = 32 << 20
+	baseTableSize  = 512 << 10
 	maxTxnBytes    = 15 * memTableSize / 100
 	maxTxnEntries  = maxTxnBytes / int64(skl.MaxNodeSize)
 	txnEntryExtra  = 12 // Badger's per-entry overhead in its size estimate
@@ -72,12 +75,12 @@ type writeTx struct {
 	nextID uint64
 
 	dq, dn   int64
-	counts   map[countK]int64         // count deltas
-	resolved map[valueHash]uint64     // every value looked up or created
-	created  map[uint64]struct{}      // nodes created here
-	touched  map[uint64]struct{}      // nodes that lost a quad
-	gced     map[uint64]valueHash     // nodes deleted here
-	added    []quadIDs                // new quads, when journaling
+	counts   map[countK]int64     // count deltas
+	resolved map[valueHash]uint64 // every value looked up or created
+	created  map[uint64]struct{}  // nodes created here
+	touched  map[uint64]struct{}  // nodes that lost a quad
+	gced     map[uint64]valueHash // nodes deleted here
+	added    []quadIDs            // new quads, when journaling
 	entries  int64
 	bytes    int64
 	keybuf   []byte
