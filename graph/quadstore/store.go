@@ -2,6 +2,7 @@ package quadstore
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -600,3 +601,38 @@ func (l logger) Warningf(f string, a ...interface{}) {
 }
 func (l logger) Infof(string, ...interface{})  {}
 func (l logger) Debugf(string, ...interface{}) {}
+
+// Predicates returns the reference of every predicate in the store with the
+// number of quads that use it, in id order. It seeks once per predicate.
+func (s *QuadStore) Predicates(ctx context.Context) ([]graph.Ref, []int64, error) {
+	var refs []graph.Ref
+	var counts []int64
+	x := &indexes[quad.Predicate-1]
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{x.prefix}, PrefetchValues: false})
+		defer it.Close()
+		seek := []byte{x.prefix}
+		for it.Seek(seek); it.Valid(); it.Seek(seek) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			k := it.Item().Key()
+			if len(k) != quadKeyLen {
+				return fmt.Errorf("%w: quad key of %d bytes", ErrCorrupt, len(k))
+			}
+			p := u64(k[1:])
+			n, err := readCount(txn, quad.Predicate, p)
+			if err != nil {
+				return err
+			}
+			refs = append(refs, nodeRef(p))
+			counts = append(counts, n)
+			if p == ^uint64(0) {
+				break
+			}
+			seek = binary.BigEndian.AppendUint64([]byte{x.prefix}, p+1)
+		}
+		return nil
+	})
+	return refs, counts, err
+}

@@ -1,0 +1,220 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	cgraph "github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// Options configure Open. A nil *Options means the defaults: a writable
+// store on disk, commits durable at the next sync.
+type Options struct {
+	// ReadOnly opens an existing store for reading. Several read-only
+	// opens may share a store; none can while a writer has it.
+	ReadOnly bool
+	// InMemory keeps the store in memory; dir is ignored and nothing
+	// survives Close.
+	InMemory bool
+	// SyncWrites makes every commit durable before it returns, at a cost
+	// in write speed.
+	SyncWrites bool
+	// Log receives the storage engine's warnings; nil discards them.
+	Log io.Writer
+}
+
+// DB is an open store. Its methods are safe for concurrent use; readers
+// see consistent snapshots and writes are serialised. Close it when done:
+// until then it holds the directory's lock.
+type DB struct {
+	dir  string
+	opts Options
+	qs   *quadstore.QuadStore
+	lock *dirLock
+
+	closeOnce sync.Once
+	closeErr  error
+	closed    bool
+	mu        sync.RWMutex
+}
+
+// Open opens the store in dir, creating it unless opts.ReadOnly. It fails
+// with ErrLocked if another process holds the store, ErrNoStore if a
+// read-only open finds nothing, ErrFormatVersion if another format version
+// wrote it and ErrCorrupt if its files cannot be read.
+func Open(dir string, opts *Options) (*DB, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	db := &DB{dir: dir, opts: o}
+	if !o.InMemory {
+		if dir == "" {
+			return nil, errors.New("graph: no directory given")
+		}
+		if o.ReadOnly {
+			if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+				return nil, &storeError{kind: ErrNoStore, detail: dir, cause: err}
+			}
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("graph: create %s: %w", dir, err)
+		}
+		lock, err := lockDir(dir, o.ReadOnly)
+		if err != nil {
+			return nil, err
+		}
+		db.lock = lock
+	}
+	qs, err := quadstore.Open(dir, &quadstore.Options{
+		InMemory:   o.InMemory,
+		ReadOnly:   o.ReadOnly,
+		SyncWrites: o.SyncWrites,
+		Log:        o.Log,
+	})
+	if err != nil {
+		db.lock.release()
+		err = mapErr(err)
+		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrFormatVersion) && isBadgerOpenFailure(err) {
+			err = &storeError{kind: ErrCorrupt, detail: err.Error(), cause: err}
+		}
+		return nil, fmt.Errorf("%w (store %s)", err, dir)
+	}
+	db.qs = qs
+	return db, nil
+}
+
+// isBadgerOpenFailure: Badger reports damaged files in many words; any
+// failure to open that is not about the directory itself means the files
+// are not a store we can read.
+func isBadgerOpenFailure(err error) bool {
+	var pe *os.PathError
+	return !errors.As(err, &pe)
+}
+
+// Close closes the store and releases its lock. Iterators over its
+// QuadStore must be closed first. Close is idempotent.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		db.mu.Lock()
+		db.closed = true
+		db.mu.Unlock()
+		db.closeErr = db.qs.Close()
+		if err := db.lock.release(); db.closeErr == nil {
+			db.closeErr = err
+		}
+	})
+	return db.closeErr
+}
+
+func (db *DB) usable() error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Dir returns the store's directory ("" in memory).
+func (db *DB) Dir() string {
+	if db.opts.InMemory {
+		return ""
+	}
+	return db.dir
+}
+
+// ReadOnly reports whether the store was opened read-only.
+func (db *DB) ReadOnly() bool { return db.opts.ReadOnly }
+
+// QuadStore returns the store as a Cayley QuadStore, for Gizmo, Cayley's
+// path API and anything else written against Cayley. It is valid until
+// Close.
+func (db *DB) QuadStore() cgraph.QuadStore { return db.qs }
+
+// Notes lists what Open found and repaired — an interrupted load, say — in
+// words for a person; usually none.
+func (db *DB) Notes() []string { return db.qs.Notes() }
+
+// Batch collects changes for Update. Adding a quad already stored or
+// removing one that is not changes nothing.
+type Batch struct {
+	deltas []cgraph.Delta
+}
+
+// Add adds a quad. A quad needs a subject, a predicate and an object; the
+// label is optional.
+func (b *Batch) Add(q quad.Quad) {
+	b.deltas = append(b.deltas, cgraph.Delta{Quad: q, Action: cgraph.Add})
+}
+
+// Remove removes a quad. Nodes left without quads disappear with it.
+func (b *Batch) Remove(q quad.Quad) {
+	b.deltas = append(b.deltas, cgraph.Delta{Quad: q, Action: cgraph.Delete})
+}
+
+// Len is the number of changes in the batch.
+func (b *Batch) Len() int { return len(b.deltas) }
+
+// Update runs fn and applies its batch atomically: every change or, if fn
+// or the write fails, none. A batch must fit one transaction (a few
+// thousand quads); larger inputs go through Load. It fails with
+// ErrReadOnly on a read-only store.
+func (db *DB) Update(ctx context.Context, fn func(*Batch) error) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
+	var b Batch
+	if err := fn(&b); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, d := range b.deltas {
+		if !d.Quad.IsValid() {
+			return fmt.Errorf("graph: invalid quad %v: it needs a subject, a predicate and an object", d.Quad)
+		}
+	}
+	return mapErr(db.qs.ApplyDeltas(b.deltas, cgraph.IgnoreOpts{IgnoreDup: true, IgnoreMissing: true}))
+}
+
+// LoadOptions configure Load; nil means the defaults.
+type LoadOptions = quadstore.LoadOptions
+
+// LoadProgress reports how far a load has come.
+type LoadProgress = quadstore.LoadProgress
+
+// LoadResult sums up a load.
+type LoadResult = quadstore.LoadResult
+
+// Load adds every quad r yields, ignoring quads already stored, all or
+// nothing: on any error from r, the context or the disk the store is left
+// as it was. Into an empty store it writes Badger's tables directly, which
+// is several times faster than transactions.
+func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadResult, error) {
+	if err := db.usable(); err != nil {
+		return LoadResult{}, err
+	}
+	res, err := db.qs.Load(ctx, r, opts)
+	return res, mapErr(err)
+}
+
+// CheckReport is what Check found.
+type CheckReport = quadstore.CheckReport
+
+// Check verifies that every index entry resolves and every count agrees,
+// reading the whole store once.
+func (db *DB) Check(ctx context.Context) (*CheckReport, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rep, err := db.qs.Check(ctx)
+	return rep, mapErr(err)
+}

@@ -1,0 +1,68 @@
+package graph
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// Errors returned by this package. Test for them with errors.Is; the
+// returned errors add detail (the directory, the process holding a lock,
+// the versions involved).
+var (
+	// ErrLocked: another process holds the store open for writing (or,
+	// for a writer, open at all).
+	ErrLocked = errors.New("graph: store is locked by another process")
+	// ErrReadOnly: the store was opened read-only and was asked to write.
+	ErrReadOnly = errors.New("graph: store is open read-only")
+	// ErrCorrupt: the store's files cannot be read as an Entente store.
+	ErrCorrupt = errors.New("graph: store is corrupt")
+	// ErrFormatVersion: the store was written by another format version.
+	ErrFormatVersion = errors.New("graph: store format version is not supported")
+	// ErrNoStore: a read-only open found no store in the directory.
+	ErrNoStore = errors.New("graph: no store in directory")
+	// ErrTooLarge: a batch is larger than one transaction can hold.
+	ErrTooLarge = errors.New("graph: batch too large for one transaction")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("graph: store is closed")
+	// ErrNotFound: an entity or value is not in the graph.
+	ErrNotFound = errors.New("graph: not found")
+)
+
+// storeError is a graph sentinel with the detail of the error behind it.
+type storeError struct {
+	kind   error
+	detail string
+	cause  error
+}
+
+func (e *storeError) Error() string {
+	if e.detail == "" {
+		return e.kind.Error()
+	}
+	return e.kind.Error() + ": " + e.detail
+}
+
+func (e *storeError) Unwrap() []error { return []error{e.kind, e.cause} }
+
+// mapErr turns the store engine's sentinel errors into this package's,
+// keeping the detail.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, m := range []struct{ from, to error }{
+		{quadstore.ErrReadOnly, ErrReadOnly},
+		{quadstore.ErrCorrupt, ErrCorrupt},
+		{quadstore.ErrFormatVersion, ErrFormatVersion},
+		{quadstore.ErrTooLarge, ErrTooLarge},
+		{quadstore.ErrClosed, ErrClosed},
+	} {
+		if errors.Is(err, m.from) {
+			detail := strings.TrimPrefix(strings.Replace(err.Error(), m.from.Error(), "", 1), ": ")
+			return &storeError{kind: m.to, detail: detail, cause: err}
+		}
+	}
+	return err
+}
