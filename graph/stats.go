@@ -43,19 +43,9 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	literal := map[interface{}]bool{}
-	isLiteral := func(r cgraph.Ref) (bool, error) {
-		k := r.Key()
-		if lit, ok := literal[k]; ok {
-			return lit, nil
-		}
-		v, err := qs.NameOf(r)
-		if err != nil {
-			return false, err
-		}
-		lit := IsLiteral(v)
-		literal[k] = lit
-		return lit, nil
+	isLiteral, err := qs.Literals(ctx)
+	if err != nil {
+		return nil, mapErr(err)
 	}
 	entities := map[interface{}]struct{}{}
 	for _, p := range preds {
@@ -81,9 +71,8 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 				entities[s.Key()] = struct{}{}
 				return nil
 			}
-			lit, err := isLiteral(o)
-			if err != nil || lit {
-				return err
+			if isLiteral(o) {
+				return nil
 			}
 			st.RelationsByKind[kind]++
 			st.Relations++

@@ -636,3 +636,44 @@ func (s *QuadStore) Predicates(ctx context.Context) ([]graph.Ref, []int64, error
 	})
 	return refs, counts, err
 }
+
+// Literals reads every node once and returns a test for whether a node
+// reference is a literal (not an IRI or blank node), for scans that must
+// skip attribute values. The test holds one bit per node id.
+func (s *QuadStore) Literals(ctx context.Context) (func(graph.Ref) bool, error) {
+	var bits []uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		return scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
+			if len(k) != 9 || len(v) == 0 {
+				return fmt.Errorf("%w: bad node record", ErrCorrupt)
+			}
+			if v[0] == tagIRI || v[0] == tagBNode {
+				return nil
+			}
+			id := u64(k[1:])
+			for uint64(len(bits))*64 <= id {
+				bits = append(bits, 0)
+			}
+			bits[id/64] |= 1 << (id % 64)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(r graph.Ref) bool {
+		n, ok := r.(nodeRef)
+		if !ok {
+			if v, ok := r.(refs.PreFetchedValue); ok {
+				switch v.NameOf().(type) {
+				case quad.IRI, quad.BNode:
+					return false
+				}
+				return true
+			}
+			return false
+		}
+		id := uint64(n)
+		return id/64 < uint64(len(bits)) && bits[id/64]&(1<<(id%64)) != 0
+	}, nil
+}
