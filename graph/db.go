@@ -218,3 +218,6 @@ func (db *DB) Check(ctx context.Context) (*CheckReport, error) {
 	rep, err := db.qs.Check(ctx)
 	return rep, mapErr(err)
 }
+
+// FormatVersion names the on-disk format this build reads and writes.
+const FormatVersion = quadstore.FormatVersion

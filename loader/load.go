@@ -34,6 +34,9 @@ type Options struct {
 	Stdin io.Reader
 	// Progress, when set, is called as input is read.
 	Progress func(Progress)
+	// Committed, when set, is called after each batch the store commits
+	// (for logs and tests).
+	Committed func(graph.LoadProgress)
 	// Store passes options to the store's loader (batch size, bulk
 	// limit); nil means its defaults.
 	Store *graph.LoadOptions
@@ -132,10 +135,13 @@ func Load(ctx context.Context, db *graph.DB, paths []string, opts *Options) (*Re
 		sopts = *o.Store
 	}
 	sopts.Source = describe(paths)
-	if o.Progress != nil {
+	if o.Progress != nil || o.Committed != nil {
 		sopts.Progress = func(p graph.LoadProgress) {
-			if p.Writing {
+			if p.Writing && o.Progress != nil {
 				o.Progress(Progress{Bytes: mr.bytes(), Size: size, Quads: p.Read, Writing: true})
+			}
+			if p.Batches > 0 && o.Committed != nil {
+				o.Committed(p)
 			}
 		}
 	}

@@ -133,6 +133,15 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 			interrupted = true
 		}
 	}
+	if !opts.InMemory && !opts.ReadOnly {
+		removed, err := removeEmptyLogs(dir)
+		if err != nil {
+			return nil, err
+		}
+		if removed > 0 {
+			s.notes = append(s.notes, fmt.Sprintf("removed %d empty log files a crash left behind", removed))
+		}
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, classifyOpenError(err)
@@ -160,6 +169,36 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 		}
 	}
 	return s, nil
+}
+
+// removeEmptyLogs removes zero-length memtable and value logs. A process
+// killed between creating such a file and writing its header leaves one,
+// and Badger then refuses to open (dgraph-io/badger#2207). An empty file
+// holds no data, so removing it loses nothing.
+func removeEmptyLogs(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".mem") || strings.HasSuffix(name, ".vlog")) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // classifyOpenError wraps the errors of badger.Open that mean "corrupt".

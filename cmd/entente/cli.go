@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/loader"
+	"github.com/entente-kg/entente/query"
+	"golang.org/x/term"
+)
+
+// Exit statuses (the product's command-line contract).
+const (
+	exitOK    = 0
+	exitBad   = 1 // a bad query or bad input
+	exitUsage = 2
+	exitStore = 3 // the store cannot be opened
+)
+
+// env is what a run of the command sees of the world; tests build their
+// own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// stdinTTY etc. say whether each stream is a terminal.
+	stdinTTY, stdoutTTY, stderrTTY bool
+	// width returns the terminal's width (0 when unknown).
+	width func() int
+	// interrupt returns a context cancelled by Ctrl-C (SIGINT).
+	interrupt func(context.Context) (context.Context, context.CancelFunc)
+}
+
+func newEnv() *env {
+	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+	return &env{
+		stdin:     os.Stdin,
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		getenv:    os.Getenv,
+		stdinTTY:  isTTY(os.Stdin),
+		stdoutTTY: isTTY(os.Stdout),
+		stderrTTY: isTTY(os.Stderr),
+		width: func() int {
+			if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+				return w
+			}
+			return 0
+		},
+		interrupt: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return signal.NotifyContext(ctx, os.Interrupt)
+		},
+	}
+}
+
+// globals are the flags every command takes.
+type globals struct {
+	env      *env
+	db       string
+	readOnly bool
+	dbSet    bool
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.Func("db", "the store's directory (default $ENTENTE_DB, else the user's data directory)", func(s string) error {
+		g.db, g.dbSet = s, true
+		return nil
+	})
+	fs.BoolFunc("read-only", "open the store read-only", func(s string) error {
+		g.readOnly = s == "true"
+		return nil
+	})
+}
+
+const usage = `Entente — an embedded knowledge graph of countries, alliances and industries.
+
+Usage:
+  entente [--db DIR] [--read-only]            open the interactive shell (REPL)
+  entente [--db DIR] repl                      the same
+  entente [--db DIR] load [flags] FILE...      load N-Quads, N-Triples, CSV, JSON-LD or seed files (.gz, - for stdin)
+  entente [--db DIR] load --seed               load the built-in seed graph (idempotent)
+  entente [--db DIR] query [flags] 'QUERY'     run one query (EQL or --lang gizmo)
+  entente [--db DIR] export --query 'QUERY' --format F -o FILE
+                                               write a query's answer as a subgraph
+  entente [--db DIR] stats [--format json]     count quads, nodes, entities, relations
+  entente [--db DIR] check                     verify the store's consistency
+  entente version                              print the version
+  entente help [COMMAND]                       print help
+
+The store is --db DIR, else $ENTENTE_DB, else %s.
+Exit status: 0 ok, 1 bad query or input, 2 usage error, 3 store cannot be opened.
+Run 'entente help COMMAND' for a command's flags.
+`
+
+func printUsage(g *globals) {
+	fmt.Fprintf(g.env.stderr, usage, defaultStoreDir(g.env.getenv))
+}
+
+// run runs the command line args and returns the exit status.
+func run(args []string, e *env) int {
+	g := &globals{env: e}
+	fs := flag.NewFlagSet("entente", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	g.register(fs)
+	fs.Usage = func() { printUsage(g) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := fs.Args()
+	cmd := "repl"
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "repl", "shell":
+		return cmdRepl(g, rest)
+	case "load":
+		return cmdLoad(g, rest)
+	case "query", "q":
+		return cmdQuery(g, rest)
+	case "export":
+		return cmdExport(g, rest)
+	case "stats":
+		return cmdStats(g, rest)
+	case "check":
+		return cmdCheck(g, rest)
+	case "version", "--version":
+		fmt.Fprintln(e.stdout, versionString())
+		return exitOK
+	case "help", "-h", "--help":
+		if len(rest) > 0 {
+			return run([]string{rest[0], "-h"}, e)
+		}
+		fmt.Fprintf(e.stdout, usage, defaultStoreDir(e.getenv))
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "entente: unknown command %q (run 'entente help')\n", cmd)
+	return exitUsage
+}
+
+// newFlags makes a command's flag set, with the global flags on it too.
+func newFlags(g *globals, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(g.env.stderr)
+	g.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(g.env.stderr, "Usage: entente %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses a command's flags, allowing flags after arguments too
+// (entente load file.nq --dry-run). It returns a non-negative exit status
+// when the command should stop.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK
+			}
+			return nil, exitUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	return pos, -1
+}
+
+// defaultStoreDir is the store used without --db: $ENTENTE_DB, else a
+// directory in the user's data directory.
+func defaultStoreDir(getenv func(string) string) string {
+	if d := getenv("ENTENTE_DB"); d != "" {
+		return d
+	}
+	return filepath.Join(userDataDir(getenv), "entente", "store")
+}
+
+func userDataDir(getenv func(string) string) string {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios":
+		if d, err := os.UserConfigDir(); err == nil {
+			return d
+		}
+	}
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return d
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".local", "share")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share")
+	}
+	return "."
+}
+
+func (g *globals) storeDir() string {
+	if g.dbSet {
+		return g.db
+	}
+	return defaultStoreDir(g.env.getenv)
+}
+
+// usingDefaultStore reports whether no store was named, so that the
+// default store is seeded on first open.
+func (g *globals) usingDefaultStore() bool {
+	return !g.dbSet && g.env.getenv("ENTENTE_DB") == ""
+}
+
+// open opens the store, printing why it cannot and returning exitStore.
+func (g *globals) open(readOnly bool) (*graph.DB, int) {
+	dir := g.storeDir()
+	db, err := graph.Open(dir, &graph.Options{ReadOnly: readOnly || g.readOnly, Log: g.env.stderr})
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: cannot open the store: %v\n", err)
+		return nil, exitStore
+	}
+	for _, n := range db.Notes() {
+		fmt.Fprintf(g.env.stderr, "entente: note: %s\n", n)
+	}
+	return db, -1
+}
+
+// report prints an error as one line (with a caret for query and input
+// errors) and returns its exit status.
+func report(w io.Writer, err error) int {
+	var qe *query.Error
+	var le *loader.Error
+	var ll loader.ErrorList
+	switch {
+	case errors.As(err, &ll):
+		for _, e := range ll {
+			fmt.Fprintf(w, "entente: %v\n", e)
+		}
+		return exitBad
+	case errors.As(err, &qe):
+		fmt.Fprintf(w, "entente: %v\n", qe)
+		if c := qe.Caret(); c != "" {
+			fmt.Fprintln(w, indent(c))
+		}
+		return exitBad
+	case errors.As(err, &le):
+		fmt.Fprintf(w, "entente: %v\n", le)
+		if c := le.Caret(); c != "" {
+			fmt.Fprintln(w, indent(c))
+		}
+		return exitBad
+	case errors.Is(err, graph.ErrLocked), errors.Is(err, graph.ErrCorrupt),
+		errors.Is(err, graph.ErrFormatVersion), errors.Is(err, graph.ErrNoStore):
+		fmt.Fprintf(w, "entente: %v\n", err)
+		return exitStore
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(w, "entente: interrupted")
+		return exitBad
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintln(w, "entente: timed out (raise it with --timeout)")
+		return exitBad
+	}
+	fmt.Fprintf(w, "entente: %v\n", err)
+	return exitBad
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+// version is set by the linker (-X main.version=…); otherwise the module
+// version from the build information is used.
+var version = ""
+
+func versionString() string {
+	v := version
+	if v == "" {
+		v = "devel"
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+				v = bi.Main.Version
+			}
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+					v += " " + s.Value[:12]
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("entente %s (%s, store format %s)", v, runtime.Version(), storeFormat())
+}

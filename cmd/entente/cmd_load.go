@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/loader"
+)
+
+func cmdLoad(g *globals, args []string) int {
+	fs := newFlags(g, "load", "load [--format F] [--dry-run] [--keep-going] [--strict] FILE...\n       entente load --seed")
+	format := fs.String("format", "", "input format: nquads, ntriples, csv, jsonld, seed (default: from each file's name)")
+	dry := fs.Bool("dry-run", false, "read and validate everything, write nothing")
+	keep := fs.Bool("keep-going", false, "load the valid statements and list every error, instead of loading nothing")
+	strict := fs.Bool("strict", false, "follow the RDF 1.1 grammars to the letter (absolute IRIs only)")
+	seed := fs.Bool("seed", false, "load the built-in seed graph (loading it again changes nothing)")
+	maxLine := fs.String("max-line", "1MiB", "longest line accepted in line-based formats")
+	maxSize := fs.String("max-size", "64GiB", "most bytes read from one input, after decompression")
+	quiet := fs.Bool("quiet", false, "print no summary")
+	verbose := fs.Bool("verbose", false, "report each committed batch on standard error")
+	files, st := parseFlags(fs, args)
+	if st >= 0 {
+		return st
+	}
+	if *seed && len(files) > 0 {
+		fmt.Fprintln(g.env.stderr, "entente: load: give either --seed or files, not both")
+		return exitUsage
+	}
+	if !*seed && len(files) == 0 {
+		fmt.Fprintln(g.env.stderr, "entente: load: no input files (give FILE..., - for standard input, or --seed)")
+		return exitUsage
+	}
+	opts := &loader.Options{DryRun: *dry, KeepGoing: *keep, Strict: *strict, Stdin: g.env.stdin}
+	if *format != "" {
+		f, err := loader.ParseFormat(*format)
+		if err != nil {
+			fmt.Fprintf(g.env.stderr, "entente: load: %v\n", err)
+			return exitUsage
+		}
+		opts.Format = f
+	}
+	var err error
+	if opts.Limits.MaxLine, err = parseBytesInt(*maxLine); err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: load: --max-line: %v\n", err)
+		return exitUsage
+	}
+	if opts.Limits.MaxSize, err = parseBytes(*maxSize); err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: load: --max-size: %v\n", err)
+		return exitUsage
+	}
+	if g.readOnly && !*dry {
+		fmt.Fprintln(g.env.stderr, "entente: load: the store is opened --read-only; a load writes (use --dry-run to only validate)")
+		return exitUsage
+	}
+	db, st := g.open(*dry)
+	if st >= 0 {
+		return st
+	}
+	defer db.Close()
+
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
+	label := "loading"
+	if *seed {
+		label = "loading the seed graph"
+	} else if len(files) == 1 {
+		label = "loading " + files[0]
+	}
+	var bar *progressBar
+	if g.env.stderrTTY {
+		bar = newProgressBar(g.env.stderr, label, g.env.width())
+		opts.Progress = func(p loader.Progress) { bar.update(p.Bytes, p.Size, p.Quads, p.Writing) }
+	}
+	if *verbose {
+		opts.Committed = func(p graph.LoadProgress) {
+			fmt.Fprintf(g.env.stderr, "entente: committed batch %d: %s statements read, %s new\n", p.Batches, thousands(p.Read), thousands(p.Added))
+		}
+	}
+	start := time.Now()
+	var res *loader.Result
+	if *seed {
+		res, err = loadSeed(ctx, db, opts)
+	} else {
+		res, err = loader.Load(ctx, db, files, opts)
+	}
+	if bar != nil {
+		bar.done()
+	}
+	if res != nil && len(res.Errors) > 0 {
+		report(g.env.stderr, res.Errors)
+	}
+	if err != nil {
+		st := report(g.env.stderr, err)
+		if !*dry {
+			fmt.Fprintln(g.env.stderr, "entente: nothing was loaded; the store is as it was")
+		}
+		return st
+	}
+	elapsed := time.Since(start).Round(time.Millisecond)
+	if !*quiet {
+		what := fmt.Sprintf("%d files", res.Files)
+		if res.Files == 1 {
+			what = "1 file"
+		}
+		if *seed {
+			what = "the seed graph"
+		}
+		switch {
+		case res.DryRun:
+			fmt.Fprintf(g.env.stdout, "checked %s statements from %s in %v: %s, nothing written\n",
+				thousands(res.Read), what, elapsed, errorCount(len(res.Errors)))
+		default:
+			fmt.Fprintf(g.env.stdout, "loaded %s statements from %s in %v: %s new, %s already there\n",
+				thousands(res.Read), what, elapsed, thousands(res.Added), thousands(res.Read-res.Added))
+		}
+	}
+	if len(res.Errors) > 0 {
+		return exitBad
+	}
+	return exitOK
+}
+
+func errorCount(n int) string {
+	switch n {
+	case 0:
+		return "no errors"
+	case 1:
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
+}
+
+// parseBytes parses a size: 1048576, 64KiB, 1MiB, 2GiB (KB/MB/GB too).
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}} {
+		if strings.HasSuffix(strings.ToUpper(s), strings.ToUpper(u.suffix)) {
+			s, mult = strings.TrimSpace(s[:len(s)-len(u.suffix)]), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("not a size: %q (say 1048576, 64KiB, 1MiB or 2GiB)", s)
+	}
+	return n * mult, nil
+}
+
+func parseBytesInt(s string) (int, error) {
+	n, err := parseBytes(s)
+	if err != nil {
+		return 0, err
+	}
+	if n > 1<<30 {
+		return 0, fmt.Errorf("%s is over 1GiB", s)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/entente-kg/entente/query"
+	"github.com/entente-kg/entente/render"
+)
+
+func cmdQuery(g *globals, args []string) int {
+	fs := newFlags(g, "query", "query [--lang eql|gizmo] [--format table|chain|json|csv] [--timeout D] [--limit N] 'QUERY'")
+	lang := fs.String("lang", "eql", "query language: eql (Entente's) or gizmo (Cayley's JavaScript)")
+	format := fs.String("format", "table", "output: table, chain, json (JSON Lines) or csv")
+	timeout := fs.Duration("timeout", query.DefaultTimeout, "stop the query after this long")
+	limit := fs.Int("limit", query.DefaultLimit, "most rows to return (a limit clause in the query overrides it)")
+	evidence := fs.Bool("evidence", false, "print each hop's evidence (chain and table output)")
+	pos, st := parseFlags(fs, args)
+	if st >= 0 {
+		return st
+	}
+	if len(pos) == 0 {
+		fmt.Fprintln(g.env.stderr, "entente: query: no query given")
+		return exitUsage
+	}
+	src := strings.Join(pos, " ")
+	if src == "-" {
+		b, err := readAll(g.env.stdin)
+		if err != nil {
+			return report(g.env.stderr, err)
+		}
+		src = b
+	}
+	f, err := render.ParseFormat(*format)
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: query: %v\n", err)
+		return exitUsage
+	}
+	if *lang != "eql" && *lang != "gizmo" {
+		fmt.Fprintf(g.env.stderr, "entente: query: unknown --lang %q (eql, gizmo)\n", *lang)
+		return exitUsage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintln(g.env.stderr, "entente: query: --timeout must be positive")
+		return exitUsage
+	}
+	db, st := g.open(false)
+	if st >= 0 {
+		return st
+	}
+	defer db.Close()
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, *timeout)
+	defer cancelT()
+	opts := &query.Options{Limit: *limit, Timeout: *timeout}
+	var res *query.Result
+	start := time.Now()
+	if *lang == "gizmo" {
+		res, err = query.Gizmo(ctx, db.QuadStore(), src, opts)
+	} else {
+		res, err = query.Run(ctx, db, src, opts)
+	}
+	if err != nil {
+		return report(g.env.stderr, err)
+	}
+	_ = start
+	ro := &render.Options{Evidence: *evidence}
+	if g.env.stdoutTTY {
+		ro.Width = g.env.width()
+		ro.Color = g.env.getenv("NO_COLOR") == ""
+	}
+	if err := render.Write(g.env.stdout, res, f, ro); err != nil {
+		return report(g.env.stderr, err)
+	}
+	return exitOK
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/entente-kg/entente/graph"
+)
+
+func cmdStats(g *globals, args []string) int {
+	fs := newFlags(g, "stats", "stats [--format table|json]")
+	format := fs.String("format", "table", "output: table, or json (one object)")
+	if _, st := parseFlags(fs, args); st >= 0 {
+		return st
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(g.env.stderr, "entente: stats: unknown --format %q (table, json)\n", *format)
+		return exitUsage
+	}
+	db, st := g.open(false)
+	if st >= 0 {
+		return st
+	}
+	defer db.Close()
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
+	s, err := db.Stats(ctx)
+	if err != nil {
+		return report(g.env.stderr, err)
+	}
+	if *format == "json" {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return report(g.env.stderr, err)
+		}
+		fmt.Fprintf(g.env.stdout, "%s\n", b)
+		return exitOK
+	}
+	writeStats(g, s)
+	return exitOK
+}
+
+func writeStats(g *globals, s *graph.Stats) {
+	w := g.env.stdout
+	fmt.Fprintf(w, "quads      %12s\nnodes      %12s\nentities   %12s\nrelations  %12s\n",
+		thousands(s.Quads), thousands(s.Nodes), thousands(s.Entities), thousands(s.Relations))
+	writeCounts := func(title string, m map[string]int64) {
+		if len(m) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s\n", title)
+		keys := make([]string, 0, len(m))
+		width := 0
+		for k := range m {
+			keys = append(keys, k)
+			width = max(width, len(k))
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if m[keys[i]] != m[keys[j]] {
+				return m[keys[i]] > m[keys[j]]
+			}
+			return keys[i] < keys[j]
+		})
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %s%s  %s\n", k, strings.Repeat(" ", width-len(k)), thousands(m[k]))
+		}
+	}
+	writeCounts("entities by type", s.EntitiesByType)
+	writeCounts("relations by kind", s.RelationsByKind)
+}

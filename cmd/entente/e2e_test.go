@@ -1,0 +1,370 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/entente-kg/entente/internal/cayleydata"
+)
+
+// bin is the entente binary the end-to-end tests run, built once.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "entente-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "entente")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building entente: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type runResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// entente runs the binary with a clean environment (no default store).
+func entente(t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "ENTENTE_DB=", "XDG_DATA_HOME="+t.TempDir(), "NO_COLOR=1")
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return runResult{out.String(), errb.String(), code}
+}
+
+func (r runResult) must(t *testing.T, code int) runResult {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+type statsJSON struct {
+	Quads           int64            `json:"quads"`
+	Nodes           int64            `json:"nodes"`
+	Entities        int64            `json:"entities"`
+	Relations       int64            `json:"relations"`
+	EntitiesByType  map[string]int64 `json:"entities_by_type"`
+	RelationsByKind map[string]int64 `json:"relations_by_kind"`
+}
+
+func stats(t *testing.T, db string) (statsJSON, string) {
+	t.Helper()
+	r := entente(t, "", "--db", db, "stats", "--format", "json").must(t, 0)
+	var s statsJSON
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		t.Fatalf("stats output is not one JSON object: %v\n%s", err, r.stdout)
+	}
+	if strings.Count(strings.TrimSpace(r.stdout), "\n") != 0 {
+		t.Fatalf("stats printed more than one line: %q", r.stdout)
+	}
+	return s, r.stdout
+}
+
+// TestMovies is the store issue's "done when": load Cayley's 30k-movie
+// data, count it, find Humphrey Bogart with Gizmo, check it; loading it
+// again changes nothing.
+func TestMovies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 471,705 quads")
+	}
+	movies, err := cayleydata.Movies()
+	if err != nil {
+		t.Skip(err)
+	}
+	db := filepath.Join(t.TempDir(), "db")
+	r := entente(t, "", "--db", db, "load", movies).must(t, 0)
+	if !strings.Contains(r.stdout, "471,705 statements") {
+		t.Fatalf("summary: %s", r.stdout)
+	}
+	s, raw := stats(t, db)
+	if s.Quads != 471705 || s.Nodes != 293910 {
+		t.Fatalf("stats: %s", raw)
+	}
+	if s.RelationsByKind["/film/film/starring"] != 136737 || s.EntitiesByType["/film/film"] != 30000 {
+		t.Fatalf("stats by kind and type: %s", raw)
+	}
+	r = entente(t, "", "--db", db, "query", "--lang", "gizmo", "--format", "json", `g.V("Humphrey Bogart").In("<name>").All()`).must(t, 0)
+	if strings.TrimSpace(r.stdout) != `{"id":"</en/humphrey_bogart>"}` {
+		t.Fatalf("gizmo: %q", r.stdout)
+	}
+	entente(t, "", "--db", db, "check").must(t, 0)
+	entente(t, "", "--db", db, "load", movies).must(t, 0)
+	if _, again := stats(t, db); again != raw {
+		t.Fatalf("loading again changed the stats:\n%s\n%s", raw, again)
+	}
+}
+
+// TestBadInput: a broken N-Quads file exits 1 naming its line and column
+// with a caret, and leaves the store as it was.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	good := filepath.Join(dir, "good.nq")
+	os.WriteFile(good, []byte("<entity:a> <rel:partner> <entity:b> .\n"), 0o644)
+	entente(t, "", "--db", db, "load", good).must(t, 0)
+	_, before := stats(t, db)
+	bad := filepath.Join(dir, "bad.nq")
+	os.WriteFile(bad, []byte("<entity:c> <rel:partner> <entity:d> .\n<entity:c> <rel:partner> \"open string .\n"), 0o644)
+	r := entente(t, "", "--db", db, "load", good, bad).must(t, 1)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	want := "entente: " + bad + `:2:26: expected '"' to close the string, found end of line`
+	if lines[0] != want {
+		t.Fatalf("error line:\n got %s\nwant %s", lines[0], want)
+	}
+	if !strings.HasSuffix(lines[2], strings.Repeat(" ", 27)+"^") {
+		t.Fatalf("caret line: %q", lines[2])
+	}
+	if _, after := stats(t, db); after != before {
+		t.Fatalf("store changed:\n%s\n%s", before, after)
+	}
+	// Standard input, with the format named.
+	entente(t, "<entity:e> <rel:partner> <entity:f> .\n", "--db", db, "load", "--format", "nquads", "-").must(t, 0)
+	// Dry run: validates, writes nothing.
+	r = entente(t, "", "--db", db, "load", "--dry-run", bad).must(t, 1)
+	if !strings.Contains(r.stdout, "1 error, nothing written") {
+		t.Fatalf("dry run: %s", r.stdout)
+	}
+}
+
+// TestUsage: usage errors exit 2.
+func TestUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	for _, args := range [][]string{
+		{"--db", db, "frobnicate"},
+		{"--db", db, "load"},
+		{"--db", db, "query"},
+		{"--db", db, "stats", "--format", "xml"},
+		{"--db", db, "query", "--lang", "sparql", "x"},
+		{"--no-such-flag"},
+	} {
+		r := entente(t, "", args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, r.code, r.stderr)
+		}
+	}
+	entente(t, "", "version").must(t, 0)
+	entente(t, "", "help").must(t, 0)
+}
+
+// TestLocked: a second process gets one clear line naming the lock, and
+// exit 3 — no hang, no panic.
+func TestLocked(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	entente(t, "", "--db", db, "stats").must(t, 0)
+	holder := exec.Command(bin, "--db", db, "repl")
+	holder.Env = append(os.Environ(), "ENTENTE_DB=")
+	in, err := holder.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		in.Close()
+		holder.Wait()
+	}()
+	// Wait until the holder has the store.
+	deadline := time.Now().Add(10 * time.Second)
+	var r runResult
+	for {
+		r = entente(t, "", "--db", db, "stats")
+		if r.code == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.must(t, 3)
+	line := strings.TrimSpace(r.stderr)
+	if strings.Contains(line, "\n") || !strings.Contains(line, "locked") || !strings.Contains(line, db) ||
+		!strings.Contains(line, fmt.Sprint(holder.Process.Pid)) {
+		t.Fatalf("not one clear line naming the lock and its holder: %q", r.stderr)
+	}
+	r = entente(t, "", "--db", db, "--read-only", "stats").must(t, 3)
+	in.Close()
+	holder.Wait()
+	entente(t, "", "--db", db, "stats").must(t, 0)
+}
+
+// TestReadOnly: a read-only store says what it cannot do.
+func TestReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	f := filepath.Join(dir, "a.nq")
+	os.WriteFile(f, []byte("<entity:a> <rel:partner> <entity:b> .\n"), 0o644)
+	entente(t, "", "--db", db, "load", f).must(t, 0)
+	r := entente(t, "", "--db", db, "--read-only", "load", f).must(t, 2)
+	if !strings.Contains(r.stderr, "read-only") {
+		t.Fatalf("message: %s", r.stderr)
+	}
+	entente(t, "", "--db", db, "--read-only", "stats").must(t, 0)
+	r = entente(t, "", "--db", filepath.Join(dir, "none"), "--read-only", "stats").must(t, 3)
+	if !strings.Contains(r.stderr, "no store") {
+		t.Fatalf("message: %s", r.stderr)
+	}
+}
+
+// TestFormatVersion: a store written by another format version is refused
+// with a clear message and exit 3.
+func TestFormatVersion(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	entente(t, "", "--db", db, "stats").must(t, 0)
+	bdb, err := badger.Open(badger.DefaultOptions(db).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb.Update(func(txn *badger.Txn) error { return txn.Set([]byte("mformat"), []byte("entente-quadstore/9")) })
+	bdb.Close()
+	r := entente(t, "", "--db", db, "stats").must(t, 3)
+	if !strings.Contains(r.stderr, `store has "entente-quadstore/9", this build reads "entente-quadstore/1"`) {
+		t.Fatalf("message: %s", r.stderr)
+	}
+}
+
+// writeQuads writes n distinct quads to a file.
+func writeQuads(t *testing.T, path string, prefix string, n int) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, "<entity:%s%d> <rel:partner> <entity:%s%d> .\n", prefix, i, prefix, i+1)
+	}
+	w.Flush()
+	f.Close()
+}
+
+// TestKill kills a loader with SIGKILL at several points. The store must
+// reopen, pass the consistency check, and hold exactly the batches
+// committed before the kill: into a store with data, a whole number of
+// batches; into an empty store (the bulk path), nothing or everything.
+func TestKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads several hundred thousand quads")
+	}
+	dir := t.TempDir()
+	const n = 120000
+	big := filepath.Join(dir, "big.nq")
+	writeQuads(t, big, "k", n)
+	base := filepath.Join(dir, "base.nq")
+	writeQuads(t, base, "base", 10)
+
+	t.Run("journalled", func(t *testing.T) {
+		for _, after := range []int{1, 4, 12} {
+			t.Run(fmt.Sprint("after batch ", after), func(t *testing.T) {
+				db := filepath.Join(t.TempDir(), "db")
+				entente(t, "", "--db", db, "load", base).must(t, 0)
+				baseStats, _ := stats(t, db)
+				cmd := exec.Command(bin, "--db", db, "load", "--verbose", big)
+				cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+				stderr, _ := cmd.StderrPipe()
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				sc := bufio.NewScanner(stderr)
+				seen := 0
+				for sc.Scan() {
+					if strings.Contains(sc.Text(), "committed batch") {
+						if seen++; seen == after {
+							cmd.Process.Signal(syscall.SIGKILL)
+							break
+						}
+					}
+				}
+				go io.Copy(io.Discard, stderr)
+				cmd.Wait()
+				if seen < after {
+					t.Fatalf("the load ended after %d batches", seen)
+				}
+				r := entente(t, "", "--db", db, "check").must(t, 0)
+				if !strings.Contains(r.stderr, "interrupted") {
+					t.Fatalf("no note of the interrupted load: %q", r.stderr)
+				}
+				s, _ := stats(t, db)
+				added := s.Quads - baseStats.Quads
+				if added%4096 != 0 || added < int64(after)*4096 {
+					t.Fatalf("after %d batches the store holds %d new quads: not a whole number of 4096-quad batches", after, added)
+				}
+			})
+		}
+	})
+	t.Run("bulk", func(t *testing.T) {
+		for _, after := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond} {
+			t.Run(after.String(), func(t *testing.T) {
+				db := filepath.Join(t.TempDir(), "db")
+				cmd := exec.Command(bin, "--db", db, "load", big)
+				cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(after)
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				entente(t, "", "--db", db, "check").must(t, 0)
+				s, _ := stats(t, db)
+				if s.Quads != 0 && s.Quads != n {
+					t.Fatalf("a killed bulk load left %d of %d quads", s.Quads, n)
+				}
+			})
+		}
+		// Killed while writing Badger's tables: the store is reset.
+		t.Run("while writing", func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "db")
+			cmd := exec.Command(bin, "--db", db, "load", big)
+			cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			marker := filepath.Join(db, "ENTENTE-BULK-LOAD-INCOMPLETE")
+			for {
+				if _, err := os.Stat(marker); err == nil {
+					break
+				}
+				if cmd.ProcessState != nil {
+					t.Fatal("the load ended before it wrote")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			r := entente(t, "", "--db", db, "check").must(t, 0)
+			if !strings.Contains(r.stderr, "reset to empty") {
+				t.Fatalf("no note of the reset: %q", r.stderr)
+			}
+			if s, _ := stats(t, db); s.Quads != 0 || s.Nodes != 0 {
+				t.Fatalf("a bulk load killed while writing left %d quads", s.Quads)
+			}
+		})
+	})
+}

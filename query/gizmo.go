@@ -1,0 +1,148 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/metrics"
+	"sort"
+	"time"
+
+	cgraph "github.com/cayleygraph/cayley/graph"
+	cquery "github.com/cayleygraph/cayley/query"
+	"github.com/cayleygraph/cayley/query/gizmo"
+)
+
+// ErrMemory: a query used more memory than its budget and was stopped.
+var ErrMemory = errors.New("query: memory budget exceeded")
+
+// Gizmo runs a Gizmo (JavaScript) program with Cayley's interpreter on qs,
+// bounded by ctx (its deadline and cancellation stop the JavaScript VM,
+// even in an endless loop), by opts.Limit rows and by opts.MaxMemory bytes
+// of heap growth. Each result is a row: its tags as columns ("id" first),
+// or a "value" column for what g.emit() sends.
+func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) (*Result, error) {
+	o := opts.withDefaults()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := watchMemory(ctx, o.MaxMemory, func() {
+		cancel(fmt.Errorf("%w: the query grew the heap by more than %s and was stopped", ErrMemory, bytesString(o.MaxMemory)))
+	})
+	defer stop()
+
+	ses := gizmo.NewSession(qs)
+	it, err := ses.Execute(ctx, src, cquery.Options{Collation: cquery.JSON, Limit: o.Limit + 1})
+	if err != nil {
+		return nil, &Error{Msg: err.Error(), Kind: ErrGizmo}
+	}
+	defer it.Close()
+	res := &Result{Statement: src, Kind: "gizmo"}
+	var raw []interface{}
+	for it.Next(ctx) {
+		if len(raw) == o.Limit {
+			res.Capped = true
+			res.Note = fmt.Sprintf("showing the first %d results (limit %d)", o.Limit, o.Limit)
+			break
+		}
+		raw = append(raw, it.Result())
+	}
+	if err := context.Cause(ctx); err != nil && !res.Capped {
+		return nil, err
+	}
+	if err := it.Err(); err != nil && !res.Capped {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			if cause := context.Cause(ctx); cause != nil {
+				return nil, cause
+			}
+		}
+		return nil, &Error{Msg: err.Error(), Kind: ErrGizmo}
+	}
+	// Columns: every tag seen, "id" first.
+	seen := map[string]bool{}
+	for _, r := range raw {
+		switch r := r.(type) {
+		case map[string]interface{}:
+			for k := range r {
+				seen[k] = true
+			}
+		case nil:
+		default:
+			seen["value"] = true
+		}
+	}
+	for k := range seen {
+		if k != "id" {
+			res.Columns = append(res.Columns, k)
+		}
+	}
+	sort.Strings(res.Columns)
+	if seen["id"] {
+		res.Columns = append([]string{"id"}, res.Columns...)
+	}
+	for _, r := range raw {
+		row := make([]Value, len(res.Columns))
+		switch r := r.(type) {
+		case map[string]interface{}:
+			for i, c := range res.Columns {
+				row[i] = r[c]
+			}
+		case nil:
+			continue
+		default:
+			for i, c := range res.Columns {
+				if c == "value" {
+					row[i] = r
+				}
+			}
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+// watchMemory calls over (once) if the heap grows by more than budget
+// bytes while it runs; the returned func stops it. The heap is the
+// process's: one query at a time is what a shell runs.
+func watchMemory(ctx context.Context, budget uint64, over func()) (stop func()) {
+	if budget == 0 {
+		return func() {}
+	}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			return sample[0].Value.Uint64()
+		}
+		return 0
+	}
+	base := read()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if h := read(); h > base+budget {
+					over()
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func bytesString(n uint64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

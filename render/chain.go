@@ -1,0 +1,81 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/entente-kg/entente/query"
+)
+
+// WriteChains writes each path of the result as a chain of nodes and
+// relations (Japan —security_pact→ Australia ←member_of— AP4), with each
+// hop's evidence indented under it when o.Evidence is set. Rows without a
+// path are written as a table.
+func WriteChains(w io.Writer, res *query.Result, o *Options) error {
+	paint := func(kind, s string) string { return s }
+	if o.Color {
+		paint = func(kind, s string) string {
+			switch kind {
+			case "node":
+				return "\x1b[1m" + s + "\x1b[0m"
+			case "rel":
+				return "\x1b[36m" + s + "\x1b[0m"
+			case "dim":
+				return "\x1b[2m" + s + "\x1b[0m"
+			}
+			return s
+		}
+	}
+	var b strings.Builder
+	paths := 0
+	for _, row := range res.Rows {
+		for _, v := range row {
+			var p *query.Path
+			switch v := v.(type) {
+			case *query.Path:
+				p = v
+			case *query.Relation:
+				p = &query.Path{Nodes: []*query.Node{v.From, v.To}, Hops: []query.Hop{{Rel: v}}}
+			default:
+				continue
+			}
+			paths++
+			fmt.Fprintf(&b, "%s\n", chainText(p, paint))
+			if o.Evidence {
+				for _, h := range p.Hops {
+					writeHopEvidence(&b, h, paint)
+				}
+			}
+		}
+	}
+	if paths == 0 {
+		return WriteTable(w, res, o)
+	}
+	b.WriteString(footer(res))
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeHopEvidence(b *strings.Builder, h query.Hop, paint func(string, string) string) {
+	r := h.Rel
+	head := "    " + r.From.Label() + " —" + r.Kind + "→ " + r.To.Label()
+	if q := qualText(r); q != "" {
+		head += "  (" + q + ")"
+	}
+	b.WriteString(paint("dim", head) + "\n")
+	if n := r.Qualifier("note"); n != "" {
+		b.WriteString("      note: " + n + "\n")
+	}
+	if len(r.Evidence) == 0 {
+		b.WriteString(paint("dim", "      (no evidence recorded)") + "\n")
+	}
+	for _, e := range r.Evidence {
+		src := e.Source
+		if e.Locator != "" {
+			src += ", " + e.Locator
+		}
+		b.WriteString("      [" + src + "] " + e.Note + "\n")
+	}
+}

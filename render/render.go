@@ -1,0 +1,156 @@
+// Package render writes query results for people and for programs: aligned
+// tables, path chains, entity cards, JSON Lines and CSV. It reads the one
+// result model of package query and writes to any io.Writer.
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/query"
+)
+
+// Format names an output format.
+type Format string
+
+// The output formats.
+const (
+	Table Format = "table"
+	Chain Format = "chain"
+	JSON  Format = "json"
+	CSV   Format = "csv"
+)
+
+// ParseFormat parses an output format name.
+func ParseFormat(s string) (Format, error) {
+	switch Format(strings.ToLower(s)) {
+	case Table, Chain, JSON, CSV:
+		return Format(strings.ToLower(s)), nil
+	case "jsonl", "ndjson":
+		return JSON, nil
+	}
+	return "", fmt.Errorf("unknown output format %q (table, chain, json, csv)", s)
+}
+
+// Options shape human-readable output.
+type Options struct {
+	// Width is the terminal width tables fit into (0: no limit).
+	Width int
+	// Color uses ANSI colours.
+	Color bool
+	// Evidence prints each hop's evidence under it (chains and cards).
+	Evidence bool
+}
+
+// Write renders res in format f.
+func Write(w io.Writer, res *query.Result, f Format, o *Options) error {
+	if o == nil {
+		o = &Options{}
+	}
+	switch f {
+	case JSON:
+		return WriteJSON(w, res)
+	case CSV:
+		return WriteCSV(w, res)
+	case Chain:
+		return WriteChains(w, res, o)
+	}
+	return WriteTable(w, res, o)
+}
+
+// Text is the plain text of a value, as a table or CSV cell shows it.
+func Text(v query.Value) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case *query.Node:
+		return v.Label()
+	case *query.Relation:
+		return relText(v)
+	case *query.Path:
+		return chainText(v, nil)
+	case query.Literal:
+		return literalText(v.V)
+	case query.List:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = Text(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case quad.Value:
+		return literalText(v)
+	}
+	return fmt.Sprint(v)
+}
+
+func literalText(v quad.Value) string {
+	switch v := v.(type) {
+	case quad.String:
+		return string(v)
+	case quad.LangString:
+		return string(v.Value)
+	case quad.TypedString:
+		return string(v.Value)
+	case quad.IRI:
+		return string(v)
+	case nil:
+		return ""
+	}
+	return quad.ToString(v)
+}
+
+func relText(r *query.Relation) string {
+	s := r.From.Label() + " —" + r.Kind + "→ " + r.To.Label()
+	if q := qualText(r); q != "" {
+		s += " (" + q + ")"
+	}
+	return s
+}
+
+func qualText(r *query.Relation) string {
+	var parts []string
+	for _, q := range r.Qualifiers {
+		if q.Name == "note" {
+			continue
+		}
+		parts = append(parts, q.Name+": "+q.Value)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// chainText writes a path as Japan —security_pact→ Australia ←member_of— AP4.
+func chainText(p *query.Path, paint func(string, string) string) string {
+	if paint == nil {
+		paint = func(_, s string) string { return s }
+	}
+	var b strings.Builder
+	for i, n := range p.Nodes {
+		if i > 0 {
+			h := p.Hops[i-1]
+			kind := h.Rel.Kind
+			if st := h.Rel.Qualifier("status"); st != "" && st != "existing" {
+				kind += " [" + st + "]"
+			}
+			if h.Reverse {
+				b.WriteString(" " + paint("rel", "←"+kind+"—") + " ")
+			} else {
+				b.WriteString(" " + paint("rel", "—"+kind+"→") + " ")
+			}
+		}
+		b.WriteString(paint("node", n.Label()))
+	}
+	return b.String()
+}
