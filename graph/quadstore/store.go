@@ -54,7 +54,9 @@ type Options struct {
 	ReadOnly bool
 	// SyncWrites makes every commit durable before it returns.
 	SyncWrites bool
-	// CacheBytes is the size of Badger's block cache (default 64 MiB).
+	// CacheBytes is the size of Badger's block cache. Tables are not
+	// compressed and are read through mmap, so no cache is needed; the
+	// default is none.
 	CacheBytes int64
 	// Log receives Badger's warnings and errors; nil discards them.
 	Log io.Writer
@@ -98,8 +100,8 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 	if o != nil {
 		opts = *o
 	}
-	if opts.CacheBytes <= 0 {
-		opts.CacheBytes = 64 << 20
+	if opts.CacheBytes < 0 {
+		opts.CacheBytes = 0
 	}
 	bo := badger.DefaultOptions(dir).
 		WithInMemory(opts.InMemory).

@@ -1,0 +1,425 @@
+// Command benchrun runs Entente's benchmarks (docs/benchmarks.md) side by
+// side with Cayley's own backends, each measurement in its own process,
+// and writes the figures to bench/RESULTS.md.
+//
+//	go run ./bench/cmd/benchrun [-out bench/RESULTS.md] [-runs 3] [-only B1,B2]
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/entente-kg/entente/bench"
+	"github.com/entente-kg/entente/internal/cayleydata"
+)
+
+type measure struct {
+	out     map[string]interface{}
+	raw     []byte
+	wall    time.Duration
+	rssMB   float64
+	diskMB  float64
+	seconds float64
+	err     error
+}
+
+var (
+	worker string
+	tmp    string
+)
+
+func main() {
+	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
+	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B5,B6); default all")
+	systems := flag.String("systems", strings.Join(bench.Systems, ","), "systems to compare")
+	data := flag.String("data", "", "N-Quads data set (default: Cayley's 30k-movie data in the module cache)")
+	minTime := flag.Duration("min-time", time.Second, "B2: time each query at least this long")
+	flag.Parse()
+
+	if *data == "" {
+		p, err := cayleydata.Movies()
+		if err != nil {
+			fatal(err)
+		}
+		*data = p
+	}
+	var err error
+	tmp, err = os.MkdirTemp("", "entente-bench")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	worker = filepath.Join(tmp, "benchworker")
+	build(worker, "./bench/cmd/benchworker")
+
+	want := func(b string) bool {
+		return *only == "" || strings.Contains(","+*only+",", ","+b+",")
+	}
+	sys := strings.Split(*systems, ",")
+	r := &report{systems: sys, started: time.Now()}
+	loaded := map[string]string{} // system -> a directory holding the data
+	if want("B1") || want("B2") || want("B6") {
+		r.b1 = map[string][]measure{}
+		for _, s := range sys {
+			n := *runs
+			if !want("B1") {
+				n = 1
+			}
+			for i := 0; i < n; i++ {
+				dir := filepath.Join(tmp, fmt.Sprintf("%s-%d", s, i))
+				m := runWorker("-system", s, "-task", "load", "-db", dir, "-data", *data)
+				if bench.Persistent(s) {
+					m.diskMB = diskMB(dir)
+				}
+				progress("B1 load %-8s run %d: %.2f s, %.0f MB RSS %v", s, i+1, m.seconds, m.rssMB, errText(m.err))
+				r.b1[s] = append(r.b1[s], m)
+				if m.err == nil {
+					loaded[s] = dir
+				}
+			}
+		}
+	}
+	if want("B2") {
+		r.b2 = map[string]measure{}
+		for _, s := range sys {
+			dir := loaded[s]
+			if dir == "" && bench.Persistent(s) {
+				continue
+			}
+			m := runWorker("-system", s, "-task", "gizmo", "-db", dir, "-data", *data, "-min-time", minTime.String())
+			progress("B2 gizmo %-8s: %.1f s %v", s, m.seconds, errText(m.err))
+			r.b2[s] = m
+		}
+	}
+	if want("B6") {
+		r.b6 = map[string]measure{}
+		for _, s := range sys {
+			dir := loaded[s]
+			if dir == "" && bench.Persistent(s) {
+				continue
+			}
+			m := runWorker("-system", s, "-task", "reload", "-db", dir, "-data", *data)
+			progress("B6 reload %-8s: %.2f s %v", s, m.seconds, errText(m.err))
+			r.b6[s] = m
+		}
+	}
+	md := r.markdown(*data, *runs)
+	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
+		fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s\n", *out)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return "ERROR: " + err.Error()
+}
+
+func progress(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "benchrun:", err)
+	os.Exit(1)
+}
+
+func build(out, pkg string) {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		fatal(fmt.Errorf("building %s: %w", pkg, err))
+	}
+}
+
+// runWorker runs one measurement in its own process and reads its JSON,
+// its wall time and its peak resident memory.
+func runWorker(args ...string) measure {
+	cmd := exec.Command(worker, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	m := measure{wall: time.Since(start), raw: stdout.Bytes()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.rssMB = float64(ru.Maxrss) / 1024 // kilobytes on Linux
+	}
+	if jerr := json.Unmarshal(stdout.Bytes(), &m.out); jerr != nil && err == nil {
+		err = fmt.Errorf("bad output %q: %v", stdout.String(), jerr)
+	}
+	if e, ok := m.out["error"].(string); ok && e != "" {
+		err = fmt.Errorf("%s", e)
+	} else if err != nil {
+		err = fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	m.err = err
+	if s, ok := m.out["seconds"].(float64); ok {
+		m.seconds = s
+	}
+	return m
+}
+
+func diskMB(dir string) float64 {
+	var n int64
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return float64(n) / (1 << 20)
+}
+
+type report struct {
+	systems []string
+	started time.Time
+	b1      map[string][]measure
+	b2      map[string]measure
+	b6      map[string]measure
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func (r *report) markdown(data string, runs int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Benchmark results\n\n")
+	fmt.Fprintf(&b, "Written by `make bench` (bench/cmd/benchrun) on %s. Every figure below comes from one run of\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "the harness, all systems side by side, each measurement in its own process. The machine is\n")
+	fmt.Fprintf(&b, "shared and noisy: compare ratios and medians, not absolute times from another day.\n\n")
+	b.WriteString(machine())
+	fmt.Fprintf(&b, "\nData: `%s` (Cayley's 30k-movie data set, 471,705 quads), read from the module cache.\n", filepath.Base(data))
+	fmt.Fprintf(&b, "Peers: Cayley's own backends through its library — %s.\n", strings.Join(r.systems[1:], ", "))
+
+	if r.b1 != nil {
+		fmt.Fprintf(&b, "\n## B1 — bulk load of Movies into an empty store\n\n")
+		fmt.Fprintf(&b, "Median of %d runs, each a fresh process and store. Entente loads with its own loader (the bulk path\n", runs)
+		fmt.Fprintf(&b, "into an empty store); Cayley's backends as `cayley load` does (its N-Quads reader, the store's quad writer,\n")
+		fmt.Fprintf(&b, "batches of %d). Wall time is the load inside the process; RSS is the process's peak.\n\n", 10000)
+		b.WriteString("| system | load s (median) | quads/s | peak RSS MB | disk MB | runs (s) | Entente is faster by |\n|---|---:|---:|---:|---:|---|---:|\n")
+		ent := r.loadMedian("entente")
+		for _, s := range r.systems {
+			ms := r.b1[s]
+			var secs, rss, disk []float64
+			var errs []string
+			for _, m := range ms {
+				if m.err != nil {
+					errs = append(errs, m.err.Error())
+					continue
+				}
+				secs = append(secs, m.seconds)
+				rss = append(rss, m.rssMB)
+				disk = append(disk, m.diskMB)
+			}
+			if len(secs) == 0 {
+				fmt.Fprintf(&b, "| %s | failed: %s | | | | | |\n", s, strings.Join(errs, "; "))
+				continue
+			}
+			med := median(secs)
+			var runsTxt []string
+			for _, x := range secs {
+				runsTxt = append(runsTxt, fmt.Sprintf("%.2f", x))
+			}
+			ratio := "—"
+			if s != "entente" && ent > 0 {
+				ratio = fmt.Sprintf("%.1f×", med/ent)
+			}
+			diskTxt := "—"
+			if bench.Persistent(s) {
+				diskTxt = fmt.Sprintf("%.0f", median(disk))
+			}
+			fmt.Fprintf(&b, "| %s | %.2f | %s | %.0f | %s | %s | %s |\n", s, med, thousands(471705/med), median(rss), diskTxt, strings.Join(runsTxt, ", "), ratio)
+		}
+	}
+	if r.b2 != nil {
+		fmt.Fprintf(&b, "\n## B2 — Cayley's Gizmo integration queries on Movies\n\n")
+		b.WriteString("The queries of Cayley's graph/graphtest/integration.go, run by Cayley's Gizmo interpreter on each store,\n")
+		b.WriteString("each checked against the expected result count, warmed up once, then timed repeatedly (at least 5 runs\n")
+		b.WriteString("unless that takes over 5 s). Median milliseconds; the last columns are the peer's time over Entente's.\n\n")
+		head := "| query |"
+		sep := "|---|"
+		for _, s := range r.systems {
+			head += " " + s + " ms |"
+			sep += "---:|"
+		}
+		for _, s := range r.systems[1:] {
+			head += " " + s + "/entente |"
+			sep += "---:|"
+		}
+		b.WriteString(head + "\n" + sep + "\n")
+		totals := map[string]float64{}
+		failed := map[string]bool{}
+		for qi, q := range bench.GizmoQueries {
+			row := "| " + q.Name + " |"
+			vals := map[string]float64{}
+			for _, s := range r.systems {
+				v, ok := r.queryMedian(s, qi)
+				if !ok {
+					row += " — |"
+					failed[s] = true
+					continue
+				}
+				vals[s] = v
+				totals[s] += v
+				row += fmt.Sprintf(" %s |", ms(v))
+			}
+			for _, s := range r.systems[1:] {
+				if vals["entente"] > 0 && vals[s] > 0 {
+					row += fmt.Sprintf(" %s |", ratioText(vals[s]/vals["entente"]))
+				} else {
+					row += " — |"
+				}
+			}
+			b.WriteString(row + "\n")
+		}
+		row := "| **total** |"
+		for _, s := range r.systems {
+			if failed[s] {
+				row += " incomplete |"
+			} else {
+				row += fmt.Sprintf(" **%s** |", ms(totals[s]))
+			}
+		}
+		for _, s := range r.systems[1:] {
+			if !failed[s] && !failed["entente"] && totals["entente"] > 0 {
+				row += fmt.Sprintf(" **%s** |", ratioText(totals[s]/totals["entente"]))
+			} else {
+				row += " — |"
+			}
+		}
+		b.WriteString(row + "\n")
+		for _, s := range r.systems {
+			if m, ok := r.b2[s]; ok && m.err != nil {
+				fmt.Fprintf(&b, "\n%s failed: %v\n", s, m.err)
+			}
+		}
+	}
+	if r.b6 != nil {
+		fmt.Fprintf(&b, "\n## B6 — loading the same file again (idempotent)\n\n")
+		b.WriteString("The same Movies file loaded into the store that already holds it. Quads and nodes must not change.\n\n")
+		b.WriteString("| system | reload s | quads after | nodes after | unchanged |\n|---|---:|---:|---:|---|\n")
+		for _, s := range r.systems {
+			m, ok := r.b6[s]
+			if !ok {
+				continue
+			}
+			if m.err != nil {
+				fmt.Fprintf(&b, "| %s | failed: %v | | | |\n", s, m.err)
+				continue
+			}
+			q, _ := m.out["quads"].(float64)
+			n, _ := m.out["nodes"].(float64)
+			same := "yes"
+			if q != 471705 || n != 293910 {
+				same = "**no**"
+			}
+			fmt.Fprintf(&b, "| %s | %.2f | %s | %s | %s |\n", s, m.seconds, thousands(q), thousands(n), same)
+		}
+	}
+	return b.String()
+}
+
+func (r *report) loadMedian(s string) float64 {
+	var xs []float64
+	for _, m := range r.b1[s] {
+		if m.err == nil {
+			xs = append(xs, m.seconds)
+		}
+	}
+	return median(xs)
+}
+
+func (r *report) queryMedian(s string, i int) (float64, bool) {
+	m, ok := r.b2[s]
+	if !ok || m.err != nil {
+		return 0, false
+	}
+	qs, _ := m.out["queries"].([]interface{})
+	if i >= len(qs) {
+		return 0, false
+	}
+	q, _ := qs[i].(map[string]interface{})
+	if e, _ := q["error"].(string); e != "" {
+		return 0, false
+	}
+	v, ok := q["median_ms"].(float64)
+	return v, ok
+}
+
+func ms(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func ratioText(x float64) string {
+	if x >= 10 {
+		return fmt.Sprintf("%.0f×", x)
+	}
+	return fmt.Sprintf("%.1f×", x)
+}
+
+func thousands(x float64) string {
+	s := fmt.Sprintf("%.0f", x)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// machine describes the machine, for the record.
+func machine() string {
+	var b strings.Builder
+	b.WriteString("| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| Go | %s %s/%s |\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	cpu := "unknown"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	fmt.Fprintf(&b, "| CPU | %s |\n| cores | %d |\n", cpu, runtime.NumCPU())
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "MemTotal:") {
+				var kb float64
+				fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "MemTotal:")), "%f", &kb)
+				fmt.Fprintf(&b, "| memory | %.1f GiB |\n", kb/(1<<20))
+			}
+		}
+	}
+	return b.String()
+}
