@@ -43,6 +43,9 @@ type DB struct {
 	closeErr  error
 	closed    bool
 	mu        sync.RWMutex
+
+	catalog catalogCache
+	links   linksCache
 }
 
 // Open opens the store in dir, creating it unless opts.ReadOnly. It fails
@@ -138,6 +141,10 @@ func (db *DB) ReadOnly() bool { return db.opts.ReadOnly }
 // Close.
 func (db *DB) QuadStore() cgraph.QuadStore { return db.qs }
 
+// Version changes whenever the store's contents change (a counter, for
+// caches derived from the store).
+func (db *DB) Version() uint64 { return db.qs.Version() }
+
 // Notes lists what Open found and repaired — an interrupted load, say — in
 // words for a person; usually none.
 func (db *DB) Notes() []string { return db.qs.Notes() }
@@ -221,3 +228,13 @@ func (db *DB) Check(ctx context.Context) (*CheckReport, error) {
 
 // FormatVersion names the on-disk format this build reads and writes.
 const FormatVersion = quadstore.FormatVersion
+
+// Predicates returns every predicate of the store with the number of quads
+// that use it.
+func (db *DB) Predicates(ctx context.Context) ([]cgraph.Ref, []int64, error) {
+	if err := db.usable(); err != nil {
+		return nil, nil, err
+	}
+	refs, counts, err := db.qs.Predicates(ctx)
+	return refs, counts, mapErr(err)
+}

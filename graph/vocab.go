@@ -26,6 +26,11 @@ var (
 	PredAlias       = quad.IRI("skos:altLabel")
 	PredDescription = quad.IRI("schema:description")
 
+	// A source's publisher, date and address.
+	PredPublisher = quad.IRI("schema:publisher")
+	PredDate      = quad.IRI("schema:datePublished")
+	PredURL       = quad.IRI("schema:url")
+
 	// A statement node names a relation in the label of its quad and
 	// points back at it (RDF reification).
 	PredSubject   = quad.IRI("rdf:subject")
@@ -61,6 +66,7 @@ var (
 	)
 	otherAttributes = set(
 		"schema:description", "http://schema.org/description", "rdfs:comment",
+		"schema:publisher", "schema:datePublished", "schema:url",
 		"http://www.w3.org/2000/01/rdf-schema#comment", "description",
 		"rdf:subject", "rdf:predicate", "rdf:object",
 		"http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",

@@ -135,42 +135,62 @@ func (in *input) Close() error {
 	return nil
 }
 
-// open opens a path ("-" is stdin), detecting gzip by its magic bytes.
-func open(path string, stdin io.Reader, lim Limits) (*input, error) {
-	in := &input{name: path, size: -1}
-	var r io.Reader
+// Source is one input: a name for messages, its format ("" to tell it
+// from the name or the first bytes) and a way to open it.
+type Source struct {
+	Name   string
+	Format Format
+	Open   func() (io.ReadCloser, error)
+	// Size is the input's size in bytes, -1 if unknown (for progress).
+	Size int64
+}
+
+// FileSource is a file, or standard input for "-".
+func FileSource(path string, stdin io.Reader) Source {
 	if path == "-" {
 		if stdin == nil {
 			stdin = os.Stdin
 		}
-		r = stdin
-	} else {
+		return Source{Name: "-", Size: -1, Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }}
+	}
+	src := Source{Name: path, Size: -1, Open: func() (io.ReadCloser, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
 		}
-		if st, err := f.Stat(); err == nil {
-			if st.IsDir() {
-				f.Close()
-				return nil, fmt.Errorf("%s: is a directory", path)
-			}
-			in.size = st.Size()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("%s: is a directory", path)
 		}
-		r, in.closer = f, f
+		return f, nil
+	}}
+	if st, err := os.Stat(path); err == nil {
+		src.Size = st.Size()
 	}
-	in.raw = &countingReader{r: r}
+	return src
+}
+
+// open opens a source, detecting gzip by its magic bytes.
+func open(src Source, lim Limits) (*input, error) {
+	in := &input{name: src.Name, size: src.Size}
+	rc, err := src.Open()
+	if err != nil {
+		return nil, err
+	}
+	in.closer = rc
+	in.raw = &countingReader{r: rc}
 	br := bufio.NewReaderSize(in.raw, 64<<10)
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			in.Close()
-			return nil, &Error{File: path, Msg: fmt.Sprintf("not a valid gzip stream: %v", err), Kind: ErrSyntax}
+			return nil, &Error{File: src.Name, Msg: fmt.Sprintf("not a valid gzip stream: %v", err), Kind: ErrSyntax}
 		}
 		in.gz = true
-		in.r = &boundedReader{r: zr, raw: in.raw, name: path, max: lim.MaxSize, ratio: lim.MaxRatio}
+		in.r = &boundedReader{r: zr, raw: in.raw, name: src.Name, max: lim.MaxSize, ratio: lim.MaxRatio}
 	} else {
-		in.r = &boundedReader{r: br, raw: in.raw, name: path, max: lim.MaxSize}
+		in.r = &boundedReader{r: br, raw: in.raw, name: src.Name, max: lim.MaxSize}
 	}
 	return in, nil
 }

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"os"
 	"bufio"
 	"context"
 	"errors"
@@ -68,6 +69,31 @@ type Result struct {
 // load: an error in any input leaves the store as it was (unless
 // KeepGoing). Loading the same input twice adds nothing the second time.
 func Load(ctx context.Context, db *graph.DB, paths []string, opts *Options) (*Result, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("loader: no input given")
+	}
+	stdin := 0
+	var stdinReader io.Reader
+	if opts != nil {
+		stdinReader = opts.Stdin
+	}
+	srcs := make([]Source, len(paths))
+	for i, p := range paths {
+		if p == "-" {
+			stdin++
+		} else if _, err := os.Stat(p); err != nil {
+			return nil, err
+		}
+		srcs[i] = FileSource(p, stdinReader)
+	}
+	if stdin > 1 {
+		return nil, errors.New("loader: standard input (-) can be read only once")
+	}
+	return LoadSources(ctx, db, srcs, opts)
+}
+
+// LoadSources is Load for any inputs.
+func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options) (*Result, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -76,41 +102,36 @@ func Load(ctx context.Context, db *graph.DB, paths []string, opts *Options) (*Re
 	if o.MaxErrors <= 0 {
 		o.MaxErrors = 100
 	}
-	if len(paths) == 0 {
+	if len(srcs) == 0 {
 		return nil, errors.New("loader: no input given")
 	}
-	stdin := 0
-	for _, p := range paths {
-		if p == "-" {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		return nil, errors.New("loader: standard input (-) can be read only once")
-	}
-	// Check every input is there and its format known before writing.
+	// Every input's format must be known before anything is written.
 	size := int64(0)
-	for _, p := range paths {
-		if p == "-" {
+	for i := range srcs {
+		if srcs[i].Format == "" {
+			f, err := FormatOfPath(srcs[i].Name, o.Format)
+			if err != nil {
+				return nil, err
+			}
+			srcs[i].Format = f
+		}
+		if size >= 0 && srcs[i].Size >= 0 {
+			size += srcs[i].Size
+		} else {
 			size = -1
-			continue
-		}
-		f, err := FormatOfPath(p, o.Format)
-		if err != nil {
-			return nil, err
-		}
-		_ = f
-		sz, err := fileSize(p)
-		if err != nil {
-			return nil, err
-		}
-		if size >= 0 {
-			size += sz
 		}
 	}
-	mr := &multiReader{paths: paths, opts: &o, size: size}
+	var res Resolver
+	if db != nil {
+		cat, err := db.Catalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res = catalogResolver{cat}
+	}
+	mr := &multiReader{srcs: srcs, opts: &o, size: size, res: res}
 	defer mr.close()
-	res := &Result{DryRun: o.DryRun}
+	result := &Result{DryRun: o.DryRun}
 	if o.DryRun {
 		for {
 			_, err := mr.ReadQuad()
@@ -120,21 +141,25 @@ func Load(ctx context.Context, db *graph.DB, paths []string, opts *Options) (*Re
 				if errors.Is(err, errTooManyErrors) {
 					break
 				}
-				res.Files, res.Read, res.Errors = mr.files, mr.quads, mr.errs
-				return res, err
+				result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
+				return result, err
 			}
 			if err := ctx.Err(); err != nil {
-				return res, err
+				return result, err
 			}
 		}
-		res.Files, res.Read, res.Errors = mr.files, mr.quads, mr.errs
-		return res, nil
+		result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
+		return result, nil
 	}
 	var sopts graph.LoadOptions
 	if o.Store != nil {
 		sopts = *o.Store
 	}
-	sopts.Source = describe(paths)
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.Name
+	}
+	sopts.Source = describe(names)
 	if o.Progress != nil || o.Committed != nil {
 		sopts.Progress = func(p graph.LoadProgress) {
 			if p.Writing && o.Progress != nil {
@@ -146,12 +171,12 @@ func Load(ctx context.Context, db *graph.DB, paths []string, opts *Options) (*Re
 		}
 	}
 	lr, err := db.Load(ctx, mr, &sopts)
-	res.Files, res.Read, res.Errors = mr.files, mr.quads, mr.errs
-	res.Added, res.Bulk = lr.Added, lr.Bulk
+	result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
+	result.Added, result.Bulk = lr.Added, lr.Bulk
 	if errors.Is(err, errTooManyErrors) {
-		return res, mr.errs
+		return result, mr.errs
 	}
-	return res, err
+	return result, err
 }
 
 func describe(paths []string) string {
@@ -188,22 +213,14 @@ func formatList() string {
 	return s
 }
 
-func fileSize(path string) (int64, error) {
-	in, err := open(path, nil, Limits{MaxSize: 1, MaxLine: 1})
-	if err != nil {
-		return 0, err
-	}
-	defer in.Close()
-	return in.size, nil
-}
-
 var errTooManyErrors = errors.New("loader: too many errors")
 
 // multiReader reads the inputs one after the other as one quad stream.
 type multiReader struct {
-	paths []string
-	opts  *Options
-	size  int64
+	srcs []Source
+	opts *Options
+	size int64
+	res  Resolver
 
 	next  int
 	cur   *input
@@ -232,7 +249,7 @@ func (m *multiReader) close() {
 func (m *multiReader) ReadQuad() (quad.Quad, error) {
 	for {
 		if m.rd == nil {
-			if m.next >= len(m.paths) {
+			if m.next >= len(m.srcs) {
 				return quad.Quad{}, io.EOF
 			}
 			if err := m.openNext(); err != nil {
@@ -271,29 +288,25 @@ func (m *multiReader) ReadQuad() (quad.Quad, error) {
 }
 
 func (m *multiReader) openNext() error {
-	path := m.paths[m.next]
+	src := m.srcs[m.next]
 	m.next++
-	in, err := open(path, m.opts.Stdin, m.opts.Limits)
+	in, err := open(src, m.opts.Limits)
 	if err != nil {
 		return err
 	}
-	format, err := FormatOfPath(path, m.opts.Format)
-	if err != nil {
-		in.Close()
-		return err
-	}
-	if format == "" { // stdin: sniff
+	format := src.Format
+	if format == "" { // standard input: sniff
 		br := bufio.NewReader(in.r)
 		in.r = br
 		head, _ := br.Peek(4096)
 		f, ok := sniff(head)
 		if !ok {
 			in.Close()
-			return fmt.Errorf("%w: cannot tell the format of standard input; use --format (%s)", ErrFormat, formatList())
+			return fmt.Errorf("%w: cannot tell the format of %s; use --format (%s)", ErrFormat, src.Name, formatList())
 		}
 		format = f
 	}
-	rd, err := newFormatReader(format, in, m.opts)
+	rd, err := newFormatReader(format, in, m.opts, m.res)
 	if err != nil {
 		in.Close()
 		return err
@@ -304,10 +317,42 @@ func (m *multiReader) openNext() error {
 }
 
 // newFormatReader returns the statement reader for a format.
-func newFormatReader(f Format, in *input, o *Options) (quad.Reader, error) {
+func newFormatReader(f Format, in *input, o *Options, res Resolver) (quad.Reader, error) {
 	switch f {
 	case NQuads, NTriples:
 		return NewNQuadsReader(in.r, in.name, &NQuadsOptions{Triples: f == NTriples, Strict: o.Strict, MaxLine: o.Limits.MaxLine}), nil
+	case Seed:
+		return NewSeedReader(in.r, in.name, res, o.Limits.MaxLine), nil
+	case CSV:
+		return NewCSVReader(in.r, in.name, res, o.Limits.MaxLine), nil
+	case JSONLD:
+		return NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth), nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrFormat, f)
+}
+
+// catalogResolver answers a Resolver's questions from a store's catalog.
+type catalogResolver struct{ cat *graph.Catalog }
+
+func (r catalogResolver) EntityType(id quad.IRI) (string, bool) {
+	e := r.cat.ByID(id)
+	if e == nil {
+		return "", false
+	}
+	return e.Type(), true
+}
+
+func (r catalogResolver) ResolveName(name string) []ResolvedEntity {
+	var out []ResolvedEntity
+	for _, e := range r.cat.Lookup(name) {
+		if iri, ok := e.ID.(quad.IRI); ok {
+			out = append(out, ResolvedEntity{ID: iri, Type: e.Type(), Name: e.Label()})
+		}
+	}
+	return out
+}
+
+func (r catalogResolver) SourceExists(id quad.IRI) bool {
+	_, ok := r.cat.Sources[id]
+	return ok
 }

@@ -26,6 +26,11 @@ type Result struct {
 	// Notes are other remarks for the reader (what a comparison found,
 	// which names were resolved how).
 	Notes []string
+	// Entity is the subject of a show statement's card.
+	Entity *Node
+	// Extra holds relations of the answer that its rows do not show (the
+	// parallel relations of a hop), so that an export keeps them.
+	Extra []*Relation
 }
 
 // A Value is one cell of a row: *Node, *Relation, *Path, Literal, List, or
@@ -37,8 +42,9 @@ type Value interface{}
 type Node struct {
 	ID      quad.Value // an IRI or blank node
 	Name    string     // the display name; "" when the node has none
-	Types   []string   // short type names (Country, /film/film)
-	Aliases []string
+	Types       []string // short type names (Country, /film/film)
+	Aliases     []string
+	Description string
 }
 
 // Label is how the node reads: its name, else its short id.
@@ -106,6 +112,9 @@ type Evidence struct {
 type Hop struct {
 	Rel     *Relation
 	Reverse bool // the path goes from Rel.To to Rel.From
+	// Also holds the other relations joining the same two nodes (a path
+	// is a sequence of nodes; parallel relations are one hop).
+	Also []*Relation
 }
 
 // Path is a walk through the graph: Nodes[i] and Nodes[i+1] are joined by

@@ -224,15 +224,14 @@ func (g *globals) storeDir() string {
 	return defaultStoreDir(g.env.getenv)
 }
 
-// usingDefaultStore reports whether no store was named, so that the
-// default store is seeded on first open.
-func (g *globals) usingDefaultStore() bool {
-	return !g.dbSet && g.env.getenv("ENTENTE_DB") == ""
-}
+// usingDefaultStore reports whether no --db was given: the default store
+// ($ENTENTE_DB or the data directory) is seeded when first created.
+func (g *globals) usingDefaultStore() bool { return !g.dbSet }
 
 // open opens the store, printing why it cannot and returning exitStore.
 func (g *globals) open(readOnly bool) (*graph.DB, int) {
 	dir := g.storeDir()
+	created := g.usingDefaultStore() && !storeExists(dir)
 	db, err := graph.Open(dir, &graph.Options{ReadOnly: readOnly || g.readOnly, Log: g.env.stderr})
 	if err != nil {
 		fmt.Fprintf(g.env.stderr, "entente: cannot open the store: %v\n", err)
@@ -240,6 +239,11 @@ func (g *globals) open(readOnly bool) (*graph.DB, int) {
 	}
 	for _, n := range db.Notes() {
 		fmt.Fprintf(g.env.stderr, "entente: note: %s\n", n)
+	}
+	if err := g.seedIfNew(db, created); err != nil {
+		db.Close()
+		fmt.Fprintf(g.env.stderr, "entente: %v\n", err)
+		return nil, exitStore
 	}
 	return db, -1
 }

@@ -2,14 +2,43 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
+	"github.com/entente-kg/entente/seeds"
 )
 
+// loadSeed loads the built-in seed graph.
 func loadSeed(ctx context.Context, db *graph.DB, opts *loader.Options) (*loader.Result, error) {
-	return nil, errors.New("the seed graph is not available yet")
+	return loader.LoadSources(ctx, db, seeds.Sources(), opts)
 }
 
 func storeFormat() string { return graph.FormatVersion }
+
+// storeExists reports whether dir already holds a store.
+func storeExists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "MANIFEST"))
+	return err == nil
+}
+
+// seedIfNew loads the seed graph into the default store the first time it
+// is opened.
+func (g *globals) seedIfNew(db *graph.DB, created bool) error {
+	if !created || db.ReadOnly() {
+		return nil
+	}
+	res, err := loadSeed(context.Background(), db, nil)
+	if err != nil {
+		return fmt.Errorf("seeding the new default store: %w", err)
+	}
+	st, err := db.Stats(context.Background())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.env.stderr, "entente: created the default store at %s and loaded the built-in seed graph (%d entities, %d relations, %d quads)\n",
+		g.storeDir(), st.Entities, st.Relations, res.Added)
+	return nil
+}

@@ -198,6 +198,7 @@ func (s *QuadStore) resetEmpty() error {
 	s.nextID = 1
 	s.names.init(s.names.max)
 	s.ids.clear()
+	s.version.Add(1)
 	return s.unmarkBulk()
 }
 
@@ -249,6 +250,7 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 	}
 	s.names.init(s.names.max)
 	s.ids.clear()
+	s.version.Add(1)
 	if err := s.loadMeta(); err != nil {
 		return 0, err
 	}

@@ -77,6 +77,8 @@ type QuadStore struct {
 
 	nquads atomic.Int64
 	nnodes atomic.Int64
+	// version counts the commits since Open, for caches of derived data.
+	version atomic.Uint64
 
 	names nameCache
 	ids   idCache
@@ -298,6 +300,9 @@ func (s *QuadStore) loadMeta() error {
 		return nil
 	})
 }
+
+// Version changes whenever the store's contents change.
+func (s *QuadStore) Version() uint64 { return s.version.Load() }
 
 // Notes lists what Open found and repaired (an interrupted load, say), in
 // words for a person.

@@ -424,6 +424,7 @@ func (tx *writeTx) commit() error {
 	s.nquads.Add(tx.dq)
 	s.nnodes.Add(tx.dn)
 	s.nextID = tx.nextID
+	s.version.Add(1)
 	tx.evictGCed()
 	s.ids.putAll(tx.resolved)
 	return nil

@@ -1,0 +1,669 @@
+package loader
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph"
+)
+
+// Resolver answers what a reader needs to know of entities already in the
+// store (a seed or CSV file may link to them). Nil means an empty store.
+type Resolver interface {
+	// EntityType returns the type name of the entity with this id
+	// (entity:slug), or ok false.
+	EntityType(id quad.IRI) (typ string, ok bool)
+	// ResolveName finds entities by name, alias or slug, ignoring case.
+	ResolveName(name string) []ResolvedEntity
+	// SourceExists reports whether a source (source:slug) is stored.
+	SourceExists(id quad.IRI) bool
+}
+
+// ResolvedEntity is an entity a Resolver found.
+type ResolvedEntity struct {
+	ID   quad.IRI
+	Type string
+	Name string
+}
+
+// SeedReader reads the seed format (docs/seed-format.md) and yields its
+// quads, checking every name against the data model's vocabulary. An
+// error is an *Error at the offending line and column; after one, reading
+// goes on with the next block.
+type SeedReader struct {
+	lr   *lineReader
+	name string
+	res  Resolver
+
+	queue []quad.Quad
+	err   error // an error to return after the queue drains
+
+	pending  *block // the block being read
+	skipping bool   // a broken block's details are being skipped
+	eof      bool
+	sources  map[string]bool
+	entities map[string]*seedEntity // by slug
+	names    map[string]string      // lower-case name or alias -> slug
+	stmts    map[string]int         // statement id -> line
+}
+
+type seedEntity struct {
+	slug, typ, name string
+	line            int
+}
+
+// block is one block of the file: its header and its detail lines.
+type block struct {
+	line    int
+	src     string // the header line
+	details []detail
+}
+
+type detail struct {
+	line       int
+	src        string
+	key, value string
+	valueCol   int // column (characters, from 1) where the value starts
+}
+
+// NewSeedReader reads a seed file from r; name is used in positions.
+func NewSeedReader(r io.Reader, name string, res Resolver, maxLine int) *SeedReader {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	return &SeedReader{
+		lr: newLineReader(r, maxLine), name: name, res: res,
+		sources: map[string]bool{}, entities: map[string]*seedEntity{},
+		names: map[string]string{}, stmts: map[string]int{},
+	}
+}
+
+// ReadQuad returns the next quad, io.EOF at the end.
+func (s *SeedReader) ReadQuad() (quad.Quad, error) {
+	for {
+		if len(s.queue) > 0 {
+			q := s.queue[0]
+			s.queue = s.queue[1:]
+			return q, nil
+		}
+		if s.err != nil {
+			err := s.err
+			s.err = nil
+			return quad.Quad{}, err
+		}
+		if s.eof && s.pending == nil {
+			return quad.Quad{}, io.EOF
+		}
+		if err := s.readBlock(); err != nil {
+			return quad.Quad{}, err
+		}
+	}
+}
+
+// readBlock reads lines until a block is complete and turns it into quads
+// (or an error).
+func (s *SeedReader) readBlock() error {
+	for {
+		line, err := s.lr.next()
+		if err == io.EOF {
+			s.eof = true
+			return s.finish()
+		} else if err == errLineTooLong {
+			return s.errf(s.lr.line, 1, ErrLimit, "", "line is longer than the limit of %s", byteSize(int64(s.lr.max)))
+		} else if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		text := string(line)
+		if !utf8.ValidString(text) {
+			return s.errf(s.lr.line, 1, ErrSyntax, text, "invalid UTF-8")
+		}
+		trimmed := strings.TrimSpace(text)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if text[0] == ' ' || text[0] == '\t' {
+			if s.skipping {
+				continue
+			}
+			if s.pending == nil {
+				return s.errf(s.lr.line, 1, ErrSyntax, text, "an indented line must belong to a block above it (source, entity or relation)")
+			}
+			d, perr := parseDetail(s.lr.line, text)
+			if perr != nil {
+				// Drop the whole block: it cannot load half-read.
+				s.pending, s.skipping = nil, true
+				return s.wrap(perr)
+			}
+			s.pending.details = append(s.pending.details, d)
+			continue
+		}
+		// A new block: finish the one before.
+		s.skipping = false
+		next := &block{line: s.lr.line, src: text}
+		if s.pending != nil {
+			err := s.finish()
+			s.pending = next
+			if err != nil {
+				return err
+			}
+			if len(s.queue) > 0 {
+				return nil
+			}
+			continue
+		}
+		s.pending = next
+	}
+}
+
+func (s *SeedReader) finish() error {
+	b := s.pending
+	s.pending = nil
+	if b == nil {
+		return nil
+	}
+	qs, err := s.compile(b)
+	if err != nil {
+		return err
+	}
+	s.queue = append(s.queue, qs...)
+	return nil
+}
+
+// seedError is a parse error before it gets a file name.
+type seedError struct {
+	line, col int
+	kind      error
+	src, msg  string
+}
+
+func (s *SeedReader) wrap(e *seedError) error {
+	return &Error{File: s.name, Line: e.line, Col: e.col, Kind: e.kind, Src: e.src, Msg: e.msg}
+}
+
+func (s *SeedReader) errf(line, col int, kind error, src, format string, args ...interface{}) error {
+	return &Error{File: s.name, Line: line, Col: col, Kind: kind, Src: src, Msg: fmt.Sprintf(format, args...)}
+}
+
+// parseDetail parses an indented "key: value" line.
+func parseDetail(line int, src string) (detail, *seedError) {
+	indent := len(src) - len(strings.TrimLeft(src, " \t"))
+	rest := src[indent:]
+	i := strings.IndexByte(rest, ':')
+	if i <= 0 {
+		return detail{}, &seedError{line, indent + 1, ErrSyntax, src, fmt.Sprintf("expected \"key: value\", found %s", quoteFound(rest))}
+	}
+	key := strings.TrimSpace(rest[:i])
+	for j, r := range key {
+		if !(r >= 'a' && r <= 'z' || r == '_') {
+			return detail{}, &seedError{line, indent + 1 + j, ErrSyntax, src, fmt.Sprintf("expected a key of lower-case letters before \":\", found %q", key)}
+		}
+	}
+	value := rest[i+1:]
+	lead := len(value) - len(strings.TrimLeft(value, " \t"))
+	valueCol := utf8.RuneCountInString(src[:indent+i+1+lead]) + 1
+	return detail{line: line, src: src, key: key, value: strings.TrimSpace(value), valueCol: valueCol}, nil
+}
+
+var (
+	slugRE     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	relationRE = regexp.MustCompile(`^(\S+)\s+-(\S*)->\s+(\S+)\s*$`)
+)
+
+// compile checks one block and returns its quads.
+func (s *SeedReader) compile(b *block) ([]quad.Quad, error) {
+	word, rest := cutWord(b.src)
+	switch {
+	case word == "source":
+		return s.compileSource(b, rest)
+	case word == "entity":
+		return s.compileEntity(b, rest)
+	case relationRE.MatchString(b.src):
+		return s.compileRelation(b)
+	}
+	if strings.Contains(b.src, "->") || strings.Contains(b.src, "-") && strings.Count(b.src, " ") >= 2 {
+		return nil, s.errf(b.line, 1, ErrSyntax, b.src, "expected a relation \"subject -kind-> object\", found %s", quoteFound(b.src))
+	}
+	sugg := graph.Suggest(word, []string{"source", "entity"})
+	msg := fmt.Sprintf("expected \"source\", \"entity\" or a relation \"subject -kind-> object\", found %s", quoteFound(b.src))
+	if len(sugg) > 0 {
+		msg += " (did you mean " + sugg[0] + "?)"
+	}
+	return nil, s.errf(b.line, 1, ErrSyntax, b.src, "%s", msg)
+}
+
+func cutWord(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
+}
+
+// col returns the column (from 1, in characters) of sub in src, or 1.
+func col(src, sub string) int {
+	if i := strings.Index(src, sub); i >= 0 {
+		return utf8.RuneCountInString(src[:i]) + 1
+	}
+	return 1
+}
+
+func (s *SeedReader) checkSlug(b *block, slug, what string) error {
+	if slug == "" {
+		return s.errf(b.line, utf8.RuneCountInString(b.src)+1, ErrSyntax, b.src, "expected the %s's slug, found end of line", what)
+	}
+	if !slugRE.MatchString(slug) {
+		return s.errf(b.line, col(b.src, slug), ErrSyntax, b.src, "%s slug %q must be lower-case letters, digits and single hyphens (south-korea)", what, slug)
+	}
+	return nil
+}
+
+func (s *SeedReader) compileSource(b *block, rest string) ([]quad.Quad, error) {
+	slug, extra := cutWord(rest)
+	if err := s.checkSlug(b, slug, "source"); err != nil {
+		return nil, err
+	}
+	if extra != "" {
+		return nil, s.errf(b.line, col(b.src, extra), ErrSyntax, b.src, "expected the end of the line after the source's slug, found %s", quoteFound(extra))
+	}
+	if s.sources[slug] {
+		return nil, s.errf(b.line, col(b.src, slug), ErrInvalid, b.src, "source %q is declared twice", slug)
+	}
+	id := quad.IRI(graph.SourcePrefix + slug)
+	qs := []quad.Quad{quad.Make(id, graph.PredType, graph.TypeSource, nil)}
+	title := false
+	for _, d := range b.details {
+		pred, ok := map[string]quad.IRI{
+			"title":     graph.PredName,
+			"publisher": graph.PredPublisher,
+			"date":      graph.PredDate,
+			"url":       graph.PredURL,
+		}[d.key]
+		if !ok {
+			return nil, s.unknownKey(d, []string{"title", "publisher", "date", "url"}, "a source")
+		}
+		if d.value == "" {
+			return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "the source's %s is empty", d.key)
+		}
+		if d.key == "title" {
+			title = true
+		}
+		qs = append(qs, quad.Make(id, pred, quad.String(d.value), nil))
+	}
+	if !title {
+		return nil, s.errf(b.line, 1, ErrInvalid, b.src, "source %q needs a title: line", slug)
+	}
+	s.sources[slug] = true
+	return qs, nil
+}
+
+func (s *SeedReader) unknownKey(d detail, known []string, what string) error {
+	msg := fmt.Sprintf("unknown key %q for %s (expected %s)", d.key, what, strings.Join(known, ", "))
+	if sugg := graph.Suggest(d.key, known); len(sugg) > 0 {
+		msg = fmt.Sprintf("unknown key %q for %s (did you mean %s?)", d.key, what, sugg[0])
+	}
+	return s.errf(d.line, col(d.src, d.key), ErrInvalid, d.src, "%s", msg)
+}
+
+// compileEntity compiles
+//
+//	entity SLUG TYPE "NAME"
+func (s *SeedReader) compileEntity(b *block, rest string) ([]quad.Quad, error) {
+	slug, rest := cutWord(rest)
+	if err := s.checkSlug(b, slug, "entity"); err != nil {
+		return nil, err
+	}
+	typ, rest := cutWord(rest)
+	if typ == "" {
+		return nil, s.errf(b.line, utf8.RuneCountInString(b.src)+1, ErrSyntax, b.src, "expected the entity's type after its slug, found end of line")
+	}
+	t, ok := graph.LookupType(typ)
+	if !ok {
+		return nil, s.errf(b.line, col(b.src, " "+typ)+1, ErrInvalid, b.src, "%s", unknownName("entity type", typ, graph.TypeNames()))
+	}
+	if !strings.HasPrefix(rest, `"`) {
+		return nil, s.errf(b.line, col(b.src, rest), ErrSyntax, b.src, "expected the entity's name in double quotes after its type, found %s", quoteFound(rest))
+	}
+	name, tail, ok := unquote(rest)
+	if !ok {
+		return nil, s.errf(b.line, col(b.src, rest), ErrSyntax, b.src, "expected '\"' to close the name, found end of line")
+	}
+	if strings.TrimSpace(tail) != "" {
+		return nil, s.errf(b.line, col(b.src, tail), ErrSyntax, b.src, "expected the end of the line after the name, found %s", quoteFound(strings.TrimSpace(tail)))
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, s.errf(b.line, col(b.src, rest), ErrInvalid, b.src, "the entity's name is empty")
+	}
+	if prev, dup := s.entities[slug]; dup {
+		return nil, s.errf(b.line, col(b.src, slug), ErrInvalid, b.src, "entity %q is declared twice (first at line %d)", slug, prev.line)
+	}
+	id := quad.IRI(graph.EntityPrefix + slug)
+	qs := []quad.Quad{
+		quad.Make(id, graph.PredType, t.IRI(), nil),
+		quad.Make(id, graph.PredName, quad.String(name), nil),
+	}
+	taken := map[string]bool{}
+	claim := func(n string, line, c int, src string) error {
+		key := strings.ToLower(n)
+		if other, ok := s.names[key]; ok && other != slug {
+			return s.errf(line, c, ErrInvalid, src, "name %q already belongs to entity %q: names and aliases must find one entity", n, other)
+		}
+		taken[key] = true
+		return nil
+	}
+	if err := claim(name, b.line, col(b.src, `"`)+1, b.src); err != nil {
+		return nil, err
+	}
+	for _, d := range b.details {
+		switch d.key {
+		case "alias":
+			aliases, perr := splitList(d.value)
+			if perr != "" {
+				return nil, s.errf(d.line, d.valueCol, ErrSyntax, d.src, "%s", perr)
+			}
+			for _, a := range aliases {
+				if err := claim(a, d.line, col(d.src, a), d.src); err != nil {
+					return nil, err
+				}
+				qs = append(qs, quad.Make(id, graph.PredAlias, quad.String(a), nil))
+			}
+		case "description":
+			if d.value == "" {
+				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "the description is empty")
+			}
+			qs = append(qs, quad.Make(id, graph.PredDescription, quad.String(d.value), nil))
+		default:
+			return nil, s.unknownKey(d, []string{"alias", "description"}, "an entity")
+		}
+	}
+	for k := range taken {
+		s.names[k] = slug
+	}
+	s.entities[slug] = &seedEntity{slug: slug, typ: t.Name, name: name, line: b.line}
+	return qs, nil
+}
+
+// unquote reads a double-quoted string at the start of s; \" and \\ are
+// escapes.
+func unquote(s string) (val, rest string, ok bool) {
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		case '"':
+			return b.String(), s[i+1:], true
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", "", false
+}
+
+// splitList splits "a, b, \"c, d\"" into its items.
+func splitList(s string) ([]string, string) {
+	var out []string
+	for len(strings.TrimSpace(s)) > 0 {
+		s = strings.TrimLeft(s, " \t")
+		var item string
+		if strings.HasPrefix(s, `"`) {
+			v, rest, ok := unquote(s)
+			if !ok {
+				return nil, "expected '\"' to close the quoted name"
+			}
+			item = v
+			s = strings.TrimLeft(rest, " \t")
+			if s != "" && !strings.HasPrefix(s, ",") {
+				return nil, fmt.Sprintf("expected \",\" after a quoted name, found %s", quoteFound(s))
+			}
+		} else {
+			i := strings.IndexByte(s, ',')
+			if i < 0 {
+				item, s = strings.TrimSpace(s), ""
+			} else {
+				item, s = strings.TrimSpace(s[:i]), s[i:]
+			}
+		}
+		if item == "" {
+			return nil, "empty name in the list (two commas in a row?)"
+		}
+		out = append(out, item)
+		s = strings.TrimPrefix(s, ",")
+	}
+	return out, ""
+}
+
+func unknownName(what, name string, known []string) string {
+	msg := fmt.Sprintf("unknown %s %q", what, name)
+	if sugg := graph.Suggest(name, known); len(sugg) > 0 {
+		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+	}
+	return msg
+}
+
+// entityRef is what a relation knows of an entity it names.
+type entityRef struct {
+	id  quad.IRI
+	typ string
+}
+
+// lookupEntity finds an entity by slug, in the file or in the store.
+func (s *SeedReader) lookupEntity(slug string) (entityRef, bool) {
+	if e, ok := s.entities[slug]; ok {
+		return entityRef{quad.IRI(graph.EntityPrefix + slug), e.typ}, true
+	}
+	if s.res != nil {
+		id := quad.IRI(graph.EntityPrefix + slug)
+		if t, ok := s.res.EntityType(id); ok {
+			return entityRef{id, t}, true
+		}
+	}
+	return entityRef{}, false
+}
+
+func (s *SeedReader) slugs() []string {
+	out := make([]string, 0, len(s.entities))
+	for k := range s.entities {
+		out = append(out, k)
+	}
+	return out
+}
+
+// findEntity resolves a qualifier's entity by slug, name or alias.
+func (s *SeedReader) findEntity(name string) (entityRef, bool) {
+	if r, ok := s.lookupEntity(name); ok {
+		return r, true
+	}
+	if slug, ok := s.names[strings.ToLower(name)]; ok {
+		return s.lookupEntity(slug)
+	}
+	if s.res != nil {
+		if found := s.res.ResolveName(name); len(found) == 1 {
+			return entityRef{found[0].ID, found[0].Type}, true
+		}
+	}
+	return entityRef{}, false
+}
+
+// compileRelation compiles
+//
+//	SUBJECT -KIND-> OBJECT
+//	  qualifier: value …
+//	  evidence: SOURCE | LOCATOR | PARAPHRASE
+func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
+	m := relationRE.FindStringSubmatch(b.src)
+	subjSlug, kindName, objSlug := m[1], m[2], m[3]
+	kind, ok := graph.LookupKind(kindName)
+	if !ok {
+		return nil, s.errf(b.line, col(b.src, "-"+kindName)+1, ErrInvalid, b.src, "%s", unknownName("relation kind", kindName, graph.KindNames()))
+	}
+	ends := [2]entityRef{}
+	for i, slug := range []string{subjSlug, objSlug} {
+		c := col(b.src, slug)
+		if i == 1 {
+			c = col(b.src, "> "+slug) + 2
+		}
+		r, ok := s.lookupEntity(slug)
+		if !ok {
+			return nil, s.errf(b.line, c, ErrInvalid, b.src, "%s", unknownName("entity", slug, s.slugs()))
+		}
+		allowed := kind.Domain
+		role := "subject"
+		if i == 1 {
+			allowed, role = kind.Range, "object"
+		}
+		if !graph.Allows(allowed, r.typ) {
+			return nil, s.errf(b.line, c, ErrInvalid, b.src, "%s needs a %s of type %s; %s is a %s",
+				kind.Name, role, strings.Join(allowed, ", "), slug, r.typ)
+		}
+		ends[i] = r
+	}
+	stmt := graph.StmtPrefix + subjSlug + "/" + kind.Name + "/" + objSlug
+	var quals []quad.Quad // on the statement, before its id is final
+	var evidence []detail
+	var sector, id string
+	seen := map[string]int{}
+	for _, d := range b.details {
+		if d.key == "evidence" {
+			evidence = append(evidence, d)
+			continue
+		}
+		if d.key == "id" {
+			if !slugRE.MatchString(d.value) {
+				return nil, s.errf(d.line, d.valueCol, ErrSyntax, d.src, "id %q must be lower-case letters, digits and single hyphens", d.value)
+			}
+			id = d.value
+			continue
+		}
+		q, ok := graph.LookupQualifier(d.key)
+		if !ok {
+			return nil, s.unknownKey(d, append(graph.QualifierNames(), "evidence", "id"), "a relation")
+		}
+		if prev, dup := seen[d.key]; dup {
+			return nil, s.errf(d.line, col(d.src, d.key), ErrInvalid, d.src, "qualifier %s is given twice (first at line %d)", d.key, prev)
+		}
+		seen[d.key] = d.line
+		if d.value == "" {
+			return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "qualifier %s is empty", d.key)
+		}
+		var v quad.Value = quad.String(d.value)
+		switch {
+		case q.Values != nil:
+			if !contains(q.Values, d.value) {
+				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s", unknownName(d.key, d.value, q.Values)+" (expected "+strings.Join(q.Values, ", ")+")")
+			}
+		case q.Entity != "":
+			r, ok := s.findEntity(d.value)
+			if !ok {
+				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s", unknownName(strings.ToLower(q.Entity), d.value, s.slugsOfType(q.Entity)))
+			}
+			if r.typ != q.Entity {
+				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s must be a %s entity; %s is a %s", d.key, q.Entity, d.value, r.typ)
+			}
+			v = r.id
+			if d.key == "sector" {
+				sector = strings.TrimPrefix(string(r.id), graph.EntityPrefix)
+			}
+		}
+		quals = append(quals, quad.Make(nil, q.IRI(), v, nil))
+	}
+	if sector != "" {
+		stmt += "/" + sector
+	}
+	if id != "" {
+		stmt += "/" + id
+	}
+	if prev, dup := s.stmts[stmt]; dup {
+		return nil, s.errf(b.line, 1, ErrInvalid, b.src, "%s -%s-> %s is declared twice (first at line %d); give each an id: line, or a different sector", subjSlug, kind.Name, objSlug, prev)
+	}
+	if len(evidence) == 0 {
+		return nil, s.errf(b.line, 1, ErrInvalid, b.src, "relation %s -%s-> %s has no evidence: line (evidence: SOURCE | LOCATOR | PARAPHRASE)", subjSlug, kind.Name, objSlug)
+	}
+	stmtID := quad.IRI(stmt)
+	qs := []quad.Quad{
+		quad.Make(ends[0].id, kind.IRI(), ends[1].id, stmtID),
+		quad.Make(stmtID, graph.PredType, graph.TypeStatement, nil),
+		quad.Make(stmtID, graph.PredSubject, ends[0].id, nil),
+		quad.Make(stmtID, graph.PredPredicate, kind.IRI(), nil),
+		quad.Make(stmtID, graph.PredObject, ends[1].id, nil),
+	}
+	for _, q := range quals {
+		q.Subject = stmtID
+		qs = append(qs, q)
+	}
+	for i, d := range evidence {
+		parts := strings.Split(d.value, "|")
+		if len(parts) != 3 {
+			return nil, s.errf(d.line, d.valueCol, ErrSyntax, d.src, "expected evidence as SOURCE | LOCATOR | PARAPHRASE, found %d parts", len(parts))
+		}
+		src, loc, note := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
+		if !s.sources[src] && (s.res == nil || !s.res.SourceExists(quad.IRI(graph.SourcePrefix+src))) {
+			known := make([]string, 0, len(s.sources))
+			for k := range s.sources {
+				known = append(known, k)
+			}
+			return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s", unknownName("source", src, known)+" (declare it with a source block)")
+		}
+		if loc == "" {
+			return nil, s.errf(d.line, col(d.src, "|")+1, ErrInvalid, d.src, "the evidence has no locator")
+		}
+		if note == "" {
+			return nil, s.errf(d.line, utf8.RuneCountInString(d.src), ErrInvalid, d.src, "the evidence has no paraphrase")
+		}
+		ev := quad.IRI(graph.EvidencePrefix + strings.TrimPrefix(stmt, graph.StmtPrefix) + "/" + strconv.Itoa(i+1))
+		qs = append(qs,
+			quad.Make(stmtID, graph.PredEvidence, ev, nil),
+			quad.Make(ev, graph.PredType, graph.TypeEvidence, nil),
+			quad.Make(ev, graph.PredSource, quad.IRI(graph.SourcePrefix+src), nil),
+			quad.Make(ev, graph.PredLocator, quad.String(loc), nil),
+			quad.Make(ev, graph.PredNote, quad.String(note), nil),
+		)
+	}
+	s.stmts[stmt] = b.line
+	return qs, nil
+}
+
+func (s *SeedReader) slugsOfType(t string) []string {
+	var out []string
+	for k, e := range s.entities {
+		if e.typ == t {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Slugify makes an entity slug from a name: lower case, letters and digits,
+// runs of anything else as one hyphen.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) && r < 0x80 || unicode.IsDigit(r) && r < 0x80 {
+			b.WriteRune(r)
+			dash = false
+		} else if b.Len() > 0 && !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

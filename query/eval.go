@@ -1,0 +1,646 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	cgraph "github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/query/syntax"
+)
+
+// Run parses and evaluates one EQL statement against db, bounded by ctx
+// and opts. Errors are *Error values: a syntax error with its position,
+// an unknown or ambiguous name with candidates and suggestions.
+func Run(ctx context.Context, db *graph.DB, src string, opts *Options) (*Result, error) {
+	st, err := Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return Eval(ctx, db, st, src, opts)
+}
+
+// Parse parses one EQL statement, turning syntax errors into *Error.
+func Parse(src string) (syntax.Stmt, error) {
+	st, err := syntax.Parse(src)
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return nil, &Error{Line: se.Pos.Line, Col: se.Pos.Col, Msg: se.Msg, Kind: ErrSyntax, Src: src}
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// Eval evaluates a parsed statement; src is its text, for error carets.
+func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *Options) (res *Result, err error) {
+	ev := &evaluator{ctx: ctx, db: db, qs: db.QuadStore(), src: src, opts: opts.withDefaults(),
+		nodes: map[cgraph.Ref]*Node{}, stmts: map[cgraph.Ref]*stmtInfo{}}
+	defer func() {
+		// The evaluator must not take the process down: a bug becomes an
+		// error (and a fuzz failure).
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("query: internal error evaluating %q: %v", src, r)
+		}
+	}()
+	switch s := st.(type) {
+	case *syntax.Show:
+		res, err = ev.show(s)
+	case *syntax.Neighbors:
+		res, err = ev.neighbors(s)
+	case *syntax.Path:
+		res, err = ev.path(s)
+	case *syntax.Why:
+		res, err = ev.why(s)
+	case *syntax.Compare:
+		res, err = ev.compare(s)
+	case *syntax.Match:
+		res, err = ev.match(s)
+	default:
+		return nil, fmt.Errorf("query: cannot evaluate %T", st)
+	}
+	if err != nil {
+		if ce := context.Cause(ctx); ce != nil && errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
+		}
+		return nil, err
+	}
+	res.Statement = st.String()
+	return res, nil
+}
+
+// evaluator holds what one statement's evaluation has learned.
+type evaluator struct {
+	ctx  context.Context
+	db   *graph.DB
+	qs   cgraph.QuadStore
+	src  string
+	opts Options
+
+	cat   *graph.Catalog
+	links *graph.Links
+	nodes map[cgraph.Ref]*Node
+	stmts map[cgraph.Ref]*stmtInfo
+	preds []cgraph.Ref // every predicate, once read
+}
+
+func (ev *evaluator) errAt(pos syntax.Pos, kind error, format string, args ...interface{}) *Error {
+	return &Error{Line: pos.Line, Col: pos.Col, Msg: fmt.Sprintf(format, args...), Kind: kind, Src: ev.src}
+}
+
+func (ev *evaluator) catalog() (*graph.Catalog, error) {
+	if ev.cat == nil {
+		c, err := ev.db.Catalog(ev.ctx)
+		if err != nil {
+			return nil, err
+		}
+		ev.cat = c
+	}
+	return ev.cat, nil
+}
+
+func (ev *evaluator) getLinks() (*graph.Links, error) {
+	if ev.links == nil {
+		l, err := ev.db.Links(ev.ctx)
+		if err != nil {
+			return nil, err
+		}
+		ev.links = l
+	}
+	return ev.links, nil
+}
+
+// resolved is an entity a name denotes.
+type resolved struct {
+	id  quad.Value
+	ref cgraph.Ref
+}
+
+// entity resolves a name to exactly one node: by IRI, by exact name or
+// alias, then ignoring case (names, aliases, slugs, ids). No match is an
+// error with suggestions; several are an error listing the candidates.
+func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
+	text := n.Text
+	if n.IRI || strings.HasPrefix(text, "_:") {
+		var v quad.Value = quad.IRI(text)
+		if strings.HasPrefix(text, "_:") {
+			v = quad.BNode(text[2:])
+		}
+		if r, _ := ev.qs.ValueOf(v); r != nil {
+			return resolved{v, r}, nil
+		}
+		if n.IRI {
+			if r, _ := ev.qs.ValueOf(quad.IRI(graph.EntityPrefix + text)); r != nil {
+				return resolved{quad.IRI(graph.EntityPrefix + text), r}, nil
+			}
+			return resolved{}, ev.errAt(n.At, ErrUnknown, "no node %s in the graph", n)
+		}
+	}
+	// The fast path: the exact text as a name or alias.
+	if found, err := ev.exactName(text); err != nil {
+		return resolved{}, err
+	} else if len(found) == 1 {
+		return found[0], nil
+	}
+	cat, err := ev.catalog()
+	if err != nil {
+		return resolved{}, err
+	}
+	cands := cat.Lookup(text)
+	if len(cands) == 0 && strings.Contains(text, ":") {
+		if r, _ := ev.qs.ValueOf(quad.IRI(text)); r != nil {
+			return resolved{quad.IRI(text), r}, nil
+		}
+	}
+	switch len(cands) {
+	case 1:
+		r, err := ev.qs.ValueOf(cands[0].ID)
+		if err != nil || r == nil {
+			return resolved{}, ev.errAt(n.At, ErrUnknown, "entity %s is in the catalog but not in the store", cands[0].ID)
+		}
+		return resolved{cands[0].ID, r}, nil
+	case 0:
+		msg := fmt.Sprintf("unknown entity %q", text)
+		if sugg := graph.Suggest(text, cat.Names()); len(sugg) > 0 {
+			msg += " (did you mean " + quoteList(sugg) + "?)"
+		}
+		return resolved{}, ev.errAt(n.At, ErrUnknown, "%s", msg)
+	}
+	var lines []string
+	for i, c := range cands {
+		if i == 8 {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(cands)-8))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s (%s, %q)", IDString(c.ID), orDash(c.Type()), c.Label()))
+	}
+	return resolved{}, ev.errAt(n.At, ErrAmbiguous, "%q is ambiguous: it names %s; use an id (<…>) or a more exact name", text, strings.Join(lines, "; "))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "no type"
+	}
+	return s
+}
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		if strings.ContainsAny(x, " ,") || syntax.IsKeyword(x) {
+			q[i] = fmt.Sprintf("%q", x)
+		} else {
+			q[i] = x
+		}
+	}
+	return strings.Join(q, ", ")
+}
+
+// exactName finds the nodes with this exact name or alias, leaving out the
+// model's statement, evidence and source nodes.
+func (ev *evaluator) exactName(text string) ([]resolved, error) {
+	v, err := ev.qs.ValueOf(quad.String(text))
+	if err != nil || v == nil {
+		return nil, err
+	}
+	seen := map[cgraph.Ref]bool{}
+	var out []resolved
+	it := ev.qs.QuadIterator(quad.Object, v).Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q := it.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		pv, err := ev.qs.NameOf(p)
+		if err != nil {
+			return nil, err
+		}
+		if !graph.IsNamePredicate(pv) && !graph.IsAliasPredicate(pv) {
+			continue
+		}
+		s, _ := ev.qs.QuadDirection(q, quad.Subject)
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		if meta, err := ev.isMeta(s); err != nil || meta {
+			continue
+		}
+		sv, err := ev.qs.NameOf(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, resolved{sv, s})
+	}
+	return out, it.Err()
+}
+
+// isMeta reports whether a node is a statement, evidence or source node.
+func (ev *evaluator) isMeta(r cgraph.Ref) (bool, error) {
+	it := ev.qs.QuadIterator(quad.Subject, r).Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q := it.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		pv, _ := ev.qs.NameOf(p)
+		if graph.IsTypePredicate(pv) {
+			o, _ := ev.qs.QuadDirection(q, quad.Object)
+			ov, _ := ev.qs.NameOf(o)
+			if graph.IsMetaType(ov) {
+				return true, nil
+			}
+		}
+	}
+	return false, it.Err()
+}
+
+// allPreds lists the store's predicates.
+func (ev *evaluator) allPreds() ([]cgraph.Ref, error) {
+	if ev.preds == nil {
+		ps, _, err := ev.db.Predicates(ev.ctx)
+		if err != nil {
+			return nil, err
+		}
+		ev.preds = ps
+	}
+	return ev.preds, nil
+}
+
+// relationKind resolves a relation name to the predicates it denotes: a
+// kind of the vocabulary (partner), an IRI, a predicate's short name
+// (/film/film/starring or starring), or an attribute word (type, name).
+// A kind of the vocabulary the store has no link of is no error: it
+// denotes nothing.
+func (ev *evaluator) relationKind(n *syntax.Name) ([]cgraph.Ref, error) {
+	text := n.Text
+	if n.IRI {
+		r, _ := ev.qs.ValueOf(quad.IRI(text))
+		if r == nil {
+			return nil, ev.errAt(n.At, ErrUnknown, "no predicate %s in the graph", n)
+		}
+		return []cgraph.Ref{r}, nil
+	}
+	if k, ok := graph.LookupKind(text); ok {
+		r, _ := ev.qs.ValueOf(k.IRI())
+		if r == nil {
+			return []cgraph.Ref{}, nil
+		}
+		return []cgraph.Ref{r}, nil
+	}
+	preds, err := ev.allPreds()
+	if err != nil {
+		return nil, err
+	}
+	lower := strings.ToLower(text)
+	var out []cgraph.Ref
+	var names []string
+	for _, p := range preds {
+		v, err := ev.qs.NameOf(p)
+		if err != nil {
+			return nil, err
+		}
+		short := strings.ToLower(graph.ShortName(v))
+		names = append(names, graph.ShortName(v))
+		last := short
+		if i := strings.LastIndexAny(short, "/#:"); i >= 0 {
+			last = short[i+1:]
+		}
+		switch {
+		case short == lower, last == lower:
+			out = append(out, p)
+		case lower == "type" && graph.IsTypePredicate(v), lower == "name" && graph.IsNamePredicate(v),
+			(lower == "alias" || lower == "aliases") && graph.IsAliasPredicate(v):
+			out = append(out, p)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	msg := fmt.Sprintf("unknown relation kind %q", text)
+	if sugg := graph.Suggest(text, append(graph.KindNames(), names...)); len(sugg) > 0 {
+		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+	}
+	return nil, ev.errAt(n.At, ErrUnknown, "%s", msg)
+}
+
+// isKindName reports whether a name reads as a relation kind rather than
+// an entity (for avoid lists).
+func (ev *evaluator) isKindName(n *syntax.Name) bool {
+	if n.Quoted {
+		return false
+	}
+	if _, ok := graph.LookupKind(n.Text); ok {
+		return true
+	}
+	if n.IRI {
+		return false
+	}
+	preds, err := ev.allPreds()
+	if err != nil {
+		return false
+	}
+	for _, p := range preds {
+		if v, _ := ev.qs.NameOf(p); strings.EqualFold(graph.ShortName(v), n.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// node materialises a node reference as a result node, with its name,
+// types and aliases from the catalog when it is an entity.
+func (ev *evaluator) node(r cgraph.Ref) (*Node, error) {
+	if n, ok := ev.nodes[r]; ok {
+		return n, nil
+	}
+	v, err := ev.qs.NameOf(r)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{ID: v}
+	if ev.cat != nil {
+		if e := ev.cat.ByID(v); e != nil {
+			n.Name, n.Types, n.Aliases = e.Name, e.Types, e.Aliases
+		}
+	} else if err := ev.describe(r, n); err != nil {
+		return nil, err
+	}
+	ev.nodes[r] = n
+	return n, nil
+}
+
+// describe reads a node's name, types and aliases from its own quads (when
+// the catalog has not been built: a large graph, one path query).
+func (ev *evaluator) describe(r cgraph.Ref, n *Node) error {
+	if graph.IsLiteral(n.ID) {
+		return nil
+	}
+	it := ev.qs.QuadIterator(quad.Subject, r).Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q := it.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		pv, err := ev.qs.NameOf(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case graph.IsNamePredicate(pv), graph.IsAliasPredicate(pv), graph.IsTypePredicate(pv):
+			o, _ := ev.qs.QuadDirection(q, quad.Object)
+			ov, err := ev.qs.NameOf(o)
+			if err != nil {
+				return err
+			}
+			switch {
+			case graph.IsTypePredicate(pv):
+				n.Types = append(n.Types, graph.ShortName(ov))
+			case graph.IsNamePredicate(pv) && n.Name == "":
+				n.Name = literalText(ov)
+			case graph.IsAliasPredicate(pv):
+				n.Aliases = append(n.Aliases, literalText(ov))
+			}
+		}
+	}
+	sort.Strings(n.Types)
+	return it.Err()
+}
+
+func literalText(v quad.Value) string {
+	switch v := v.(type) {
+	case quad.String:
+		return string(v)
+	case quad.LangString:
+		return string(v.Value)
+	case quad.TypedString:
+		return string(v.Value)
+	case nil:
+		return ""
+	}
+	return quad.ToString(v)
+}
+
+// stmtInfo is what a statement node says of its relation.
+type stmtInfo struct {
+	quals    []Qualifier
+	evidence []Evidence
+}
+
+var qualOrder = map[string]int{}
+
+func init() {
+	for i, q := range graph.Qualifiers {
+		qualOrder[q.Name] = i
+	}
+}
+
+// statement reads a statement node's qualifiers and evidence.
+func (ev *evaluator) statement(r cgraph.Ref) (*stmtInfo, error) {
+	if r == nil {
+		return &stmtInfo{}, nil
+	}
+	if s, ok := ev.stmts[r]; ok {
+		return s, nil
+	}
+	info := &stmtInfo{}
+	type evNode struct {
+		ref cgraph.Ref
+		id  string
+	}
+	var evs []evNode
+	err := ev.eachOut(r, func(pv, ov quad.Value, o cgraph.Ref) error {
+		iri, _ := pv.(quad.IRI)
+		switch {
+		case pv == graph.PredEvidence:
+			evs = append(evs, evNode{o, ov.String()})
+		case strings.HasPrefix(string(iri), graph.QualPrefix):
+			name := strings.TrimPrefix(string(iri), graph.QualPrefix)
+			val := literalText(ov)
+			if _, ok := ov.(quad.IRI); ok {
+				n, err := ev.node(o)
+				if err != nil {
+					return err
+				}
+				val = n.Label()
+			}
+			info.quals = append(info.quals, Qualifier{Name: name, Value: val})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(info.quals, func(i, j int) bool {
+		oi, iok := qualOrder[info.quals[i].Name]
+		oj, jok := qualOrder[info.quals[j].Name]
+		if iok != jok {
+			return iok
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return info.quals[i].Name < info.quals[j].Name
+	})
+	sort.Slice(evs, func(i, j int) bool { return evs[i].id < evs[j].id })
+	for _, e := range evs {
+		var item Evidence
+		err := ev.eachOut(e.ref, func(pv, ov quad.Value, o cgraph.Ref) error {
+			switch pv {
+			case graph.PredSource:
+				item.Source = strings.TrimPrefix(IDString(ov), graph.SourcePrefix)
+			case graph.PredLocator:
+				item.Locator = literalText(ov)
+			case graph.PredNote:
+				item.Note = literalText(ov)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		info.evidence = append(info.evidence, item)
+	}
+	ev.stmts[r] = info
+	return info, nil
+}
+
+// eachOut calls fn with the predicate, object and object reference of each
+// quad whose subject is r.
+func (ev *evaluator) eachOut(r cgraph.Ref, fn func(p, o quad.Value, oref cgraph.Ref) error) error {
+	it := ev.qs.QuadIterator(quad.Subject, r).Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q := it.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		o, _ := ev.qs.QuadDirection(q, quad.Object)
+		pv, err := ev.qs.NameOf(p)
+		if err != nil {
+			return err
+		}
+		ov, err := ev.qs.NameOf(o)
+		if err != nil {
+			return err
+		}
+		if err := fn(pv, ov, o); err != nil {
+			return err
+		}
+	}
+	return it.Err()
+}
+
+// relation materialises a link of the index as a result relation.
+func (ev *evaluator) relation(lk graph.Link) (*Relation, error) {
+	l := ev.links
+	from, err := ev.node(l.Nodes[lk.From])
+	if err != nil {
+		return nil, err
+	}
+	to, err := ev.node(l.Nodes[lk.To])
+	if err != nil {
+		return nil, err
+	}
+	pred := l.Preds[lk.Pred]
+	rel := &Relation{From: from, To: to, Kind: graph.ShortName(pred), Pred: pred}
+	if lk.Label != 0 {
+		lr := l.Labels[lk.Label]
+		if rel.Stmt, err = ev.qs.NameOf(lr); err != nil {
+			return nil, err
+		}
+		info, err := ev.statement(lr)
+		if err != nil {
+			return nil, err
+		}
+		rel.Qualifiers, rel.Evidence = info.quals, info.evidence
+	}
+	return rel, nil
+}
+
+// statusRank orders relations for choosing a hop's representative:
+// existing first, lapsed last.
+var statusRank = map[string]int{"existing": 0, "": 0, "at_risk": 1, "potential": 2, "proposed": 3, "lapsed": 4}
+
+var kindRank = map[string]int{}
+
+func init() {
+	for i, k := range graph.RelationKinds {
+		kindRank[k.Name] = i
+	}
+}
+
+// hop turns a step of a search into a hop: the best relation, the others
+// as Also, and the direction relative to the path (from u).
+func (ev *evaluator) hop(u int32, st graph.Step) (Hop, error) {
+	rels := make([]*Relation, len(st))
+	for i, lk := range st {
+		r, err := ev.relation(lk)
+		if err != nil {
+			return Hop{}, err
+		}
+		rels[i] = r
+	}
+	idx := make([]int, len(st))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ra, rb := rels[idx[a]], rels[idx[b]]
+		sa, sb := statusRank[ra.Qualifier("status")], statusRank[rb.Qualifier("status")]
+		if sa != sb {
+			return sa < sb
+		}
+		ka, oka := kindRank[ra.Kind]
+		kb, okb := kindRank[rb.Kind]
+		if oka != okb {
+			return oka
+		}
+		if ka != kb {
+			return ka < kb
+		}
+		if ra.Kind != rb.Kind {
+			return ra.Kind < rb.Kind
+		}
+		return IDString(ra.Stmt) < IDString(rb.Stmt)
+	})
+	h := Hop{Rel: rels[idx[0]], Reverse: st[idx[0]].From != u}
+	for _, i := range idx[1:] {
+		h.Also = append(h.Also, rels[i])
+	}
+	return h, nil
+}
+
+// pathOf materialises a search's path.
+func (ev *evaluator) pathOf(np graph.NodePath) (*Path, error) {
+	p := &Path{}
+	for _, n := range np.Nodes {
+		node, err := ev.node(ev.links.Nodes[n])
+		if err != nil {
+			return nil, err
+		}
+		p.Nodes = append(p.Nodes, node)
+	}
+	for i, st := range np.Steps {
+		if len(st) == 0 {
+			return nil, fmt.Errorf("query: internal error: empty step in a path")
+		}
+		h, err := ev.hop(np.Nodes[i], st)
+		if err != nil {
+			return nil, err
+		}
+		p.Hops = append(p.Hops, h)
+	}
+	return p, nil
+}
+
+// idValue reads an id as a node value: <iri>, _:blank, or an IRI.
+func idValue(s string) quad.Value {
+	switch {
+	case strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">"):
+		return quad.IRI(s[1 : len(s)-1])
+	case strings.HasPrefix(s, "_:"):
+		return quad.BNode(s[2:])
+	}
+	return quad.IRI(s)
+}

@@ -1,0 +1,1058 @@
+package query
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/query/syntax"
+)
+
+// binding is one way the patterns match: each variable's value, and for
+// node variables their number in the link index.
+type binding struct {
+	vals map[string]Value
+	idx  map[string]int32
+}
+
+func (b binding) clone() binding {
+	c := binding{vals: make(map[string]Value, len(b.vals)+2), idx: make(map[string]int32, len(b.idx)+2)}
+	for k, v := range b.vals {
+		c.vals[k] = v
+	}
+	for k, v := range b.idx {
+		c.idx[k] = v
+	}
+	return c
+}
+
+// compiled node and relationship patterns.
+type nodeMatcher struct {
+	pat    *syntax.NodePat
+	varKey string
+	types  []string // any of these types
+	props  []syntax.Prop
+}
+
+type relMatcher struct {
+	pat    *syntax.RelPat
+	varKey string
+	preds  map[int32]bool // nil: any
+	min    int
+	max    int
+	props  []syntax.Prop
+}
+
+// errStop ends an enumeration early (the row cap).
+type stopErr struct{}
+
+func (stopErr) Error() string { return "stop" }
+
+// match answers a Cypher/GQL-style pattern query.
+func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
+	links, err := ev.getLinks()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ev.catalog(); err != nil {
+		return nil, err
+	}
+	kinds := map[string]string{}
+	declare := func(name, kind string, at syntax.Pos) error {
+		if name == "" {
+			return nil
+		}
+		key := strings.ToLower(name)
+		if prev, ok := kinds[key]; ok && prev != kind {
+			return ev.errAt(at, ErrInvalid, "variable %s is a %s here but a %s before", name, kind, prev)
+		}
+		kinds[key] = kind
+		return nil
+	}
+	type compiled struct {
+		pat   *syntax.Pattern
+		nodes []*nodeMatcher
+		rels  []*relMatcher
+	}
+	var pats []compiled
+	for _, pt := range s.Patterns {
+		c := compiled{pat: pt}
+		if err := declare(pt.Var, "path", pt.At); err != nil {
+			return nil, err
+		}
+		for _, n := range pt.Nodes {
+			if err := declare(n.Var, "node", n.At); err != nil {
+				return nil, err
+			}
+			m, err := ev.compileNode(n)
+			if err != nil {
+				return nil, err
+			}
+			c.nodes = append(c.nodes, m)
+		}
+		for _, r := range pt.Rels {
+			kind := "rel"
+			if r.VarLen {
+				kind = "rels"
+			}
+			if err := declare(r.Var, kind, r.At); err != nil {
+				return nil, err
+			}
+			m, err := ev.compileRel(r, links)
+			if err != nil {
+				return nil, err
+			}
+			c.rels = append(c.rels, m)
+		}
+		pats = append(pats, c)
+	}
+	sc := &scope{}
+	if s.Where != nil {
+		if err := ev.checkExpr(s.Where, sc, kinds); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range s.Return {
+		if err := ev.checkExpr(r.Expr, sc, kinds); err != nil {
+			if r.Alias == "" || !isAggregate(r.Expr) {
+				return nil, err
+			}
+		}
+	}
+	// Enumerate bindings pattern by pattern.
+	limit := ev.opts.Limit
+	if s.HasLimit {
+		limit = s.Limit
+	}
+	aggregate := false
+	for _, r := range s.Return {
+		if isAggregate(r.Expr) {
+			aggregate = true
+		}
+	}
+	// Without aggregation, order or distinct, enumeration can stop once
+	// enough rows are found.
+	want := -1
+	if !aggregate && len(s.OrderBy) == 0 && !s.Distinct {
+		want = s.Skip + limit + 1
+	}
+	bindings := []binding{{vals: map[string]Value{}, idx: map[string]int32{}}}
+	work := 0
+	for _, c := range pats {
+		var next []binding
+		for _, b := range bindings {
+			err := ev.matchPattern(c.pat, c.nodes, c.rels, links, b, func(nb binding) error {
+				if work++; work&1023 == 0 {
+					if err := ev.ctx.Err(); err != nil {
+						return err
+					}
+				}
+				next = append(next, nb)
+				if len(next) > 1_000_000 {
+					return ev.errAt(c.pat.At, ErrInvalid, "the pattern matches more than a million ways: narrow it (a name, a type, fewer hops)")
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		bindings = next
+	}
+	// Filter, then project.
+	var rows []binding
+	for _, b := range bindings {
+		if s.Where != nil {
+			v, err := ev.eval(s.Where, &scope{vars: b.vals})
+			if err != nil {
+				return nil, err
+			}
+			if !truthy(v) {
+				continue
+			}
+		}
+		rows = append(rows, b)
+		if want > 0 && len(rows) >= want {
+			break
+		}
+	}
+	res := &Result{Kind: "match"}
+	for _, r := range s.Return {
+		res.Columns = append(res.Columns, r.Name())
+	}
+	var out [][]Value
+	var orderKeys [][]Value
+	if aggregate {
+		out, orderKeys, err = ev.aggregate(s, rows)
+	} else {
+		for _, b := range rows {
+			row, err := ev.project(s.Return, b)
+			if err != nil {
+				return nil, err
+			}
+			keys, err := ev.orderKeys(s, b, row)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, row)
+			orderKeys = append(orderKeys, keys)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Distinct {
+		seen := map[string]bool{}
+		var o2 [][]Value
+		var k2 [][]Value
+		for i, row := range out {
+			k := rowKey(row)
+			if !seen[k] {
+				seen[k] = true
+				o2 = append(o2, row)
+				k2 = append(k2, orderKeys[i])
+			}
+		}
+		out, orderKeys = o2, k2
+	}
+	if len(s.OrderBy) > 0 {
+		idx := make([]int, len(out))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool {
+			ka, kb := orderKeys[idx[a]], orderKeys[idx[b]]
+			for i, o := range s.OrderBy {
+				lt, _ := less(ka[i], kb[i])
+				gt, _ := less(kb[i], ka[i])
+				if isNull(ka[i]) != isNull(kb[i]) {
+					lt, gt = !isNull(ka[i]) == !o.Desc, isNull(ka[i]) == !o.Desc
+				}
+				if lt || gt {
+					if o.Desc {
+						return gt
+					}
+					return lt
+				}
+			}
+			return false
+		})
+		sorted := make([][]Value, len(out))
+		for i, j := range idx {
+			sorted[i] = out[j]
+		}
+		out = sorted
+	}
+	if s.Skip > 0 {
+		if s.Skip >= len(out) {
+			out = nil
+		} else {
+			out = out[s.Skip:]
+		}
+	}
+	if len(out) > limit {
+		out = out[:limit]
+		res.Capped = true
+		res.Note = fmt.Sprintf("showing the first %d rows (limit %d)", limit, limit)
+	}
+	res.Rows = out
+	return res, nil
+}
+
+func isAggregate(x syntax.Expr) bool {
+	found := false
+	var walk func(syntax.Expr)
+	walk = func(x syntax.Expr) {
+		switch x := x.(type) {
+		case *syntax.Call:
+			if x.Fn == "count" || x.Fn == "collect" {
+				found = true
+			}
+			for _, a := range x.Args {
+				walk(a)
+			}
+		case *syntax.Binary:
+			walk(x.L)
+			walk(x.R)
+		case *syntax.Unary:
+			walk(x.X)
+		case *syntax.Paren:
+			walk(x.X)
+		case *syntax.PropExpr:
+			walk(x.X)
+		}
+	}
+	walk(x)
+	return found
+}
+
+func (ev *evaluator) project(items []*syntax.ReturnItem, b binding) ([]Value, error) {
+	row := make([]Value, len(items))
+	for i, it := range items {
+		v, err := ev.eval(it.Expr, &scope{vars: b.vals})
+		if err != nil {
+			return nil, err
+		}
+		row[i] = v
+	}
+	return row, nil
+}
+
+// orderKeys evaluates the order by expressions of a row: a return alias or
+// item's text names that column; anything else is evaluated on the row's
+// binding.
+func (ev *evaluator) orderKeys(s *syntax.Match, b binding, row []Value) ([]Value, error) {
+	keys := make([]Value, len(s.OrderBy))
+	for i, o := range s.OrderBy {
+		if col := returnColumn(s, o.Expr); col >= 0 {
+			keys[i] = row[col]
+			continue
+		}
+		v, err := ev.eval(o.Expr, &scope{vars: b.vals})
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = v
+	}
+	return keys, nil
+}
+
+func returnColumn(s *syntax.Match, x syntax.Expr) int {
+	text := x.String()
+	for j, r := range s.Return {
+		if strings.EqualFold(r.Alias, text) || r.Expr.String() == text {
+			return j
+		}
+	}
+	return -1
+}
+
+// aggregate groups rows by the return items that are not aggregates and
+// computes count() and collect() per group.
+func (ev *evaluator) aggregate(s *syntax.Match, rows []binding) ([][]Value, [][]Value, error) {
+	type group struct {
+		row  []Value
+		aggs [][]Value // per return item: the values collected
+		n    int
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, b := range rows {
+		keyVals := make([]Value, len(s.Return))
+		for i, r := range s.Return {
+			if isAggregate(r.Expr) {
+				continue
+			}
+			v, err := ev.eval(r.Expr, &scope{vars: b.vals})
+			if err != nil {
+				return nil, nil, err
+			}
+			keyVals[i] = v
+		}
+		k := rowKey(keyVals)
+		g, ok := groups[k]
+		if !ok {
+			g = &group{row: keyVals, aggs: make([][]Value, len(s.Return))}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.n++
+		for i, r := range s.Return {
+			c, ok := r.Expr.(*syntax.Call)
+			if !ok || (c.Fn != "count" && c.Fn != "collect") {
+				continue
+			}
+			if c.Star {
+				g.aggs[i] = append(g.aggs[i], true)
+				continue
+			}
+			if len(c.Args) != 1 {
+				return nil, nil, ev.errAt(c.At, ErrInvalid, "%s() takes one argument", c.Fn)
+			}
+			v, err := ev.eval(c.Args[0], &scope{vars: b.vals})
+			if err != nil {
+				return nil, nil, err
+			}
+			if !isNull(v) {
+				g.aggs[i] = append(g.aggs[i], v)
+			}
+		}
+	}
+	if len(rows) == 0 && allAggregates(s.Return) {
+		// count(*) over nothing is one row of zeros.
+		groups[""] = &group{row: make([]Value, len(s.Return)), aggs: make([][]Value, len(s.Return))}
+		order = append(order, "")
+	}
+	var out, keys [][]Value
+	for _, k := range order {
+		g := groups[k]
+		row := append([]Value(nil), g.row...)
+		for i, r := range s.Return {
+			c, ok := r.Expr.(*syntax.Call)
+			if !ok {
+				if isAggregate(r.Expr) {
+					return nil, nil, ev.errAt(r.Expr.Pos(), ErrInvalid, "count() and collect() must stand alone in a return item")
+				}
+				continue
+			}
+			vals := g.aggs[i]
+			if c.Distinct {
+				seen := map[string]bool{}
+				var d []Value
+				for _, v := range vals {
+					if key := rowKey([]Value{v}); !seen[key] {
+						seen[key] = true
+						d = append(d, v)
+					}
+				}
+				vals = d
+			}
+			if c.Fn == "count" {
+				row[i] = int64(len(vals))
+			} else {
+				row[i] = List(vals)
+			}
+		}
+		ks := make([]Value, len(s.OrderBy))
+		for i, o := range s.OrderBy {
+			col := returnColumn(s, o.Expr)
+			if col < 0 {
+				return nil, nil, ev.errAt(o.Expr.Pos(), ErrInvalid, "with count() or collect(), order by must name a returned column")
+			}
+			ks[i] = row[col]
+		}
+		out = append(out, row)
+		keys = append(keys, ks)
+	}
+	return out, keys, nil
+}
+
+func allAggregates(items []*syntax.ReturnItem) bool {
+	for _, r := range items {
+		if !isAggregate(r.Expr) {
+			return false
+		}
+	}
+	return true
+}
+
+// rowKey is a text key identifying a row's values, for distinct and
+// grouping.
+func rowKey(row []Value) string {
+	var b strings.Builder
+	for _, v := range row {
+		switch v := v.(type) {
+		case *Node:
+			b.WriteString("N" + IDString(v.ID))
+		case *Relation:
+			b.WriteString("R" + IDString(v.From.ID) + ">" + v.Kind + ">" + IDString(v.To.ID) + "@" + IDString(v.Stmt))
+		case *Path:
+			b.WriteString("P")
+			for _, n := range v.Nodes {
+				b.WriteString(IDString(n.ID) + "/")
+			}
+		case List:
+			b.WriteString("[" + rowKey(v) + "]")
+		default:
+			fmt.Fprintf(&b, "%T:%v", v, v)
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
+	m := &nodeMatcher{pat: n, varKey: strings.ToLower(n.Var), props: n.Props}
+	if len(n.Labels) > 0 {
+		known := map[string]bool{}
+		var names []string
+		for _, t := range graph.TypeNames() {
+			known[strings.ToLower(t)] = true
+			names = append(names, t)
+		}
+		for _, e := range ev.cat.Entities {
+			for _, t := range e.Types {
+				if !known[strings.ToLower(t)] {
+					known[strings.ToLower(t)] = true
+					names = append(names, t)
+				}
+			}
+		}
+		for _, l := range n.Labels {
+			l = strings.Trim(l, "<>")
+			if !known[strings.ToLower(l)] {
+				msg := fmt.Sprintf("unknown type %q", l)
+				if sugg := graph.Suggest(l, names); len(sugg) > 0 {
+					msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+				}
+				return nil, ev.errAt(n.At, ErrUnknown, "%s", msg)
+			}
+			m.types = append(m.types, l)
+		}
+	}
+	for _, p := range n.Props {
+		if !contains(nodeProps, strings.ToLower(p.Key)) {
+			msg := fmt.Sprintf("nodes have no property %q", p.Key)
+			if sugg := graph.Suggest(p.Key, nodeProps); len(sugg) > 0 {
+				msg += " (did you mean " + sugg[0] + "?)"
+			}
+			return nil, ev.errAt(p.Value.Pos(), ErrInvalid, "%s", msg)
+		}
+		if err := ev.checkExpr(p.Value, &scope{}, map[string]string{}); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (ev *evaluator) compileRel(r *syntax.RelPat, links *graph.Links) (*relMatcher, error) {
+	m := &relMatcher{pat: r, varKey: strings.ToLower(r.Var), props: r.Props, min: 1, max: 1}
+	if r.VarLen {
+		m.min, m.max = r.Min, r.Max
+		if m.min == 0 && r.Max == 0 && r.Min == 0 {
+			m.min = 1
+		}
+		if m.max == 0 {
+			m.max = DefaultPathMax
+		}
+		if m.max > 2*DefaultPathMax {
+			return nil, ev.errAt(r.At, ErrInvalid, "*..%d is more hops than a search may take (%d)", m.max, 2*DefaultPathMax)
+		}
+	}
+	if len(r.Types) > 0 {
+		m.preds = map[int32]bool{}
+		for _, t := range r.Types {
+			name := &syntax.Name{At: r.At, Text: strings.Trim(t, "<>"), IRI: strings.HasPrefix(t, "<")}
+			ps, err := ev.relationKind(name)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				if i, ok := links.PredIndex(p); ok {
+					m.preds[i] = true
+				}
+			}
+		}
+	}
+	for _, p := range r.Props {
+		if !contains(relProps, strings.ToLower(p.Key)) {
+			msg := fmt.Sprintf("relationships have no property %q", p.Key)
+			if sugg := graph.Suggest(p.Key, relProps); len(sugg) > 0 {
+				msg += " (did you mean " + sugg[0] + "?)"
+			}
+			return nil, ev.errAt(p.Value.Pos(), ErrInvalid, "%s", msg)
+		}
+	}
+	return m, nil
+}
+
+// nodeOK reports whether node i matches a node pattern.
+func (ev *evaluator) nodeOK(m *nodeMatcher, links *graph.Links, i int32) (bool, *Node, error) {
+	n, err := ev.node(links.Nodes[i])
+	if err != nil {
+		return false, nil, err
+	}
+	if len(m.types) > 0 {
+		ok := false
+		for _, t := range m.types {
+			for _, nt := range n.Types {
+				if strings.EqualFold(t, nt) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return false, n, nil
+		}
+	}
+	for _, p := range m.props {
+		want, err := ev.eval(p.Value, &scope{})
+		if err != nil {
+			return false, nil, err
+		}
+		got := property(n, strings.ToLower(p.Key))
+		if strings.EqualFold(p.Key, "name") {
+			if s, ok := textOf(want); ok && nodeNamed(n, s) {
+				continue
+			}
+			return false, n, nil
+		}
+		if !equal(got, want) {
+			return false, n, nil
+		}
+	}
+	return true, n, nil
+}
+
+// candidates lists the nodes that may match a node pattern on their own:
+// by name or id when the pattern gives one, else by type, else all.
+func (ev *evaluator) candidates(m *nodeMatcher, links *graph.Links) ([]int32, error) {
+	for _, p := range m.props {
+		key := strings.ToLower(p.Key)
+		if key != "name" && key != "id" {
+			continue
+		}
+		v, err := ev.eval(p.Value, &scope{})
+		if err != nil {
+			return nil, err
+		}
+		s, ok := textOf(v)
+		if !ok {
+			return nil, nil
+		}
+		var out []int32
+		if key == "id" {
+			if r, _ := ev.qs.ValueOf(idValue(s)); r != nil {
+				if i, ok := links.Index(r); ok {
+					out = append(out, i)
+				}
+			}
+			return out, nil
+		}
+		for _, e := range ev.cat.Lookup(s) {
+			if r, _ := ev.qs.ValueOf(e.ID); r != nil {
+				if i, ok := links.Index(r); ok {
+					out = append(out, i)
+				}
+			}
+		}
+		if len(out) == 0 {
+			if found, _ := ev.exactName(s); len(found) > 0 {
+				for _, f := range found {
+					if i, ok := links.Index(f.ref); ok {
+						out = append(out, i)
+					}
+				}
+			}
+		}
+		return out, nil
+	}
+	var out []int32
+	for _, e := range ev.cat.Entities {
+		r, _ := ev.qs.ValueOf(e.ID)
+		if r == nil {
+			continue
+		}
+		if i, ok := links.Index(r); ok {
+			out = append(out, i)
+		}
+	}
+	if len(m.types) == 0 && len(out) == 0 {
+		for i := range links.Nodes {
+			out = append(out, int32(i))
+		}
+	}
+	return out, nil
+}
+
+// matchPattern finds every way a pattern matches, extending b.
+func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels []*relMatcher, links *graph.Links, b binding, emit func(binding) error) error {
+	if pt.Selector != "" {
+		return ev.matchShortest(pt, nodes, rels, links, b, emit)
+	}
+	// Anchor on the most selective node pattern.
+	anchor := 0
+	best := 3
+	for i, n := range nodes {
+		rank := 2
+		if _, bound := b.idx[n.varKey]; bound && n.varKey != "" {
+			rank = -1
+		} else if hasNameProp(n) {
+			rank = 0
+		} else if len(n.types) > 0 {
+			rank = 1
+		}
+		if rank < best {
+			anchor, best = i, rank
+		}
+	}
+	var starts []int32
+	if i, bound := b.idx[nodes[anchor].varKey]; bound && nodes[anchor].varKey != "" {
+		starts = []int32{i}
+	} else {
+		var err error
+		if starts, err = ev.candidates(nodes[anchor], links); err != nil {
+			return err
+		}
+	}
+	type partial struct {
+		b     binding
+		nodes []int32 // matched node per pattern position (-1 unmatched)
+		hops  [][]Hop // hops per relationship position
+	}
+	var extend func(p partial, pos, dir int) error
+	// extend matches the next relationship from position pos in direction
+	// dir (+1 right, -1 left); right first, then left, then emit.
+	extend = func(p partial, pos, dir int) error {
+		if err := ev.ctx.Err(); err != nil {
+			return err
+		}
+		if dir > 0 && pos == len(nodes)-1 {
+			return extend(p, anchor, -1)
+		}
+		if dir < 0 && pos == 0 {
+			return ev.finish(pt, p.b, p.nodes, p.hops, links, emit)
+		}
+		var ri, next int
+		if dir > 0 {
+			ri, next = pos, pos+1
+		} else {
+			ri, next = pos-1, pos-1
+		}
+		rm := rels[ri]
+		nm := nodes[next]
+		// Walking against the pattern flips the relationship's direction.
+		rdir := rm.pat.Dir
+		if dir < 0 {
+			rdir = flip(rdir)
+		}
+		return ev.walkRel(rm, links, p.nodes[pos], rdir, func(end int32, hops []Hop) error {
+			ok, node, err := ev.nodeOK(nm, links, end)
+			if err != nil || !ok {
+				return err
+			}
+			if bound, isBound := p.b.idx[nm.varKey]; isBound && nm.varKey != "" && bound != end {
+				return nil
+			}
+			q := partial{b: p.b.clone(), nodes: append([]int32(nil), p.nodes...), hops: append([][]Hop(nil), p.hops...)}
+			q.nodes[next] = end
+			if dir < 0 {
+				hops = reverseHops(hops)
+			}
+			q.hops[ri] = hops
+			if nm.varKey != "" {
+				q.b.vals[nm.varKey] = node
+				q.b.idx[nm.varKey] = end
+			}
+			if rm.varKey != "" {
+				if rm.pat.VarLen {
+					l := make(List, len(hops))
+					for i, h := range hops {
+						l[i] = h.Rel
+					}
+					q.b.vals[rm.varKey] = l
+				} else {
+					q.b.vals[rm.varKey] = hops[0].Rel
+				}
+			}
+			return extend(q, next, dir)
+		})
+	}
+	for _, st := range starts {
+		ok, node, err := ev.nodeOK(nodes[anchor], links, st)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		p := partial{b: b.clone(), nodes: make([]int32, len(nodes)), hops: make([][]Hop, len(rels))}
+		for i := range p.nodes {
+			p.nodes[i] = -1
+		}
+		p.nodes[anchor] = st
+		if k := nodes[anchor].varKey; k != "" {
+			p.b.vals[k] = node
+			p.b.idx[k] = st
+		}
+		if err := extend(p, anchor, +1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hasNameProp(n *nodeMatcher) bool {
+	for _, p := range n.props {
+		if k := strings.ToLower(p.Key); k == "name" || k == "id" {
+			return true
+		}
+	}
+	return false
+}
+
+func flip(d syntax.Dir) syntax.Dir {
+	switch d {
+	case syntax.Out:
+		return syntax.In
+	case syntax.In:
+		return syntax.Out
+	}
+	return d
+}
+
+func reverseHops(hs []Hop) []Hop {
+	out := make([]Hop, len(hs))
+	for i, h := range hs {
+		h.Reverse = !h.Reverse
+		out[len(hs)-1-i] = h
+	}
+	return out
+}
+
+// walkRel calls fn for every node a relationship pattern reaches from
+// node u, with the hops that reach it. A fixed-length relationship yields
+// one hop per relation (parallel relations are separate matches); a
+// variable-length one yields simple paths of min..max hops, parallel
+// relations grouped.
+func (ev *evaluator) walkRel(rm *relMatcher, links *graph.Links, u int32, dir syntax.Dir, fn func(end int32, hops []Hop) error) error {
+	relOK := func(lk graph.Link) (bool, *Relation, error) {
+		if rm.preds != nil && !rm.preds[lk.Pred] {
+			return false, nil, nil
+		}
+		rel, err := ev.relation(lk)
+		if err != nil {
+			return false, nil, err
+		}
+		for _, p := range rm.props {
+			want, err := ev.eval(p.Value, &scope{})
+			if err != nil {
+				return false, nil, err
+			}
+			if !equal(property(rel, strings.ToLower(p.Key)), want) {
+				return false, rel, nil
+			}
+		}
+		return true, rel, nil
+	}
+	edges := func(x int32) []graph.Link {
+		var out []graph.Link
+		if dir != syntax.In {
+			for _, e := range links.Out(x) {
+				out = append(out, graph.Link{From: x, To: e.Other, Pred: e.Pred, Label: e.Label})
+			}
+		}
+		if dir != syntax.Out {
+			for _, e := range links.In(x) {
+				if e.Other != x || dir == syntax.In {
+					out = append(out, graph.Link{From: e.Other, To: x, Pred: e.Pred, Label: e.Label})
+				}
+			}
+		}
+		return out
+	}
+	otherEnd := func(lk graph.Link, x int32) int32 {
+		if lk.From == x {
+			return lk.To
+		}
+		return lk.From
+	}
+	if !rm.pat.VarLen {
+		for _, lk := range edges(u) {
+			ok, rel, err := relOK(lk)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := fn(otherEnd(lk, u), []Hop{{Rel: rel, Reverse: lk.From != u}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	onPath := map[int32]bool{u: true}
+	var hops []Hop
+	var walk func(x int32, depth int) error
+	walk = func(x int32, depth int) error {
+		if err := ev.ctx.Err(); err != nil {
+			return err
+		}
+		if depth >= rm.min && depth > 0 {
+			if err := fn(x, append([]Hop(nil), hops...)); err != nil {
+				return err
+			}
+		}
+		if depth == rm.max {
+			return nil
+		}
+		// Group the allowed relations by the node they lead to.
+		byEnd := map[int32][]graph.Link{}
+		var ends []int32
+		for _, lk := range edges(x) {
+			v := otherEnd(lk, x)
+			if onPath[v] {
+				continue
+			}
+			if _, seen := byEnd[v]; !seen {
+				ends = append(ends, v)
+			}
+			byEnd[v] = append(byEnd[v], lk)
+		}
+		for _, v := range ends {
+			var st graph.Step
+			for _, lk := range byEnd[v] {
+				ok, _, err := relOK(lk)
+				if err != nil {
+					return err
+				}
+				if ok {
+					st = append(st, lk)
+				}
+			}
+			if len(st) == 0 {
+				continue
+			}
+			h, err := ev.hop(x, st)
+			if err != nil {
+				return err
+			}
+			onPath[v] = true
+			hops = append(hops, h)
+			err = walk(v, depth+1)
+			hops = hops[:len(hops)-1]
+			delete(onPath, v)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if rm.min == 0 {
+		if err := fn(u, nil); err != nil {
+			return err
+		}
+	}
+	return walk(u, 0)
+}
+
+// finish binds a whole match's path variable and emits it.
+func (ev *evaluator) finish(pt *syntax.Pattern, b binding, nodes []int32, hops [][]Hop, links *graph.Links, emit func(binding) error) error {
+	if pt.Var != "" {
+		p := &Path{}
+		for i, n := range nodes {
+			if i > 0 {
+				// intermediate nodes of variable-length hops
+				for _, h := range hops[i-1][:max(0, len(hops[i-1])-1)] {
+					end := h.Rel.To
+					if h.Reverse {
+						end = h.Rel.From
+					}
+					p.Nodes = append(p.Nodes, end)
+				}
+				p.Hops = append(p.Hops, hops[i-1]...)
+			}
+			node, err := ev.node(links.Nodes[n])
+			if err != nil {
+				return err
+			}
+			p.Nodes = append(p.Nodes, node)
+		}
+		b.vals[strings.ToLower(pt.Var)] = p
+	}
+	return emit(b)
+}
+
+// matchShortest handles "shortest" and "all shortest" patterns: one
+// relationship between two node patterns, answered by the path search.
+func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rels []*relMatcher, links *graph.Links, b binding, emit func(binding) error) error {
+	ends := make([][]int32, 2)
+	for i, n := range nodes {
+		if idx, bound := b.idx[n.varKey]; bound && n.varKey != "" {
+			ends[i] = []int32{idx}
+			continue
+		}
+		cands, err := ev.candidates(n, links)
+		if err != nil {
+			return err
+		}
+		for _, c := range cands {
+			if ok, _, err := ev.nodeOK(n, links, c); err != nil {
+				return err
+			} else if ok {
+				ends[i] = append(ends[i], c)
+			}
+		}
+	}
+	if len(ends[0])*len(ends[1]) > 10000 {
+		return ev.errAt(pt.At, ErrInvalid, "%s between %d × %d node pairs is too many: name the ends", pt.Selector, len(ends[0]), len(ends[1]))
+	}
+	rm := rels[0]
+	search := graph.Search{Max: rm.max, Limit: 1}
+	if !rm.pat.VarLen {
+		search.Max = 1
+	}
+	if pt.Selector == "all shortest" {
+		search.Limit = ev.opts.PathLimit
+	}
+	if rm.preds != nil {
+		search.Pred = func(p int32) bool { return rm.preds[p] }
+	}
+	if len(rm.props) > 0 {
+		search.Link = func(lk graph.Link) bool {
+			rel, err := ev.relation(lk)
+			if err != nil {
+				return false
+			}
+			for _, p := range rm.props {
+				want, _ := ev.eval(p.Value, &scope{})
+				if !equal(property(rel, strings.ToLower(p.Key)), want) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	search.Directed = rm.pat.Dir != syntax.Both
+	for _, a := range ends[0] {
+		for _, z := range ends[1] {
+			if a == z {
+				continue
+			}
+			from, to := a, z
+			if rm.pat.Dir == syntax.In {
+				from, to = z, a
+			}
+			nps, _, err := links.Shortest(ev.ctx, from, to, &search)
+			if err != nil {
+				return err
+			}
+			for _, np := range nps {
+				p, err := ev.pathOf(np)
+				if err != nil {
+					return err
+				}
+				if rm.pat.Dir == syntax.In {
+					p = reversePath(p)
+				}
+				if p.Len() < rm.min {
+					continue
+				}
+				nb := b.clone()
+				na, _ := ev.node(links.Nodes[a])
+				nz, _ := ev.node(links.Nodes[z])
+				if k := nodes[0].varKey; k != "" {
+					nb.vals[k], nb.idx[k] = na, a
+				}
+				if k := nodes[1].varKey; k != "" {
+					nb.vals[k], nb.idx[k] = nz, z
+				}
+				if rm.varKey != "" {
+					l := make(List, len(p.Hops))
+					for i, h := range p.Hops {
+						l[i] = h.Rel
+					}
+					nb.vals[rm.varKey] = l
+				}
+				if pt.Var != "" {
+					nb.vals[strings.ToLower(pt.Var)] = p
+				}
+				if err := emit(nb); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func reversePath(p *Path) *Path {
+	out := &Path{}
+	for i := len(p.Nodes) - 1; i >= 0; i-- {
+		out.Nodes = append(out.Nodes, p.Nodes[i])
+	}
+	out.Hops = reverseHops(p.Hops)
+	return out
+}
