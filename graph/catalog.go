@@ -207,9 +207,9 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 			c.byName[k] = append(c.byName[k], e)
 		}
 	}
-	sort.Slice(c.Entities, func(i, j int) bool { return c.Entities[i].ID.String() < c.Entities[j].ID.String() })
+	sort.Slice(c.Entities, func(i, j int) bool { return idLess(c.Entities[i].ID, c.Entities[j].ID) })
 	for _, es := range c.byName {
-		sort.Slice(es, func(i, j int) bool { return es[i].ID.String() < es[j].ID.String() })
+		sort.Slice(es, func(i, j int) bool { return idLess(es[i].ID, es[j].ID) })
 	}
 	return c, nil
 }
@@ -248,4 +248,17 @@ func (c *Catalog) Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// idLess orders ids by their text without brackets (entity:georgia before
+// entity:georgia-us).
+func idLess(a, b quad.Value) bool {
+	sa, sb := a.String(), b.String()
+	if iri, ok := a.(quad.IRI); ok {
+		sa = string(iri)
+	}
+	if iri, ok := b.(quad.IRI); ok {
+		sb = string(iri)
+	}
+	return sa < sb
 }

@@ -30,6 +30,12 @@ func WriteChains(w io.Writer, res *query.Result, o *Options) error {
 	var b strings.Builder
 	paths := 0
 	for _, row := range res.Rows {
+		prefix := ""
+		if res.Kind == "compare" && len(row) > 0 {
+			if ch, ok := row[0].(string); ok {
+				prefix = fmt.Sprintf("%-5s ", ch)
+			}
+		}
 		for _, v := range row {
 			var p *query.Path
 			switch v := v.(type) {
@@ -41,7 +47,7 @@ func WriteChains(w io.Writer, res *query.Result, o *Options) error {
 				continue
 			}
 			paths++
-			fmt.Fprintf(&b, "%s\n", chainText(p, paint))
+			fmt.Fprintf(&b, "%s%s\n", prefix, chainText(p, paint))
 			if o.Evidence {
 				for _, h := range p.Hops {
 					writeHopEvidence(&b, h, paint)

@@ -26,3 +26,22 @@ func WriteCSV(w io.Writer, res *query.Result) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// writeCardCSV writes a card's relations, one per record.
+func writeCardCSV(w io.Writer, res *query.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"from", "relation", "to", "status", "sector", "instrument", "quantity", "period", "rank", "note"})
+	if len(res.Rows) > 0 && len(res.Rows[0]) > 1 {
+		rels, _ := res.Rows[0][1].(query.List)
+		for _, v := range rels {
+			r, ok := v.(*query.Relation)
+			if !ok {
+				continue
+			}
+			cw.Write([]string{r.From.Label(), r.Kind, r.To.Label(), r.Qualifier("status"), r.Qualifier("sector"),
+				r.Qualifier("instrument"), r.Qualifier("quantity"), r.Qualifier("period"), r.Qualifier("rank"), r.Qualifier("note")})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -54,8 +54,20 @@ func Write(w io.Writer, res *query.Result, f Format, o *Options) error {
 	case JSON:
 		return WriteJSON(w, res)
 	case CSV:
+		if res.Kind == "show" {
+			return writeCardCSV(w, res)
+		}
 		return WriteCSV(w, res)
 	case Chain:
+		if res.Kind == "show" {
+			return WriteCard(w, res, o)
+		}
+		return WriteChains(w, res, o)
+	}
+	if res.Kind == "show" {
+		return WriteCard(w, res, o)
+	}
+	if res.Kind == "path" || res.Kind == "paths" || res.Kind == "compare" || res.Kind == "why" {
 		return WriteChains(w, res, o)
 	}
 	return WriteTable(w, res, o)

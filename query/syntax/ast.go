@@ -444,7 +444,11 @@ func (e *Lit) String() string {
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
+		f := strconv.FormatFloat(v, 'f', -1, 64)
+		if !strings.Contains(f, ".") {
+			f += ".0"
+		}
+		return f
 	case bool:
 		return strconv.FormatBool(v)
 	case nil:
@@ -463,10 +467,21 @@ type ListExpr struct {
 func (e *ListExpr) Pos() Pos { return e.At }
 func (e *ListExpr) String() string {
 	parts := make([]string, len(e.Items))
+	simple := len(e.Items) > 0
 	for i, x := range e.Items {
 		parts[i] = x.String()
+		switch x.(type) {
+		case *Ident, *Lit:
+		default:
+			simple = false
+		}
 	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	// (Country, Bloc) as the moves' examples write it; brackets where
+	// parentheses would read as grouping.
+	if simple {
+		return "(" + strings.Join(parts, ", ") + ")"
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 func (*ListExpr) expr() {}
 

@@ -192,6 +192,11 @@ func (l *Lexer) Next() Token {
 				l.advance()
 				continue
 			}
+			// The closing dot of an initialism: S.Z., U.S.
+			if c == '.' && capitalised(l.src[start:l.off]) && strings.Contains(l.src[start:l.off], ".") && !IsNameChar(l.peek(1)) && l.peek(1) != '.' {
+				l.advance()
+				continue
+			}
 			break
 		}
 		text := l.src[start:l.off]
@@ -325,6 +330,36 @@ func (l *Lexer) str(pos Pos) Token {
 				b.WriteByte('\n')
 			case 't':
 				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			case 'a':
+				b.WriteByte('\a')
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'v':
+				b.WriteByte('\v')
+			case 'x', 'u', 'U':
+				n := map[rune]int{'x': 2, 'u': 4, 'U': 8}[e]
+				var v rune
+				ok := true
+				for i := 0; i < n; i++ {
+					d := hexDigit(l.peek(0))
+					if d < 0 {
+						ok = false
+						break
+					}
+					l.advance()
+					v = v<<4 | rune(d)
+				}
+				if !ok || !utf8.ValidRune(v) {
+					if l.err == nil {
+						l.err = &Error{Pos: Pos{l.line, l.col}, Msg: fmt.Sprintf("bad \\%c escape in a string", e)}
+					}
+					continue
+				}
+				b.WriteRune(v)
 			default:
 				b.WriteRune(e)
 			}
@@ -354,4 +389,16 @@ func (l *Lexer) iri(pos Pos) (Token, bool) {
 func capitalised(word string) bool {
 	r, _ := utf8.DecodeRuneInString(word)
 	return unicode.IsUpper(r)
+}
+
+func hexDigit(r rune) int {
+	switch {
+	case r >= '0' && r <= '9':
+		return int(r - '0')
+	case r >= 'a' && r <= 'f':
+		return int(r-'a') + 10
+	case r >= 'A' && r <= 'F':
+		return int(r-'A') + 10
+	}
+	return -1
 }

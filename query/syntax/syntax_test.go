@@ -1,0 +1,175 @@
+package syntax
+
+import (
+	"bufio"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func readCases(t *testing.T, name string) []string {
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := "testdata/" + name
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the output:\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+// TestParse parses every statement, compares its canonical form with the
+// golden file, and checks that the canonical form parses to itself.
+func TestParse(t *testing.T) {
+	var b strings.Builder
+	for _, src := range readCases(t, "statements.txt") {
+		st, err := Parse(src)
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		canon := st.String()
+		b.WriteString(src + "\n  => " + canon + "\n")
+		again, err := Parse(canon)
+		if err != nil {
+			t.Errorf("canonical form %q does not parse: %v", canon, err)
+			continue
+		}
+		if again.String() != canon {
+			t.Errorf("round trip: %q -> %q", canon, again.String())
+		}
+	}
+	golden(t, "statements.golden", b.String())
+}
+
+// TestErrors pins the whole message of every syntax error.
+func TestErrors(t *testing.T) {
+	var b strings.Builder
+	for _, src := range readCases(t, "errors.txt") {
+		_, err := Parse(src)
+		if err == nil {
+			t.Errorf("%q parsed", src)
+			continue
+		}
+		e, ok := err.(*Error)
+		if !ok {
+			t.Errorf("%q: error %T is not a *syntax.Error", src, err)
+			continue
+		}
+		b.WriteString(src + "\n  => " + e.Error() + "\n" + indent(e.Caret(src)) + "\n")
+	}
+	golden(t, "errors.golden", b.String())
+}
+
+func indent(s string) string { return "     " + strings.ReplaceAll(s, "\n", "\n     ") }
+
+func TestComplete(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want bool
+	}{
+		{"show Japan", true},
+		{"path Japan to", false},
+		{"match (a)-[r]->(b)", false},
+		{"match (a", false},
+		{`show "South`, false},
+		{"shw Japan", true}, // an error more input cannot fix
+		{"", true},
+		{"neighbors Japan via", false},
+	} {
+		if got := Complete(c.src); got != c.want {
+			t.Errorf("Complete(%q) = %v, want %v", c.src, got, c.want)
+		}
+	}
+}
+
+func TestLexer(t *testing.T) {
+	l := NewLexer(`show <en/kevin_bacon> "a\"b" 28500 -3 x.y <= <> != S.Z. Sakall south-korea`)
+	var kinds []Kind
+	var texts []string
+	for {
+		tk := l.Next()
+		if tk.Kind == EOF {
+			break
+		}
+		kinds = append(kinds, tk.Kind)
+		texts = append(texts, tk.Value)
+	}
+	want := []Kind{Bare, IRI, String, Int, Int, Bare, Dot, Bare, Le, Neq, Neq, Bare, Bare, Bare}
+	if len(kinds) != len(want) {
+		t.Fatalf("kinds %v, texts %q", kinds, texts)
+	}
+	for i := range want {
+		if kinds[i] != want[i] {
+			t.Fatalf("token %d: %v, want %v (texts %q)", i, kinds[i], want[i], texts)
+		}
+	}
+	if texts[1] != "en/kevin_bacon" || texts[2] != `a"b` || texts[11] != "S.Z." || texts[13] != "south-korea" {
+		t.Fatalf("values %q", texts)
+	}
+}
+
+// FuzzParse: the parser never panics; an error has a valid position.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"statements.txt", "errors.txt"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			f.Add(line)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		st, err := Parse(src)
+		if err != nil {
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %T", err)
+			}
+			lines := strings.Count(src, "\n") + 1
+			if e.Pos.Line < 1 || e.Pos.Line > lines || e.Pos.Col < 1 {
+				t.Fatalf("bad position %v for %q", e.Pos, src)
+			}
+			_ = e.Caret(src)
+			return
+		}
+		canon := st.String()
+		again, err := Parse(canon)
+		if err != nil {
+			t.Fatalf("%q parsed, its canonical form %q does not: %v", src, canon, err)
+		}
+		if again.String() != canon {
+			t.Fatalf("round trip %q -> %q", canon, again.String())
+		}
+		Complete(src)
+	})
+}
