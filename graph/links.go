@@ -18,10 +18,10 @@ import (
 // predicates. It is immutable: DB.Links rebuilds it after the store
 // changes.
 type Links struct {
-	Nodes []cgraph.Ref          // dense node number -> store reference
-	index map[cgraph.Ref]int32  // store reference -> dense number
-	Preds []quad.Value          // dense predicate number -> predicate
-	PredRefs []cgraph.Ref
+	Nodes     []cgraph.Ref         // dense node number -> store reference
+	index     map[cgraph.Ref]int32 // store reference -> dense number
+	Preds     []quad.Value         // dense predicate number -> predicate
+	PredRefs  []cgraph.Ref
 	predIndex map[cgraph.Ref]int32
 	Labels    []cgraph.Ref // dense label number -> statement node; 0 is none
 	outStart  []int32

@@ -43,10 +43,10 @@ type CSVReader struct {
 	queue   []quad.Quad
 	started bool
 
-	created map[string]entityRef      // lower-case name or slug -> entity created here
-	stmts   map[string]csvStmt        // statement id -> its qualifiers, for conflicts
-	sources map[string]quad.IRI       // lower-case source cell -> id
-	evSeen  map[string]bool           // evidence ids written
+	created map[string]entityRef        // lower-case name or slug -> entity created here
+	stmts   map[string]csvStmt          // statement id -> its qualifiers, for conflicts
+	sources map[string]quad.IRI         // lower-case source cell -> id
+	evSeen  map[string]bool             // evidence ids written
 	names   map[string][]ResolvedEntity // cache of resolver answers
 }
 

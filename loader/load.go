@@ -1,12 +1,12 @@
 package loader
 
 import (
-	"os"
 	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"

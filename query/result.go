@@ -40,9 +40,9 @@ type Value interface{}
 // Node is a node of the graph: an entity with its type, name and aliases,
 // or any other node (a blank node of Cayley's movie data, say).
 type Node struct {
-	ID      quad.Value // an IRI or blank node
-	Name    string     // the display name; "" when the node has none
-	Types       []string // short type names (Country, /film/film)
+	ID          quad.Value // an IRI or blank node
+	Name        string     // the display name; "" when the node has none
+	Types       []string   // short type names (Country, /film/film)
 	Aliases     []string
 	Description string
 }

@@ -16,34 +16,34 @@ type Kind int
 
 // Token kinds.
 const (
-	EOF Kind = iota
-	Bare // a bare word: a name or keyword
-	String // "…" or '…'
-	IRI    // <…>
+	EOF    Kind = iota
+	Bare        // a bare word: a name or keyword
+	String      // "…" or '…'
+	IRI         // <…>
 	Int
 	Float
-	LParen   // (
-	RParen   // )
-	LBrack   // [
-	RBrack   // ]
-	LBrace   // {
-	RBrace   // }
-	Comma    // ,
-	Colon    // :
-	Semi     // ;
-	Dot      // .
-	DotDot   // ..
-	Pipe     // |
-	Star     // *
-	Eq       // =
-	Neq      // <> or !=
-	Lt       // <
-	Le       // <=
-	Gt       // >
-	Ge       // >=
-	Dash     // -
-	ArrowR   // ->
-	ArrowL   // <-
+	LParen // (
+	RParen // )
+	LBrack // [
+	RBrack // ]
+	LBrace // {
+	RBrace // }
+	Comma  // ,
+	Colon  // :
+	Semi   // ;
+	Dot    // .
+	DotDot // ..
+	Pipe   // |
+	Star   // *
+	Eq     // =
+	Neq    // <> or !=
+	Lt     // <
+	Le     // <=
+	Gt     // >
+	Ge     // >=
+	Dash   // -
+	ArrowR // ->
+	ArrowL // <-
 	Illegal
 )
 
