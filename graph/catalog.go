@@ -53,6 +53,7 @@ type Catalog struct {
 	Entities []*Entity // in id order
 	byID     map[quad.Value]*Entity
 	byName   map[string][]*Entity // lower-case name, alias and slug
+	display  map[string]string    // lower-case key -> the key as written
 	meta     map[quad.Value]bool  // statement, evidence and source nodes
 	Sources  map[quad.Value]*Entity
 }
@@ -87,6 +88,7 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 	c := &Catalog{
 		byID:    map[quad.Value]*Entity{},
 		byName:  map[string][]*Entity{},
+		display: map[string]string{},
 		meta:    map[quad.Value]bool{},
 		Sources: map[quad.Value]*Entity{},
 	}
@@ -198,13 +200,17 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 			keys = append(keys, id.String())
 		}
 		seen := map[string]bool{}
-		for _, k := range keys {
-			k = strings.ToLower(strings.TrimSpace(k))
+		for _, written := range keys {
+			written = strings.TrimSpace(written)
+			k := strings.ToLower(written)
 			if k == "" || seen[k] {
 				continue
 			}
 			seen[k] = true
 			c.byName[k] = append(c.byName[k], e)
+			if _, ok := c.display[k]; !ok {
+				c.display[k] = written
+			}
 		}
 	}
 	sort.Slice(c.Entities, func(i, j int) bool { return idLess(c.Entities[i].ID, c.Entities[j].ID) })
@@ -239,12 +245,12 @@ func (c *Catalog) Lookup(name string) []*Entity {
 	return c.byName[strings.ToLower(strings.TrimSpace(name))]
 }
 
-// Names returns every name, alias and slug in the catalog (lower case),
+// Names returns every name, alias and slug in the catalog as written,
 // for suggestions and completion.
 func (c *Catalog) Names() []string {
 	out := make([]string, 0, len(c.byName))
 	for k := range c.byName {
-		out = append(out, k)
+		out = append(out, c.display[k])
 	}
 	sort.Strings(out)
 	return out

@@ -83,13 +83,13 @@ func (ev *evaluator) checkExpr(x syntax.Expr, sc *scope, kinds map[string]string
 			}
 		}
 	case *syntax.Call:
-		if _, ok := functions[x.Fn]; !ok && x.Fn != "count" && x.Fn != "collect" {
+		if _, ok := functions[x.Name()]; !ok && x.Name() != "count" && x.Name() != "collect" {
 			names := []string{"count", "collect"}
 			for k := range functions {
 				names = append(names, k)
 			}
 			msg := fmt.Sprintf("unknown function %s()", x.Fn)
-			if sugg := graph.Suggest(x.Fn, names); len(sugg) > 0 {
+			if sugg := graph.Suggest(x.Name(), names); len(sugg) > 0 {
 				msg += " (did you mean " + sugg[0] + "()?)"
 			}
 			return ev.errAt(x.At, ErrInvalid, "%s", msg)
@@ -208,7 +208,7 @@ func (ev *evaluator) eval(x syntax.Expr, sc *scope) (Value, error) {
 		}
 		return compareOp(x.Op, l, r), nil
 	case *syntax.Call:
-		if x.Fn == "count" || x.Fn == "collect" {
+		if x.Name() == "count" || x.Name() == "collect" {
 			return nil, ev.errAt(x.At, ErrInvalid, "%s() is an aggregate: it belongs in return, not here", x.Fn)
 		}
 		args := make([]Value, len(x.Args))
@@ -219,7 +219,7 @@ func (ev *evaluator) eval(x syntax.Expr, sc *scope) (Value, error) {
 			}
 			args[i] = v
 		}
-		f := functions[x.Fn]
+		f := functions[x.Name()]
 		if f.arity >= 0 && len(args) != f.arity {
 			return nil, ev.errAt(x.At, ErrInvalid, "%s() takes %d argument(s), got %d", x.Fn, f.arity, len(args))
 		}

@@ -266,7 +266,7 @@ func isAggregate(x syntax.Expr) bool {
 	walk = func(x syntax.Expr) {
 		switch x := x.(type) {
 		case *syntax.Call:
-			if x.Fn == "count" || x.Fn == "collect" {
+			if x.Name() == "count" || x.Name() == "collect" {
 				found = true
 			}
 			for _, a := range x.Args {
@@ -360,7 +360,7 @@ func (ev *evaluator) aggregate(s *syntax.Match, rows []binding) ([][]Value, [][]
 		g.n++
 		for i, r := range s.Return {
 			c, ok := r.Expr.(*syntax.Call)
-			if !ok || (c.Fn != "count" && c.Fn != "collect") {
+			if !ok || (c.Name() != "count" && c.Name() != "collect") {
 				continue
 			}
 			if c.Star {
@@ -408,7 +408,7 @@ func (ev *evaluator) aggregate(s *syntax.Match, rows []binding) ([][]Value, [][]
 				}
 				vals = d
 			}
-			if c.Fn == "count" {
+			if c.Name() == "count" {
 				row[i] = int64(len(vals))
 			} else {
 				row[i] = List(vals)

@@ -203,7 +203,7 @@ func TestNames(t *testing.T) {
 	}
 	_, err := run(t, db, "show Japn")
 	var qe *query.Error
-	if !errors.As(err, &qe) || !errors.Is(err, query.ErrUnknown) || qe.Error() != `1:6: unknown entity "Japn" (did you mean japan?)` {
+	if !errors.As(err, &qe) || !errors.Is(err, query.ErrUnknown) || qe.Error() != `1:6: unknown entity "Japn" (did you mean Japan?)` {
 		t.Fatalf("unknown entity: %v", err)
 	}
 	if c := qe.Caret(); c != "show Japn\n     ^" {

@@ -1,18 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
 	"strings"
 
-	"github.com/entente-kg/entente/query"
-	"github.com/entente-kg/entente/render"
+	"github.com/entente-kg/entente/repl"
+	"golang.org/x/term"
 )
 
 func cmdRepl(g *globals, args []string) int {
-	fs := newFlags(g, "repl", "repl")
+	fs := newFlags(g, "repl", "repl [--history FILE | --no-history]")
+	history := fs.String("history", "", "the history file (default $ENTENTE_HISTORY, else in the user's state directory)")
+	noHistory := fs.Bool("no-history", false, "keep no history")
 	if _, st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
@@ -21,36 +26,98 @@ func cmdRepl(g *globals, args []string) int {
 		return st
 	}
 	defer db.Close()
-	sc := bufio.NewScanner(g.env.stdin)
-	failed := false
-	for {
-		if g.env.stdinTTY {
-			fmt.Fprint(g.env.stdout, "gizmo> ")
-		}
-		if !sc.Scan() {
-			break
-		}
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		if line == ":quit" || line == ":q" {
-			break
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), query.DefaultTimeout)
-		res, err := query.Gizmo(ctx, db.QuadStore(), line, nil)
-		cancel()
-		if err != nil {
-			report(g.env.stderr, err)
-			failed = true
-			continue
-		}
-		render.Write(g.env.stdout, res, render.Table, nil)
+
+	cfg := repl.Config{
+		DB:        db,
+		Out:       g.env.stdout,
+		Err:       g.env.stderr,
+		Version:   versionString(),
+		StoreName: g.storeDir(),
 	}
-	if failed {
+	if db.ReadOnly() {
+		cfg.StoreName += " (read-only)"
+	}
+	interactive := g.env.stdinTTY && g.env.stdoutTTY
+	if interactive {
+		path := ""
+		if !*noHistory {
+			path = historyPath(g.env.getenv, *history)
+		}
+		t := repl.NewTerminal(path)
+		defer t.Close()
+		cfg.In = t
+		cfg.History = t.History()
+		cfg.Interactive = true
+		cfg.Color = g.env.getenv("NO_COLOR") == "" && g.env.getenv("TERM") != "dumb"
+		cfg.Width = g.env.width
+		cfg.Height = func() int {
+			if _, h, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+				return h
+			}
+			return 0
+		}
+		cfg.Pager = pager(g.env.getenv)
+		// Ctrl-C while a statement runs arrives as SIGINT (the line
+		// editor reads it as a key at the prompt).
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		defer signal.Stop(sig)
+		ints := make(chan struct{}, 1)
+		go func() {
+			for range sig {
+				select {
+				case ints <- struct{}{}:
+				default:
+				}
+			}
+		}()
+		cfg.Interrupts = ints
+	} else {
+		cfg.In = repl.NewLines(g.env.stdin, nil)
+	}
+	failures, err := repl.Run(context.Background(), cfg)
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: %v\n", err)
+		return exitBad
+	}
+	if failures > 0 && !interactive {
+		fmt.Fprintf(g.env.stderr, "entente: %d statements failed\n", failures)
 		return exitBad
 	}
 	return exitOK
+}
+
+// historyPath is where the REPL keeps its history: the flag, else
+// $ENTENTE_HISTORY ("off" turns it off), else the user's state directory.
+func historyPath(getenv func(string) string, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if h := getenv("ENTENTE_HISTORY"); h != "" {
+		if strings.EqualFold(h, "off") || strings.EqualFold(h, "none") {
+			return ""
+		}
+		return h
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "entente", "history")
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".local", "state", "entente", "history")
+	}
+	return ""
+}
+
+// pager is the command long answers go through: $PAGER, else less -FRX if
+// installed; none otherwise.
+func pager(getenv func(string) string) string {
+	if p := getenv("PAGER"); p != "" {
+		return p
+	}
+	if _, err := exec.LookPath("less"); err == nil {
+		return "less -FRX"
+	}
+	return ""
 }
 
 func readAll(r io.Reader) (string, error) {

@@ -519,7 +519,8 @@ func paren(x Expr) string {
 	return x.String()
 }
 
-// Call is fn(args), count(*), count(distinct x).
+// Call is fn(args), count(*), count(distinct x). Fn is as written;
+// function names are matched ignoring case (Name).
 type Call struct {
 	At       Pos
 	Fn       string
@@ -529,6 +530,9 @@ type Call struct {
 }
 
 func (e *Call) Pos() Pos { return e.At }
+
+// Name is the function's name in lower case.
+func (e *Call) Name() string { return strings.ToLower(e.Fn) }
 func (e *Call) String() string {
 	if e.Star {
 		return e.Fn + "(*)"

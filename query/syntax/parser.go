@@ -1002,7 +1002,7 @@ func (p *parser) list(close Kind) (Expr, error) {
 // call = IDENT "(" ( "*" | [ "distinct" ] [ expr { "," expr } ] ) ")" .
 func (p *parser) call(fn Token) (Expr, error) {
 	p.next() // (
-	c := &Call{At: fn.Pos, Fn: strings.ToLower(fn.Text)}
+	c := &Call{At: fn.Pos, Fn: fn.Text}
 	if p.tok.Kind == Star {
 		p.next()
 		c.Star = true

@@ -1,0 +1,319 @@
+// Package export writes the answer to a query as a subgraph — its nodes
+// and relations, with every node's type, name and aliases and every
+// relation's kind, qualifiers and evidence — in the formats the tools of
+// analysts read: GraphML (Gephi, yEd, Cytoscape), GEXF (Gephi), DOT and
+// SVG (Graphviz), N-Quads and JSON-LD (RDF tools, and Entente itself), CSV
+// (spreadsheets) and Cytoscape.js JSON. Each file records the query and
+// when it was made.
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/query"
+)
+
+// Format names an export format.
+type Format string
+
+// The export formats.
+const (
+	GraphML   Format = "graphml"
+	GEXF      Format = "gexf"
+	DOT       Format = "dot"
+	SVG       Format = "svg"
+	NQuads    Format = "nquads"
+	JSONLD    Format = "jsonld"
+	CSV       Format = "csv"
+	Cytoscape Format = "cytoscape"
+)
+
+// Formats lists the export formats.
+var Formats = []Format{GraphML, GEXF, DOT, SVG, NQuads, JSONLD, CSV, Cytoscape}
+
+// FormatList is the formats as text, for messages.
+func FormatList() string {
+	parts := make([]string, len(Formats))
+	for i, f := range Formats {
+		parts[i] = string(f)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ErrFormat: an unknown format, or one a file name does not tell.
+var ErrFormat = errors.New("export: unknown format")
+
+// ParseFormat parses a format name.
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(s) {
+	case "graphml":
+		return GraphML, nil
+	case "gexf":
+		return GEXF, nil
+	case "dot", "gv", "graphviz":
+		return DOT, nil
+	case "svg":
+		return SVG, nil
+	case "nquads", "n-quads", "nq":
+		return NQuads, nil
+	case "jsonld", "json-ld":
+		return JSONLD, nil
+	case "csv":
+		return CSV, nil
+	case "cytoscape", "cyjs", "cytoscape.js":
+		return Cytoscape, nil
+	}
+	return "", fmt.Errorf("%w %q (%s)", ErrFormat, s, FormatList())
+}
+
+// FormatOf tells a format from a file name's extension.
+func FormatOf(name string) (Format, bool) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".graphml":
+		return GraphML, true
+	case ".gexf":
+		return GEXF, true
+	case ".dot", ".gv":
+		return DOT, true
+	case ".svg":
+		return SVG, true
+	case ".nq", ".nquads":
+		return NQuads, true
+	case ".jsonld":
+		return JSONLD, true
+	case ".csv":
+		return CSV, true
+	case ".cyjs":
+		return Cytoscape, true
+	case ".json":
+		return Cytoscape, true
+	}
+	return "", false
+}
+
+// Options describe an export.
+type Options struct {
+	// Query is the text of the query, recorded in the file.
+	Query string
+	// Time is when the export was made (default now).
+	Time time.Time
+	// DB is the store the answer came from; N-Quads and JSON-LD read the
+	// exact quads of the subgraph from it. Without it they are rebuilt
+	// from the answer.
+	DB *graph.DB
+}
+
+func (o *Options) stamp() string {
+	t := o.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Subgraph is the nodes and relations of an answer.
+type Subgraph struct {
+	Nodes     []*query.Node
+	Relations []*query.Relation
+}
+
+// SubgraphOf collects every node and relation an answer holds: its
+// entities, relations, paths (and their parallel relations), and the
+// relations of a card.
+func SubgraphOf(res *query.Result) *Subgraph {
+	sg := &Subgraph{}
+	nodes := map[string]*query.Node{}
+	rels := map[string]bool{}
+	addNode := func(n *query.Node) {
+		if n == nil {
+			return
+		}
+		k := n.ID.String()
+		if prev, ok := nodes[k]; !ok {
+			nodes[k] = n
+			sg.Nodes = append(sg.Nodes, n)
+		} else if prev.Name == "" && n.Name != "" {
+			*prev = *n
+		}
+	}
+	addRel := func(r *query.Relation) {
+		if r == nil {
+			return
+		}
+		k := relKey(r)
+		if rels[k] {
+			return
+		}
+		rels[k] = true
+		addNode(r.From)
+		addNode(r.To)
+		sg.Relations = append(sg.Relations, r)
+	}
+	var walk func(v query.Value)
+	walk = func(v query.Value) {
+		switch v := v.(type) {
+		case *query.Node:
+			addNode(v)
+		case *query.Relation:
+			addRel(v)
+		case *query.Path:
+			for _, n := range v.Nodes {
+				addNode(n)
+			}
+			for _, h := range v.Hops {
+				addRel(h.Rel)
+				for _, a := range h.Also {
+					addRel(a)
+				}
+			}
+		case query.List:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	if res.Entity != nil {
+		addNode(res.Entity)
+	}
+	for _, row := range res.Rows {
+		for _, v := range row {
+			walk(v)
+		}
+	}
+	for _, r := range res.Extra {
+		addRel(r)
+	}
+	return sg
+}
+
+func relKey(r *query.Relation) string {
+	return r.From.ID.String() + "\x00" + r.Pred.String() + "\x00" + r.To.ID.String() + "\x00" + query.IDString(r.Stmt)
+}
+
+// Write writes an answer's subgraph to w in format f. CSV writes the
+// relations only (WriteFile writes the nodes beside them).
+func Write(ctx context.Context, w io.Writer, res *query.Result, f Format, o *Options) error {
+	if o == nil {
+		o = &Options{}
+	}
+	sg := SubgraphOf(res)
+	switch f {
+	case GraphML:
+		return writeGraphML(w, sg, o)
+	case GEXF:
+		return writeGEXF(w, sg, o)
+	case DOT:
+		_, err := io.WriteString(w, dotText(sg, o))
+		return err
+	case SVG:
+		return writeSVG(ctx, w, sg, o)
+	case NQuads:
+		return writeNQuads(ctx, w, sg, o)
+	case JSONLD:
+		return writeJSONLD(ctx, w, sg, o)
+	case CSV:
+		return writeEdgesCSV(w, sg, o)
+	case Cytoscape:
+		return writeCytoscape(w, sg, o)
+	}
+	return fmt.Errorf("%w %q", ErrFormat, f)
+}
+
+// WriteFile writes an answer's subgraph to path (and, for CSV, its nodes
+// to PATH.nodes.csv beside it), through a temporary file so that a failed
+// export leaves no half-written file. It returns the files written.
+func WriteFile(ctx context.Context, path string, res *query.Result, f Format, o *Options) ([]string, error) {
+	if o == nil {
+		o = &Options{}
+	}
+	write := func(target string, fn func(io.Writer) error) error {
+		dir := filepath.Dir(target)
+		tmp, err := os.CreateTemp(dir, ".entente-export-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := fn(tmp); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), target)
+	}
+	if err := write(path, func(w io.Writer) error { return Write(ctx, w, res, f, o) }); err != nil {
+		return nil, fmt.Errorf("export: %s: %w", path, err)
+	}
+	files := []string{path}
+	if f == CSV {
+		nodes := NodesPath(path)
+		sg := SubgraphOf(res)
+		if err := write(nodes, func(w io.Writer) error { return writeNodesCSV(w, sg, o) }); err != nil {
+			return files, fmt.Errorf("export: %s: %w", nodes, err)
+		}
+		files = append(files, nodes)
+	}
+	return files, nil
+}
+
+// NodesPath is where a CSV export's nodes go: edges.csv → edges.nodes.csv.
+func NodesPath(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ".nodes.csv"
+}
+
+// evidenceText joins a relation's evidence in one line, for formats whose
+// attributes are plain values.
+func evidenceText(r *query.Relation) string {
+	parts := make([]string, len(r.Evidence))
+	for i, e := range r.Evidence {
+		parts[i] = fmt.Sprintf("[%s, %s] %s", e.Source, e.Locator, e.Note)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// qualifierNames lists the qualifiers present on any relation, in the
+// data model's order.
+func qualifierNames(sg *Subgraph) []string {
+	seen := map[string]bool{}
+	for _, r := range sg.Relations {
+		for _, q := range r.Qualifiers {
+			seen[q.Name] = true
+		}
+	}
+	var out []string
+	for _, q := range graph.QualifierNames() {
+		if seen[q] {
+			out = append(out, q)
+			delete(seen, q)
+		}
+	}
+	var rest []string
+	for q := range seen {
+		rest = append(rest, q)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+func nodeID(n *query.Node) string { return query.IDString(n.ID) }
+
+// status is a relation's status, "existing" when none is given.
+func status(r *query.Relation) string {
+	if s := r.Qualifier("status"); s != "" {
+		return s
+	}
+	return "existing"
+}
+
+func isLiteral(v quad.Value) bool { return graph.IsLiteral(v) }

@@ -1,0 +1,142 @@
+package repl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// commands are the colon commands, with their one-line help.
+var commands = []struct{ name, args, help string }{
+	{"help", "[topic]", "this help; topics: statements, show, neighbors, path, paths, why, compare, match, where, commands, gizmo"},
+	{"format", "table|chain|json|csv", "how answers print"},
+	{"evidence", "on|off", "print each relation's evidence under it"},
+	{"timing", "on|off", "print how long each statement took"},
+	{"limit", "N", "the most rows an answer shows (now 100)"},
+	{"timeout", "D", "stop a statement after D (30s, 2m)"},
+	{"lang", "eql|gizmo", "the language statements are read in (:eql and :gizmo switch too)"},
+	{"load", "FILE...", "load N-Quads, N-Triples, CSV, JSON-LD or seed files, all or nothing"},
+	{"export", "FILE [format]", "write the last answer as a subgraph (graphml, gexf, dot, svg, nquads, jsonld, csv, cytoscape)"},
+	{"stats", "", "count quads, nodes, entities and relations"},
+	{"schema", "", "the entity types and relation kinds, with counts"},
+	{"history", "", "the statements typed lately"},
+	{"pager", "on|off", "page answers longer than the screen"},
+	{"quit", "", "leave (Ctrl-D too)"},
+}
+
+func commandNames() []string {
+	out := make([]string, len(commands))
+	for i, c := range commands {
+		out[i] = c.name
+	}
+	return out
+}
+
+var helpTopics = map[string]string{
+	"show": `show ENTITY
+  The entity's card: type, names, aliases, and every relation grouped by kind,
+  with counts and status.        show Japan     show "South Korea"     show Seoul`,
+	"neighbors": `neighbors ENTITY [depth N] [via KIND, …] [in|out|both] [where …] [limit N]
+  The entities within N hops (default 1), each with the relation that reached it.
+  neighbors Japan depth 2 via partner, security_pact`,
+	"path": `path A to B [via KIND, …] [max N] [avoid X, …] [directed] [where …] [limit N]
+  Every shortest path from A to B (walking links either way unless directed),
+  each hop with its relation and real direction. avoid takes entities or kinds.
+  path Japan to India     path Japan to India avoid "United States", China`,
+	"paths": `paths A to B [max N] [limit N] [via …] [avoid …] [directed] [where …]
+  Every simple path up to max hops (default 4), shortest first.
+  paths Japan to India max 3 limit 20`,
+	"why": `why A B
+  Every relation linking the two, with qualifiers and evidence.
+  why Japan Australia     why "South Korea" "United States"`,
+	"compare": `compare path A to B avoid X
+  What taking X out changes: which paths are lost, kept, or new (longer).
+  compare path Japan to India avoid "United States"`,
+	"match": `match PATTERN [where …] return … [order by …] [skip N] [limit N]
+  Cypher-style patterns: (n:Type {name: "…"})-[r:kind|kind*1..3]->(m)
+  match (c:Country)-[r:tariff_exposure]->(u {name: "United States"}) return c.name, r.sector
+  match p = shortest (a {name: "North Korea"})-[*..6]-(b {name: "European Union"}) return p`,
+	"where": `where in the moves tests each relation (rel) and node (node) along the way:
+  where status != proposed     where rel.sector = semiconductors
+  where node.type in (Country, Bloc)
+  rel has kind, status, sector, instrument, quantity, period, rank, note;
+  node has name, id, type, aliases.`,
+	"gizmo": `:gizmo switches to Cayley's Gizmo (JavaScript) on the same store; :eql back.
+  g.V("<entity:japan>").Out("<rel:partner>").All()`,
+}
+
+// help prints the help, or one topic of it.
+func (s *session) help(args []string) {
+	w := s.cfg.Out
+	if len(args) > 0 {
+		topic := strings.ToLower(strings.TrimPrefix(args[0], ":"))
+		if topic == "neighbours" {
+			topic = "neighbors"
+		}
+		switch topic {
+		case "commands":
+			s.helpCommands()
+			return
+		case "statements":
+			for _, t := range []string{"show", "neighbors", "path", "paths", "why", "compare", "match"} {
+				fmt.Fprintln(w, helpTopics[t])
+				fmt.Fprintln(w)
+			}
+			return
+		case "examples":
+			for _, e := range s.examples() {
+				fmt.Fprintln(w, "  "+e)
+			}
+			return
+		}
+		if t, ok := helpTopics[topic]; ok {
+			fmt.Fprintln(w, t)
+			return
+		}
+		for _, c := range commands {
+			if c.name == topic {
+				fmt.Fprintf(w, ":%s %s\n  %s\n", c.name, c.args, c.help)
+				return
+			}
+		}
+		var known []string
+		for k := range helpTopics {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		s.failures++
+		fmt.Fprintf(s.cfg.Err, "error: no help on %q (topics: %s, commands, statements)\n", args[0], strings.Join(known, ", "))
+		return
+	}
+	fmt.Fprintln(w, `Statements (end with ; or a new line; a statement can run over several lines):
+  show ENTITY                          the entity's card
+  neighbors ENTITY [depth N] [via …]   who is around it
+  path A to B [avoid X] [via …]        every shortest path
+  paths A to B [max N] [limit N]       every simple path, shortest first
+  why A B                              every relation linking the two, with evidence
+  compare path A to B avoid X          what taking X out changes
+  match (a:Country)-[r:partner]-(b) return a.name, b.name
+Names are case-insensitive; capitals and short forms work (Tokyo, ROK, US).
+Quote names with spaces or keywords ("South Korea"), or let Tab do it.`)
+	if ex := s.examples(); len(ex) > 0 {
+		fmt.Fprintln(w, "\nOn this graph, try:")
+		for _, e := range ex {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+	fmt.Fprintln(w)
+	s.helpCommands()
+	fmt.Fprintln(w, "\n:help TOPIC for more (show, neighbors, path, paths, why, compare, match, where, gizmo).")
+}
+
+func (s *session) helpCommands() {
+	w := s.cfg.Out
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands {
+		head := ":" + c.name
+		if c.args != "" {
+			head += " " + c.args
+		}
+		fmt.Fprintf(w, "  %-26s %s\n", head, c.help)
+	}
+}

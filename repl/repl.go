@@ -1,0 +1,699 @@
+// Package repl is Entente's interactive shell: it reads EQL (or Gizmo)
+// statements and colon commands, runs them against a store and prints the
+// answers. It reads through the LineReader interface and writes to
+// io.Writers, so that it runs — and is tested — without a terminal; the
+// adapter for peterh/liner lives in liner.go.
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/entente-kg/entente/export"
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/loader"
+	"github.com/entente-kg/entente/query"
+	"github.com/entente-kg/entente/query/syntax"
+	"github.com/entente-kg/entente/render"
+)
+
+// LineReader is where the shell reads its input.
+type LineReader interface {
+	// Prompt shows prompt and returns the line typed, io.EOF at the end of
+	// input (Ctrl-D), or ErrInterrupt when the user pressed Ctrl-C.
+	Prompt(prompt string) (string, error)
+	// AppendHistory records a statement in the in-memory history.
+	AppendHistory(line string)
+	// SetCompleter installs the Tab completion function.
+	SetCompleter(func(line string, pos int) (head string, completions []string, tail string))
+	Close() error
+}
+
+// ErrInterrupt is what a LineReader returns for Ctrl-C at the prompt.
+var ErrInterrupt = errors.New("repl: interrupted")
+
+// Config sets up a shell.
+type Config struct {
+	DB  *graph.DB
+	In  LineReader
+	Out io.Writer
+	Err io.Writer
+	// Interactive: a person at a terminal — a banner, prompts, colour
+	// (unless Color is false), continuation prompts. Otherwise the shell
+	// runs a script: no prompts, no colour.
+	Interactive bool
+	Color       bool
+	// Width and Height return the terminal's size (0: unknown).
+	Width, Height func() int
+	// Interrupts delivers Ctrl-C while a statement runs: the statement is
+	// cancelled and the shell goes on.
+	Interrupts <-chan struct{}
+	// History lists the previous sessions' statements, for :history.
+	History []string
+	// Options bound every query; Limit defaults to 100 in the shell.
+	Options query.Options
+	// Version and StoreName describe the session in the banner.
+	Version, StoreName string
+	// Pager, when set, is the command long output is piped through on a
+	// terminal (less -FRX); "" prints directly.
+	Pager string
+}
+
+// session is the state of one shell.
+type session struct {
+	cfg      Config
+	ctx      context.Context
+	lang     string // eql or gizmo
+	format   render.Format
+	evidence bool
+	timing   bool
+	pager    bool
+	opts     query.Options
+	last     *query.Result
+	lastSrc  string
+	failures int
+	history  []string
+	comp     *completer
+}
+
+// Run runs the shell until the input ends or :quit, and returns how many
+// statements and commands failed. Errors never end the session.
+func Run(ctx context.Context, cfg Config) (failures int, err error) {
+	if cfg.Out == nil {
+		cfg.Out = os.Stdout
+	}
+	if cfg.Err == nil {
+		cfg.Err = cfg.Out
+	}
+	s := &session{cfg: cfg, ctx: ctx, lang: "eql", format: render.Table, opts: cfg.Options, history: cfg.History,
+		pager: cfg.Interactive && cfg.Pager != ""}
+	if s.opts.Limit <= 0 {
+		s.opts.Limit = 100
+	}
+	if s.opts.Timeout <= 0 {
+		s.opts.Timeout = query.DefaultTimeout
+	}
+	s.comp = newCompleter(s)
+	cfg.In.SetCompleter(s.comp.complete)
+	if cfg.Interactive {
+		s.banner()
+	}
+	var buf []string
+	for {
+		prompt := ""
+		if cfg.Interactive {
+			prompt = s.prompt(len(buf) > 0)
+		}
+		line, err := cfg.In.Prompt(prompt)
+		if errors.Is(err, ErrInterrupt) {
+			buf = nil // Ctrl-C at the prompt clears what was typed
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			if len(buf) > 0 {
+				s.runText(strings.Join(buf, "\n"))
+			}
+			if cfg.Interactive {
+				fmt.Fprintln(cfg.Out)
+			}
+			return s.failures, nil
+		}
+		if err != nil {
+			return s.failures, err
+		}
+		trimmed := strings.TrimSpace(line)
+		if len(buf) == 0 {
+			if trimmed == "" || strings.HasPrefix(trimmed, "//") || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "-- ") {
+				continue
+			}
+			if strings.HasPrefix(trimmed, ":") {
+				cfg.In.AppendHistory(trimmed)
+				s.history = append(s.history, trimmed)
+				if quit := s.command(trimmed); quit {
+					return s.failures, nil
+				}
+				continue
+			}
+		}
+		buf = append(buf, line)
+		text := strings.Join(buf, "\n")
+		if !s.complete(text) {
+			continue
+		}
+		buf = nil
+		one := strings.Join(strings.Fields(text), " ")
+		cfg.In.AppendHistory(one)
+		s.history = append(s.history, one)
+		s.runText(text)
+	}
+}
+
+func (s *session) prompt(cont bool) string {
+	name := "entente"
+	if s.lang == "gizmo" {
+		name = "gizmo"
+	}
+	if cont {
+		return strings.Repeat(" ", len(name)-3) + "...> "
+	}
+	return name + "> "
+}
+
+// complete reports whether text is a whole statement (or several, each
+// ended by ";"): EQL by its grammar, Gizmo by balanced brackets.
+func (s *session) complete(text string) bool {
+	stmts, rest := splitStatements(text)
+	if strings.TrimSpace(rest) == "" {
+		return len(stmts) > 0 || strings.TrimSpace(text) == ""
+	}
+	if s.lang == "gizmo" {
+		return balanced(rest)
+	}
+	return syntax.Complete(rest)
+}
+
+// runText runs each statement of text.
+func (s *session) runText(text string) {
+	stmts, rest := splitStatements(text)
+	if strings.TrimSpace(rest) != "" {
+		stmts = append(stmts, rest)
+	}
+	for _, st := range stmts {
+		if strings.TrimSpace(st) != "" {
+			s.execute(strings.TrimSpace(st))
+		}
+	}
+}
+
+// splitStatements splits text at the semicolons outside strings and
+// brackets; rest is what follows the last one.
+func splitStatements(text string) (stmts []string, rest string) {
+	depth := 0
+	var quote rune
+	start := 0
+	esc := false
+	for i, r := range text {
+		switch {
+		case esc:
+			esc = false
+		case quote != 0:
+			if r == '\\' {
+				esc = true
+			} else if r == quote {
+				quote = 0
+			}
+		case r == '"' || r == '\'' || r == '`':
+			quote = r
+		case r == '(' || r == '[' || r == '{':
+			depth++
+		case r == ')' || r == ']' || r == '}':
+			depth--
+		case r == ';' && depth <= 0:
+			stmts = append(stmts, text[start:i])
+			start = i + 1
+		}
+	}
+	return stmts, text[start:]
+}
+
+// balanced reports whether brackets and quotes are closed (for Gizmo).
+func balanced(text string) bool {
+	depth := 0
+	var quote rune
+	esc := false
+	for _, r := range text {
+		switch {
+		case esc:
+			esc = false
+		case quote != 0:
+			if r == '\\' {
+				esc = true
+			} else if r == quote {
+				quote = 0
+			}
+		case r == '"' || r == '\'' || r == '`':
+			quote = r
+		case r == '(' || r == '[' || r == '{':
+			depth++
+		case r == ')' || r == ']' || r == '}':
+			depth--
+		}
+	}
+	return depth <= 0 && quote == 0
+}
+
+// execute runs one statement under the timeout, cancellable by Ctrl-C.
+func (s *session) execute(src string) {
+	ctx, cancel := context.WithTimeout(s.ctx, s.opts.Timeout)
+	defer cancel()
+	// Drop a Ctrl-C left over from before this statement.
+	for drained := false; !drained; {
+		select {
+		case <-s.cfg.Interrupts:
+		default:
+			drained = true
+		}
+	}
+	interrupted := make(chan bool, 1)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-s.cfg.Interrupts:
+			interrupted <- true
+			cancel()
+		case <-done:
+		}
+	}()
+	start := time.Now()
+	var res *query.Result
+	var err error
+	if s.lang == "gizmo" {
+		res, err = query.Gizmo(ctx, s.cfg.DB.QuadStore(), src, &s.opts)
+	} else {
+		res, err = query.Run(ctx, s.cfg.DB, src, &s.opts)
+	}
+	close(done)
+	elapsed := time.Since(start)
+	select {
+	case <-interrupted:
+		fmt.Fprintf(s.cfg.Err, "interrupted after %v: the statement was cancelled\n", elapsed.Round(time.Millisecond))
+		s.failures++
+		return
+	default:
+	}
+	if err != nil {
+		s.failures++
+		s.printError(err, ctx)
+		return
+	}
+	s.last, s.lastSrc = res, src
+	s.print(res)
+	for _, n := range res.Notes {
+		if n != res.Note {
+			fmt.Fprintln(s.cfg.Out, s.dim("note: "+n))
+		}
+	}
+	if s.timing {
+		fmt.Fprintln(s.cfg.Out, s.dim(fmt.Sprintf("time: %v", elapsed.Round(10*time.Microsecond))))
+	}
+	if res.Capped && s.cfg.Interactive {
+		fmt.Fprintln(s.cfg.Out, s.dim(fmt.Sprintf("hint: :limit N raises the row cap (now %d); :export FILE writes the answer", s.opts.Limit)))
+	}
+}
+
+func (s *session) printError(err error, ctx context.Context) {
+	var qe *query.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(s.cfg.Err, "error: the statement timed out after %v (raise it with :timeout)\n", s.opts.Timeout)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(s.cfg.Err, "error: cancelled")
+	case errors.As(err, &qe):
+		fmt.Fprintf(s.cfg.Err, "error: %v\n", qe)
+		if c := qe.Caret(); c != "" {
+			fmt.Fprintln(s.cfg.Err, "  "+strings.ReplaceAll(c, "\n", "\n  "))
+		}
+	default:
+		fmt.Fprintf(s.cfg.Err, "error: %v\n", err)
+	}
+}
+
+func (s *session) renderOptions() *render.Options {
+	o := &render.Options{Evidence: s.evidence, Color: s.color()}
+	if s.cfg.Width != nil {
+		o.Width = s.cfg.Width()
+	}
+	return o
+}
+
+func (s *session) color() bool { return s.cfg.Interactive && s.cfg.Color }
+
+func (s *session) dim(text string) string {
+	if s.color() {
+		return "\x1b[2m" + text + "\x1b[0m"
+	}
+	return text
+}
+
+// print renders a result, through the pager when it is longer than the
+// terminal.
+func (s *session) print(res *query.Result) {
+	var b strings.Builder
+	if err := render.Write(&b, res, s.format, s.renderOptions()); err != nil {
+		fmt.Fprintf(s.cfg.Err, "error: %v\n", err)
+		return
+	}
+	out := b.String()
+	if s.pager && s.cfg.Height != nil {
+		if h := s.cfg.Height(); h > 0 && strings.Count(out, "\n") > h-2 {
+			if s.page(out) == nil {
+				return
+			}
+		}
+	}
+	io.WriteString(s.cfg.Out, out)
+}
+
+func (s *session) page(text string) error {
+	args := strings.Fields(s.cfg.Pager)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin = strings.NewReader(text)
+	cmd.Stdout = s.cfg.Out
+	cmd.Stderr = s.cfg.Err
+	return cmd.Run()
+}
+
+// banner says what is loaded and how to start.
+func (s *session) banner() {
+	w := s.cfg.Out
+	name := s.cfg.StoreName
+	fmt.Fprintf(w, "Entente %s — %s\n", s.cfg.Version, name)
+	st, err := s.cfg.DB.Stats(s.ctx)
+	if err == nil {
+		sources := 0
+		if cat, err := s.cfg.DB.Catalog(s.ctx); err == nil {
+			sources = len(cat.Sources)
+		}
+		fmt.Fprintf(w, "loaded: %d entities, %d relations, %d sources (%d quads)\n", st.Entities, st.Relations, sources, st.Quads)
+	}
+	ex := s.examples()
+	if len(ex) > 0 {
+		fmt.Fprintln(w, "try:")
+		for _, e := range ex {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+	fmt.Fprintln(w, ":help for help, Tab to complete, Ctrl-C to cancel, Ctrl-D to leave")
+}
+
+// examples returns three statements that work on the loaded graph: the
+// seed graph's favourites if it is loaded, else some built from its
+// best-connected entities.
+func (s *session) examples() []string {
+	cat, err := s.cfg.DB.Catalog(s.ctx)
+	if err != nil || len(cat.Entities) == 0 {
+		return nil
+	}
+	has := func(n string) bool { return len(cat.Lookup(n)) == 1 }
+	if has("Japan") && has("India") && has("Australia") && has("South Korea") {
+		return []string{"path Japan to India", "why Japan Australia", `neighbors "South Korea" via security_pact, ally, partner`}
+	}
+	links, err := s.cfg.DB.Links(s.ctx)
+	if err != nil {
+		return nil
+	}
+	type cand struct {
+		name string
+		deg  int
+	}
+	var cs []cand
+	for _, e := range cat.Entities {
+		if e.Name == "" || len(cat.Lookup(e.Name)) != 1 {
+			continue
+		}
+		r, _ := s.cfg.DB.QuadStore().ValueOf(e.ID)
+		if r == nil {
+			continue
+		}
+		if i, ok := links.Index(r); ok {
+			cs = append(cs, cand{e.Name, links.Degree(i)})
+		}
+	}
+	if len(cs) < 2 {
+		return nil
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].deg != cs[j].deg {
+			return cs[i].deg > cs[j].deg
+		}
+		return cs[i].name < cs[j].name
+	})
+	a, b := quoteName(cs[0].name), quoteName(cs[1].name)
+	return []string{"show " + a, "neighbors " + a, "path " + a + " to " + b}
+}
+
+func quoteName(n string) string {
+	return (&syntax.Name{Text: n}).String()
+}
+
+// command runs a colon command; it reports whether the shell should end.
+func (s *session) command(line string) bool {
+	fields := strings.Fields(line)
+	name := strings.ToLower(strings.TrimPrefix(fields[0], ":"))
+	args := fields[1:]
+	w := s.cfg.Out
+	fail := func(format string, a ...interface{}) {
+		s.failures++
+		fmt.Fprintf(s.cfg.Err, "error: "+format+"\n", a...)
+	}
+	onOff := func(arg []string, cur bool, what string) (bool, bool) {
+		if len(arg) == 0 {
+			return !cur, true
+		}
+		switch strings.ToLower(arg[0]) {
+		case "on", "true", "yes":
+			return true, true
+		case "off", "false", "no":
+			return false, true
+		}
+		fail(":%s takes on or off", what)
+		return cur, false
+	}
+	switch name {
+	case "quit", "q", "exit":
+		return true
+	case "help", "h", "?":
+		s.help(args)
+	case "format", "f":
+		if len(args) == 0 {
+			fmt.Fprintf(w, "format: %s (table, chain, json, csv)\n", s.format)
+			return false
+		}
+		f, err := render.ParseFormat(args[0])
+		if err != nil {
+			fail("%v", err)
+			return false
+		}
+		s.format = f
+		fmt.Fprintf(w, "format: %s\n", f)
+	case "evidence":
+		if v, ok := onOff(args, s.evidence, "evidence"); ok {
+			s.evidence = v
+			fmt.Fprintf(w, "evidence: %s\n", onOffText(v))
+		}
+	case "timing":
+		if v, ok := onOff(args, s.timing, "timing"); ok {
+			s.timing = v
+			fmt.Fprintf(w, "timing: %s\n", onOffText(v))
+		}
+	case "pager":
+		if v, ok := onOff(args, s.pager, "pager"); ok {
+			if v && s.cfg.Pager == "" {
+				fail("no pager: set $PAGER, or install less")
+				return false
+			}
+			s.pager = v
+			fmt.Fprintf(w, "pager: %s\n", onOffText(v))
+		}
+	case "limit":
+		if len(args) == 0 {
+			fmt.Fprintf(w, "limit: %d rows\n", s.opts.Limit)
+			return false
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 {
+			fail(":limit takes a whole number from 1, not %q", args[0])
+			return false
+		}
+		s.opts.Limit = n
+		fmt.Fprintf(w, "limit: %d rows\n", n)
+	case "timeout":
+		if len(args) == 0 {
+			fmt.Fprintf(w, "timeout: %v\n", s.opts.Timeout)
+			return false
+		}
+		d, err := time.ParseDuration(args[0])
+		if err != nil || d <= 0 {
+			fail(":timeout takes a duration such as 10s or 2m, not %q", args[0])
+			return false
+		}
+		s.opts.Timeout = d
+		fmt.Fprintf(w, "timeout: %v\n", d)
+	case "lang", "language":
+		if len(args) == 0 {
+			fmt.Fprintf(w, "language: %s\n", s.lang)
+			return false
+		}
+		l := strings.ToLower(args[0])
+		if l != "eql" && l != "gizmo" {
+			fail(":lang takes eql or gizmo, not %q", args[0])
+			return false
+		}
+		s.lang = l
+		fmt.Fprintf(w, "language: %s\n", l)
+	case "gizmo", "eql":
+		s.lang = name
+		fmt.Fprintf(w, "language: %s\n", name)
+	case "load":
+		if len(args) == 0 {
+			fail(":load takes one or more files (N-Quads, CSV, JSON-LD, seed; .gz too)")
+			return false
+		}
+		res, err := loader.Load(s.ctx, s.cfg.DB, args, &loader.Options{})
+		if err != nil {
+			s.failures++
+			s.printLoadError(err)
+			fmt.Fprintln(s.cfg.Err, "nothing was loaded; the store is as it was")
+			return false
+		}
+		fmt.Fprintf(w, "loaded %d statements from %d files: %d new\n", res.Read, res.Files, res.Added)
+	case "export":
+		s.export(args, fail)
+	case "stats":
+		st, err := s.cfg.DB.Stats(s.ctx)
+		if err != nil {
+			fail("%v", err)
+			return false
+		}
+		fmt.Fprintf(w, "quads %d, nodes %d, entities %d, relations %d\n", st.Quads, st.Nodes, st.Entities, st.Relations)
+	case "schema":
+		s.schema()
+	case "history":
+		start := 0
+		if len(s.history) > 50 {
+			start = len(s.history) - 50
+		}
+		for i := start; i < len(s.history); i++ {
+			fmt.Fprintf(w, "%5d  %s\n", i+1, s.history[i])
+		}
+	default:
+		msg := fmt.Sprintf("unknown command :%s", name)
+		if sugg := graph.Suggest(name, commandNames()); len(sugg) > 0 {
+			msg += " (did you mean :" + sugg[0] + "?)"
+		}
+		fail("%s — :help lists the commands", msg)
+	}
+	return false
+}
+
+func onOffText(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func (s *session) printLoadError(err error) {
+	var le *loader.Error
+	var ll loader.ErrorList
+	switch {
+	case errors.As(err, &ll):
+		for _, e := range ll {
+			fmt.Fprintf(s.cfg.Err, "error: %v\n", e)
+		}
+	case errors.As(err, &le):
+		fmt.Fprintf(s.cfg.Err, "error: %v\n", le)
+		if c := le.Caret(); c != "" {
+			fmt.Fprintln(s.cfg.Err, "  "+strings.ReplaceAll(c, "\n", "\n  "))
+		}
+	default:
+		fmt.Fprintf(s.cfg.Err, "error: %v\n", err)
+	}
+}
+
+// export writes the last answer as a subgraph.
+func (s *session) export(args []string, fail func(string, ...interface{})) {
+	if s.last == nil {
+		fail("nothing to export yet: run a statement first")
+		return
+	}
+	if len(args) == 0 {
+		fail(":export takes a file name and optionally a format (%s)", export.FormatList())
+		return
+	}
+	path := args[0]
+	var f export.Format
+	if len(args) > 1 {
+		var err error
+		if f, err = export.ParseFormat(args[1]); err != nil {
+			fail("%v", err)
+			return
+		}
+	} else {
+		var ok bool
+		if f, ok = export.FormatOf(path); !ok {
+			fail("cannot tell the format of %s from its name; say it: :export %s graphml (%s)", path, path, export.FormatList())
+			return
+		}
+	}
+	files, err := export.WriteFile(s.ctx, path, s.last, f, &export.Options{Query: s.lastSrc, DB: s.cfg.DB})
+	if err != nil {
+		fail("%v", err)
+		return
+	}
+	sg := export.SubgraphOf(s.last)
+	fmt.Fprintf(s.cfg.Out, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
+}
+
+// schema lists the entity types and relation kinds with their counts.
+func (s *session) schema() {
+	st, err := s.cfg.DB.Stats(s.ctx)
+	if err != nil {
+		s.failures++
+		fmt.Fprintf(s.cfg.Err, "error: %v\n", err)
+		return
+	}
+	w := s.cfg.Out
+	fmt.Fprintln(w, "entity types:")
+	writeCounts(w, st.EntitiesByType, func(k string) string {
+		if t, ok := graph.LookupType(k); ok {
+			return t.Meaning
+		}
+		return ""
+	})
+	fmt.Fprintln(w, "relation kinds:")
+	writeCounts(w, st.RelationsByKind, func(k string) string {
+		if r, ok := graph.LookupKind(k); ok {
+			sym := ""
+			if r.Symmetric {
+				sym = " (symmetric)"
+			}
+			return r.Meaning + sym
+		}
+		return ""
+	})
+	fmt.Fprintf(w, "qualifiers: %s\n", strings.Join(graph.QualifierNames(), ", "))
+}
+
+func writeCounts(w io.Writer, m map[string]int64, meaning func(string) string) {
+	keys := make([]string, 0, len(m))
+	width := 0
+	for k := range m {
+		keys = append(keys, k)
+		width = max(width, len(k))
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		line := fmt.Sprintf("  %-*s %6d", width, k, m[k])
+		if mm := meaning(k); mm != "" {
+			line += "  " + mm
+		}
+		fmt.Fprintln(w, line)
+	}
+	if len(keys) == 0 {
+		fmt.Fprintln(w, "  (none)")
+	}
+}
