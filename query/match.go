@@ -162,7 +162,12 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	}
 	// Filter, then project.
 	var rows []binding
-	for _, b := range bindings {
+	for i, b := range bindings {
+		if i&1023 == 0 {
+			if err := ev.ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if s.Where != nil {
 			v, err := ev.eval(s.Where, &scope{vars: b.vals})
 			if err != nil {

@@ -18,6 +18,8 @@ const (
 	DefaultPathMax = 12
 	// DefaultPathsMax is how many hops paths enumerates by default.
 	DefaultPathsMax = 4
+	// MaxPathLimit caps the limit a path statement may ask for.
+	MaxPathLimit = 100000
 )
 
 func sortStrings(xs []string) { sort.Strings(xs) }
@@ -321,6 +323,9 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 	if limit == 0 {
 		limit = ev.opts.PathLimit
 	}
+	if limit > MaxPathLimit {
+		return nil, nil, ev.errAt(s.At, ErrInvalid, "limit %d is over the most paths a statement may enumerate (%d)", limit, MaxPathLimit)
+	}
 	if from < 0 || to < 0 {
 		lone := fromNode
 		if to < 0 {
@@ -346,6 +351,9 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 	}
 	var paths []*Path
 	for _, np := range nps {
+		if err := ev.ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		p, err := ev.pathOf(np)
 		if err != nil {
 			return nil, nil, err
@@ -425,6 +433,9 @@ func (ev *evaluator) neighbors(s *syntax.Neighbors) (*Result, error) {
 		return nil, f.err
 	}
 	for _, r := range reached {
+		if err := ev.ctx.Err(); err != nil {
+			return nil, err
+		}
 		node, err := ev.node(f.links.Nodes[r.Node])
 		if err != nil {
 			return nil, err

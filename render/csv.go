@@ -22,6 +22,9 @@ func WriteCSV(w io.Writer, res *query.Result) error {
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
+		if err := cw.Error(); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()

@@ -73,8 +73,9 @@ func WriteJSON(w io.Writer, res *query.Result) error {
 		if err != nil {
 			return err
 		}
-		bw.Write(b)
-		bw.WriteByte('\n')
+		if _, err := bw.Write(append(b, '\n')); err != nil {
+			return err // the reader went away: stop rendering
+		}
 	}
 	return bw.Flush()
 }

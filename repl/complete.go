@@ -23,7 +23,7 @@ type completer struct {
 	types   []string
 }
 
-const maxCompletions = 60
+const maxCompletions = 200
 
 func newCompleter(s *session) *completer { return &completer{s: s, version: ^uint64(0)} }
 
@@ -99,19 +99,23 @@ func (c *completer) complete(line string, pos int) (head string, completions []s
 		cands := c.candidates(ctx, prefix)
 		out := make([]string, 0, len(cands))
 		for _, x := range cands {
-			out = append(out, `"`+x+`"`)
+			out = append(out, `"`+strings.ReplaceAll(x, `"`, `\"`)+`"`)
 		}
 		return before[:q], out, tail
 	}
 	start, prefix := trailingWords(before)
 	ctx := contextOf(before[:start])
+	if strings.HasSuffix(before, " ") && strings.TrimSpace(prefix) != "" && c.isName(strings.TrimSpace(prefix)) {
+		// A whole name and a space: what follows it.
+		start, prefix, ctx = len(before), "", ctxKeyword
+	}
 	cands := c.candidates(ctx, prefix)
 	out := make([]string, 0, len(cands))
 	for _, x := range cands {
-		if ctx == ctxKeyword || ctx == ctxStatement || ctx == ctxKind || ctx == ctxType {
+		if ctx == ctxKeyword || ctx == ctxStatement || ctx == ctxKind || ctx == ctxType || c.isKind(x) {
 			out = append(out, x)
 		} else {
-			out = append(out, quoteName(x))
+			out = append(out, quoteCompletion(x))
 		}
 	}
 	return before[:start], out, tail
@@ -281,7 +285,7 @@ func (c *completer) candidates(ctx completionContext, prefix string) []string {
 	case ctxKind:
 		pool = c.kinds
 	case ctxEntityOrKind:
-		pool = append(append([]string{}, c.kinds...), c.names...)
+		pool = append(append([]string{}, c.names...), c.kinds...)
 	case ctxType:
 		pool = c.types
 	case ctxKeyword:
@@ -364,4 +368,31 @@ func filesMatching(prefix string) []string {
 		}
 	}
 	return out
+}
+
+// quoteCompletion quotes a name offered for completion when it has spaces
+// or would not read back as one name.
+func quoteCompletion(n string) string {
+	if strings.ContainsAny(n, " \t") {
+		return `"` + strings.ReplaceAll(n, `"`, `\"`) + `"`
+	}
+	return quoteName(n)
+}
+
+func (c *completer) isName(s string) bool {
+	for _, n := range c.names {
+		if strings.EqualFold(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *completer) isKind(s string) bool {
+	for _, k := range c.kinds {
+		if k == s {
+			return true
+		}
+	}
+	return false
 }

@@ -304,6 +304,9 @@ func (s *session) execute(src string) {
 	if s.timing {
 		fmt.Fprintln(s.cfg.Out, s.dim(fmt.Sprintf("time: %v", elapsed.Round(10*time.Microsecond))))
 	}
+	if res.Note != "" && s.cfg.Interactive && (s.format == render.JSON || s.format == render.CSV) {
+		fmt.Fprintln(s.cfg.Out, s.dim("note: "+res.Note))
+	}
 	if res.Capped && s.cfg.Interactive {
 		fmt.Fprintln(s.cfg.Out, s.dim(fmt.Sprintf("hint: :limit N raises the row cap (now %d); :export FILE writes the answer", s.opts.Limit)))
 	}

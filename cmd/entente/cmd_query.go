@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -72,8 +73,24 @@ func cmdQuery(g *globals, args []string) int {
 		ro.Width = g.env.width()
 		ro.Color = g.env.getenv("NO_COLOR") == ""
 	}
-	if err := render.Write(g.env.stdout, res, f, ro); err != nil {
+	sigCtx, stop := g.env.interrupt(context.Background())
+	defer stop()
+	if err := render.Write(ctxWriter{sigCtx, g.env.stdout}, res, f, ro); err != nil {
 		return report(g.env.stderr, err)
 	}
 	return exitOK
+}
+
+// ctxWriter stops writing once its context is done (Ctrl-C while a long
+// answer prints).
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

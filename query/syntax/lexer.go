@@ -359,7 +359,11 @@ func (l *Lexer) str(pos Pos) Token {
 					}
 					continue
 				}
-				b.WriteRune(v)
+				if e == 'x' {
+					b.WriteByte(byte(v)) // \xHH is a byte, as in Go
+				} else {
+					b.WriteRune(v)
+				}
 			default:
 				b.WriteRune(e)
 			}

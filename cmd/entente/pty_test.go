@@ -1,0 +1,121 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// terminal is the screen of a program running on a pseudo-terminal.
+type terminal struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	f   *os.File
+}
+
+func (t *terminal) read() {
+	b := make([]byte, 4096)
+	for {
+		n, err := t.f.Read(b)
+		t.mu.Lock()
+		t.buf.Write(b[:n])
+		t.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// expect waits until the output since mark holds want, and returns the new
+// mark.
+func (t *terminal) expect(tb *testing.T, mark int, want string) int {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		t.mu.Lock()
+		out := t.buf.String()
+		t.mu.Unlock()
+		if i := strings.Index(out[mark:], want); i >= 0 {
+			return mark + i + len(want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tb.Fatalf("the terminal never showed %q; it shows:\n%s", want, t.buf.String()[mark:])
+	return mark
+}
+
+func (t *terminal) send(s string) { t.f.Write([]byte(s)) }
+
+// TestTerminal drives the real binary through a pseudo-terminal, as a
+// person would: start entente (the default store is created and seeded),
+// ask for a path, Tab-complete a name, see a suggestion for a misspelt
+// one, cancel a long query with Ctrl-C and keep working, leave with
+// Ctrl-D. The history survives in the state directory.
+func TestTerminal(t *testing.T) {
+	home := t.TempDir()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "ENTENTE_DB=", "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"XDG_STATE_HOME="+filepath.Join(home, "state"), "TERM=xterm", "NO_COLOR=1", "PAGER=cat", "ENTENTE_HISTORY=")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 60, Cols: 160})
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer f.Close()
+	term := &terminal{f: f}
+	go term.read()
+	m := term.expect(t, 0, "loaded the built-in seed graph")
+	m = term.expect(t, m, "try:")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("path Japan to India\r")
+	m = term.expect(t, m, "Japan —supports [proposed]→ India")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("show New Ze\t")
+	m = term.expect(t, m, `show "New Zealand"`)
+	term.send("\r")
+	m = term.expect(t, m, "New Zealand  (Country)")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("show Japn\r")
+	m = term.expect(t, m, "did you mean Japan?")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("paths Japan to India max 10 limit 100000\r")
+	time.Sleep(500 * time.Millisecond)
+	term.send("\x03")
+	m = term.expect(t, m, "interrupted after")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("why Japan Australia\r")
+	m = term.expect(t, m, "Japan —security_pact→ Australia")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("\x04")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("entente ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("Ctrl-D did not end the session")
+	}
+	hist, err := os.ReadFile(filepath.Join(home, "state", "entente", "history"))
+	if err != nil || !strings.Contains(string(hist), "why Japan Australia") {
+		t.Fatalf("history: %q, %v", hist, err)
+	}
+}
