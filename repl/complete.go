@@ -193,12 +193,12 @@ func byteOffset(s string, p syntax.Pos) int {
 type completionContext int
 
 const (
-	ctxStatement completionContext = iota // the start of a statement
-	ctxEntity                             // an entity name
-	ctxKind                               // a relation kind
-	ctxEntityOrKind                       // avoid: either
-	ctxType                               // an entity type
-	ctxKeyword                            // an option keyword
+	ctxStatement    completionContext = iota // the start of a statement
+	ctxEntity                                // an entity name
+	ctxKind                                  // a relation kind
+	ctxEntityOrKind                          // avoid: either
+	ctxType                                  // an entity type
+	ctxKeyword                               // an option keyword
 )
 
 // contextOf decides what may come after s, from its last tokens.

@@ -61,9 +61,9 @@ func (s *script) Prompt(p string) (string, error) {
 	}
 	return l, nil
 }
-func (s *script) AppendHistory(l string)                                      { s.history = append(s.history, l) }
+func (s *script) AppendHistory(l string)                                    { s.history = append(s.history, l) }
 func (s *script) SetCompleter(func(string, int) (string, []string, string)) {}
-func (s *script) Close() error                                                { return nil }
+func (s *script) Close() error                                              { return nil }
 
 func runScript(t *testing.T, interactive bool, lines ...string) (out, errs string, failures int, in *script) {
 	t.Helper()

@@ -426,9 +426,15 @@ type PropExpr struct {
 	Name string
 }
 
-func (e *PropExpr) Pos() Pos       { return e.X.Pos() }
-func (e *PropExpr) String() string { return e.X.String() + "." + e.Name }
-func (*PropExpr) expr()            {}
+func (e *PropExpr) Pos() Pos { return e.X.Pos() }
+func (e *PropExpr) String() string {
+	x := e.X.String()
+	if strings.HasSuffix(x, ".") { // a name ending in a dot (U.S.): keep them apart
+		return x + " ." + e.Name
+	}
+	return x + "." + e.Name
+}
+func (*PropExpr) expr() {}
 
 // Lit is a literal: string, int64, float64, bool or nil.
 type Lit struct {
