@@ -23,7 +23,8 @@ import (
 //
 // Subjects and objects are entity slugs, names, aliases or ids; a relation
 // is a kind of the vocabulary. Each row is one relation with one piece of
-// evidence; rows naming the same relation add evidence to it.
+// evidence; rows naming the same relation add evidence to it. Lines that
+// start with # are comments.
 var (
 	csvRequired   = []string{"subject", "relation", "object", "source", "locator", "note"}
 	csvOptional   = []string{"status", "sector", "instrument", "quantity", "period", "rank", "subject_type", "object_type"}
@@ -63,6 +64,7 @@ func NewCSVReader(r io.Reader, name string, res Resolver, maxLine int) *CSVReade
 	cr := csv.NewReader(&lineLimit{r: r, max: maxLine})
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
+	cr.Comment = '#' // lines starting with # are comments (an export's header)
 	return &CSVReader{r: cr, name: name, res: res,
 		created: map[string]entityRef{}, stmts: map[string]csvStmt{}, sources: map[string]quad.IRI{},
 		evSeen: map[string]bool{}, names: map[string][]ResolvedEntity{}}
@@ -308,6 +310,26 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 			found := c.resolve(v)
 			if r, ok := c.created[strings.ToLower(v)]; ok {
 				found = []ResolvedEntity{{ID: r.id, Type: r.typ}}
+			}
+			if len(found) == 0 {
+				// A sector or instrument the graph lacks is created,
+				// as subject_type creates a subject.
+				slug := Slugify(v)
+				if slug == "" {
+					return nil, c.errAt(line, c.colOf(name), ErrInvalid, "cannot make an id from the %s %q", name, v)
+				}
+				id := quad.IRI(graph.EntityPrefix + slug)
+				if c.res != nil {
+					if other, ok := c.res.EntityType(id); ok {
+						return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s %q: id %s is taken by a %s", name, v, id, other)
+					}
+				}
+				r := entityRef{id, q.Entity}
+				c.created[strings.ToLower(v)] = r
+				c.created[slug] = r
+				t, _ := graph.LookupType(q.Entity)
+				qs = append(qs, quad.Make(id, graph.PredType, t.IRI(), nil), quad.Make(id, graph.PredName, quad.String(v), nil))
+				found = []ResolvedEntity{{ID: id, Type: q.Entity}}
 			}
 			if len(found) != 1 || found[0].Type != q.Entity {
 				return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s %q is not a %s entity of the graph", name, v, q.Entity)

@@ -56,8 +56,8 @@ func NewJSONLDReader(r io.Reader, name string, maxDepth int) *JSONLDReader {
 		maxDepth = 64
 	}
 	s := &jsonScanner{r: r, maxDepth: maxDepth, maxObject: DefaultMaxObject, line: 1}
+	// Numbers decode as float64: json-gold reads no other kind.
 	dec := json.NewDecoder(s)
-	dec.UseNumber()
 	return &JSONLDReader{name: name, scan: s, dec: dec}
 }
 
