@@ -644,3 +644,30 @@ func idValue(s string) quad.Value {
 	}
 	return quad.IRI(s)
 }
+
+// ShortestPaths returns every shortest path between two entities, named as
+// in EQL (a name, an alias, an id), up to opts.PathLimit — the Go form of
+// "path FROM to TO".
+func ShortestPaths(ctx context.Context, db *graph.DB, from, to string, opts *Options) ([]*Path, error) {
+	st := &syntax.Path{From: nameOf(from), To: nameOf(to)}
+	res, err := Eval(ctx, db, st, st.String(), opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Path, 0, len(res.Rows))
+	for _, row := range res.Rows {
+		if p, ok := row[0].(*Path); ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// nameOf makes a statement's name from a Go string: an IRI in angle
+// brackets, else a quoted name.
+func nameOf(s string) *syntax.Name {
+	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
+		return &syntax.Name{Text: s[1 : len(s)-1], IRI: true}
+	}
+	return &syntax.Name{Text: s, Quoted: true}
+}

@@ -1,0 +1,19 @@
+// Package loader reads graphs into a store: Entente's seed format, CSV
+// edge lists, N-Quads and N-Triples, and JSON-LD, each streamed from its
+// input (files, gzip-compressed or not, or standard input) and bounded —
+// line length, decompressed size, expansion ratio, nesting depth.
+//
+// Load and LoadSources are all or nothing: an error in any input leaves the
+// store as it was, unless Options.KeepGoing asks to load the valid
+// statements and list the errors. Options.DryRun validates without
+// writing. Loading the same input twice adds nothing.
+//
+// Curated formats (seed files and CSV) are checked against the data
+// model's vocabulary (graph.RelationKinds, graph.EntityTypes,
+// graph.Qualifiers) and keep every fact's evidence; RDF formats load as
+// they are. Every input error is an *Error with file:line:col, what was
+// found and what was expected, and a Caret rendering of the line.
+//
+// JSON-LD contexts must be inline: the loader never reads a file or
+// fetches a URL named in a document.
+package loader
