@@ -1,8 +1,9 @@
 package graph
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 	"sync"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
@@ -18,9 +19,10 @@ import (
 // predicates. It is immutable: DB.Links rebuilds it after the store
 // changes.
 type Links struct {
-	Nodes     []cgraph.Ref         // dense node number -> store reference
-	index     map[cgraph.Ref]int32 // store reference -> dense number
-	Preds     []quad.Value         // dense predicate number -> predicate
+	Nodes     []cgraph.Ref // dense node number -> store reference
+	dense     []int32      // store node id -> dense number, -1 if none
+	idOf      func(cgraph.Ref) (uint64, bool)
+	Preds     []quad.Value // dense predicate number -> predicate
 	PredRefs  []cgraph.Ref
 	predIndex map[cgraph.Ref]int32
 	Labels    []cgraph.Ref // dense label number -> statement node; 0 is none
@@ -44,8 +46,11 @@ func (l *Links) Len() int { return len(l.Nodes) }
 
 // Index returns the dense number of a node reference.
 func (l *Links) Index(r cgraph.Ref) (int32, bool) {
-	i, ok := l.index[r]
-	return i, ok
+	id, ok := l.idOf(r)
+	if !ok || id >= uint64(len(l.dense)) || l.dense[id] < 0 {
+		return 0, false
+	}
+	return l.dense[id], true
 }
 
 // PredIndex returns the dense number of a predicate reference.
@@ -112,62 +117,91 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 			}
 		}
 	}
-	isLiteral, err := qs.Literals(ctx)
-	if err != nil {
-		return nil, mapErr(err)
+	// Which nodes are literals is read while the predicates are scanned:
+	// two passes over the store at once.
+	type litResult struct {
+		test func(uint64) bool
+		err  error
 	}
+	litc := make(chan litResult, 1)
+	go func() {
+		test, err := qs.LiteralIDs(ctx)
+		litc <- litResult{test, err}
+	}()
 	l := &Links{
-		index:     map[cgraph.Ref]int32{},
 		predIndex: map[cgraph.Ref]int32{},
 		Labels:    []cgraph.Ref{nil},
+		idOf:      qs.NodeID,
 	}
-	labels := map[cgraph.Ref]int32{}
-	node := func(r cgraph.Ref) int32 {
-		if i, ok := l.index[r]; ok {
-			return i
+	type raw struct {
+		s, o, lbl uint64
+		p         int32
+	}
+	total := 0
+	if _, counts, err := qs.Predicates(ctx); err == nil {
+		for _, c := range counts {
+			total += int(c)
 		}
-		i := int32(len(l.Nodes))
-		l.Nodes = append(l.Nodes, r)
-		l.index[r] = i
-		return i
 	}
-	type triple struct{ s, o, p, lbl int32 }
-	var ts []triple
+	rs := make([]raw, 0, min(total, 1<<24))
 	for _, p := range preds {
 		pv, err := qs.NameOf(p)
 		if err != nil {
+			<-litc
 			return nil, mapErr(err)
 		}
 		pi := int32(len(l.Preds))
 		l.Preds = append(l.Preds, pv)
 		l.PredRefs = append(l.PredRefs, p)
 		l.predIndex[p] = pi
-		it := qs.QuadIterator(quad.Predicate, p).Iterate()
-		for it.Next(ctx) {
-			q := it.Result()
-			s, _ := qs.QuadDirection(q, quad.Subject)
-			o, _ := qs.QuadDirection(q, quad.Object)
-			if s == nil || o == nil || isLiteral(o) || isLiteral(s) {
-				continue
-			}
-			lbl, _ := qs.QuadDirection(q, quad.Label)
-			var li int32
-			if lbl != nil {
-				var ok bool
-				if li, ok = labels[lbl]; !ok {
-					li = int32(len(l.Labels))
-					l.Labels = append(l.Labels, lbl)
-					labels[lbl] = li
-				}
-			}
-			ts = append(ts, triple{node(s), node(o), pi, li})
-		}
-		err = it.Err()
-		it.Close()
+		err = qs.ScanPredicate(ctx, p, func(s, o, lbl uint64) {
+			rs = append(rs, raw{s, o, lbl, pi})
+		})
 		if err != nil {
+			<-litc
 			return nil, mapErr(err)
 		}
 	}
+	lit := <-litc
+	if lit.err != nil {
+		return nil, mapErr(lit.err)
+	}
+	isLiteral := lit.test
+	// Nodes are numbered densely through a slice indexed by store id: no
+	// hashing on the hot path.
+	maxID := qs.MaxID()
+	l.dense = make([]int32, maxID+1)
+	for i := range l.dense {
+		l.dense[i] = -1
+	}
+	node := func(id uint64) int32 {
+		if i := l.dense[id]; i >= 0 {
+			return i
+		}
+		i := int32(len(l.Nodes))
+		l.Nodes = append(l.Nodes, qs.NodeRef(id))
+		l.dense[id] = i
+		return i
+	}
+	labels := map[uint64]int32{}
+	type triple struct{ s, o, p, lbl int32 }
+	ts := make([]triple, 0, len(rs))
+	for _, r := range rs {
+		if r.s > maxID || r.o > maxID || isLiteral(r.o) || isLiteral(r.s) {
+			continue
+		}
+		var li int32
+		if r.lbl != 0 {
+			var ok bool
+			if li, ok = labels[r.lbl]; !ok {
+				li = int32(len(l.Labels))
+				l.Labels = append(l.Labels, qs.NodeRef(r.lbl))
+				labels[r.lbl] = li
+			}
+		}
+		ts = append(ts, triple{node(r.s), node(r.o), r.p, li})
+	}
+	rs = nil
 	n := len(l.Nodes)
 	l.outStart = make([]int32, n+1)
 	l.inStart = make([]int32, n+1)
@@ -198,13 +232,16 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 }
 
 func sortEdges(es []Edge) {
-	sort.Slice(es, func(i, j int) bool {
-		if es[i].Other != es[j].Other {
-			return es[i].Other < es[j].Other
+	if len(es) < 2 {
+		return
+	}
+	slices.SortFunc(es, func(a, b Edge) int {
+		if c := cmp.Compare(a.Other, b.Other); c != 0 {
+			return c
 		}
-		if es[i].Pred != es[j].Pred {
-			return es[i].Pred < es[j].Pred
+		if c := cmp.Compare(a.Pred, b.Pred); c != 0 {
+			return c
 		}
-		return es[i].Label < es[j].Label
+		return cmp.Compare(a.Label, b.Label)
 	})
 }

@@ -1,9 +1,12 @@
 package query
 
 import (
+	"strings"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cayleygraph/quad"
 	"runtime/metrics"
 	"sort"
 	"time"
@@ -31,7 +34,7 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 	defer stop()
 
 	ses := gizmo.NewSession(qs)
-	it, err := ses.Execute(ctx, src, cquery.Options{Collation: cquery.JSON, Limit: o.Limit + 1})
+	it, err := ses.Execute(ctx, src, cquery.Options{Collation: cquery.Raw, Limit: o.Limit + 1})
 	if err != nil {
 		return nil, &Error{Msg: err.Error(), Kind: ErrGizmo}
 	}
@@ -44,7 +47,13 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 			res.Note = fmt.Sprintf("showing the first %d results (limit %d)", o.Limit, o.Limit)
 			break
 		}
-		raw = append(raw, it.Result())
+		v, err := gizmoValue(qs, it.Result())
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			raw = append(raw, v)
+		}
 	}
 	if err := context.Cause(ctx); err != nil && !res.Capped {
 		return nil, err
@@ -145,4 +154,48 @@ func bytesString(n uint64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// gizmoValue turns one of the Gizmo session's raw results into what a row
+// holds: a map of tags to values for a path's result, the value of g.emit,
+// or the program's own value (a count, say) — nil for a value that is a
+// path object.
+func gizmoValue(qs cgraph.QuadStore, r interface{}) (interface{}, error) {
+	res, ok := r.(*gizmo.Result)
+	if !ok || res == nil {
+		return nil, nil
+	}
+	if res.Tags != nil && res.Val == nil {
+		out := make(map[string]interface{}, len(res.Tags))
+		for k, ref := range res.Tags {
+			if k == "$_" {
+				continue
+			}
+			v, err := qs.NameOf(ref)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				out[k] = nativeOf(v)
+			}
+		}
+		return out, nil
+	}
+	if res.Val == nil {
+		return nil, nil
+	}
+	if strings.Contains(fmt.Sprintf("%T", res.Val), "gizmo.") {
+		return nil, nil // a path or the graph object: nothing to show
+	}
+	return res.Val, nil
+}
+
+// nativeOf is how Cayley's JSON output writes a value: IRIs and blank nodes
+// in their N-Quads form, literals as their Go value.
+func nativeOf(v quad.Value) interface{} {
+	n := v.Native()
+	if nv, ok := n.(quad.Value); ok && nv == v {
+		return quad.StringOf(v)
+	}
+	return n
 }

@@ -685,8 +685,77 @@ func (s *QuadStore) Predicates(ctx context.Context) ([]graph.Ref, []int64, error
 
 // Literals reads every node once and returns a test for whether a node
 // reference is a literal (not an IRI or blank node), for scans that must
-// skip attribute values. The test holds one bit per node id.
+// skip attribute values.
 func (s *QuadStore) Literals(ctx context.Context) (func(graph.Ref) bool, error) {
+	lit, err := s.LiteralIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(r graph.Ref) bool {
+		switch r := r.(type) {
+		case nodeRef:
+			return lit(uint64(r))
+		case refs.PreFetchedValue:
+			switch r.NameOf().(type) {
+			case quad.IRI, quad.BNode:
+				return false
+			}
+			return true
+		}
+		return false
+	}, nil
+}
+
+// MaxID returns the largest node id the store has handed out, so that a
+// caller can index nodes by id in a slice.
+func (s *QuadStore) MaxID() uint64 {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.nextID - 1
+}
+
+// NodeID returns the id behind a node reference of this store.
+func (s *QuadStore) NodeID(r graph.Ref) (uint64, bool) { return s.nodeID(r) }
+
+// NodeRef returns the reference of the node with this id.
+func (s *QuadStore) NodeRef(id uint64) graph.Ref { return nodeRef(id) }
+
+// ScanPredicate calls fn with the subject, object and label ids (0 for no
+// label) of every quad whose predicate is p, in subject order, reading the
+// predicate index directly.
+func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj, obj, label uint64)) error {
+	id, ok := s.nodeID(p)
+	if !ok {
+		return nil
+	}
+	x := &indexes[quad.Predicate-1]
+	var c constraint
+	c[quad.Predicate-1] = id
+	prefix := x.scanPrefix(nil, quadIDs(c), 1)
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		defer it.Close()
+		n := 0
+		for it.Seek(prefix); it.Valid(); it.Next() {
+			if n++; n&8191 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			k := it.Item().Key()
+			if len(k) != quadKeyLen {
+				return fmt.Errorf("%w: quad key of %d bytes", ErrCorrupt, len(k))
+			}
+			q := x.decode(k)
+			fn(q[quad.Subject-1], q[quad.Object-1], q[quad.Label-1])
+		}
+		return nil
+	})
+}
+
+// LiteralIDs returns a test for whether the node with an id is a literal,
+// reading every node once (one bit per id).
+func (s *QuadStore) LiteralIDs(ctx context.Context) (func(id uint64) bool, error) {
 	var bits []uint64
 	err := s.db.View(func(txn *badger.Txn) error {
 		return scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
@@ -707,19 +776,7 @@ func (s *QuadStore) Literals(ctx context.Context) (func(graph.Ref) bool, error) 
 	if err != nil {
 		return nil, err
 	}
-	return func(r graph.Ref) bool {
-		n, ok := r.(nodeRef)
-		if !ok {
-			if v, ok := r.(refs.PreFetchedValue); ok {
-				switch v.NameOf().(type) {
-				case quad.IRI, quad.BNode:
-					return false
-				}
-				return true
-			}
-			return false
-		}
-		id := uint64(n)
+	return func(id uint64) bool {
 		return id/64 < uint64(len(bits)) && bits[id/64]&(1<<(id%64)) != 0
 	}, nil
 }

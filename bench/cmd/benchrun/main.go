@@ -115,6 +115,26 @@ func main() {
 			r.b6[s] = m
 		}
 	}
+	if want("B3") {
+		dir := loaded["entente"]
+		if dir == "" {
+			dir = filepath.Join(tmp, "entente-b3")
+			if m := runWorker("-system", "entente", "-task", "load", "-db", dir, "-data", *data); m.err != nil {
+				fatal(m.err)
+			}
+		}
+		r.b3warm = runWorker("-system", "entente", "-task", "paths", "-db", dir, "-reps", "5")
+		progress("B3 warm: %.1f s %v", r.b3warm.seconds, errText(r.b3warm.err))
+		for i := range bench.Pairs {
+			m := runWorker("-system", "entente", "-task", "path-cold", "-db", dir, "-pair", fmt.Sprint(i))
+			r.b3cold = append(r.b3cold, m)
+		}
+		progress("B3 cold: %d runs", len(r.b3cold))
+	}
+	if want("B5") {
+		r.b5 = replStart(20)
+		progress("B5: %d runs", len(r.b5))
+	}
 	md := r.markdown(*data, *runs)
 	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
 		fatal(err)
@@ -191,6 +211,9 @@ type report struct {
 	started time.Time
 	b1      map[string][]measure
 	b2      map[string]measure
+	b3warm  measure
+	b3cold  []measure
+	b5      []float64 // ms to the first prompt
 	b6      map[string]measure
 }
 
@@ -316,6 +339,15 @@ func (r *report) markdown(data string, runs int) string {
 			}
 		}
 	}
+	if r.b3warm.out != nil || r.b3warm.err != nil {
+		r.markdownB3(&b)
+	}
+	if len(r.b5) > 0 {
+		fmt.Fprintf(&b, "\n## B5 — shell start to first prompt, seed graph\n\n")
+		b.WriteString("`entente --db DIR` on a pseudo-terminal, the store already seeded: time from starting the process to\n")
+		b.WriteString("the first `entente> ` prompt (open, banner with counts and examples, line editor), each run a fresh process.\n\n")
+		fmt.Fprintf(&b, "| runs | p50 ms | p95 ms | min ms |\n|---:|---:|---:|---:|\n| %d | %.0f | %.0f | %.0f |\n", len(r.b5), median(r.b5), pct(r.b5, 95), pct(r.b5, 0))
+	}
 	if r.b6 != nil {
 		fmt.Fprintf(&b, "\n## B6 — loading the same file again (idempotent)\n\n")
 		b.WriteString("The same Movies file loaded into the store that already holds it. Quads and nodes must not change.\n\n")
@@ -422,4 +454,81 @@ func machine() string {
 		}
 	}
 	return b.String()
+}
+
+func pct(xs []float64, p int) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := len(s) * p / 100
+	if i >= len(s) {
+		i = len(s) - 1
+	}
+	return s[i]
+}
+
+func (r *report) markdownB3(b *strings.Builder) {
+	fmt.Fprintf(b, "\n## B3 — shortest paths between 20 actor pairs on Movies\n\n")
+	if r.b3warm.err != nil {
+		fmt.Fprintf(b, "failed: %v\n", r.b3warm.err)
+		return
+	}
+	b.WriteString("Entente on its Badger store. **Warm**: one process answers each pair's `path \"A\" to \"B\"` (every\n")
+	b.WriteString("shortest path over every link: performances, films, directors) five times, after a first query that\n")
+	b.WriteString("builds the in-memory link index. **Co-star**: the same restricted to acting (`via actor, starring`), and\n")
+	b.WriteString("**Gizmo**: the cheapest Gizmo traversal that finds that co-star connection on the same store — Gizmo has\n")
+	b.WriteString("no path search, so it expands the co-star morphism (`FollowRecursive`) as many times as the path is\n")
+	b.WriteString("long and checks the other actor is reached (one run, after EQL has warmed the store). **Cold**: a fresh\n")
+	b.WriteString("process per pair: open the store, build the index, answer.\n\n")
+	pairs, _ := r.b3warm.out["pairs"].([]interface{})
+	var all, co []float64
+	b.WriteString("| pair | hops | paths | warm p50 ms | co-star hops | co-star p50 ms | Gizmo ms | Gizmo / co-star |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, x := range pairs {
+		p := x.(map[string]interface{})
+		ts := floats(p["times_ms"])
+		cs := floats(p["costar_times_ms"])
+		all = append(all, ts...)
+		co = append(co, cs...)
+		gz, _ := p["gizmo_ms"].(float64)
+		gzTxt := fmt.Sprintf("%.0f", gz)
+		ratio := "—"
+		if e, _ := p["gizmo_error"].(string); e != "" {
+			gzTxt = "failed: " + e
+		} else if median(cs) > 0 {
+			ratio = ratioText(gz / median(cs))
+		}
+		fmt.Fprintf(b, "| %s – %s | %v | %v | %s | %v | %s | %s | %s |\n", p["A"], p["B"], p["length"], p["paths"], ms(median(ts)), p["costar_length"], ms(median(cs)), gzTxt, ratio)
+	}
+	first, _ := r.b3warm.out["first_ms"].(float64)
+	var cold, wall, rss []float64
+	for _, m := range r.b3cold {
+		if m.err != nil {
+			continue
+		}
+		if c, ok := m.out["cold_ms"].(float64); ok {
+			cold = append(cold, c)
+		}
+		wall = append(wall, float64(m.wall.Milliseconds()))
+		rss = append(rss, m.rssMB)
+	}
+	b.WriteString("\n| figure | p50 | p95 |\n|---|---:|---:|\n")
+	fmt.Fprintf(b, "| warm, every link (%d queries) | %s ms | %s ms |\n", len(all), ms(median(all)), ms(pct(all, 95)))
+	fmt.Fprintf(b, "| warm, co-star only (%d queries) | %s ms | %s ms |\n", len(co), ms(median(co)), ms(pct(co, 95)))
+	fmt.Fprintf(b, "| cold: process start to answer, in-process (%d runs) | %.0f ms | %.0f ms |\n", len(cold), median(cold), pct(cold, 95))
+	fmt.Fprintf(b, "| cold: process wall time, from the harness | %.0f ms | %.0f ms |\n", median(wall), pct(wall, 95))
+	fmt.Fprintf(b, "| cold: peak RSS | %.0f MB | %.0f MB |\n", median(rss), pct(rss, 95))
+	fmt.Fprintf(b, "\nThe first query of the warm process, which builds the link index, took %s ms.\n", ms(first))
+}
+
+func floats(v interface{}) []float64 {
+	xs, _ := v.([]interface{})
+	out := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if f, ok := x.(float64); ok {
+			out = append(out, f)
+		}
+	}
+	return out
 }

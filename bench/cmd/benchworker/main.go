@@ -8,9 +8,13 @@ package main
 
 import (
 	"context"
+	"strings"
+
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/query"
 	"os"
 	"sort"
 	"time"
@@ -34,7 +38,24 @@ type output struct {
 	Quads   int64         `json:"quads"`
 	Nodes   int64         `json:"nodes"`
 	Queries []queryResult `json:"queries,omitempty"`
-	Error   string        `json:"error,omitempty"`
+	Pairs   []pairResult  `json:"pairs,omitempty"`
+	// B3: the first path query, which builds the link index.
+	FirstMs float64 `json:"first_ms,omitempty"`
+	// B3 cold: from the start of the process to the answer.
+	ColdMs float64 `json:"cold_ms,omitempty"`
+	Error  string  `json:"error,omitempty"`
+}
+
+type pairResult struct {
+	A, B      string
+	Length    int       `json:"length"`
+	Paths     int       `json:"paths"`
+	Times     []float64 `json:"times_ms"`
+	CoLength  int       `json:"costar_length"`
+	CoTimes   []float64 `json:"costar_times_ms"`
+	GizmoMs   float64   `json:"gizmo_ms"`
+	GizmoRows int       `json:"gizmo_rows"`
+	GizmoErr  string    `json:"gizmo_error,omitempty"`
 }
 
 func main() {
@@ -43,9 +64,20 @@ func main() {
 	dir := flag.String("db", "", "store directory")
 	data := flag.String("data", "", "N-Quads file (gzip) to load")
 	minTime := flag.Duration("min-time", time.Second, "gizmo: run each query at least this long")
+	pair := flag.Int("pair", 0, "path-cold: the pair to ask for")
+	reps := flag.Int("reps", 5, "paths: runs of each pair's query")
 	flag.Parse()
 	out := output{System: *system, Task: *task}
-	if err := run(&out, *dir, *data, *minTime); err != nil {
+	var err error
+	switch *task {
+	case "paths":
+		err = runPaths(&out, *dir, *reps)
+	case "path-cold":
+		err = runCold(&out, *dir, *pair)
+	default:
+		err = run(&out, *dir, *data, *minTime)
+	}
+	if err != nil {
 		out.Error = err.Error()
 	}
 	json.NewEncoder(os.Stdout).Encode(out)
@@ -126,4 +158,92 @@ func timeQuery(ctx context.Context, s *bench.Store, q bench.GizmoQuery, minTime 
 	r.Median = times[len(times)/2]
 	r.P95 = times[min(len(times)-1, len(times)*95/100)]
 	return r
+}
+
+var processStart = time.Now()
+
+// runPaths is B3 warm: every pair's shortest paths, several times each, in
+// one process, and the Gizmo traversal that finds the same co-star chain.
+func runPaths(out *output, dir string, reps int) error {
+	ctx := context.Background()
+	db, err := graph.Open(dir, &graph.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ask := func(src string) (*query.Result, float64, error) {
+		c, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		t := time.Now()
+		res, err := query.Run(c, db, src, nil)
+		return res, float64(time.Since(t).Microseconds()) / 1000, err
+	}
+	// The first query builds the link index.
+	_, first, err := ask(bench.PathQuery(bench.Pairs[0]))
+	if err != nil {
+		return err
+	}
+	out.FirstMs = first
+	start := time.Now()
+	for _, p := range bench.Pairs {
+		pr := pairResult{A: p.A, B: p.B}
+		for i := 0; i < reps; i++ {
+			res, ms, err := ask(bench.PathQuery(p))
+			if err != nil {
+				return fmt.Errorf("%s: %w", bench.PathQuery(p), err)
+			}
+			pr.Times = append(pr.Times, ms)
+			if len(res.Rows) > 0 {
+				pr.Length = res.Rows[0][0].(*query.Path).Len()
+			}
+			pr.Paths = len(res.Rows)
+		}
+		var ids [2]string
+		for i := 0; i < reps; i++ {
+			res, ms, err := ask(bench.CoStarQuery(p))
+			if err != nil {
+				return fmt.Errorf("%s: %w", bench.CoStarQuery(p), err)
+			}
+			pr.CoTimes = append(pr.CoTimes, ms)
+			if len(res.Rows) > 0 {
+				path := res.Rows[0][0].(*query.Path)
+				pr.CoLength = path.Len()
+				ids = [2]string{query.IDString(path.Nodes[0].ID), query.IDString(path.Nodes[len(path.Nodes)-1].ID)}
+			}
+		}
+		if pr.CoLength > 0 {
+			src := bench.CoStarGizmo(ids[0], ids[1], pr.CoLength/4)
+			c, cancel := context.WithTimeout(ctx, time.Minute)
+			t := time.Now()
+			n, err := bench.RunGizmo(c, db.QuadStore(), src)
+			cancel()
+			pr.GizmoMs = float64(time.Since(t).Microseconds()) / 1000
+			pr.GizmoRows = n
+			if err != nil {
+				pr.GizmoErr = err.Error()
+			}
+		}
+		out.Pairs = append(out.Pairs, pr)
+	}
+	out.Seconds = time.Since(start).Seconds()
+	return nil
+}
+
+// runCold is B3 cold: open the store and answer one pair, in a fresh
+// process.
+func runCold(out *output, dir string, pair int) error {
+	db, err := graph.Open(dir, &graph.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p := bench.Pairs[pair%len(bench.Pairs)]
+	res, err := query.Run(context.Background(), db, bench.PathQuery(p), nil)
+	if err != nil {
+		return err
+	}
+	out.ColdMs = float64(time.Since(processStart).Microseconds()) / 1000
+	out.Pairs = []pairResult{{A: p.A, B: p.B, Paths: len(res.Rows)}}
+	_ = strings.TrimSpace
+	return nil
 }
