@@ -1,4 +1,4 @@
-// Package bench holds what Entente's benchmarks (docs/benchmarks.md) share:
+// Package bench holds what Entente's benchmarks (bench/README.md) share:
 // the systems under test, opened through their Go libraries, and the
 // queries they run. The programs in cmd/ drive it: benchrun runs every
 // benchmark, each system in its own process (benchworker), and writes
@@ -27,7 +27,7 @@ var m2_actors = movie2.save("<name>","movie2").follow(filmToActor)
 `
 
 // GizmoQueries are the queries of Cayley's graph/graphtest/integration.go
-// (Apache License 2.0, The Cayley Authors), B2 of docs/benchmarks.md. The
+// (Apache License 2.0, The Cayley Authors), B2 of bench/README.md. The
 // result counts are the ones that test expects.
 var GizmoQueries = []GizmoQuery{
 	{"name predicate", `g.V("Humphrey Bogart").in("<name>").all()`, 1},

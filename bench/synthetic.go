@@ -10,15 +10,26 @@ import (
 // B4's synthetic graph: entities of a few types with a name each, and
 // links between them whose targets are skewed towards low numbers, so that
 // a few hubs have many links and most entities few, as in real alliance
-// and trade graphs. Everything is derived from the seed: the same size
-// gives the same graph on every machine.
+// and trade graphs. A quarter of the links are statements with a status
+// qualifier, laid out as the seed graph's are (docs/data-model.md).
+// Everything is derived from the size: the same size gives the same graph
+// on every machine.
+
+// SyntheticLinks is the number of outgoing links of each entity, and
+// SyntheticQualified how many of them carry a statement.
+const (
+	SyntheticLinks     = 8
+	SyntheticQualified = 2
+)
 
 // SyntheticPerEntity is the number of quads per entity: its type, its
-// name and eight outgoing links.
-const SyntheticPerEntity = 10
+// name, its links, and five more for each qualified link (the statement's
+// type, subject, predicate, object and status).
+const SyntheticPerEntity = 2 + SyntheticLinks + 5*SyntheticQualified
 
 var syntheticTypes = []string{"Country", "Organisation", "Company", "Sector"}
 var syntheticRels = []string{"partner", "member_of", "supplies", "invests_in", "trade_with", "tariff_exposure"}
+var syntheticStatus = []string{"existing", "proposed", "planned"}
 
 // SyntheticEntities is the number of entities of a synthetic graph of
 // about quads quads.
@@ -36,7 +47,7 @@ func WriteSynthetic(w io.Writer, quads int) error {
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(bw, "<entity:e%d> <rdf:type> <type:%s> .\n", i, syntheticTypes[i%len(syntheticTypes)])
 		fmt.Fprintf(bw, "<entity:e%d> <schema:name> %q .\n", i, SyntheticName(i))
-		for k := 0; k < SyntheticPerEntity-2; k++ {
+		for k := 0; k < SyntheticLinks; k++ {
 			// Squaring a uniform number favours low targets: entity 0 gets
 			// about sqrt(n) times the links of the median entity.
 			u := r.Float64()
@@ -44,7 +55,18 @@ func WriteSynthetic(w io.Writer, quads int) error {
 			if j == i {
 				j = (j + 1) % n
 			}
-			fmt.Fprintf(bw, "<entity:e%d> <rel:%s> <entity:e%d> .\n", i, syntheticRels[r.IntN(len(syntheticRels))], j)
+			rel := syntheticRels[r.IntN(len(syntheticRels))]
+			if k%(SyntheticLinks/SyntheticQualified) != 0 {
+				fmt.Fprintf(bw, "<entity:e%d> <rel:%s> <entity:e%d> .\n", i, rel, j)
+				continue
+			}
+			st := fmt.Sprintf("<stmt:e%d/%s/e%d>", i, rel, j)
+			fmt.Fprintf(bw, "<entity:e%d> <rel:%s> <entity:e%d> %s .\n", i, rel, j, st)
+			fmt.Fprintf(bw, "%s <rdf:type> <type:Statement> .\n", st)
+			fmt.Fprintf(bw, "%s <rdf:subject> <entity:e%d> .\n", st, i)
+			fmt.Fprintf(bw, "%s <rdf:predicate> <rel:%s> .\n", st, rel)
+			fmt.Fprintf(bw, "%s <rdf:object> <entity:e%d> .\n", st, j)
+			fmt.Fprintf(bw, "%s <q:status> %q .\n", st, syntheticStatus[r.IntN(len(syntheticStatus))])
 		}
 	}
 	return bw.Flush()
