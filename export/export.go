@@ -9,9 +9,12 @@ package export
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -50,8 +53,18 @@ func FormatList() string {
 	return strings.Join(parts, ", ")
 }
 
-// ErrFormat: an unknown format, or one a file name does not tell.
-var ErrFormat = errors.New("export: unknown format")
+// Errors of an export. Callers test them with errors.Is.
+var (
+	// ErrFormat: an unknown format, or one a file name does not tell.
+	ErrFormat = errors.New("export: unknown format")
+	// ErrNoStore: N-Quads and JSON-LD export the store's own quads and
+	// need it (Options.DB).
+	ErrNoStore = errors.New("export: this format reads the quads from the store: set Options.DB")
+	// ErrNoGraph: the answer has rows but no node or relation in them
+	// (only text, numbers or counts, such as a Gizmo program's emitted
+	// values): there is no subgraph to write, and nothing is written.
+	ErrNoGraph = errors.New("export: the answer holds no nodes or relations to export")
+)
 
 // ParseFormat parses a format name.
 func ParseFormat(s string) (Format, error) {
@@ -128,8 +141,9 @@ type Subgraph struct {
 }
 
 // SubgraphOf collects every node and relation an answer holds: its
-// entities, relations, paths (and their parallel relations), and the
-// relations of a card.
+// entities, relations, paths (and their parallel relations), the
+// relations of a card, and the nodes of a Gizmo result with the
+// relations between them.
 func SubgraphOf(res *query.Result) *Subgraph {
 	sg := &Subgraph{}
 	nodes := map[string]*query.Node{}
@@ -164,6 +178,8 @@ func SubgraphOf(res *query.Result) *Subgraph {
 		switch v := v.(type) {
 		case *query.Node:
 			addNode(v)
+		case query.GizmoNode:
+			addNode(v.Node)
 		case *query.Relation:
 			addRel(v)
 		case *query.Path:
@@ -201,12 +217,16 @@ func relKey(r *query.Relation) string {
 }
 
 // Write writes an answer's subgraph to w in format f. CSV writes the
-// relations only (WriteFile writes the nodes beside them).
+// relations only (WriteFile writes the nodes beside them). An answer whose
+// rows hold no node or relation is ErrNoGraph.
 func Write(ctx context.Context, w io.Writer, res *query.Result, f Format, o *Options) error {
 	if o == nil {
 		o = &Options{}
 	}
 	sg := SubgraphOf(res)
+	if err := checkGraph(res, sg); err != nil {
+		return err
+	}
 	switch f {
 	case GraphML:
 		return writeGraphML(w, sg, o)
@@ -231,14 +251,17 @@ func Write(ctx context.Context, w io.Writer, res *query.Result, f Format, o *Opt
 
 // WriteFile writes an answer's subgraph to path (and, for CSV, its nodes
 // to PATH.nodes.csv beside it), through a temporary file so that a failed
-// export leaves no half-written file. It returns the files written.
+// export leaves no half-written file. Files are created with mode 0644,
+// less the process's umask. It returns the files written.
 func WriteFile(ctx context.Context, path string, res *query.Result, f Format, o *Options) ([]string, error) {
 	if o == nil {
 		o = &Options{}
 	}
+	if err := checkGraph(res, SubgraphOf(res)); err != nil {
+		return nil, err
+	}
 	write := func(target string, fn func(io.Writer) error) error {
-		dir := filepath.Dir(target)
-		tmp, err := os.CreateTemp(dir, ".entente-export-*")
+		tmp, err := createTemp(filepath.Dir(target))
 		if err != nil {
 			return err
 		}
@@ -267,6 +290,36 @@ func WriteFile(ctx context.Context, path string, res *query.Result, f Format, o 
 	return files, nil
 }
 
+// checkGraph refuses an answer that has rows but nothing graph-like in
+// them: an empty file would look like an empty answer.
+func checkGraph(res *query.Result, sg *Subgraph) error {
+	if len(res.Rows) == 0 || len(sg.Nodes) > 0 || len(sg.Relations) > 0 {
+		return nil
+	}
+	if res.Kind == "gizmo" {
+		return fmt.Errorf("%w (only values: a Gizmo program exports the nodes it returns or tags, not their names or counts)", ErrNoGraph)
+	}
+	return fmt.Errorf("%w (only text, numbers or counts)", ErrNoGraph)
+}
+
+// createTemp creates a new file in dir for writing, readable by all (mode
+// 0644, which the umask may narrow), as os.Create would make the file
+// itself; os.CreateTemp's files are readable by their owner only.
+func createTemp(dir string) (*os.File, error) {
+	for i := 0; ; i++ {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(dir, ".entente-export-"+hex.EncodeToString(b[:]))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) && i < 100 {
+			continue
+		}
+		return f, err
+	}
+}
+
 // NodesPath is where a CSV export's nodes go: edges.csv → edges.nodes.csv.
 func NodesPath(path string) string {
 	return strings.TrimSuffix(path, filepath.Ext(path)) + ".nodes.csv"
@@ -282,21 +335,20 @@ func evidenceText(r *query.Relation) string {
 	return strings.Join(parts, " | ")
 }
 
-// qualifierNames lists the qualifiers present on any relation, in the
-// data model's order.
+// qualifierNames lists every qualifier of the data model, in its order,
+// then any other qualifier a relation of the subgraph has, by name: the
+// attributes GraphML and GEXF declare whatever the subgraph holds, so that
+// tools see one schema.
 func qualifierNames(sg *Subgraph) []string {
+	out := graph.QualifierNames()
 	seen := map[string]bool{}
 	for _, r := range sg.Relations {
 		for _, q := range r.Qualifiers {
 			seen[q.Name] = true
 		}
 	}
-	var out []string
-	for _, q := range graph.QualifierNames() {
-		if seen[q] {
-			out = append(out, q)
-			delete(seen, q)
-		}
+	for _, q := range out {
+		delete(seen, q)
 	}
 	var rest []string
 	for q := range seen {

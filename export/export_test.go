@@ -6,15 +6,20 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	pngdec "image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cayleygraph/quad"
+	"github.com/cayleygraph/quad/nquads"
 	"github.com/entente-kg/entente/export"
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
@@ -22,6 +27,7 @@ import (
 	"github.com/entente-kg/entente/render"
 	"github.com/entente-kg/entente/seeds"
 	"github.com/goccy/go-graphviz"
+	"github.com/piprate/json-gold/ld"
 )
 
 var (
@@ -312,32 +318,235 @@ func renderSVG(t *testing.T, path string) {
 	t.Logf("drawn by librsvg: %dx%d, %.1f%% ink", b.Dx(), b.Dy(), 100*float64(ink)/float64(b.Dx()*b.Dy()))
 }
 
-// TestNQuadsRoundTrip: the N-Quads export loads into an empty store and
-// gives the same answers to the same query.
+// roundTrips are the answers whose N-Quads and JSON-LD exports must load
+// into an empty store and answer the same: a neighbourhood, paths with
+// their parallel relations (capped at 100 of 386, and all of them), and a
+// card whose relations include parallel ones (Japan's three
+// tariff_exposure relations to the United States, one statement each).
+var roundTrips = []string{neighborhood, "paths Japan to India", "paths Japan to India limit 1000", "show Japan"}
+
+// TestNQuadsRoundTrip: the N-Quads and JSON-LD exports load into an empty
+// store, which then holds every relation of the subgraph and gives the
+// same answers to the same query.
 func TestNQuadsRoundTrip(t *testing.T) {
-	for _, f := range []export.Format{export.NQuads, export.JSONLD} {
-		t.Run(string(f), func(t *testing.T) {
-			dir, _ := exportAll(t)
-			fresh, err := graph.Open("", &graph.Options{InMemory: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fresh.Close()
-			if _, err := loader.Load(context.Background(), fresh, []string{filepath.Join(dir, "japan."+string(f))}, &loader.Options{Strict: f == export.NQuads}); err != nil {
-				t.Fatal(err)
-			}
-			want := jsonLines(t, answer(t, seedDB(t), neighborhood))
-			got := jsonLines(t, answer(t, fresh, neighborhood))
-			if got != want {
-				t.Fatalf("the re-loaded export answers differently:\nwant %s\n got %s", want, got)
-			}
-			// The evidence of a link in the subgraph comes along too.
-			q := "why Japan Australia"
-			if a, b := jsonLines(t, answer(t, seedDB(t), q)), jsonLines(t, answer(t, fresh, q)); a != b {
-				t.Fatalf("%s differs:\nwant %s\n got %s", q, a, b)
-			}
-		})
+	d := seedDB(t)
+	for _, q := range roundTrips {
+		res := answer(t, d, q)
+		sg := export.SubgraphOf(res)
+		for _, f := range []export.Format{export.NQuads, export.JSONLD} {
+			t.Run(q+"/"+string(f), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "answer."+string(f))
+				if _, err := export.WriteFile(context.Background(), path, res, f, &export.Options{Query: q, Time: stamp, DB: d}); err != nil {
+					t.Fatal(err)
+				}
+				fresh, err := graph.Open("", &graph.Options{InMemory: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer fresh.Close()
+				if _, err := loader.Load(context.Background(), fresh, []string{path}, &loader.Options{Strict: f == export.NQuads}); err != nil {
+					t.Fatal(err)
+				}
+				st, err := fresh.Stats(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Relations != int64(len(sg.Relations)) {
+					t.Errorf("%d relations loaded back, want the subgraph's %d", st.Relations, len(sg.Relations))
+				}
+				again := answer(t, fresh, q)
+				if res.Capped {
+					samePaths(t, d, fresh, res, again)
+				} else if want, got := canonical(t, res), canonical(t, again); got != want {
+					t.Fatalf("the re-loaded export answers differently:\nwant %s\n got %s", want, got)
+				}
+				// The evidence of a link in the subgraph comes along too.
+				w := "why Japan Australia"
+				if a, b := jsonLines(t, answer(t, d, w)), jsonLines(t, answer(t, fresh, w)); a != b {
+					t.Fatalf("%s differs:\nwant %s\n got %s", w, a, b)
+				}
+			})
+		}
 	}
+}
+
+// canonical is an answer's JSON lines with the relations of a card in one
+// order. A card orders its relations by kind, direction and the other
+// end, and parallel relations (one kind between the same two entities)
+// as the store happens to hold them, which a re-loaded store may not.
+func canonical(t *testing.T, res *query.Result) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(jsonLines(t, res)), "\n") {
+		var row map[string]interface{}
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatal(err)
+		}
+		if rels, ok := row["relations"].([]interface{}); ok {
+			texts := make([]string, len(rels))
+			for i, r := range rels {
+				b, _ := json.Marshal(r)
+				texts[i] = string(b)
+			}
+			sort.Strings(texts)
+			row["relations"] = texts
+		}
+		b, _ := json.Marshal(row)
+		out = append(out, string(b))
+	}
+	return strings.Join(out, "\n")
+}
+
+// samePaths checks a capped paths answer against its re-loaded export:
+// the search stops at the cap in the order the store holds the graph, so
+// the re-loaded store may show other paths; but it holds every path of
+// the answer, holds only paths of the original graph, and shows as many.
+func samePaths(t *testing.T, orig, fresh *graph.DB, res, again *query.Result) {
+	t.Helper()
+	if len(again.Rows) != len(res.Rows) || again.Note != res.Note {
+		t.Fatalf("%d paths (%s), want %d (%s)", len(again.Rows), again.Note, len(res.Rows), res.Note)
+	}
+	all := func(d *graph.DB) map[string]bool {
+		r := answer(t, d, res.Statement+" limit 100000")
+		if r.Capped {
+			t.Fatalf("%s: capped", r.Statement)
+		}
+		set := map[string]bool{}
+		for _, row := range r.Rows {
+			set[render.Text(row[0])] = true
+		}
+		return set
+	}
+	inOrig, inFresh := all(orig), all(fresh)
+	for _, row := range res.Rows {
+		if p := render.Text(row[0]); !inFresh[p] {
+			t.Errorf("the re-loaded store lacks the path %s", p)
+		}
+	}
+	for p := range inFresh {
+		if !inOrig[p] {
+			t.Errorf("the re-loaded store has a path the graph has not: %s", p)
+		}
+	}
+}
+
+// TestParallelRelations: relations that share subject, kind and object
+// but not their statement are each written, in every format.
+func TestParallelRelations(t *testing.T) {
+	d := seedDB(t)
+	const q = "show Japan"
+	res := answer(t, d, q)
+	stmts := map[string]bool{}
+	for _, r := range export.SubgraphOf(res).Relations {
+		if r.Kind == "tariff_exposure" && query.IDString(r.To.ID) == "entity:united-states" {
+			stmts[query.IDString(r.Stmt)] = true
+		}
+	}
+	if len(stmts) != 3 {
+		t.Fatalf("the subgraph has %d tariff_exposure relations from Japan to the United States, want 3: %v", len(stmts), stmts)
+	}
+	for _, f := range []export.Format{export.NQuads, export.JSONLD, export.GraphML, export.GEXF, export.DOT, export.Cytoscape} {
+		var b bytes.Buffer
+		if err := export.Write(context.Background(), &b, res, f, &export.Options{Query: q, Time: stamp, DB: d}); err != nil {
+			t.Fatal(err)
+		}
+		for s := range stmts {
+			if !strings.Contains(b.String(), s) {
+				t.Errorf("%s: no relation of statement %s", f, s)
+			}
+		}
+		if f == export.NQuads {
+			n := 0
+			for _, line := range strings.Split(b.String(), "\n") {
+				if strings.HasPrefix(line, "<entity:japan> <rel:tariff_exposure> <entity:united-states> ") {
+					n++
+				}
+			}
+			if n != 3 {
+				t.Errorf("N-Quads: %d tariff_exposure quads from Japan to the United States, want 3", n)
+			}
+		}
+	}
+}
+
+// TestJSONLDIsTheNQuads: a standard JSON-LD 1.1 processor (json-gold)
+// reads the JSON-LD export as exactly the N-Quads export's quads: the
+// relations in their statements' graphs, everything else in the default
+// graph, and nothing about the export itself.
+func TestJSONLDIsTheNQuads(t *testing.T) {
+	d := seedDB(t)
+	for _, q := range roundTrips {
+		res := answer(t, d, q)
+		o := &export.Options{Query: q, Time: stamp, DB: d}
+		var nq, jl bytes.Buffer
+		if err := export.Write(context.Background(), &nq, res, export.NQuads, o); err != nil {
+			t.Fatal(err)
+		}
+		if err := export.Write(context.Background(), &jl, res, export.JSONLD, o); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{}
+		r := nquads.NewReader(&nq, false)
+		for {
+			qd, err := r.ReadQuad()
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			want[qd.NQuad()] = true
+		}
+		var doc interface{}
+		if err := json.Unmarshal(jl.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		opts := ld.NewJsonLdOptions("")
+		opts.ProcessingMode = ld.JsonLd_1_1
+		out, err := ld.NewJsonLdProcessor().ToRDF(doc, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for g, quads := range out.(*ld.RDFDataset).Graphs {
+			var label quad.Value
+			if g != "@default" {
+				label = quad.IRI(g)
+			}
+			for _, x := range quads {
+				got[quad.Quad{Subject: ldValue(x.Subject), Predicate: ldValue(x.Predicate), Object: ldValue(x.Object), Label: label}.NQuad()] = true
+			}
+		}
+		for k := range want {
+			if !got[k] {
+				t.Errorf("%s: JSON-LD lacks %s", q, k)
+			}
+		}
+		for k := range got {
+			if !want[k] {
+				t.Errorf("%s: JSON-LD has %s, which the N-Quads export has not", q, k)
+			}
+		}
+		if len(want) < 100 {
+			t.Errorf("%s: only %d quads", q, len(want))
+		}
+	}
+}
+
+func ldValue(n ld.Node) quad.Value {
+	switch n := n.(type) {
+	case *ld.IRI:
+		return quad.IRI(n.Value)
+	case *ld.BlankNode:
+		return quad.BNode(strings.TrimPrefix(n.Attribute, "_:"))
+	case *ld.Literal:
+		switch {
+		case n.Language != "":
+			return quad.LangString{Value: quad.String(n.Value), Lang: n.Language}
+		case n.Datatype == "" || n.Datatype == ld.XSDString:
+			return quad.String(n.Value)
+		}
+		return quad.TypedString{Value: quad.String(n.Value), Type: quad.IRI(n.Datatype)}
+	}
+	return nil
 }
 
 func TestCSV(t *testing.T) {
@@ -438,4 +647,300 @@ func TestFormats(t *testing.T) {
 	if _, err := export.ParseFormat("pdf"); err == nil {
 		t.Error("pdf accepted")
 	}
+}
+
+// TestGizmo: a Gizmo answer exports the nodes it returns, with their
+// names, types and aliases, and the relations between the nodes of each
+// result; its rows still print as Cayley writes nodes; its N-Quads export
+// answers the same program again; and an answer of mere values is an
+// error, with no file written.
+func TestGizmo(t *testing.T) {
+	d := seedDB(t)
+	ctx := context.Background()
+	gizmo := func(t *testing.T, d *graph.DB, src string) *query.Result {
+		res, err := query.Gizmo(ctx, d.QuadStore(), src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	t.Run("nodes", func(t *testing.T) {
+		const src = `g.V("<entity:japan>").Out("<rel:security_pact>").All()`
+		res := gizmo(t, d, src)
+		if got := jsonLines(t, res); got != "{\"id\":\"<entity:australia>\"}\n{\"id\":\"<entity:philippines>\"}\n" {
+			t.Fatalf("the rows print as %q", got)
+		}
+		var b bytes.Buffer
+		if err := export.Write(ctx, &b, res, export.GraphML, &export.Options{Query: src, Time: stamp}); err != nil {
+			t.Fatal(err)
+		}
+		doc := parseGraphML(t, b.Bytes())
+		if len(doc.Graph.Nodes) != 2 || len(doc.Graph.Edges) != 0 {
+			t.Fatalf("%d nodes, %d edges; want 2, 0", len(doc.Graph.Nodes), len(doc.Graph.Edges))
+		}
+		for _, n := range doc.Graph.Nodes {
+			attrs := map[string]string{}
+			for _, d := range n.Data {
+				attrs[d.Key] = d.Value
+			}
+			if attrs["n_type"] != "Country" || attrs["n_name"] == "" || attrs["n_aliases"] == "" {
+				t.Errorf("node %s: %v", n.ID, attrs)
+			}
+		}
+	})
+	t.Run("tags", func(t *testing.T) {
+		const src = `g.V("<entity:japan>").Tag("from").Out("<rel:security_pact>").All()`
+		res := gizmo(t, d, src)
+		sg := export.SubgraphOf(res)
+		if len(sg.Nodes) != 3 || len(sg.Relations) != 2 {
+			t.Fatalf("%d nodes, %d relations; want 3, 2", len(sg.Nodes), len(sg.Relations))
+		}
+		for _, r := range sg.Relations {
+			if r.Kind != "security_pact" || r.From.Name != "Japan" || r.Stmt == nil || len(r.Evidence) == 0 || r.Qualifier("period") == "" {
+				t.Errorf("relation %s —%s→ %s, statement %v, %d evidence, %v", r.From.Label(), r.Kind, r.To.Label(), r.Stmt, len(r.Evidence), r.Qualifiers)
+			}
+		}
+		path := filepath.Join(t.TempDir(), "pacts.nq")
+		if _, err := export.WriteFile(ctx, path, res, export.NQuads, &export.Options{Query: src, Time: stamp, DB: d}); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := graph.Open("", &graph.Options{InMemory: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		if _, err := loader.Load(ctx, fresh, []string{path}, &loader.Options{Strict: true}); err != nil {
+			t.Fatal(err)
+		}
+		if want, got := jsonLines(t, res), jsonLines(t, gizmo(t, fresh, src)); got != want {
+			t.Fatalf("the re-loaded export answers differently:\nwant %s\n got %s", want, got)
+		}
+	})
+	for _, src := range []string{
+		`g.V("<entity:japan>").Out("<schema:name>").All()`,
+		`g.Emit(g.V("<entity:japan>").Out().Count())`,
+	} {
+		t.Run("values", func(t *testing.T) {
+			res := gizmo(t, d, src)
+			if len(res.Rows) == 0 {
+				t.Fatal("no rows")
+			}
+			path := filepath.Join(t.TempDir(), "values.graphml")
+			_, err := export.WriteFile(ctx, path, res, export.GraphML, &export.Options{Query: src})
+			if !errors.Is(err, export.ErrNoGraph) {
+				t.Fatalf("%s: error %v, want ErrNoGraph", src, err)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("%s: a file was written", src)
+			}
+			if err := export.Write(ctx, io.Discard, res, export.DOT, nil); !errors.Is(err, export.ErrNoGraph) {
+				t.Fatalf("%s: Write: %v, want ErrNoGraph", src, err)
+			}
+		})
+	}
+}
+
+type graphML struct {
+	Keys []struct {
+		ID   string `xml:"id,attr"`
+		For  string `xml:"for,attr"`
+		Name string `xml:"attr.name,attr"`
+		Type string `xml:"attr.type,attr"`
+	} `xml:"key"`
+	Graph struct {
+		Data []struct {
+			Key   string `xml:"key,attr"`
+			Value string `xml:",chardata"`
+		} `xml:"data"`
+		Nodes []struct {
+			ID   string `xml:"id,attr"`
+			Data []struct {
+				Key   string `xml:"key,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"data"`
+		} `xml:"node"`
+		Edges []struct {
+			Data []struct {
+				Key   string `xml:"key,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"data"`
+		} `xml:"edge"`
+	} `xml:"graph"`
+}
+
+func parseGraphML(t *testing.T, b []byte) *graphML {
+	var doc graphML
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return &doc
+}
+
+// TestStableSchema: GraphML and GEXF declare every edge attribute — the
+// data model's qualifiers, status first, and the evidence — whether or not
+// the export's relations have a value for it, and every edge has a status.
+// "why Japan Australia" is one relation with no stored status.
+func TestStableSchema(t *testing.T) {
+	const q = "why Japan Australia"
+	res := answer(t, seedDB(t), q)
+	want := append(graph.QualifierNames(), "statement", "evidence_count", "evidence", "locators", "sources")
+	var b bytes.Buffer
+	if err := export.Write(context.Background(), &b, res, export.GraphML, &export.Options{Query: q, Time: stamp}); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseGraphML(t, b.Bytes())
+	declared := map[string]bool{}
+	for _, k := range doc.Keys {
+		if k.For == "edge" {
+			declared[k.Name] = true
+		}
+	}
+	for _, k := range want {
+		if !declared[k] {
+			t.Errorf("GraphML declares no edge key %s", k)
+		}
+	}
+	for _, e := range doc.Graph.Edges {
+		status := ""
+		for _, d := range e.Data {
+			if d.Key == "e_status" {
+				status = d.Value
+			}
+		}
+		if status != "existing" {
+			t.Errorf("GraphML edge status %q, want existing", status)
+		}
+	}
+	b.Reset()
+	if err := export.Write(context.Background(), &b, res, export.GEXF, &export.Options{Query: q, Time: stamp}); err != nil {
+		t.Fatal(err)
+	}
+	var gexf struct {
+		Attributes []struct {
+			Class string `xml:"class,attr"`
+			Attrs []struct {
+				ID    string `xml:"id,attr"`
+				Title string `xml:"title,attr"`
+			} `xml:"attribute"`
+		} `xml:"graph>attributes"`
+		Edges []struct {
+			Values []struct {
+				For   string `xml:"for,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"attvalues>attvalue"`
+		} `xml:"graph>edges>edge"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &gexf); err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]string{}
+	for _, a := range gexf.Attributes {
+		if a.Class == "edge" {
+			for _, x := range a.Attrs {
+				titles[x.Title] = x.ID
+			}
+		}
+	}
+	for _, k := range want {
+		if titles[k] == "" {
+			t.Errorf("GEXF declares no edge attribute %s", k)
+		}
+	}
+	for _, e := range gexf.Edges {
+		status := ""
+		for _, v := range e.Values {
+			if v.For == titles["status"] {
+				status = v.Value
+			}
+		}
+		if status != "existing" {
+			t.Errorf("GEXF edge status %q, want existing", status)
+		}
+	}
+}
+
+// TestQueryAndTime: every file of every format records the query and the
+// time of the export, read back as each format's readers see them. The
+// query has quotes, an ampersand and angle brackets to escape.
+func TestQueryAndTime(t *testing.T) {
+	const q = `path "South Korea" to <entity:india> directed`
+	const created = "2026-11-27T12:00:00Z"
+	d := seedDB(t)
+	res := answer(t, d, q)
+	dir := t.TempDir()
+	files := map[export.Format][]string{}
+	for _, f := range export.Formats {
+		fs, err := export.WriteFile(context.Background(), filepath.Join(dir, "p."+string(f)), res, f, &export.Options{Query: q, Time: stamp, DB: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = fs
+	}
+	check := func(f export.Format, what, query, time string) {
+		t.Helper()
+		if !strings.Contains(query, q) || !strings.Contains(time, created) {
+			t.Errorf("%s: %s records the query %q and the time %q", f, what, query, time)
+		}
+	}
+	// GraphML: the graph's query and created attributes.
+	g := parseGraphML(t, read(t, files[export.GraphML][0]))
+	attrs := map[string]string{}
+	for _, d := range g.Graph.Data {
+		attrs[d.Key] = d.Value
+	}
+	check(export.GraphML, "the graph data", attrs["g_query"], attrs["g_created"])
+	// GEXF: the meta description.
+	var gexf struct {
+		Description string `xml:"meta>description"`
+	}
+	if err := xml.Unmarshal(read(t, files[export.GEXF][0]), &gexf); err != nil {
+		t.Fatal(err)
+	}
+	check(export.GEXF, "meta", gexf.Description, gexf.Description)
+	// DOT: the graph attributes, as Graphviz reads them.
+	dg, err := graphviz.ParseBytes(read(t, files[export.DOT][0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(export.DOT, "the graph attributes", dg.GetStr("query"), dg.GetStr("created"))
+	dg.Close()
+	// SVG: the metadata element.
+	var svg struct {
+		Export struct {
+			Created string `xml:"created,attr"`
+			Query   string `xml:",chardata"`
+		} `xml:"metadata>export"`
+		Desc string `xml:"desc"`
+	}
+	if err := xml.Unmarshal(read(t, files[export.SVG][0]), &svg); err != nil {
+		t.Fatal(err)
+	}
+	check(export.SVG, "metadata", svg.Export.Query, svg.Export.Created)
+	// N-Quads and both CSV files: comment lines.
+	for _, f := range []export.Format{export.NQuads, export.CSV} {
+		for _, path := range files[f] {
+			lines := strings.SplitN(string(read(t, path)), "\n", 3)
+			if len(lines) < 3 || lines[0] != "# Exported by Entente on "+created || lines[1] != "# query: "+q {
+				t.Errorf("%s: %s begins %q", f, filepath.Base(path), lines[:min(2, len(lines))])
+			}
+		}
+	}
+	if len(files[export.CSV]) != 2 {
+		t.Errorf("CSV wrote %v", files[export.CSV])
+	}
+	// JSON-LD and Cytoscape: JSON members.
+	var jl struct {
+		Export struct{ Query, Created string } `json:"entente_export"`
+	}
+	if err := json.Unmarshal(read(t, files[export.JSONLD][0]), &jl); err != nil {
+		t.Fatal(err)
+	}
+	check(export.JSONLD, "entente_export", jl.Export.Query, jl.Export.Created)
+	var cy struct {
+		Data struct{ Query, Created string } `json:"data"`
+	}
+	if err := json.Unmarshal(read(t, files[export.Cytoscape][0]), &cy); err != nil {
+		t.Fatal(err)
+	}
+	check(export.Cytoscape, "data", cy.Data.Query, cy.Data.Created)
 }

@@ -3,7 +3,6 @@ package export
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -14,9 +13,6 @@ import (
 	"github.com/cayleygraph/quad/nquads"
 	"github.com/entente-kg/entente/graph"
 )
-
-// ErrNoStore: N-Quads and JSON-LD export the store's own quads and need it.
-var ErrNoStore = errors.New("export: this format reads the quads from the store: set Options.DB")
 
 // quadsOf collects the stored quads of a subgraph: each node's type, name,
 // alias and description quads; each relation's quad; each statement's
@@ -31,7 +27,10 @@ func quadsOf(ctx context.Context, sg *Subgraph, db *graph.DB) ([]quad.Quad, erro
 	var out []quad.Quad
 	seenQuad := map[string]bool{}
 	add := func(q quad.Quad) {
-		k := q.String()
+		// The key is the whole quad, label included: relations that
+		// share subject, kind and object are told apart by their
+		// statements.
+		k := q.NQuad()
 		if !seenQuad[k] {
 			seenQuad[k] = true
 			out = append(out, q)
@@ -115,8 +114,9 @@ func writeNQuads(ctx context.Context, w io.Writer, sg *Subgraph, o *Options) err
 // writeJSONLD writes the subgraph's stored quads as JSON-LD: the default
 // graph's nodes, and each relation in the named graph of its statement —
 // the same layout as the store, so that loading it back gives the same
-// graph. IRIs are kept as the store writes them; the document's own node
-// records the query and the time.
+// graph. IRIs are kept as the store writes them; the query and the time
+// are in an entry that JSON-LD processing ignores, so that the document's
+// quads are exactly the N-Quads export's.
 func writeJSONLD(ctx context.Context, w io.Writer, sg *Subgraph, o *Options) error {
 	qs, err := quadsOf(ctx, sg, o.DB)
 	if err != nil {
@@ -184,12 +184,28 @@ func writeJSONLD(ctx context.Context, w io.Writer, sg *Subgraph, o *Options) err
 			all = append(all, map[string]interface{}{"@id": g, "@graph": objects(graphs[g])})
 		}
 	}
-	doc := map[string]interface{}{
-		"@context":           map[string]interface{}{"@version": 1.1},
-		"@id":                "urn:entente:export",
-		"schema:description": "Exported by Entente from the query: " + o.Query,
-		"schema:dateCreated": o.stamp(),
-		"@graph":             all,
+	if all == nil {
+		all = []interface{}{}
+	}
+	// The top-level object holds the context, the query and the time, and
+	// the graph. Its only other key, entente_export, is no term of the
+	// context: JSON-LD processing drops it, as N-Quads parsers skip
+	// comments, so the document's quads are exactly the N-Quads export's
+	// (an @id or a property beside @graph would make the content a named
+	// graph instead).
+	type meta struct {
+		Comment string `json:"comment"`
+		Query   string `json:"query"`
+		Created string `json:"created"`
+	}
+	doc := struct {
+		Context map[string]interface{} `json:"@context"`
+		Export  meta                   `json:"entente_export"`
+		Graph   []interface{}          `json:"@graph"`
+	}{
+		Context: map[string]interface{}{"@version": 1.1},
+		Export:  meta{Comment: "Exported by Entente; JSON-LD processing ignores this entry", Query: o.Query, Created: o.stamp()},
+		Graph:   all,
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

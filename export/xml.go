@@ -30,6 +30,9 @@ func nodeAttrs(n *query.Node) []attr {
 	return a
 }
 
+// edgeAttrs are the attributes a relation has a value for: its kind, its
+// status (existing when none is stored), its other qualifiers, its
+// statement and its evidence.
 func edgeAttrs(r *query.Relation, quals []string) []attr {
 	a := []attr{{"kind", r.Kind}}
 	for _, q := range quals {
@@ -63,21 +66,11 @@ func joinEvidence(r *query.Relation, f func(query.Evidence) string) string {
 
 var nodeKeys = []string{"name", "type", "aliases", "description"}
 
+// edgeKeys are the edge attributes GraphML and GEXF declare: all of them,
+// whether or not a relation of the subgraph has a value for each.
 func edgeKeys(quals []string) []string {
 	k := append([]string{"kind"}, quals...)
-	if !contains(k, "status") {
-		k = append(k, "status")
-	}
 	return append(k, "statement", "evidence_count", "evidence", "locators", "sources")
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // writeGraphML writes GraphML with typed key declarations.

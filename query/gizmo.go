@@ -1,19 +1,21 @@
 package query
 
 import (
-	"strings"
-
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cayleygraph/quad"
 	"runtime/metrics"
 	"sort"
+	"strings"
 	"time"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
 	cquery "github.com/cayleygraph/cayley/query"
 	"github.com/cayleygraph/cayley/query/gizmo"
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph"
 )
 
 // ErrMemory: a query used more memory than its budget and was stopped.
@@ -24,6 +26,12 @@ var ErrMemory = errors.New("query: memory budget exceeded")
 // even in an endless loop), by opts.Limit rows and by opts.MaxMemory bytes
 // of heap growth. Each result is a row: its tags as columns ("id" first),
 // or a "value" column for what g.emit() sends.
+//
+// A tag that names a node (an IRI or a blank node) holds a GizmoNode,
+// which prints as Cayley writes the node and carries its name, types and
+// aliases; the result's Extra holds the relations the store has between
+// the nodes of each row (the id and the tags of one result), so that an
+// export of the answer is the subgraph it names.
 func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) (*Result, error) {
 	o := opts.withDefaults()
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -33,6 +41,7 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 	})
 	defer stop()
 
+	ev := &evaluator{ctx: ctx, qs: qs, nodes: map[cgraph.Ref]*Node{}, stmts: map[cgraph.Ref]*stmtInfo{}}
 	ses := gizmo.NewSession(qs)
 	it, err := ses.Execute(ctx, src, cquery.Options{Collation: cquery.Raw, Limit: o.Limit + 1})
 	if err != nil {
@@ -47,7 +56,7 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 			res.Note = fmt.Sprintf("showing the first %d results (limit %d)", o.Limit, o.Limit)
 			break
 		}
-		v, err := gizmoValue(qs, it.Result())
+		v, err := gizmoValue(ev, it.Result())
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +115,116 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 		}
 		res.Rows = append(res.Rows, row)
 	}
+	if res.Extra, err = gizmoRelations(ev, res.Rows); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// GizmoNode is a node in a Gizmo result's row. It prints — in tables, CSV
+// and JSON — as Cayley writes a node ("<entity:japan>", "_:b1"), and it
+// holds the node with its name, types and aliases, for exports.
+type GizmoNode struct {
+	Node *Node
+}
+
+// String is the node as Cayley writes it.
+func (n GizmoNode) String() string { return quad.StringOf(n.Node.ID) }
+
+// MarshalJSON writes the node as a JSON string, as Cayley writes it.
+func (n GizmoNode) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n.String()); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// gizmoRelations returns the relations between the nodes of each row:
+// the stored quads, other than attributes, from one node of a row to
+// another, each once, with their statements' qualifiers and evidence.
+func gizmoRelations(ev *evaluator, rows [][]Value) ([]*Relation, error) {
+	type link struct {
+		q    quad.Quad
+		oref cgraph.Ref
+	}
+	outs := map[string][]link{} // a node's links, read once
+	linksOf := func(n *Node) ([]link, error) {
+		k := n.ID.String()
+		if l, ok := outs[k]; ok {
+			return l, nil
+		}
+		ref, err := ev.qs.ValueOf(n.ID)
+		if err != nil || ref == nil {
+			return nil, err
+		}
+		it := ev.qs.QuadIterator(quad.Subject, ref).Iterate()
+		defer it.Close()
+		var l []link
+		for it.Next(ev.ctx) {
+			q, err := ev.qs.Quad(it.Result())
+			if err != nil {
+				return nil, err
+			}
+			if graph.IsAttribute(q.Predicate) || graph.IsLiteral(q.Object) {
+				continue
+			}
+			o, _ := ev.qs.QuadDirection(it.Result(), quad.Object)
+			l = append(l, link{q, o})
+		}
+		if err := it.Err(); err != nil {
+			return nil, err
+		}
+		outs[k] = l
+		return l, nil
+	}
+	var rels []*Relation
+	seen := map[string]bool{}
+	for _, row := range rows {
+		var nodes []*Node
+		in := map[string]bool{}
+		for _, v := range row {
+			if g, ok := v.(GizmoNode); ok && !in[g.Node.ID.String()] {
+				in[g.Node.ID.String()] = true
+				nodes = append(nodes, g.Node)
+			}
+		}
+		if len(nodes) < 2 {
+			continue
+		}
+		for _, from := range nodes {
+			links, err := linksOf(from)
+			if err != nil {
+				return nil, err
+			}
+			for _, lk := range links {
+				if !in[lk.q.Object.String()] || seen[lk.q.NQuad()] {
+					continue
+				}
+				seen[lk.q.NQuad()] = true
+				to, err := ev.node(lk.oref)
+				if err != nil {
+					return nil, err
+				}
+				r := &Relation{From: from, To: to, Kind: graph.ShortName(lk.q.Predicate), Pred: lk.q.Predicate, Stmt: lk.q.Label}
+				if lk.q.Label != nil {
+					lref, err := ev.qs.ValueOf(lk.q.Label)
+					if err != nil {
+						return nil, err
+					}
+					info, err := ev.statement(lref)
+					if err != nil {
+						return nil, err
+					}
+					r.Qualifiers, r.Evidence = info.quals, info.evidence
+				}
+				rels = append(rels, r)
+			}
+		}
+	}
+	return rels, nil
 }
 
 // watchMemory calls over (once) if the heap grows by more than budget
@@ -157,10 +275,11 @@ func bytesString(n uint64) string {
 }
 
 // gizmoValue turns one of the Gizmo session's raw results into what a row
-// holds: a map of tags to values for a path's result, the value of g.emit,
-// or the program's own value (a count, say) — nil for a value that is a
-// path object.
-func gizmoValue(qs cgraph.QuadStore, r interface{}) (interface{}, error) {
+// holds: a map of tags to values for a path's result (a GizmoNode for a
+// node, a Go value for a literal), the value of g.emit, or the program's
+// own value (a count, say) — nil for a value that is a path object.
+func gizmoValue(ev *evaluator, r interface{}) (interface{}, error) {
+	qs := ev.qs
 	res, ok := r.(*gizmo.Result)
 	if !ok || res == nil {
 		return nil, nil
@@ -175,7 +294,21 @@ func gizmoValue(qs cgraph.QuadStore, r interface{}) (interface{}, error) {
 			if err != nil {
 				return nil, err
 			}
-			if v != nil {
+			switch v.(type) {
+			case nil:
+			case quad.IRI, quad.BNode:
+				ref, err := qs.ValueOf(v)
+				if err != nil {
+					return nil, err
+				}
+				n := &Node{ID: v}
+				if ref != nil {
+					if n, err = ev.node(ref); err != nil {
+						return nil, err
+					}
+				}
+				out[k] = GizmoNode{n}
+			default:
 				out[k] = nativeOf(v)
 			}
 		}
