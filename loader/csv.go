@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"
@@ -36,67 +37,155 @@ var (
 // column; reading goes on with the next row.
 type CSVReader struct {
 	r    *csv.Reader
+	in   *csvInput
 	name string
 	res  Resolver
+	decl *declarations // the load's, to add this file's declarations to at the end
 
 	cols    map[string]int
 	header  []string
 	queue   []quad.Quad
 	started bool
+	done    bool // the header was refused: no row can be read
 
-	created map[string]entityRef        // lower-case name or slug -> entity created here
+	created []createdEntity             // entities created here, in order
+	byName  map[string]entityRef        // lower-case name or slug -> entity created here
 	stmts   map[string]csvStmt          // statement id -> its qualifiers, for conflicts
 	sources map[string]quad.IRI         // lower-case source cell -> id
 	evSeen  map[string]bool             // evidence ids written
 	names   map[string][]ResolvedEntity // cache of resolver answers
 }
 
+type createdEntity struct {
+	ref  entityRef
+	name string
+}
+
 type csvStmt struct {
 	line  int
 	quals string
+	vals  map[string]quad.Value // the single-valued qualifiers
 }
 
-// NewCSVReader reads a CSV edge list from r.
+// NewCSVReader reads a CSV edge list from r. A leading byte-order mark is
+// skipped.
 func NewCSVReader(r io.Reader, name string, res Resolver, maxLine int) *CSVReader {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
-	cr := csv.NewReader(&lineLimit{r: r, max: maxLine})
+	in := &csvInput{r: skipBOM(r), max: maxLine, line: 1, first: 1, lines: [][]byte{nil}}
+	cr := csv.NewReader(in)
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	cr.Comment = '#' // lines starting with # are comments (an export's header)
-	return &CSVReader{r: cr, name: name, res: res,
-		created: map[string]entityRef{}, stmts: map[string]csvStmt{}, sources: map[string]quad.IRI{},
+	return &CSVReader{r: cr, in: in, name: name, res: res,
+		byName: map[string]entityRef{}, stmts: map[string]csvStmt{}, sources: map[string]quad.IRI{},
 		evSeen: map[string]bool{}, names: map[string][]ResolvedEntity{}}
 }
 
-// lineLimit fails a read when a physical line grows past max bytes.
-type lineLimit struct {
+// csvInput feeds the CSV reader. It refuses a physical line longer than
+// max bytes (without its ending, LF or CRLF) and skips the rest of it, and
+// it keeps the lines of the record being read, so that the CSV reader's
+// columns, which count bytes, can be told in characters.
+type csvInput struct {
 	r    io.Reader
 	max  int
-	run  int
-	line int
+	buf  []byte // buf[pos:] is read from r and not yet passed on
+	pos  int
+	err  error
+	run  int  // bytes of the current line so far, without its ending
+	skip bool // skipping the rest of a line over the limit
+
+	line  int      // the current physical line, from 1
+	first int      // the line of lines[0]
+	lines [][]byte // lines first..line, the last one still growing
 }
 
-var errCSVLineTooLong = errors.New("line too long")
+// errCSVLineTooLong is a physical line over the limit.
+type errCSVLineTooLong struct{ line int }
 
-func (l *lineLimit) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for i := 0; i < n; i++ {
-		if p[i] == '\n' {
-			l.run = 0
-			l.line++
-			continue
+func (e *errCSVLineTooLong) Error() string { return fmt.Sprintf("line %d is too long", e.line) }
+
+func (l *csvInput) Read(p []byte) (int, error) {
+	out := 0
+	for out == 0 && len(p) > 0 {
+		if l.pos == len(l.buf) {
+			if l.err != nil {
+				return 0, l.err
+			}
+			if l.buf == nil {
+				l.buf = make([]byte, 32<<10)
+			}
+			n, err := l.r.Read(l.buf[:cap(l.buf)])
+			l.buf, l.pos, l.err = l.buf[:n], 0, err
 		}
-		if l.run++; l.run > l.max {
-			return i, errCSVLineTooLong
+		for ; l.pos < len(l.buf) && out < len(p); l.pos++ {
+			c := l.buf[l.pos]
+			if l.skip {
+				if c == '\n' {
+					l.skip = false
+					l.newLine()
+				}
+				continue
+			}
+			if c != '\n' {
+				// A CR one past the limit may start the line's CRLF ending.
+				if l.run++; l.run > l.max && (l.run > l.max+1 || c != '\r') {
+					l.skip = true
+					return out, &errCSVLineTooLong{l.line}
+				}
+			}
+			p[out] = c
+			out++
+			cur := &l.lines[len(l.lines)-1]
+			*cur = append(*cur, c)
+			if c == '\n' {
+				l.newLine()
+			}
 		}
 	}
-	return n, err
+	return out, nil
+}
+
+func (l *csvInput) newLine() {
+	l.run = 0
+	l.line++
+	l.lines = append(l.lines, nil)
+}
+
+// forget drops the lines before line n.
+func (l *csvInput) forget(n int) {
+	if k := n - l.first; k > 0 && k < len(l.lines) {
+		l.lines = append(l.lines[:0], l.lines[k:]...)
+		l.first = n
+	}
+}
+
+// text returns a kept line without its ending, "" if it is not kept.
+func (l *csvInput) text(line int) string {
+	if i := line - l.first; i >= 0 && i < len(l.lines) {
+		return strings.TrimRight(string(l.lines[i]), "\r\n")
+	}
+	return ""
+}
+
+// col turns a column in bytes on a line into one in characters.
+func (l *csvInput) col(line, col int) int {
+	if i := line - l.first; i >= 0 && i < len(l.lines) && col >= 1 && col-1 <= len(l.lines[i]) {
+		return utf8.RuneCount(l.lines[i][:col-1]) + 1
+	}
+	return col
 }
 
 func (c *CSVReader) errAt(line, col int, kind error, format string, args ...interface{}) error {
-	return &Error{File: c.name, Line: line, Col: col, Kind: kind, Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: c.name, Line: line, Col: col, Kind: kind, Msg: fmt.Sprintf(format, args...), Src: c.in.text(line)}
+}
+
+// fieldPos is the line and column (in characters) of field i of the
+// record read last.
+func (c *CSVReader) fieldPos(i int) (int, int) {
+	line, col := c.r.FieldPos(i)
+	return line, c.in.col(line, col)
 }
 
 // ReadQuad returns the next quad, io.EOF at the end.
@@ -105,18 +194,25 @@ func (c *CSVReader) ReadQuad() (quad.Quad, error) {
 		if !c.started {
 			c.started = true
 			if err := c.readHeader(); err != nil {
+				c.done = true
 				return quad.Quad{}, err
 			}
 			continue
 		}
+		if c.done {
+			return quad.Quad{}, io.EOF
+		}
 		rec, err := c.r.Read()
 		if err == io.EOF {
+			c.done = true
+			c.declare()
 			return quad.Quad{}, io.EOF
 		}
 		if err != nil {
-			return quad.Quad{}, c.csvError(err)
+			return quad.Quad{}, c.csvError(err, len(rec))
 		}
 		line, _ := c.r.FieldPos(0)
+		c.in.forget(line)
 		qs, err := c.row(line, rec)
 		if err != nil {
 			return quad.Quad{}, err
@@ -128,21 +224,40 @@ func (c *CSVReader) ReadQuad() (quad.Quad, error) {
 	return q, nil
 }
 
-func (c *CSVReader) csvError(err error) error {
+// declare adds what this file declared to the load's declarations, for
+// the files after it.
+func (c *CSVReader) declare() {
+	if c.decl == nil {
+		return
+	}
+	for _, e := range c.created {
+		c.decl.addEntity(c.name, e.ref.id, e.ref.typ, e.name)
+	}
+	for _, id := range c.sources {
+		c.decl.addSource(id)
+	}
+	for stmt, st := range c.stmts {
+		c.decl.addQualifiers(c.name, quad.IRI(stmt), st.vals)
+	}
+}
+
+// csvError positions an error of the CSV reader; fields is the number of
+// fields of the record it came with.
+func (c *CSVReader) csvError(err error, fields int) error {
+	var long *errCSVLineTooLong
+	if errors.As(err, &long) {
+		return &Error{File: c.name, Line: long.line, Col: 1, Kind: ErrLimit,
+			Msg: fmt.Sprintf("line is longer than the limit of %s", byteSize(int64(c.in.max)))}
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, errCSVLineTooLong) {
-			return c.errAt(pe.Line, 1, ErrLimit, "line is longer than the limit")
-		}
+		col := c.in.col(pe.Line, pe.Column)
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return c.errAt(pe.Line, pe.Column, ErrSyntax, "expected %d fields as in the header, found another number", len(c.header))
+			return c.errAt(pe.Line, col, ErrSyntax, "expected %d fields as in the header, found %d", len(c.header), fields)
 		}
-		return c.errAt(pe.Line, pe.Column, ErrSyntax, "%v", pe.Err)
+		return c.errAt(pe.Line, col, ErrSyntax, "%v", pe.Err)
 	}
-	if errors.Is(err, errCSVLineTooLong) {
-		return &Error{File: c.name, Kind: ErrLimit, Msg: "a line is longer than the limit"}
-	}
-	return fmt.Errorf("%s: %w", c.name, err)
+	return ioError(c.name, err)
 }
 
 func (c *CSVReader) readHeader() error {
@@ -150,14 +265,14 @@ func (c *CSVReader) readHeader() error {
 	if err == io.EOF {
 		return c.errAt(1, 1, ErrSyntax, "empty file: expected a header line (%s)", strings.Join(csvRequired, ","))
 	} else if err != nil {
-		return c.csvError(err)
+		return c.csvError(err, len(rec))
 	}
 	c.header = append([]string(nil), rec...)
 	c.cols = map[string]int{}
 	known := append(append([]string{}, csvRequired...), csvOptional...)
 	for i, h := range c.header {
-		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		_, col := c.r.FieldPos(i)
+		name := strings.ToLower(strings.TrimSpace(h))
+		_, col := c.fieldPos(i)
 		if !contains(known, name) {
 			return c.errAt(1, col, ErrInvalid, "%s", unknownName("column", name, known)+" (columns: "+strings.Join(known, ", ")+")")
 		}
@@ -187,7 +302,7 @@ func (c *CSVReader) cell(rec []string, name string) string {
 
 func (c *CSVReader) colOf(name string) int {
 	if i, ok := c.cols[name]; ok {
-		_, col := c.r.FieldPos(i)
+		_, col := c.fieldPos(i)
 		return col
 	}
 	return 1
@@ -214,7 +329,7 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 	if name == "" {
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "the %s is empty", role)
 	}
-	if r, ok := c.created[strings.ToLower(name)]; ok {
+	if r, ok := c.byName[strings.ToLower(name)]; ok {
 		return r, nil, nil
 	}
 	found := c.resolve(name)
@@ -230,12 +345,10 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 	}
 	typName := c.cell(rec, role+"_type")
 	if typName == "" {
-		msg := fmt.Sprintf("unknown %s %q: no entity has this name, alias or id (give a %s_type column to create it)", role, name, role)
-		if c.res != nil {
-			if cat, ok := c.res.(catalogResolver); ok {
-				if sugg := graph.Suggest(name, cat.cat.Names()); len(sugg) > 0 {
-					msg = fmt.Sprintf("unknown %s %q (did you mean %s?)", role, name, strings.Join(sugg, ", "))
-				}
+		msg := fmt.Sprintf("unknown %s %q: no entity has this name, alias or id (give %s %s_type column to create it)", role, name, article(role), role)
+		if f, ok := c.res.(facts); ok {
+			if sugg := graph.Suggest(name, f.names()); len(sugg) > 0 {
+				msg = fmt.Sprintf("unknown %s %q (did you mean %s?)", role, name, strings.Join(sugg, ", "))
 			}
 		}
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s", msg)
@@ -249,14 +362,18 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot make an id from the name %q", name)
 	}
 	id := quad.IRI(graph.EntityPrefix + slug)
+	if other, ok := c.byName[slug]; ok {
+		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by %s with another name", name, id, withArticle(other.typ))
+	}
 	if c.res != nil {
 		if other, ok := c.res.EntityType(id); ok {
-			return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by a %s with another name", name, id, other)
+			return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by %s with another name", name, id, withArticle(other))
 		}
 	}
 	r := entityRef{id, t.Name}
-	c.created[strings.ToLower(name)] = r
-	c.created[slug] = r
+	c.byName[strings.ToLower(name)] = r
+	c.byName[slug] = r
+	c.created = append(c.created, createdEntity{r, name})
 	return r, []quad.Quad{
 		quad.Make(id, graph.PredType, t.IRI(), nil),
 		quad.Make(id, graph.PredName, quad.String(name), nil),
@@ -267,8 +384,25 @@ func slugOf(id quad.IRI) string {
 	return strings.TrimPrefix(string(id), graph.EntityPrefix)
 }
 
-// row compiles one row into quads.
+// row compiles one row into quads. A row that fails leaves nothing
+// behind: the entities it created are forgotten.
 func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
+	mark := len(c.created)
+	qs, err := c.compileRow(line, rec)
+	if err != nil {
+		for _, e := range c.created[mark:] {
+			for _, k := range []string{strings.ToLower(e.name), slugOf(e.ref.id)} {
+				if c.byName[k] == e.ref {
+					delete(c.byName, k)
+				}
+			}
+		}
+		c.created = c.created[:mark]
+	}
+	return qs, err
+}
+
+func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 	var qs []quad.Quad
 	kindName := c.cell(rec, "relation")
 	kind, ok := graph.LookupKind(kindName)
@@ -286,7 +420,7 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 			allowed = kind.Range
 		}
 		if !graph.Allows(allowed, r.typ) {
-			return nil, c.errAt(line, c.colOf(role), ErrInvalid, "%s needs a %s of type %s; %q is a %s", kind.Name, role, strings.Join(allowed, ", "), c.cell(rec, role), orNone(r.typ))
+			return nil, c.errAt(line, c.colOf(role), ErrInvalid, "%s needs %s %s of type %s; %q is %s", kind.Name, article(role), role, strings.Join(allowed, ", "), c.cell(rec, role), withArticle(r.typ))
 		}
 		ends[i] = r
 		qs = append(qs, created...)
@@ -294,6 +428,7 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 	stmt := graph.StmtPrefix + slugOf(ends[0].id) + "/" + kind.Name + "/" + slugOf(ends[1].id)
 	var quals []quad.Quad
 	var qualText []string
+	vals := map[string]quad.Value{}
 	for _, name := range csvQualifiers {
 		v := c.cell(rec, name)
 		if v == "" {
@@ -308,7 +443,7 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 			}
 		case q.Entity != "":
 			found := c.resolve(v)
-			if r, ok := c.created[strings.ToLower(v)]; ok {
+			if r, ok := c.byName[strings.ToLower(v)]; ok {
 				found = []ResolvedEntity{{ID: r.id, Type: r.typ}}
 			}
 			if len(found) == 0 {
@@ -321,12 +456,13 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 				id := quad.IRI(graph.EntityPrefix + slug)
 				if c.res != nil {
 					if other, ok := c.res.EntityType(id); ok {
-						return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s %q: id %s is taken by a %s", name, v, id, other)
+						return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s %q: id %s is taken by %s", name, v, id, withArticle(other))
 					}
 				}
 				r := entityRef{id, q.Entity}
-				c.created[strings.ToLower(v)] = r
-				c.created[slug] = r
+				c.byName[strings.ToLower(v)] = r
+				c.byName[slug] = r
+				c.created = append(c.created, createdEntity{r, v})
 				t, _ := graph.LookupType(q.Entity)
 				qs = append(qs, quad.Make(id, graph.PredType, t.IRI(), nil), quad.Make(id, graph.PredName, quad.String(v), nil))
 				found = []ResolvedEntity{{ID: id, Type: q.Entity}}
@@ -341,6 +477,15 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 		}
 		quals = append(quals, quad.Make(nil, q.IRI(), val, nil))
 		qualText = append(qualText, name+"="+v)
+		if singleValued[name] {
+			vals[name] = val
+		}
+	}
+	src, loc, note := c.cell(rec, "source"), c.cell(rec, "locator"), c.cell(rec, "note")
+	for _, f := range []struct{ name, v string }{{"source", src}, {"locator", loc}, {"note", note}} {
+		if f.v == "" {
+			return nil, c.errAt(line, c.colOf(f.name), ErrInvalid, "missing evidence %s: every row needs source, locator and note", f.name)
+		}
 	}
 	stmtID := quad.IRI(stmt)
 	joined := strings.Join(qualText, ";")
@@ -349,7 +494,15 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 			return nil, c.errAt(line, 1, ErrInvalid, "this row's relation is the one at line %d with other qualifiers (%s vs %s); a relation has one set of qualifiers", prev.line, orNone(joined), orNone(prev.quals))
 		}
 	} else {
-		c.stmts[stmt] = csvStmt{line, joined}
+		// The store, or an earlier file, may know the relation already.
+		for _, name := range csvQualifiers {
+			if v, ok := vals[name]; ok {
+				if msg := conflict(c.res, stmtID, name, v, "this row says"); msg != "" {
+					return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s", msg)
+				}
+			}
+		}
+		c.stmts[stmt] = csvStmt{line, joined, vals}
 		qs = append(qs,
 			quad.Make(ends[0].id, kind.IRI(), ends[1].id, stmtID),
 			quad.Make(stmtID, graph.PredType, graph.TypeStatement, nil),
@@ -360,12 +513,6 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 		for _, q := range quals {
 			q.Subject = stmtID
 			qs = append(qs, q)
-		}
-	}
-	src, loc, note := c.cell(rec, "source"), c.cell(rec, "locator"), c.cell(rec, "note")
-	for _, f := range []struct{ name, v string }{{"source", src}, {"locator", loc}, {"note", note}} {
-		if f.v == "" {
-			return nil, c.errAt(line, c.colOf(f.name), ErrInvalid, "missing evidence %s: every row needs source, locator and note", f.name)
 		}
 	}
 	srcID, srcQuads := c.source(src)
@@ -410,4 +557,22 @@ func (c *CSVReader) source(cell string) (quad.IRI, []quad.Quad) {
 		quad.Make(id, graph.PredType, graph.TypeSource, nil),
 		quad.Make(id, graph.PredName, quad.String(cell), nil),
 	}
+}
+
+// withArticle puts "a" or "an" before a type name; "" is "an entity of no
+// type".
+func withArticle(typ string) string {
+	if typ == "" {
+		return "an entity of no type"
+	}
+	return article(typ) + " " + typ
+}
+
+// article returns "a" or "an" for a word, as it sounds in English
+// (close enough for the words of messages: an object, a subject).
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -196,7 +196,7 @@ var csvErrorCases = []struct{ name, src, want string }{
 		`e.csv:2:1: unknown subject "Nowhere Land": no entity has this name, alias or id (give a subject_type column to create it)`},
 	{"unknown object",
 		"subject,relation,object,source,locator,note\nTokyo,partner,Atlantis,ecfr-2024,x,a\n",
-		`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id (give a object_type column to create it)`},
+		`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id (give an object_type column to create it)`},
 	{"empty subject",
 		"subject,relation,object,source,locator,note\n,partner,ROK,ecfr-2024,x,a\n",
 		`e.csv:2:1: the subject is empty`},
@@ -220,7 +220,7 @@ var csvErrorCases = []struct{ name, src, want string }{
 		`e.csv:2:1: cannot create "JAPAN!": id <entity:japan> is taken by a Country with another name`},
 	{"too few fields",
 		"subject,relation,object,source,locator,note\nTokyo,partner,ROK,ecfr-2024,x\n",
-		`e.csv:2:1: expected 6 fields as in the header, found another number`},
+		`e.csv:2:1: expected 6 fields as in the header, found 5`},
 	{"bare quote",
 		"subject,relation,object,source,locator,note\nTokyo,partner,\"ROK,ecfr-2024,x,a\n",
 		`e.csv:2:34: extraneous or missing " in quoted-field`},
@@ -283,16 +283,28 @@ func TestCSVQualifierConflictWithStore(t *testing.T) {
 	wantQuads(t, db, nq(iri("stmt:eu/dialogue_with/asean/trade"), iri("q:status"), str("proposed"), nil))
 	_, err := loadString(db, "e.csv", "subject,relation,object,status,sector,source,locator,note\n"+
 		"EU,dialogue_with,ASEAN,existing,Trade,ecfr-2024,Introduction ¶1,They talk.\n", nil)
-	if err == nil {
-		var statuses []string
-		for _, q := range allQuads(t, db) {
-			if strings.HasPrefix(q, "<stmt:eu/dialogue_with/asean/trade> <q:status>") {
-				statuses = append(statuses, q)
-			}
-		}
-		t.Skipf("BUG: a CSV row gives a stored relation a second status; the statement now has %d: %v", len(statuses), statuses)
+	want := `e.csv:2:24: stmt:eu/dialogue_with/asean/trade already has status "proposed" in the store; this row says "existing"`
+	if got := errText(err, ""); got != want {
+		t.Errorf("error %q, want %q", got, want)
 	}
-	asLoaderError(t, err)
+	if !errors.Is(err, loader.ErrInvalid) {
+		t.Errorf("error %v is not ErrInvalid", err)
+	}
+	var statuses []string
+	for _, q := range allQuads(t, db) {
+		if strings.HasPrefix(q, "<stmt:eu/dialogue_with/asean/trade> <q:status>") {
+			statuses = append(statuses, q)
+		}
+	}
+	if len(statuses) != 1 {
+		t.Errorf("the statement has %d statuses: %v", len(statuses), statuses)
+	}
+	// The same status again is no conflict: it adds the row's evidence.
+	res, err := loadString(db, "e.csv", "subject,relation,object,status,sector,source,locator,note\n"+
+		"EU,dialogue_with,ASEAN,proposed,Trade,ecfr-2024,Introduction ¶1,They talk.\n", nil)
+	if err != nil || res.Added == 0 {
+		t.Errorf("the stored status again: %+v %v", res, err)
+	}
 }
 
 // TestCSVColumnsInCharacters checks that columns count characters, as
@@ -302,8 +314,8 @@ func TestCSVColumnsInCharacters(t *testing.T) {
 		"Tokyo,partner,ROK,Japan › x ¶1,planned,ecfr-2024,a\n", nil)
 	le := asLoaderError(t, err)
 	// "Tokyo,partner,ROK,Japan › x ¶1," is 31 characters: status starts at 32.
-	if le.Col != 32 {
-		t.Skipf("BUG: CSV error columns count bytes (csv.Reader.FieldPos), not characters: column %d, want 32: %v", le.Col, err)
+	if le.Line != 2 || le.Col != 32 {
+		t.Errorf("error at %d:%d, want 2:32 (columns count characters): %v", le.Line, le.Col, err)
 	}
 }
 
@@ -315,9 +327,59 @@ func TestCSVLongLine(t *testing.T) {
 	if !errors.Is(err, loader.ErrLimit) {
 		t.Fatalf("error %v, want ErrLimit", err)
 	}
-	le := asLoaderError(t, err)
-	if le.Line != 2 {
-		t.Skipf("BUG: a CSV line over the limit is reported without its line (csv.Reader returns the reader's error unwrapped): %q", err)
+	if got, want := errText(err, ""), "e.csv:2:1: line is longer than the limit of 1000 bytes"; got != want {
+		t.Errorf("error %q, want %q", got, want)
+	}
+	// A dry run goes on after it, at the right lines.
+	res, err := loadString(db, "e.csv", src+"Tokyo,partnr,ROK,ecfr-2024,x,a\nSeoul,partner,New Delhi,ecfr-2024,Introduction ¶1,A note.\n",
+		&loader.Options{DryRun: true, Limits: loader.Limits{MaxLine: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(errorStrings(res.Errors), "\n")
+	want := "e.csv:2:1: line is longer than the limit of 1000 bytes\ne.csv:3:7: unknown relation kind \"partnr\" (did you mean partner?)"
+	if got != want || res.Read == 0 {
+		t.Errorf("errors:\n%s\nwant:\n%s (%d quads read)", got, want, res.Read)
+	}
+}
+
+// TestCSVLineCapExact checks the cap at its edge: a line of MaxLine bytes
+// (without its ending) loads, one byte more does not.
+func TestCSVLineCapExact(t *testing.T) {
+	const header = "subject,relation,object,source,locator,note"
+	row := "Tokyo,partner,ROK,ecfr-2024,Introduction ¶1,A note."
+	for _, c := range []struct {
+		max int
+		end string
+		ok  bool
+	}{
+		{len(row), "\n", true}, {len(row), "\r\n", true}, {len(row), "", true},
+		{len(row) - 1, "\n", false}, {len(row) - 1, "\r\n", false}, {len(row) - 1, "", false},
+	} {
+		res, err := loadString(openSeeded(t), "cap.csv", header+"\n"+row+c.end, &loader.Options{Limits: loader.Limits{MaxLine: c.max}, DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok := len(res.Errors) == 0; ok != c.ok {
+			t.Errorf("MaxLine %d, a row of %d bytes + %q: errors %v", c.max, len(row), c.end, res.Errors)
+		}
+	}
+}
+
+// TestCSVErrorColumns checks the columns of the CSV reader's own errors,
+// in characters, and after a byte-order mark.
+func TestCSVErrorColumns(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"subject,relation,object,source,locator,note\nTōkyō,partner,R\"OK,ecfr-2024,x,a\n", `e.csv:2:16: bare " in non-quoted-field`},
+		{"\ufeffsubject,relation,objekt,source,locator,note\n", `e.csv:1:18: unknown column "objekt" (did you mean object?) ` +
+			"(columns: subject, relation, object, source, locator, note, status, sector, instrument, quantity, period, rank, subject_type, object_type)"},
+		{"\ufeffsubject,relation,object,source,locator,note\nTokyo,partner,Atlantis,ecfr-2024,x,a\n",
+			`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id (give an object_type column to create it)`},
+	} {
+		_, err := loadString(openSeeded(t), "e.csv", c.src, nil)
+		if got := errText(err, ""); got != c.want {
+			t.Errorf("error\n got %s\nwant %s", got, c.want)
+		}
 	}
 }
 
@@ -333,7 +395,7 @@ func TestCSVKeepGoing(t *testing.T) {
 	}
 	got := strings.Join(errorStrings(res.Errors), "\n")
 	want := "e.csv:2:7: unknown relation kind \"partnr\" (did you mean partner?)\n" +
-		"e.csv:3:15: unknown object \"Atlantis\": no entity has this name, alias or id (give a object_type column to create it)"
+		"e.csv:3:15: unknown object \"Atlantis\": no entity has this name, alias or id (give an object_type column to create it)"
 	if got != want {
 		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
 	}
@@ -356,7 +418,32 @@ func TestCSVNoStore(t *testing.T) {
 	if n != 16 {
 		t.Errorf("%d quads before the error, want 16", n)
 	}
-	if got, want := errText(err, ""), `e.csv:3:11: unknown object "C": no entity has this name, alias or id (give a object_type column to create it)`; got != want {
+	if got, want := errText(err, ""), `e.csv:3:11: unknown object "C": no entity has this name, alias or id (give an object_type column to create it)`; got != want {
 		t.Errorf("error %q, want %q", got, want)
+	}
+}
+
+// TestCSVFailedRowLeavesNothing checks, with KeepGoing, that a row that
+// fails creates no entity and no statement for the rows after it.
+func TestCSVFailedRowLeavesNothing(t *testing.T) {
+	db := openSeeded(t)
+	res, err := loadString(db, "e.csv", "subject,relation,object,source,locator,note,object_type\n"+
+		"Tokyo,partner,Freedonia,ecfr-2024,x,,Country\n"+
+		"Seoul,partner,Freedonia,ecfr-2024,x,y,\n"+
+		"Tokyo,partner,Seoul,ecfr-2024,x,,\n"+
+		"Tokyo,partner,Seoul,ecfr-2024,x,y,\n", &loader.Options{KeepGoing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := errorStrings(res.Errors)
+	if len(errs) != 3 || !strings.HasPrefix(errs[0], "e.csv:2:37: missing evidence note") ||
+		!strings.HasPrefix(errs[1], `e.csv:3:15: unknown object "Freedonia"`) || !strings.HasPrefix(errs[2], "e.csv:4:") {
+		t.Errorf("errors:\n%s", strings.Join(errs, "\n"))
+	}
+	wantQuads(t, db, nq(iri("stmt:japan/partner/south-korea"), graph.PredType, graph.TypeStatement, nil))
+	for _, q := range allQuads(t, db) {
+		if strings.Contains(q, "freedonia") {
+			t.Errorf("a quad of a failed row: %s", q)
+		}
 	}
 }

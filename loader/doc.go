@@ -11,8 +11,15 @@
 // Curated formats (seed files and CSV) are checked against the data
 // model's vocabulary (graph.RelationKinds, graph.EntityTypes,
 // graph.Qualifiers) and keep every fact's evidence; RDF formats load as
-// they are. Every input error is an *Error with file:line:col, what was
-// found and what was expected, and a Caret rendering of the line.
+// they are. A curated file may name what the store holds and what the
+// curated files before it in the same load declared, and is checked
+// against both: a name or alias finds one entity, an entity has one type
+// and one name, and a relation one value of each single-valued qualifier
+// (status, sector, instrument, quantity, period, rank). Declaring again
+// what is already there changes nothing. Every input error is an *Error
+// with file:line:col (columns count characters), what was found and what
+// was expected, and a Caret rendering of the line. A leading UTF-8
+// byte-order mark is skipped in every format.
 //
 // JSON-LD contexts must be inline: the loader never reads a file or
 // fetches a URL named in a document.

@@ -138,6 +138,10 @@ func quoteFound(s string) string {
 	}
 	r, _ := utf8.DecodeRuneInString(s)
 	switch {
+	case r == ' ':
+		return "a space"
+	case r == '\t':
+		return "a tab"
 	case r == utf8.RuneError:
 		return "invalid UTF-8"
 	case r < 0x20 || r == 0x7f:

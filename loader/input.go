@@ -222,7 +222,9 @@ const bombFloor = 64 << 20
 func (b *boundedReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.n += int64(n)
-	if b.n > b.max {
+	if b.n > b.max { // nothing past the limit reaches the reader
+		n -= int(b.n - b.max)
+		b.n = b.max
 		return n, &Error{File: b.name, Kind: ErrLimit,
 			Msg: fmt.Sprintf("input is larger than the limit of %s (--max-size)", byteSize(b.max))}
 	}
@@ -230,11 +232,51 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 		return n, &Error{File: b.name, Kind: ErrLimit,
 			Msg: fmt.Sprintf("gzip data expands more than %d times (%s from %s): refusing a likely decompression bomb", b.ratio, byteSize(b.n), byteSize(b.raw.n))}
 	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		var le *Error
-		if !errors.As(err, &le) {
-			err = fmt.Errorf("%s: %w", b.name, err)
+	return n, err
+}
+
+// ioError names the input in an error of reading it, unless the error is
+// an *Error, which names it already.
+func ioError(name string, err error) error {
+	var le *Error
+	if errors.As(err, &le) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// skipBOM returns a reader of r without a leading UTF-8 byte-order mark,
+// as Windows tools write one.
+func skipBOM(r io.Reader) io.Reader { return &bomReader{r: r} }
+
+type bomReader struct {
+	r    io.Reader
+	head []byte // bytes read while looking for the mark, to return first
+	err  error  // the error that came with them
+	done bool
+}
+
+func (b *bomReader) Read(p []byte) (int, error) {
+	if !b.done {
+		b.done = true
+		var buf [3]byte
+		n := 0
+		for n < len(buf) && b.err == nil {
+			var k int
+			k, b.err = b.r.Read(buf[n:])
+			n += k
+		}
+		if string(buf[:n]) != "\ufeff" {
+			b.head = append([]byte(nil), buf[:n]...)
 		}
 	}
-	return n, err
+	if len(b.head) > 0 {
+		n := copy(p, b.head)
+		b.head = b.head[n:]
+		return n, nil
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.r.Read(p)
 }

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,12 +19,14 @@ import (
 // with no timeout, and a context cycle makes it recurse without end.
 // Entente's loader refuses every remote or local context (and so @import):
 // contexts must be inline.
-type offlineLoader struct{}
+//
+// json-gold replaces the loader's error with one of its own, so the loader
+// remembers what it refused, for the message.
+type offlineLoader struct{ refused []string }
 
-var errRemoteContext = errors.New("remote context refused")
-
-func (offlineLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
-	return nil, fmt.Errorf("%w: %q (Entente never fetches or opens contexts; put the context inline in @context)", errRemoteContext, u)
+func (l *offlineLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
+	l.refused = append(l.refused, u)
+	return nil, fmt.Errorf("remote context %q refused", u)
 }
 
 // DefaultMaxObject caps one top-level JSON-LD object in bytes.
@@ -31,14 +34,15 @@ const DefaultMaxObject = 16 << 20
 
 // JSONLDReader reads a JSON-LD document and yields its quads. It streams:
 // a top-level array, or the @graph array of a top-level object (after its
-// @context), is read one element at a time, so memory stays flat however
-// many elements there are. Nesting deeper than the depth limit and
-// elements larger than DefaultMaxObject are refused before they are
-// parsed.
+// @context, and its @id when the graph is named), is read one element at
+// a time, so memory stays flat however many elements there are. Nesting
+// deeper than the depth limit and elements larger than DefaultMaxObject
+// are refused before they are parsed.
 //
 // JSON-LD processing renames blank nodes, so a blank node is known only
 // within its top-level element; its label is made from a hash of the
-// element, which keeps a reload idempotent.
+// element, which keeps a reload idempotent. A blank node that names the
+// streamed @graph is one node across the elements.
 type JSONLDReader struct {
 	name  string
 	scan  *jsonScanner
@@ -46,43 +50,73 @@ type JSONLDReader struct {
 	state int // 0 start, 1 in top-level array, 2 in @graph array, 3 done
 	ctx   interface{}
 	rest  map[string]interface{} // other keys of a top-level object
-	queue []quad.Quad
-	err   error
+	top   int64                  // offset of the top-level object
+	// The streamed @graph is named by the top-level object's @id.
+	named   bool
+	graphID interface{}
+	queue   []quad.Quad
+	err     error
 }
 
-// NewJSONLDReader reads JSON-LD from r.
+// NewJSONLDReader reads JSON-LD from r. A leading byte-order mark is
+// skipped.
 func NewJSONLDReader(r io.Reader, name string, maxDepth int) *JSONLDReader {
 	if maxDepth <= 0 {
 		maxDepth = 64
 	}
-	s := &jsonScanner{r: r, maxDepth: maxDepth, maxObject: DefaultMaxObject, line: 1}
+	s := &jsonScanner{r: skipBOM(r), maxDepth: maxDepth, maxObject: DefaultMaxObject, keepLine: 1}
 	// Numbers decode as float64: json-gold reads no other kind.
 	dec := json.NewDecoder(s)
 	return &JSONLDReader{name: name, scan: s, dec: dec}
 }
 
-func (j *JSONLDReader) fail(line int, kind error, format string, args ...interface{}) error {
+// fail ends reading with an error at byte offset off of the input.
+func (j *JSONLDReader) fail(off int64, kind error, format string, args ...interface{}) error {
 	j.state = 3
-	return &Error{File: j.name, Line: line, Col: 1, Kind: kind, Msg: fmt.Sprintf(format, args...)}
+	line, col := j.scan.position(off)
+	return &Error{File: j.name, Line: line, Col: col, Kind: kind, Msg: fmt.Sprintf(format, args...), Src: j.scan.lineAt(off)}
 }
 
 // decodeErr turns an error of the decoder into a positioned one.
 func (j *JSONLDReader) decodeErr(err error) error {
 	var se *scanError
 	if errors.As(err, &se) {
+		return j.fail(se.off, ErrLimit, "%s", se.msg)
+	}
+	if j.scan.readErr != nil { // the input failed (gzip, size limit), not the JSON
 		j.state = 3
-		return &Error{File: j.name, Line: se.line, Col: se.col, Kind: ErrLimit, Msg: se.msg}
+		return ioError(j.name, j.scan.readErr)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return j.fail(j.scan.end(), ErrSyntax, "invalid JSON: unexpected end of input")
 	}
 	var syn *json.SyntaxError
-	if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return j.fail(j.scan.line, ErrSyntax, "invalid JSON: %v", err)
+	if errors.As(err, &syn) {
+		return j.fail(j.syntaxOffset(), ErrSyntax, "invalid JSON: %s", syn.Error())
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
-		return j.fail(j.scan.line, ErrSyntax, "invalid JSON: %v", err)
+		return j.fail(j.dec.InputOffset(), ErrSyntax, "invalid JSON: %v", err)
 	}
 	j.state = 3
-	return fmt.Errorf("%s: %w", j.name, err)
+	return ioError(j.name, err)
+}
+
+// syntaxOffset finds where the decoder's syntax error is. The decoder
+// stops at the start of the value (or token) it failed on, and the
+// SyntaxError's own Offset counts only the bytes of its Decode calls, not
+// of its Token calls; so the value is read again from there, alone, and
+// its error's offset is counted from its start. A value that reads well
+// alone was not allowed where it stood: the error is at its start.
+func (j *JSONLDReader) syntaxOffset() int64 {
+	start := j.dec.InputOffset()
+	var raw json.RawMessage
+	err := json.NewDecoder(j.dec.Buffered()).Decode(&raw)
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) && syn.Offset > 0 {
+		return start + syn.Offset - 1
+	}
+	return j.scan.valueStart(start)
 }
 
 // ReadQuad returns the next quad, io.EOF at the end.
@@ -108,9 +142,11 @@ func (j *JSONLDReader) ReadQuad() (quad.Quad, error) {
 func (j *JSONLDReader) step() error {
 	switch j.state {
 	case 0:
+		j.dec.More() // look ahead to the first token, for its position
+		off := j.dec.InputOffset()
 		tok, err := j.dec.Token()
 		if err == io.EOF {
-			return j.fail(1, ErrSyntax, "empty document: expected a JSON-LD object or array")
+			return j.fail(off, ErrSyntax, "empty document: expected a JSON-LD object or array")
 		} else if err != nil {
 			return j.decodeErr(err)
 		}
@@ -119,11 +155,14 @@ func (j *JSONLDReader) step() error {
 			j.state = 1
 			return nil
 		case json.Delim('{'):
+			j.top = off
 			return j.readTopObject()
 		}
-		return j.fail(j.scan.line, ErrSyntax, "expected a JSON-LD object or array, found %v", tok)
+		return j.fail(off, ErrSyntax, "expected a JSON-LD object or array, found %s", describeToken(tok))
 	case 1, 2:
-		if !j.dec.More() {
+		more := j.dec.More()
+		off := j.dec.InputOffset() // at the element, or at the comma before it
+		if !more {
 			if _, err := j.dec.Token(); err != nil { // ] of the array
 				return j.decodeErr(err)
 			}
@@ -132,16 +171,28 @@ func (j *JSONLDReader) step() error {
 			}
 			return j.end()
 		}
-		line := j.scan.line
-		j.scan.mark()
+		j.scan.mark(off)
 		var elem interface{}
 		if err := j.dec.Decode(&elem); err != nil {
 			return j.decodeErr(err)
 		}
 		j.scan.unmark()
-		return j.process(elem, line)
+		err := j.process(elem, j.scan.valueStart(off), j.state == 2)
+		j.scan.forget(j.dec.InputOffset())
+		return err
 	}
 	return nil
+}
+
+// key reads the next key of an object and returns it with its offset.
+func (j *JSONLDReader) key() (string, int64, error) {
+	off := j.dec.InputOffset() // at the key, or at the comma before it
+	tok, err := j.dec.Token()
+	if err != nil {
+		return "", 0, j.decodeErr(err)
+	}
+	key, _ := tok.(string)
+	return key, j.scan.valueStart(off), nil
 }
 
 // readTopObject reads the keys of a top-level object up to its @graph,
@@ -149,34 +200,33 @@ func (j *JSONLDReader) step() error {
 func (j *JSONLDReader) readTopObject() error {
 	j.rest = map[string]interface{}{}
 	for j.dec.More() {
-		tok, err := j.dec.Token()
+		key, keyOff, err := j.key()
 		if err != nil {
-			return j.decodeErr(err)
+			return err
 		}
-		key, _ := tok.(string)
 		if key == "@graph" {
 			t, err := j.dec.Token()
 			if err != nil {
 				return j.decodeErr(err)
 			}
 			if t != json.Delim('[') {
-				// A single object as the graph: read it whole.
-				return j.fail(j.scan.line, ErrSyntax, "expected @graph to be an array")
+				return j.fail(keyOff, ErrSyntax, "expected @graph to be an array")
 			}
+			j.graphID, j.named = j.rest["@id"]
 			j.state = 2
 			return nil
 		}
-		line := j.scan.line
-		j.scan.mark()
+		j.scan.mark(j.dec.InputOffset())
 		var v interface{}
 		if err := j.dec.Decode(&v); err != nil {
 			return j.decodeErr(err)
 		}
+		j.scan.unmark()
+		j.scan.forget(j.dec.InputOffset())
 		if key == "@context" {
 			j.ctx = v
 			continue
 		}
-		_ = line
 		j.rest[key] = v
 	}
 	return j.finishTopObject()
@@ -187,17 +237,22 @@ func (j *JSONLDReader) readTopObject() error {
 func (j *JSONLDReader) finishTopObject() error {
 	// the rest of the object's keys after @graph
 	for j.dec.More() {
-		tok, err := j.dec.Token()
+		key, keyOff, err := j.key()
 		if err != nil {
-			return j.decodeErr(err)
+			return err
 		}
-		key, _ := tok.(string)
+		j.scan.mark(j.dec.InputOffset())
 		var v interface{}
 		if err := j.dec.Decode(&v); err != nil {
 			return j.decodeErr(err)
 		}
-		if key == "@context" {
-			return j.fail(j.scan.line, ErrSyntax, "@context must come before @graph, so that the graph can be read as it streams")
+		j.scan.unmark()
+		j.scan.forget(j.dec.InputOffset())
+		switch key {
+		case "@context":
+			return j.fail(keyOff, ErrSyntax, "@context must come before @graph, so that the graph can be read as it streams")
+		case "@id":
+			return j.fail(keyOff, ErrSyntax, "@id must come before @graph, so that the graph's elements can be named as they stream")
 		}
 		j.rest[key] = v
 	}
@@ -214,7 +269,7 @@ func (j *JSONLDReader) finishTopObject() error {
 		for k, v := range j.rest {
 			node[k] = v
 		}
-		if err := j.process(node, 1); err != nil {
+		if err := j.process(node, j.top, false); err != nil {
 			return err
 		}
 	}
@@ -222,42 +277,90 @@ func (j *JSONLDReader) finishTopObject() error {
 }
 
 func (j *JSONLDReader) end() error {
+	j.dec.More() // look ahead, for the position of anything after the document
+	off := j.dec.InputOffset()
 	if _, err := j.dec.Token(); err != io.EOF {
 		if err != nil {
 			return j.decodeErr(err)
 		}
-		return j.fail(j.scan.line, ErrSyntax, "unexpected data after the JSON-LD document")
+		return j.fail(off, ErrSyntax, "unexpected data after the JSON-LD document")
 	}
 	j.state = 3
 	return nil
 }
 
-// process turns one element into quads with json-gold, offline.
-func (j *JSONLDReader) process(elem interface{}, line int) error {
-	doc := elem
+// describeToken says what a JSON token is, briefly.
+func describeToken(tok json.Token) string {
+	switch t := tok.(type) {
+	case string:
+		return fmt.Sprintf("a string %q", shorten(t))
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return fmt.Sprintf("%v", t)
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%v", tok)
+}
+
+// errProcessor is a panic of json-gold, turned into an error.
+var errProcessor = errors.New("the JSON-LD processor failed on this element")
+
+// toRDF runs json-gold's ToRDF, recovering its panics: it panics on some
+// invalid input (an empty term, {"": true}), and into an empty store the
+// reader runs in the bulk loader's goroutine, where a panic would end the
+// process.
+func toRDF(doc interface{}, opts *ld.JsonLdOptions) (out interface{}, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%w (%v)", errProcessor, r)
+		}
+	}()
+	return ld.NewJsonLdProcessor().ToRDF(doc, opts)
+}
+
+// process turns one element into quads with json-gold, offline. elem is
+// the top-level node, an element of a top-level array, or an element of
+// the streamed @graph (inGraph); off is where it starts.
+func (j *JSONLDReader) process(elem interface{}, off int64, inGraph bool) error {
+	// Each element is processed as a document of its own, in the
+	// top-level object's context and, for the elements of a named graph,
+	// under its name.
+	doc := map[string]interface{}{"@graph": []interface{}{elem}}
 	if j.ctx != nil {
-		if m, ok := elem.(map[string]interface{}); ok {
-			if _, has := m["@context"]; !has {
-				m2 := make(map[string]interface{}, len(m)+1)
-				for k, v := range m {
-					m2[k] = v
-				}
-				m2["@context"] = j.ctx
-				doc = m2
-			}
+		doc["@context"] = j.ctx
+	}
+	if inGraph && j.named {
+		doc["@id"] = j.graphID
+	}
+	// A blank node naming the graph is one node across the elements;
+	// json-gold calls the top-level node _:b0, the first label it issues.
+	var fixed map[string]quad.Value
+	if id, ok := j.graphID.(string); ok && j.named && strings.HasPrefix(id, "_:") {
+		if m, isNode := elem.(map[string]interface{}); inGraph || (isNode && m["@id"] == id) {
+			ctx, _ := json.Marshal(j.ctx)
+			sum := sha256.Sum256(append(ctx, id...))
+			fixed = map[string]quad.Value{"_:b0": quad.BNode(hex.EncodeToString(sum[:6]) + "." + strings.TrimPrefix(id, "_:"))}
 		}
 	}
+	loader := &offlineLoader{}
 	opts := ld.NewJsonLdOptions("")
-	opts.DocumentLoader = offlineLoader{}
+	opts.DocumentLoader = loader
 	opts.ProcessingMode = ld.JsonLd_1_1
-	out, err := ld.NewJsonLdProcessor().ToRDF(doc, opts)
+	out, err := toRDF(doc, opts)
 	if err != nil {
+		if len(loader.refused) > 0 {
+			return j.fail(off, ErrInvalid, "remote context %q refused: Entente never fetches from the network or opens files; put the context inline in @context", loader.refused[0])
+		}
 		msg := err.Error()
 		var lde *ld.JsonLdError
 		if errors.As(err, &lde) {
 			msg = fmt.Sprintf("%s: %v", lde.Code, lde.Details)
 		}
-		return &Error{File: j.name, Line: line, Col: 1, Kind: ErrSyntax, Msg: "invalid JSON-LD: " + shortenMsg(msg)}
+		j.state = 3
+		line, col := j.scan.position(off)
+		return &Error{File: j.name, Line: line, Col: col, Kind: ErrSyntax, Msg: "invalid JSON-LD: " + shortenMsg(msg), Src: j.scan.lineAt(off)}
 	}
 	ds, ok := out.(*ld.RDFDataset)
 	if !ok {
@@ -269,16 +372,17 @@ func (j *JSONLDReader) process(elem interface{}, line int) error {
 	for g, qs := range ds.Graphs {
 		var label quad.Value
 		if g != "@default" {
-			label = j.node(ld.NewIRI(g), prefix)
 			if strings.HasPrefix(g, "_:") {
-				label = quad.BNode(prefix + strings.TrimPrefix(g, "_:"))
+				label = j.node(ld.NewBlankNode(g), prefix, fixed)
+			} else {
+				label = quad.IRI(g)
 			}
 		}
 		for _, q := range qs {
 			j.queue = append(j.queue, quad.Quad{
-				Subject:   j.node(q.Subject, prefix),
-				Predicate: j.node(q.Predicate, prefix),
-				Object:    j.node(q.Object, prefix),
+				Subject:   j.node(q.Subject, prefix, fixed),
+				Predicate: j.node(q.Predicate, prefix, fixed),
+				Object:    j.node(q.Object, prefix, fixed),
 				Label:     label,
 			})
 		}
@@ -286,11 +390,14 @@ func (j *JSONLDReader) process(elem interface{}, line int) error {
 	return nil
 }
 
-func (j *JSONLDReader) node(n ld.Node, prefix string) quad.Value {
+func (j *JSONLDReader) node(n ld.Node, prefix string, fixed map[string]quad.Value) quad.Value {
 	switch n := n.(type) {
 	case *ld.IRI:
 		return quad.IRI(n.Value)
 	case *ld.BlankNode:
+		if v, ok := fixed[n.Attribute]; ok {
+			return v
+		}
 		return quad.BNode(prefix + strings.TrimPrefix(n.Attribute, "_:"))
 	case *ld.Literal:
 		switch {
@@ -311,48 +418,57 @@ func shortenMsg(s string) string {
 	return s
 }
 
-// jsonScanner passes JSON through, tracking the line, the nesting depth
-// and the size of the current element, and fails as soon as a limit is
-// crossed — before the decoder has built anything.
+// jsonScanner passes JSON through, tracking the nesting depth and the size
+// of the current element, and fails as soon as a limit is crossed — before
+// the decoder has built anything. It keeps the input from a little before
+// where the decoder stands, to turn a byte offset into a line and column.
 type jsonScanner struct {
 	r         io.Reader
 	maxDepth  int
 	maxObject int64
 
-	line, col int
-	depth     int
-	inString  bool
-	escape    bool
-	marked    bool
-	since0    int64
-	n         int64
+	n        int64 // bytes read
+	depth    int
+	inString bool
+	escape   bool
+	marked   bool
+	start    int64 // offset of the element being measured
+	// err is sticky: json.Decoder drops a read error when the same read
+	// returned bytes it can scan first, and reads on.
+	err     error
+	readErr error // an error of the input itself, not io.EOF
+
+	keep     []byte // the input from offset keepAt on
+	keepAt   int64
+	keepLine int // the line of offset keepAt, from 1
+	keepCol  int // characters before keepAt on its line
 }
 
 type scanError struct {
-	line, col int
-	msg       string
+	off int64
+	msg string
 }
 
 func (e *scanError) Error() string { return e.msg }
 
-// mark starts counting the size of an element; unmark stops.
-func (s *jsonScanner) mark() {
+// mark starts measuring the element at offset off; unmark stops.
+func (s *jsonScanner) mark(off int64) {
 	s.marked = true
-	s.since0 = s.n
+	s.start = off
 }
 
 func (s *jsonScanner) unmark() { s.marked = false }
 
 func (s *jsonScanner) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
 	n, err := s.r.Read(p)
+	s.keep = append(s.keep, p[:n]...)
 	for i := 0; i < n; i++ {
 		c := p[i]
+		off := s.n
 		s.n++
-		s.col++
-		if c == '\n' {
-			s.line++
-			s.col = 0
-		}
 		if s.inString {
 			switch {
 			case s.escape:
@@ -370,16 +486,124 @@ func (s *jsonScanner) Read(p []byte) (int, error) {
 		case '{', '[':
 			s.depth++
 			if s.depth > s.maxDepth {
-				return i, &scanError{s.line, s.col, fmt.Sprintf("JSON nested more than %d levels deep", s.maxDepth)}
+				s.err = &scanError{off, fmt.Sprintf("JSON nested more than %d levels deep", s.maxDepth)}
+				return i, s.err
 			}
 		case '}', ']':
 			s.depth--
 		}
 	}
-	if s.marked {
-		if s.n-s.since0 > s.maxObject {
-			return n, &scanError{s.line, s.col, fmt.Sprintf("a top-level JSON-LD object is larger than the limit of %s", byteSize(s.maxObject))}
-		}
+	if s.marked && s.n-s.start > s.maxObject {
+		s.err = &scanError{s.start, fmt.Sprintf("a top-level JSON-LD object is larger than the limit of %s", byteSize(s.maxObject))}
+		return n, s.err
+	}
+	if err != nil && err != io.EOF {
+		s.err, s.readErr = err, err
 	}
 	return n, err
+}
+
+// end is the offset of the end of the input for a position: the end of
+// its last line.
+func (s *jsonScanner) end() int64 {
+	if s.n > 0 && s.byteAt(s.n-1) == '\n' {
+		return s.n - 1
+	}
+	return s.n
+}
+
+// byteAt returns the byte at offset off, or 0 if it is not kept.
+func (s *jsonScanner) byteAt(off int64) byte {
+	if i := off - s.keepAt; i >= 0 && i < int64(len(s.keep)) {
+		return s.keep[i]
+	}
+	return 0
+}
+
+// valueStart skips a comma and white space from offset off: the decoder
+// stands at the comma before an array's next element or object's next key.
+func (s *jsonScanner) valueStart(off int64) int64 {
+	comma := false
+	for off < s.keepAt+int64(len(s.keep)) {
+		switch s.byteAt(off) {
+		case ' ', '\t', '\r', '\n':
+		case ',':
+			if comma {
+				return off
+			}
+			comma = true
+		default:
+			return off
+		}
+		off++
+	}
+	return off
+}
+
+// position returns the line and column (in characters, from 1) of byte
+// offset off, which must be at or after the decoder's position.
+func (s *jsonScanner) position(off int64) (line, col int) {
+	off = min(max(off, s.keepAt), s.keepAt+int64(len(s.keep)))
+	data := s.keep[:off-s.keepAt]
+	line, col = s.keepLine, s.keepCol
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+		line += bytes.Count(data, []byte{'\n'})
+		col = 0
+		data = data[i+1:]
+	}
+	return line, col + runeCount(data) + 1
+}
+
+// lineAt returns the line that holds offset off, up to a little past it,
+// for Error.Src; "" when its start is no longer kept.
+func (s *jsonScanner) lineAt(off int64) string {
+	off = min(max(off, s.keepAt), s.keepAt+int64(len(s.keep)))
+	i := int(off - s.keepAt)
+	start := bytes.LastIndexByte(s.keep[:i], '\n') + 1
+	if start == 0 && s.keepCol > 0 {
+		return ""
+	}
+	end := min(len(s.keep), i+200)
+	if nl := bytes.IndexByte(s.keep[i:end], '\n'); nl >= 0 {
+		end = i + nl
+	}
+	return strings.TrimRight(string(s.keep[start:end]), "\r")
+}
+
+// keepContext is how much input before the decoder's position is kept for
+// the source line of an error; the rest is dropped in steps of
+// forgetStep, counting its lines.
+const (
+	keepContext = 4 << 10
+	forgetStep  = 64 << 10
+)
+
+// forget drops the input kept from before offset off, the decoder's
+// position, keeping keepContext bytes.
+func (s *jsonScanner) forget(off int64) {
+	cut := off - keepContext
+	if cut-s.keepAt < forgetStep {
+		return
+	}
+	drop := s.keep[:cut-s.keepAt]
+	if i := bytes.LastIndexByte(drop, '\n'); i >= 0 {
+		s.keepLine += bytes.Count(drop, []byte{'\n'})
+		s.keepCol = runeCount(drop[i+1:])
+	} else {
+		s.keepCol += runeCount(drop)
+	}
+	s.keep = append(s.keep[:0], s.keep[cut-s.keepAt:]...)
+	s.keepAt = cut
+}
+
+// runeCount counts the characters of UTF-8 text that may start or end in
+// the middle of one: the bytes that do not continue a character.
+func runeCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
 }

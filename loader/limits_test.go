@@ -134,9 +134,6 @@ func TestGzipBombMessage(t *testing.T) {
 	_, err := loadString(openMem(t), "bomb.nq.gz", string(bomb(t)), &loader.Options{DryRun: true})
 	msg := errText(err, "")
 	if !strings.HasPrefix(msg, "bomb.nq.gz: gzip data expands more than 250 times (") {
-		if strings.HasPrefix(msg, "bomb.nq.gz: bomb.nq.gz: ") {
-			t.Skipf("BUG: the file name is repeated (the reader wraps a *loader.Error that already names the file): %s", msg)
-		}
 		t.Errorf("message %q", msg)
 	}
 	le := asLoaderError(t, err)
@@ -163,9 +160,6 @@ func TestMaxSize(t *testing.T) {
 			}
 			want := c.name + ": input is larger than the limit of 10000 bytes (--max-size)"
 			if got := errText(err, ""); got != want {
-				if strings.HasPrefix(got, c.name+": "+c.name+": ") {
-					t.Skipf("BUG: the file name is repeated: %s", got)
-				}
 				t.Errorf("error %q, want %q", got, want)
 			}
 		})
@@ -180,7 +174,6 @@ func TestMaxSize(t *testing.T) {
 // as a limit error naming the file once.
 func TestMaxSizeEveryFormat(t *testing.T) {
 	big := strings.Repeat("x", 5000)
-	var doubled []string
 	for _, c := range []struct{ name, data string }{
 		{"big.seed", seedPrelude + "entity korea Country \"Korea\"\n  description: " + big + "\n"},
 		{"big.csv", "subject,relation,object,source,locator,note\nTokyo,partner,ROK,ecfr-2024,x," + big + "\n"},
@@ -192,12 +185,9 @@ func TestMaxSizeEveryFormat(t *testing.T) {
 			t.Errorf("%s: error %v, want ErrLimit", c.name, err)
 			continue
 		}
-		if strings.Count(err.Error(), c.name) != 1 {
-			doubled = append(doubled, err.Error())
+		if want := c.name + ": input is larger than the limit of 1000 bytes (--max-size)"; err.Error() != want {
+			t.Errorf("%s: error %q, want %q", c.name, err, want)
 		}
-	}
-	if len(doubled) > 0 {
-		t.Skipf("BUG: limit errors name the file twice: %s", strings.Join(doubled, "; "))
 	}
 }
 

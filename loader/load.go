@@ -121,13 +121,19 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 			size = -1
 		}
 	}
-	var res Resolver
+	// The curated readers check each file against the store as it was
+	// and against the files read before it.
+	res := &loadResolver{decl: newDeclarations()}
 	if db != nil {
-		cat, err := db.Catalog(ctx)
+		curated := false
+		for _, s := range srcs {
+			curated = curated || s.Format == Seed || s.Format == CSV || s.Format == ""
+		}
+		cr, err := newCatalogResolver(ctx, db, curated)
 		if err != nil {
 			return nil, err
 		}
-		res = catalogResolver{cat}
+		res.store = cr
 	}
 	mr := &multiReader{srcs: srcs, opts: &o, size: size, res: res}
 	defer mr.close()
@@ -220,7 +226,7 @@ type multiReader struct {
 	srcs []Source
 	opts *Options
 	size int64
-	res  Resolver
+	res  *loadResolver
 
 	next  int
 	cur   *input
@@ -316,43 +322,23 @@ func (m *multiReader) openNext() error {
 	return nil
 }
 
-// newFormatReader returns the statement reader for a format.
-func newFormatReader(f Format, in *input, o *Options, res Resolver) (quad.Reader, error) {
+// newFormatReader returns the statement reader for a format. The curated
+// readers add what they declare to the load's resolver when they reach
+// the end of their input.
+func newFormatReader(f Format, in *input, o *Options, res *loadResolver) (quad.Reader, error) {
 	switch f {
 	case NQuads, NTriples:
 		return NewNQuadsReader(in.r, in.name, &NQuadsOptions{Triples: f == NTriples, Strict: o.Strict, MaxLine: o.Limits.MaxLine}), nil
 	case Seed:
-		return NewSeedReader(in.r, in.name, res, o.Limits.MaxLine), nil
+		r := NewSeedReader(in.r, in.name, res, o.Limits.MaxLine)
+		r.decl = res.decl
+		return r, nil
 	case CSV:
-		return NewCSVReader(in.r, in.name, res, o.Limits.MaxLine), nil
+		r := NewCSVReader(in.r, in.name, res, o.Limits.MaxLine)
+		r.decl = res.decl
+		return r, nil
 	case JSONLD:
 		return NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth), nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrFormat, f)
-}
-
-// catalogResolver answers a Resolver's questions from a store's catalog.
-type catalogResolver struct{ cat *graph.Catalog }
-
-func (r catalogResolver) EntityType(id quad.IRI) (string, bool) {
-	e := r.cat.ByID(id)
-	if e == nil {
-		return "", false
-	}
-	return e.Type(), true
-}
-
-func (r catalogResolver) ResolveName(name string) []ResolvedEntity {
-	var out []ResolvedEntity
-	for _, e := range r.cat.Lookup(name) {
-		if iri, ok := e.ID.(quad.IRI); ok {
-			out = append(out, ResolvedEntity{ID: iri, Type: e.Type(), Name: e.Label()})
-		}
-	}
-	return out
-}
-
-func (r catalogResolver) SourceExists(id quad.IRI) bool {
-	_, ok := r.cat.Sources[id]
-	return ok
 }

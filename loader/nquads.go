@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -65,7 +64,7 @@ func (r *NQuadsReader) ReadQuad() (quad.Quad, error) {
 			return quad.Quad{}, &Error{File: r.name, Line: r.lr.line, Col: 1, Kind: ErrLimit,
 				Msg: fmt.Sprintf("line is longer than the limit of %s", byteSize(int64(r.opts.MaxLine)))}
 		} else if err != nil {
-			return quad.Quad{}, fmt.Errorf("%s: %w", r.name, err)
+			return quad.Quad{}, ioError(r.name, err)
 		}
 		r.p = parser{src: line, strict: r.opts.Strict}
 		q, ok, perr := r.p.statement(r.opts.Triples)
@@ -82,77 +81,99 @@ func (r *NQuadsReader) ReadQuad() (quad.Quad, error) {
 // lineReader splits input into lines at LF, CR or CRLF, refusing lines
 // over a limit without holding them in memory.
 type lineReader struct {
-	br      *bufio.Reader
-	max     int
-	line    int
-	pending []byte // the rest of a physical line after a lone CR
-	buf     []byte
+	r    io.Reader
+	max  int // the longest line, in bytes, without its ending
+	line int
+	buf  []byte // buf[pos:] is read and not yet returned
+	pos  int
+	err  error // the error that ended reading: io.EOF at the end
+	// skipLF: the last line ended with CR, so an LF that follows is part
+	// of its ending.
+	skipLF bool
 }
 
 var errLineTooLong = errors.New("line too long")
 
 func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), max: max}
+	return &lineReader{r: skipBOM(r), max: max}
 }
 
-// next returns the next line without its end. The slice is valid until the
-// next call.
+// readChunk is how much lineReader asks its input for at a time.
+const readChunk = 64 << 10
+
+// fill reads more input after buf[pos:].
+func (l *lineReader) fill() {
+	if l.pos > 0 {
+		n := copy(l.buf, l.buf[l.pos:])
+		l.buf, l.pos = l.buf[:n], 0
+	}
+	if cap(l.buf)-len(l.buf) < readChunk {
+		nb := make([]byte, len(l.buf), 2*cap(l.buf)+readChunk)
+		copy(nb, l.buf)
+		l.buf = nb
+	}
+	n, err := l.r.Read(l.buf[len(l.buf):cap(l.buf)])
+	l.buf = l.buf[:len(l.buf)+n]
+	if err != nil {
+		l.err = err
+	}
+}
+
+// next returns the next line without its ending, errLineTooLong for a line
+// of more than max bytes (which is skipped), or the input's error. The
+// slice is valid until the next call.
 func (l *lineReader) next() ([]byte, error) {
-	if l.pending != nil {
-		return l.split(l.pending), nil
-	}
-	l.buf = l.buf[:0]
+	scanned := 0 // bytes of buf[pos:] known to hold no line ending
 	for {
-		chunk, err := l.br.ReadSlice('\n')
-		if len(l.buf)+len(chunk) > l.max+2 { // +2: room for the line end
+		data := l.buf[l.pos:]
+		if l.skipLF && len(data) > 0 {
+			l.skipLF = false
+			if data[0] == '\n' {
+				l.pos++
+				continue
+			}
+		}
+		if i := bytes.IndexAny(data[scanned:], "\r\n"); i >= 0 {
+			i += scanned
 			l.line++
-			l.buf = l.buf[:0]
-			if err == bufio.ErrBufferFull { // the rest of the line is unread
-				if serr := l.skipLine(); serr != nil && serr != io.EOF {
-					return nil, serr
-				}
+			l.pos += i + 1
+			l.skipLF = data[i] == '\r'
+			if i > l.max {
+				return nil, errLineTooLong
 			}
-			return nil, errLineTooLong
+			return data[:i], nil
 		}
-		l.buf = append(l.buf, chunk...)
-		switch err {
-		case nil:
-			return l.split(l.buf[:len(l.buf)-1]), nil
-		case bufio.ErrBufferFull:
-			continue
-		case io.EOF:
-			if len(l.buf) == 0 {
-				return nil, io.EOF
+		scanned = len(data)
+		if len(data) > l.max {
+			l.line++
+			return nil, l.skipLine()
+		}
+		if l.err != nil {
+			if l.err != io.EOF || len(data) == 0 {
+				return nil, l.err
 			}
-			return l.split(l.buf), nil
-		default:
-			return nil, err
+			l.line++ // the last line, without an ending
+			l.pos += len(data)
+			return data, nil
 		}
+		l.fill()
 	}
 }
 
-// split returns line up to a lone CR (keeping the rest for later) and
-// counts it.
-func (l *lineReader) split(line []byte) []byte {
-	l.line++
-	l.pending = nil
-	if i := bytes.IndexByte(line, '\r'); i >= 0 {
-		rest := line[i+1:]
-		line = line[:i]
-		if len(rest) > 0 {
-			l.pending = rest
-		}
-	}
-	return line
-}
-
+// skipLine skips the rest of a line that is too long, in bounded memory.
 func (l *lineReader) skipLine() error {
 	for {
-		_, err := l.br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			continue
+		data := l.buf[l.pos:]
+		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+			l.pos += i + 1
+			l.skipLF = data[i] == '\r'
+			return errLineTooLong
 		}
-		return err
+		l.pos = len(l.buf)
+		if l.err != nil {
+			return errLineTooLong // the input's error comes next
+		}
+		l.fill()
 	}
 }
 
@@ -298,7 +319,11 @@ func (p *parser) iri() (string, *parseError) {
 			b.WriteRune(r)
 			plain = p.pos
 		case c <= 0x20 || c == '<' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`':
-			return "", p.fail(p.pos, "character %s is not allowed in an IRI", quoteFound(string(p.src[p.pos:p.pos+1])))
+			what := quoteFound(string(p.src[p.pos : p.pos+1]))
+			if c > ' ' {
+				what = "character " + what
+			}
+			return "", p.fail(p.pos, "%s is not allowed in an IRI", what)
 		default:
 			p.pos++
 		}

@@ -40,6 +40,7 @@ type SeedReader struct {
 	lr   *lineReader
 	name string
 	res  Resolver
+	decl *declarations // the load's, to add this file's declarations to at the end
 
 	queue []quad.Quad
 	err   error // an error to return after the queue drains
@@ -50,7 +51,12 @@ type SeedReader struct {
 	sources  map[string]bool
 	entities map[string]*seedEntity // by slug
 	names    map[string]string      // lower-case name or alias -> slug
-	stmts    map[string]int         // statement id -> line
+	stmts    map[string]seedStmt    // statement id -> where and its qualifiers
+}
+
+type seedStmt struct {
+	line int
+	vals map[string]quad.Value // the single-valued qualifiers
 }
 
 type seedEntity struct {
@@ -69,10 +75,13 @@ type detail struct {
 	line       int
 	src        string
 	key, value string
+	keyCol     int // column (characters, from 1) of the key
+	valueAt    int // byte offset in src where the value starts
 	valueCol   int // column (characters, from 1) where the value starts
 }
 
-// NewSeedReader reads a seed file from r; name is used in positions.
+// NewSeedReader reads a seed file from r; name is used in positions. A
+// leading byte-order mark is skipped.
 func NewSeedReader(r io.Reader, name string, res Resolver, maxLine int) *SeedReader {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
@@ -80,7 +89,7 @@ func NewSeedReader(r io.Reader, name string, res Resolver, maxLine int) *SeedRea
 	return &SeedReader{
 		lr: newLineReader(r, maxLine), name: name, res: res,
 		sources: map[string]bool{}, entities: map[string]*seedEntity{},
-		names: map[string]string{}, stmts: map[string]int{},
+		names: map[string]string{}, stmts: map[string]seedStmt{},
 	}
 }
 
@@ -98,6 +107,7 @@ func (s *SeedReader) ReadQuad() (quad.Quad, error) {
 			return quad.Quad{}, err
 		}
 		if s.eof && s.pending == nil {
+			s.declare()
 			return quad.Quad{}, io.EOF
 		}
 		if err := s.readBlock(); err != nil {
@@ -117,11 +127,11 @@ func (s *SeedReader) readBlock() error {
 		} else if err == errLineTooLong {
 			return s.errf(s.lr.line, 1, ErrLimit, "", "line is longer than the limit of %s", byteSize(int64(s.lr.max)))
 		} else if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			return ioError(s.name, err)
 		}
 		text := string(line)
 		if !utf8.ValidString(text) {
-			return s.errf(s.lr.line, 1, ErrSyntax, text, "invalid UTF-8")
+			return s.errf(s.lr.line, invalidUTF8Col(text), ErrSyntax, text, "invalid UTF-8")
 		}
 		trimmed := strings.TrimSpace(text)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
@@ -159,6 +169,42 @@ func (s *SeedReader) readBlock() error {
 		}
 		s.pending = next
 	}
+}
+
+// declare adds what this file declared to the load's declarations, for
+// the files after it. It is called once, at the end of the input.
+func (s *SeedReader) declare() {
+	if s.decl == nil {
+		return
+	}
+	aliases := map[string][]string{}
+	for name, slug := range s.names {
+		aliases[slug] = append(aliases[slug], name)
+	}
+	for slug, e := range s.entities {
+		s.decl.addEntity(s.name, quad.IRI(graph.EntityPrefix+slug), e.typ, e.name, aliases[slug]...)
+	}
+	for slug := range s.sources {
+		s.decl.addSource(quad.IRI(graph.SourcePrefix + slug))
+	}
+	for stmt, st := range s.stmts {
+		s.decl.addQualifiers(s.name, quad.IRI(stmt), st.vals)
+	}
+	s.decl = nil
+}
+
+// invalidUTF8Col returns the column of the first invalid byte of text.
+func invalidUTF8Col(text string) int {
+	col := 1
+	for i, r := range text {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(text[i:]); n <= 1 {
+				break
+			}
+		}
+		col++
+	}
+	return col
 }
 
 func (s *SeedReader) finish() error {
@@ -206,23 +252,26 @@ func parseDetail(line int, src string) (detail, *seedError) {
 	}
 	value := rest[i+1:]
 	lead := len(value) - len(strings.TrimLeft(value, " \t"))
-	valueCol := utf8.RuneCountInString(src[:indent+i+1+lead]) + 1
-	return detail{line: line, src: src, key: key, value: strings.TrimSpace(value), valueCol: valueCol}, nil
+	valueAt := indent + i + 1 + lead
+	return detail{line: line, src: src, key: key, value: strings.TrimSpace(value),
+		keyCol: colAt(src, indent), valueAt: valueAt, valueCol: colAt(src, valueAt)}, nil
 }
 
 var (
-	slugRE     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	relationRE = regexp.MustCompile(`^(\S+)\s+-(\S*)->\s+(\S+)\s*$`)
+	slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	// relationRE matches a relation's header, with whatever follows its
+	// object (an error unless it is empty).
+	relationRE = regexp.MustCompile(`^(\S+)[ \t]+-(\S*)->[ \t]+(\S+)[ \t]*(.*)$`)
 )
 
 // compile checks one block and returns its quads.
 func (s *SeedReader) compile(b *block) ([]quad.Quad, error) {
-	word, rest := cutWord(b.src)
+	word, _, next := nextWord(b.src, 0)
 	switch {
 	case word == "source":
-		return s.compileSource(b, rest)
+		return s.compileSource(b, next)
 	case word == "entity":
-		return s.compileEntity(b, rest)
+		return s.compileEntity(b, next)
 	case relationRE.MatchString(b.src):
 		return s.compileRelation(b)
 	}
@@ -237,43 +286,63 @@ func (s *SeedReader) compile(b *block) ([]quad.Quad, error) {
 	return nil, s.errf(b.line, 1, ErrSyntax, b.src, "%s", msg)
 }
 
-func cutWord(s string) (string, string) {
-	s = strings.TrimSpace(s)
-	i := strings.IndexAny(s, " \t")
-	if i < 0 {
-		return s, ""
+// nextWord returns the word of src that starts at or after byte offset
+// from (after spaces and tabs), its offset, and the offset after it.
+func nextWord(src string, from int) (word string, at, end int) {
+	at = skipBlank(src, from)
+	end = at
+	for end < len(src) && src[end] != ' ' && src[end] != '\t' {
+		end++
 	}
-	return s[:i], strings.TrimSpace(s[i:])
+	return src[at:end], at, end
 }
 
-// col returns the column (from 1, in characters) of sub in src, or 1.
-func col(src, sub string) int {
-	if i := strings.Index(src, sub); i >= 0 {
-		return utf8.RuneCountInString(src[:i]) + 1
+// skipBlank returns the offset of the first byte of src at or after from
+// that is not a space or a tab.
+func skipBlank(src string, from int) int {
+	for from < len(src) && (src[from] == ' ' || src[from] == '\t') {
+		from++
 	}
-	return 1
+	return from
 }
 
-func (s *SeedReader) checkSlug(b *block, slug, what string) error {
+// colAt returns the column (from 1, in characters) of byte offset at of
+// src.
+func colAt(src string, at int) int {
+	return utf8.RuneCountInString(src[:min(at, len(src))]) + 1
+}
+
+// endCol is the column just past the end of a line, where "found end of
+// line" points.
+func endCol(src string) int { return colAt(src, len(src)) }
+
+func (s *SeedReader) checkSlug(b *block, slug string, at int, what string) error {
 	if slug == "" {
-		return s.errf(b.line, utf8.RuneCountInString(b.src)+1, ErrSyntax, b.src, "expected the %s's slug, found end of line", what)
+		return s.errf(b.line, endCol(b.src), ErrSyntax, b.src, "expected the %s's slug, found end of line", what)
 	}
 	if !slugRE.MatchString(slug) {
-		return s.errf(b.line, col(b.src, slug), ErrSyntax, b.src, "%s slug %q must be lower-case letters, digits and single hyphens (south-korea)", what, slug)
+		return s.errf(b.line, colAt(b.src, at), ErrSyntax, b.src, "%s slug %q must be lower-case letters, digits and single hyphens (south-korea)", what, slug)
 	}
 	return nil
 }
 
-func (s *SeedReader) compileSource(b *block, rest string) ([]quad.Quad, error) {
-	slug, extra := cutWord(rest)
-	if err := s.checkSlug(b, slug, "source"); err != nil {
+// compileSource compiles
+//
+//	source SLUG
+//	  title: TEXT
+//	  publisher: TEXT
+//	  date: TEXT
+//	  url: TEXT
+func (s *SeedReader) compileSource(b *block, from int) ([]quad.Quad, error) {
+	slug, slugAt, end := nextWord(b.src, from)
+	if err := s.checkSlug(b, slug, slugAt, "source"); err != nil {
 		return nil, err
 	}
-	if extra != "" {
-		return nil, s.errf(b.line, col(b.src, extra), ErrSyntax, b.src, "expected the end of the line after the source's slug, found %s", quoteFound(extra))
+	if extraAt := skipBlank(b.src, end); extraAt < len(b.src) {
+		return nil, s.errf(b.line, colAt(b.src, extraAt), ErrSyntax, b.src, "expected the end of the line after the source's slug, found %s", quoteFound(b.src[extraAt:]))
 	}
 	if s.sources[slug] {
-		return nil, s.errf(b.line, col(b.src, slug), ErrInvalid, b.src, "source %q is declared twice", slug)
+		return nil, s.errf(b.line, colAt(b.src, slugAt), ErrInvalid, b.src, "source %q is declared twice", slug)
 	}
 	id := quad.IRI(graph.SourcePrefix + slug)
 	qs := []quad.Quad{quad.Make(id, graph.PredType, graph.TypeSource, nil)}
@@ -308,42 +377,60 @@ func (s *SeedReader) unknownKey(d detail, known []string, what string) error {
 	if sugg := graph.Suggest(d.key, known); len(sugg) > 0 {
 		msg = fmt.Sprintf("unknown key %q for %s (did you mean %s?)", d.key, what, sugg[0])
 	}
-	return s.errf(d.line, col(d.src, d.key), ErrInvalid, d.src, "%s", msg)
+	return s.errf(d.line, d.keyCol, ErrInvalid, d.src, "%s", msg)
 }
 
 // compileEntity compiles
 //
 //	entity SLUG TYPE "NAME"
-func (s *SeedReader) compileEntity(b *block, rest string) ([]quad.Quad, error) {
-	slug, rest := cutWord(rest)
-	if err := s.checkSlug(b, slug, "entity"); err != nil {
+//	  alias: NAME, NAME, "NAME, WITH A COMMA", …
+//	  description: TEXT
+//
+// An entity the store or an earlier file of the load already has may be
+// declared again with the same type and name (loading a file twice
+// changes nothing); its names and aliases must not find another entity.
+func (s *SeedReader) compileEntity(b *block, from int) ([]quad.Quad, error) {
+	slug, slugAt, end := nextWord(b.src, from)
+	if err := s.checkSlug(b, slug, slugAt, "entity"); err != nil {
 		return nil, err
 	}
-	typ, rest := cutWord(rest)
+	typ, typAt, end := nextWord(b.src, end)
 	if typ == "" {
-		return nil, s.errf(b.line, utf8.RuneCountInString(b.src)+1, ErrSyntax, b.src, "expected the entity's type after its slug, found end of line")
+		return nil, s.errf(b.line, endCol(b.src), ErrSyntax, b.src, "expected the entity's type after its slug, found end of line")
 	}
 	t, ok := graph.LookupType(typ)
 	if !ok {
-		return nil, s.errf(b.line, col(b.src, " "+typ)+1, ErrInvalid, b.src, "%s", unknownName("entity type", typ, graph.TypeNames()))
+		return nil, s.errf(b.line, colAt(b.src, typAt), ErrInvalid, b.src, "%s", unknownName("entity type", typ, graph.TypeNames()))
 	}
+	nameAt := skipBlank(b.src, end)
+	rest := b.src[nameAt:]
 	if !strings.HasPrefix(rest, `"`) {
-		return nil, s.errf(b.line, col(b.src, rest), ErrSyntax, b.src, "expected the entity's name in double quotes after its type, found %s", quoteFound(rest))
+		return nil, s.errf(b.line, colAt(b.src, nameAt), ErrSyntax, b.src, "expected the entity's name in double quotes after its type, found %s", quoteFound(rest))
 	}
 	name, tail, ok := unquote(rest)
 	if !ok {
-		return nil, s.errf(b.line, col(b.src, rest), ErrSyntax, b.src, "expected '\"' to close the name, found end of line")
+		return nil, s.errf(b.line, colAt(b.src, nameAt), ErrSyntax, b.src, "expected '\"' to close the name, found end of line")
 	}
-	if strings.TrimSpace(tail) != "" {
-		return nil, s.errf(b.line, col(b.src, tail), ErrSyntax, b.src, "expected the end of the line after the name, found %s", quoteFound(strings.TrimSpace(tail)))
+	if tailAt := skipBlank(b.src, len(b.src)-len(tail)); tailAt < len(b.src) {
+		return nil, s.errf(b.line, colAt(b.src, tailAt), ErrSyntax, b.src, "expected the end of the line after the name, found %s", quoteFound(b.src[tailAt:]))
 	}
 	if strings.TrimSpace(name) == "" {
-		return nil, s.errf(b.line, col(b.src, rest), ErrInvalid, b.src, "the entity's name is empty")
+		return nil, s.errf(b.line, colAt(b.src, nameAt), ErrInvalid, b.src, "the entity's name is empty")
 	}
 	if prev, dup := s.entities[slug]; dup {
-		return nil, s.errf(b.line, col(b.src, slug), ErrInvalid, b.src, "entity %q is declared twice (first at line %d)", slug, prev.line)
+		return nil, s.errf(b.line, colAt(b.src, slugAt), ErrInvalid, b.src, "entity %q is declared twice (first at line %d)", slug, prev.line)
 	}
 	id := quad.IRI(graph.EntityPrefix + slug)
+	if f, ok := s.res.(facts); ok {
+		if k, ok := f.entity(id); ok {
+			if len(k.types) > 0 && !containsFold(k.types, t.Name) {
+				return nil, s.errf(b.line, colAt(b.src, typAt), ErrInvalid, b.src, "entity %q is %s %s; it cannot also be %s (an entity has one type)", slug, withArticle(k.types[0]), k.where, withArticle(t.Name))
+			}
+			if k.name != "" && k.name != name {
+				return nil, s.errf(b.line, colAt(b.src, nameAt+1), ErrInvalid, b.src, "entity %q is named %q %s; this block names it %q (an entity has one name; give others as aliases)", slug, k.name, k.where, name)
+			}
+		}
+	}
 	qs := []quad.Quad{
 		quad.Make(id, graph.PredType, t.IRI(), nil),
 		quad.Make(id, graph.PredName, quad.String(name), nil),
@@ -354,21 +441,33 @@ func (s *SeedReader) compileEntity(b *block, rest string) ([]quad.Quad, error) {
 		if other, ok := s.names[key]; ok && other != slug {
 			return s.errf(line, c, ErrInvalid, src, "name %q already belongs to entity %q: names and aliases must find one entity", n, other)
 		}
+		if s.res != nil {
+			for _, e := range s.res.ResolveName(n) {
+				if e.ID != id {
+					where := whereIs(s.res, e.ID)
+					if where != "" {
+						where = " " + where
+					}
+					return s.errf(line, c, ErrInvalid, src, "name %q already belongs to entity %q%s: names and aliases must find one entity",
+						n, strings.TrimPrefix(string(e.ID), graph.EntityPrefix), where)
+				}
+			}
+		}
 		taken[key] = true
 		return nil
 	}
-	if err := claim(name, b.line, col(b.src, `"`)+1, b.src); err != nil {
+	if err := claim(name, b.line, colAt(b.src, nameAt+1), b.src); err != nil {
 		return nil, err
 	}
 	for _, d := range b.details {
 		switch d.key {
 		case "alias":
-			aliases, perr := splitList(d.value)
+			aliases, at, perr := splitList(d.value)
 			if perr != "" {
-				return nil, s.errf(d.line, d.valueCol, ErrSyntax, d.src, "%s", perr)
+				return nil, s.errf(d.line, colAt(d.src, d.valueAt+at[0]), ErrSyntax, d.src, "%s", perr)
 			}
-			for _, a := range aliases {
-				if err := claim(a, d.line, col(d.src, a), d.src); err != nil {
+			for i, a := range aliases {
+				if err := claim(a, d.line, colAt(d.src, d.valueAt+at[i]), d.src); err != nil {
 					return nil, err
 				}
 				qs = append(qs, quad.Make(id, graph.PredAlias, quad.String(a), nil))
@@ -387,6 +486,15 @@ func (s *SeedReader) compileEntity(b *block, rest string) ([]quad.Quad, error) {
 	}
 	s.entities[slug] = &seedEntity{slug: slug, typ: t.Name, name: name, line: b.line}
 	return qs, nil
+}
+
+func containsFold(xs []string, x string) bool {
+	for _, y := range xs {
+		if strings.EqualFold(x, y) {
+			return true
+		}
+	}
+	return false
 }
 
 // unquote reads a double-quoted string at the start of s; \" and \\ are
@@ -409,37 +517,47 @@ func unquote(s string) (val, rest string, ok bool) {
 	return "", "", false
 }
 
-// splitList splits "a, b, \"c, d\"" into its items.
-func splitList(s string) ([]string, string) {
-	var out []string
-	for len(strings.TrimSpace(s)) > 0 {
-		s = strings.TrimLeft(s, " \t")
+// splitList splits "a, b, \"c, d\"" into its items, with the byte offset
+// of each in s. On an error, errAt is the offset of the offending text.
+func splitList(s string) (items []string, at []int, errMsg string) {
+	pos := 0
+	for {
+		pos = skipBlank(s, pos)
+		if pos == len(s) { // an empty list, or a comma at its end
+			return items, at, ""
+		}
+		start := pos
 		var item string
-		if strings.HasPrefix(s, `"`) {
-			v, rest, ok := unquote(s)
+		if s[pos] == '"' {
+			v, rest, ok := unquote(s[pos:])
 			if !ok {
-				return nil, "expected '\"' to close the quoted name"
+				return nil, []int{start}, "expected '\"' to close the quoted name"
 			}
 			item = v
-			s = strings.TrimLeft(rest, " \t")
-			if s != "" && !strings.HasPrefix(s, ",") {
-				return nil, fmt.Sprintf("expected \",\" after a quoted name, found %s", quoteFound(s))
+			pos = skipBlank(s, len(s)-len(rest))
+			if pos < len(s) && s[pos] != ',' {
+				return nil, []int{pos}, fmt.Sprintf("expected \",\" after a quoted name, found %s", quoteFound(s[pos:]))
 			}
 		} else {
-			i := strings.IndexByte(s, ',')
-			if i < 0 {
-				item, s = strings.TrimSpace(s), ""
+			end := strings.IndexByte(s[pos:], ',')
+			if end < 0 {
+				end = len(s)
 			} else {
-				item, s = strings.TrimSpace(s[:i]), s[i:]
+				end += pos
 			}
+			item = strings.TrimSpace(s[pos:end])
+			pos = end
 		}
-		if item == "" {
-			return nil, "empty name in the list (two commas in a row?)"
+		if strings.TrimSpace(item) == "" {
+			return nil, []int{start}, "empty name in the list (two commas in a row?)"
 		}
-		out = append(out, item)
-		s = strings.TrimPrefix(s, ",")
+		items = append(items, item)
+		at = append(at, start)
+		if pos == len(s) {
+			return items, at, ""
+		}
+		pos++ // ,
 	}
-	return out, ""
 }
 
 func unknownName(what, name string, known []string) string {
@@ -456,7 +574,8 @@ type entityRef struct {
 	typ string
 }
 
-// lookupEntity finds an entity by slug, in the file or in the store.
+// lookupEntity finds an entity by slug, in the file or in the store (or
+// an earlier file of the load).
 func (s *SeedReader) lookupEntity(slug string) (entityRef, bool) {
 	if e, ok := s.entities[slug]; ok {
 		return entityRef{quad.IRI(graph.EntityPrefix + slug), e.typ}, true
@@ -470,10 +589,14 @@ func (s *SeedReader) lookupEntity(slug string) (entityRef, bool) {
 	return entityRef{}, false
 }
 
+// slugs lists the slugs an entity reference may use, for suggestions.
 func (s *SeedReader) slugs() []string {
 	out := make([]string, 0, len(s.entities))
 	for k := range s.entities {
 		out = append(out, k)
+	}
+	if f, ok := s.res.(facts); ok {
+		out = append(out, f.slugs()...)
 	}
 	return out
 }
@@ -500,18 +623,18 @@ func (s *SeedReader) findEntity(name string) (entityRef, bool) {
 //	  qualifier: value …
 //	  evidence: SOURCE | LOCATOR | PARAPHRASE
 func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
-	m := relationRE.FindStringSubmatch(b.src)
-	subjSlug, kindName, objSlug := m[1], m[2], m[3]
+	m := relationRE.FindStringSubmatchIndex(b.src)
+	subjSlug, kindName, objSlug := b.src[m[2]:m[3]], b.src[m[4]:m[5]], b.src[m[6]:m[7]]
+	if m[8] < m[9] {
+		return nil, s.errf(b.line, colAt(b.src, m[8]), ErrSyntax, b.src, "expected the end of the line after the object, found %s", quoteFound(b.src[m[8]:]))
+	}
 	kind, ok := graph.LookupKind(kindName)
 	if !ok {
-		return nil, s.errf(b.line, col(b.src, "-"+kindName)+1, ErrInvalid, b.src, "%s", unknownName("relation kind", kindName, graph.KindNames()))
+		return nil, s.errf(b.line, colAt(b.src, m[4]), ErrInvalid, b.src, "%s", unknownName("relation kind", kindName, graph.KindNames()))
 	}
 	ends := [2]entityRef{}
 	for i, slug := range []string{subjSlug, objSlug} {
-		c := col(b.src, slug)
-		if i == 1 {
-			c = col(b.src, "> "+slug) + 2
-		}
+		c := colAt(b.src, m[2+4*i])
 		r, ok := s.lookupEntity(slug)
 		if !ok {
 			return nil, s.errf(b.line, c, ErrInvalid, b.src, "%s", unknownName("entity", slug, s.slugs()))
@@ -522,13 +645,18 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 			allowed, role = kind.Range, "object"
 		}
 		if !graph.Allows(allowed, r.typ) {
-			return nil, s.errf(b.line, c, ErrInvalid, b.src, "%s needs a %s of type %s; %s is a %s",
-				kind.Name, role, strings.Join(allowed, ", "), slug, r.typ)
+			return nil, s.errf(b.line, c, ErrInvalid, b.src, "%s needs %s %s of type %s; %s is %s",
+				kind.Name, article(role), role, strings.Join(allowed, ", "), slug, withArticle(r.typ))
 		}
 		ends[i] = r
 	}
 	stmt := graph.StmtPrefix + subjSlug + "/" + kind.Name + "/" + objSlug
-	var quals []quad.Quad // on the statement, before its id is final
+	type qual struct {
+		d    detail
+		name string
+		q    quad.Quad // on the statement, before its id is final
+	}
+	var quals []qual
 	var evidence []detail
 	var sector, id string
 	seen := map[string]int{}
@@ -549,7 +677,7 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 			return nil, s.unknownKey(d, append(graph.QualifierNames(), "evidence", "id"), "a relation")
 		}
 		if prev, dup := seen[d.key]; dup {
-			return nil, s.errf(d.line, col(d.src, d.key), ErrInvalid, d.src, "qualifier %s is given twice (first at line %d)", d.key, prev)
+			return nil, s.errf(d.line, d.keyCol, ErrInvalid, d.src, "qualifier %s is given twice (first at line %d)", d.key, prev)
 		}
 		seen[d.key] = d.line
 		if d.value == "" {
@@ -567,14 +695,14 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s", unknownName(strings.ToLower(q.Entity), d.value, s.slugsOfType(q.Entity)))
 			}
 			if r.typ != q.Entity {
-				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s must be a %s entity; %s is a %s", d.key, q.Entity, d.value, r.typ)
+				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s must be %s entity; %s is %s", d.key, withArticle(q.Entity), d.value, withArticle(r.typ))
 			}
 			v = r.id
 			if d.key == "sector" {
 				sector = strings.TrimPrefix(string(r.id), graph.EntityPrefix)
 			}
 		}
-		quals = append(quals, quad.Make(nil, q.IRI(), v, nil))
+		quals = append(quals, qual{d, q.Name, quad.Make(nil, q.IRI(), v, nil)})
 	}
 	if sector != "" {
 		stmt += "/" + sector
@@ -583,12 +711,22 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 		stmt += "/" + id
 	}
 	if prev, dup := s.stmts[stmt]; dup {
-		return nil, s.errf(b.line, 1, ErrInvalid, b.src, "%s -%s-> %s is declared twice (first at line %d); give each an id: line, or a different sector", subjSlug, kind.Name, objSlug, prev)
+		return nil, s.errf(b.line, 1, ErrInvalid, b.src, "%s -%s-> %s is declared twice (first at line %d); give each an id: line, or a different sector", subjSlug, kind.Name, objSlug, prev.line)
 	}
 	if len(evidence) == 0 {
 		return nil, s.errf(b.line, 1, ErrInvalid, b.src, "relation %s -%s-> %s has no evidence: line (evidence: SOURCE | LOCATOR | PARAPHRASE)", subjSlug, kind.Name, objSlug)
 	}
 	stmtID := quad.IRI(stmt)
+	vals := map[string]quad.Value{}
+	for _, q := range quals {
+		// The store, or an earlier file, may know the relation already.
+		if msg := conflict(s.res, stmtID, q.name, q.q.Object, "this block says"); msg != "" {
+			return nil, s.errf(q.d.line, q.d.valueCol, ErrInvalid, q.d.src, "%s", msg)
+		}
+		if singleValued[q.name] {
+			vals[q.name] = q.q.Object
+		}
+	}
 	qs := []quad.Quad{
 		quad.Make(ends[0].id, kind.IRI(), ends[1].id, stmtID),
 		quad.Make(stmtID, graph.PredType, graph.TypeStatement, nil),
@@ -597,8 +735,8 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 		quad.Make(stmtID, graph.PredObject, ends[1].id, nil),
 	}
 	for _, q := range quals {
-		q.Subject = stmtID
-		qs = append(qs, q)
+		q.q.Subject = stmtID
+		qs = append(qs, q.q)
 	}
 	for i, d := range evidence {
 		parts := strings.Split(d.value, "|")
@@ -614,7 +752,7 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 			return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s", unknownName("source", src, known)+" (declare it with a source block)")
 		}
 		if loc == "" {
-			return nil, s.errf(d.line, col(d.src, "|")+1, ErrInvalid, d.src, "the evidence has no locator")
+			return nil, s.errf(d.line, colAt(d.src, d.valueAt+len(parts[0])+1), ErrInvalid, d.src, "the evidence has no locator")
 		}
 		if note == "" {
 			return nil, s.errf(d.line, utf8.RuneCountInString(d.src), ErrInvalid, d.src, "the evidence has no paraphrase")
@@ -628,7 +766,7 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 			quad.Make(ev, graph.PredNote, quad.String(note), nil),
 		)
 	}
-	s.stmts[stmt] = b.line
+	s.stmts[stmt] = seedStmt{b.line, vals}
 	return qs, nil
 }
 

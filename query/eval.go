@@ -87,6 +87,9 @@ type evaluator struct {
 	nodes map[cgraph.Ref]*Node
 	stmts map[cgraph.Ref]*stmtInfo
 	preds []cgraph.Ref // every predicate, once read
+
+	symLinks *graph.Links // the index symFn was made for
+	symFn    func(int32) bool
 }
 
 func (ev *evaluator) errAt(pos syntax.Pos, kind error, format string, args ...interface{}) *Error {
@@ -127,16 +130,17 @@ type resolved struct {
 func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 	text := n.Text
 	if n.IRI || strings.HasPrefix(text, "_:") {
-		var v quad.Value = quad.IRI(text)
 		if strings.HasPrefix(text, "_:") {
-			v = quad.BNode(text[2:])
-		}
-		if r, _ := ev.qs.ValueOf(v); r != nil {
-			return resolved{v, r}, nil
+			v := quad.BNode(text[2:])
+			if r, _ := ev.qs.ValueOf(v); r != nil {
+				return resolved{v, r}, nil
+			}
 		}
 		if n.IRI {
-			if r, _ := ev.qs.ValueOf(quad.IRI(graph.EntityPrefix + text)); r != nil {
-				return resolved{quad.IRI(graph.EntityPrefix + text), r}, nil
+			for _, iri := range iriForms(text, graph.EntityPrefix) {
+				if r, _ := ev.qs.ValueOf(iri); r != nil {
+					return resolved{iri, r}, nil
+				}
 			}
 			return resolved{}, ev.errAt(n.At, ErrUnknown, "no node %s in the graph", n)
 		}
@@ -166,9 +170,10 @@ func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 		return resolved{cands[0].ID, r}, nil
 	case 0:
 		msg := fmt.Sprintf("unknown entity %q", text)
-		if sugg := graph.Suggest(text, cat.Names()); len(sugg) > 0 {
-			msg += " (did you mean " + quoteList(sugg) + "?)"
+		if sugg := ev.suggestEntities(text); len(sugg) > 0 {
+			msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
 		}
+		msg += keywordHint(n)
 		return resolved{}, ev.errAt(n.At, ErrUnknown, "%s", msg)
 	}
 	var lines []string
@@ -182,6 +187,84 @@ func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 	return resolved{}, ev.errAt(n.At, ErrAmbiguous, "%q is ambiguous: it names %s; use an id (<…>) or a more exact name", text, strings.Join(lines, "; "))
 }
 
+// iriForms lists the IRIs an IRI written <text> may denote, in the order
+// they are tried: the text itself; then, for a text with no scheme, the
+// text with prefix (entity:south-korea for <south-korea>) and the text
+// with a leading "/" (/en/kevin_bacon for <en/kevin_bacon>: Cayley's data
+// sets write ids as absolute paths).
+func iriForms(text, prefix string) []quad.IRI {
+	out := []quad.IRI{quad.IRI(text)}
+	if strings.Contains(text, ":") {
+		return out
+	}
+	if prefix != "" {
+		out = append(out, quad.IRI(prefix+text))
+	}
+	if !strings.HasPrefix(text, "/") {
+		out = append(out, quad.IRI("/"+text))
+	}
+	return out
+}
+
+// suggestEntities returns the names (quoted when a bare name cannot be
+// written so) of the entities closest to text, for "did you mean". A
+// suggestion that is an id or a slug is given as its entity's name, or as
+// an IRI for a node without one.
+func (ev *evaluator) suggestEntities(text string) []string {
+	cat, err := ev.catalog()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range graph.Suggest(text, cat.Names()) {
+		for _, e := range cat.Lookup(s) {
+			var w string
+			switch {
+			case e.Name != "" && (strings.EqualFold(e.Name, s) || !containsFold(e.Aliases, s)):
+				w = quoteSuggestion(e.Name)
+			case e.Name != "":
+				w = quoteSuggestion(s) // an alias
+			default:
+				w = "<" + IDString(e.ID) + ">"
+			}
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+func containsFold(xs []string, x string) bool {
+	for _, y := range xs {
+		if strings.EqualFold(x, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// keywordHint says which word of a bare name of several words looks like
+// a misspelt keyword (a misspelt option joins the name before it: path
+// Japan to India dirceted). Words shorter than four letters are left
+// alone: "of" is one letter from "or".
+func keywordHint(n *syntax.Name) string {
+	for i := len(n.Words) - 1; i > 0; i-- {
+		if w := n.Words[i].Text; len([]rune(w)) < 4 {
+			continue
+		}
+		if k := syntax.SuggestKeyword(n.Words[i].Text); k != "" {
+			return fmt.Sprintf("; is %q a misspelt %s?", n.Words[i].Text, k)
+		}
+	}
+	return ""
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "no type"
@@ -189,16 +272,14 @@ func orDash(s string) string {
 	return s
 }
 
-func quoteList(xs []string) string {
-	q := make([]string, len(xs))
-	for i, x := range xs {
-		if strings.ContainsAny(x, " ,") || syntax.IsKeyword(x) {
-			q[i] = fmt.Sprintf("%q", x)
-		} else {
-			q[i] = x
-		}
+// quoteSuggestion writes a name for "did you mean": quoted when it has
+// spaces or commas (to keep a list of them readable) or could not be
+// written bare.
+func quoteSuggestion(x string) string {
+	if strings.ContainsAny(x, " ,") {
+		return fmt.Sprintf("%q", x)
 	}
-	return strings.Join(q, ", ")
+	return quoteName(x)
 }
 
 // exactName finds the nodes with this exact name or alias, leaving out the
@@ -278,11 +359,12 @@ func (ev *evaluator) allPreds() ([]cgraph.Ref, error) {
 func (ev *evaluator) relationKind(n *syntax.Name) ([]cgraph.Ref, error) {
 	text := n.Text
 	if n.IRI {
-		r, _ := ev.qs.ValueOf(quad.IRI(text))
-		if r == nil {
-			return nil, ev.errAt(n.At, ErrUnknown, "no predicate %s in the graph", n)
+		for _, iri := range iriForms(text, graph.RelPrefix) {
+			if r, _ := ev.qs.ValueOf(iri); r != nil {
+				return []cgraph.Ref{r}, nil
+			}
 		}
-		return []cgraph.Ref{r}, nil
+		return nil, ev.errAt(n.At, ErrUnknown, "no predicate %s in the graph", n)
 	}
 	if k, ok := graph.LookupKind(text); ok {
 		r, _ := ev.qs.ValueOf(k.IRI())
@@ -297,14 +379,12 @@ func (ev *evaluator) relationKind(n *syntax.Name) ([]cgraph.Ref, error) {
 	}
 	lower := strings.ToLower(text)
 	var out []cgraph.Ref
-	var names []string
 	for _, p := range preds {
 		v, err := ev.qs.NameOf(p)
 		if err != nil {
 			return nil, err
 		}
 		short := strings.ToLower(graph.ShortName(v))
-		names = append(names, graph.ShortName(v))
 		last := short
 		if i := strings.LastIndexAny(short, "/#:"); i >= 0 {
 			last = short[i+1:]
@@ -320,6 +400,10 @@ func (ev *evaluator) relationKind(n *syntax.Name) ([]cgraph.Ref, error) {
 	if len(out) > 0 {
 		return out, nil
 	}
+	names, err := ev.predicateNames()
+	if err != nil {
+		return nil, err
+	}
 	msg := fmt.Sprintf("unknown relation kind %q", text)
 	if sugg := graph.Suggest(text, append(graph.KindNames(), names...)); len(sugg) > 0 {
 		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
@@ -327,28 +411,30 @@ func (ev *evaluator) relationKind(n *syntax.Name) ([]cgraph.Ref, error) {
 	return nil, ev.errAt(n.At, ErrUnknown, "%s", msg)
 }
 
-// isKindName reports whether a name reads as a relation kind rather than
-// an entity (for avoid lists).
-func (ev *evaluator) isKindName(n *syntax.Name) bool {
-	if n.Quoted {
-		return false
-	}
-	if _, ok := graph.LookupKind(n.Text); ok {
-		return true
-	}
-	if n.IRI {
-		return false
-	}
+// predicateNames lists the names of the store's predicates, short form
+// and last segment (/film/film/directed_by, directed_by), for
+// suggestions.
+func (ev *evaluator) predicateNames() ([]string, error) {
 	preds, err := ev.allPreds()
 	if err != nil {
-		return false
+		return nil, err
 	}
+	var names []string
+	seen := map[string]bool{}
 	for _, p := range preds {
-		if v, _ := ev.qs.NameOf(p); strings.EqualFold(graph.ShortName(v), n.Text) {
-			return true
+		v, err := ev.qs.NameOf(p)
+		if err != nil {
+			return nil, err
+		}
+		short := graph.ShortName(v)
+		for _, n := range []string{short, short[strings.LastIndexAny(short, "/#:")+1:]} {
+			if n != "" && !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
 		}
 	}
-	return false
+	return names, nil
 }
 
 // node materialises a node reference as a result node, with its name,
@@ -364,7 +450,7 @@ func (ev *evaluator) node(r cgraph.Ref) (*Node, error) {
 	n := &Node{ID: v}
 	if ev.cat != nil {
 		if e := ev.cat.ByID(v); e != nil {
-			n.Name, n.Types, n.Aliases = e.Name, e.Types, e.Aliases
+			n.Name, n.Types, n.Aliases, n.Description = e.Name, e.Types, e.Aliases, e.Description
 		}
 	} else if err := ev.describe(r, n); err != nil {
 		return nil, err
@@ -389,7 +475,7 @@ func (ev *evaluator) describe(r cgraph.Ref, n *Node) error {
 			return err
 		}
 		switch {
-		case graph.IsNamePredicate(pv), graph.IsAliasPredicate(pv), graph.IsTypePredicate(pv):
+		case graph.IsNamePredicate(pv), graph.IsAliasPredicate(pv), graph.IsTypePredicate(pv), pv == graph.PredDescription:
 			o, _ := ev.qs.QuadDirection(q, quad.Object)
 			ov, err := ev.qs.NameOf(o)
 			if err != nil {
@@ -402,6 +488,8 @@ func (ev *evaluator) describe(r cgraph.Ref, n *Node) error {
 				n.Name = literalText(ov)
 			case graph.IsAliasPredicate(pv):
 				n.Aliases = append(n.Aliases, literalText(ov))
+			case pv == graph.PredDescription && n.Description == "" && graph.IsLiteral(ov):
+				n.Description = literalText(ov)
 			}
 		}
 	}

@@ -44,7 +44,11 @@ func (ev *evaluator) checkExpr(x syntax.Expr, sc *scope, kinds map[string]string
 				props = []string{"length"}
 			case "":
 				if sc.moves {
-					return ev.errAt(id.At, ErrInvalid, "unknown name %q before .%s: a where clause here knows rel (each relation) and node (each node along the way)", id.Name, x.Name)
+					hint := ""
+					if sugg := graph.Suggest(id.Name, []string{"rel", "node"}); len(sugg) > 0 {
+						hint = " (did you mean " + sugg[0] + "?)"
+					}
+					return ev.errAt(id.At, ErrInvalid, "unknown name %q before .%s%s: a where clause here knows rel (each relation) and node (each node along the way)", id.Name, x.Name, hint)
 				}
 				return ev.errAt(id.At, ErrInvalid, "unknown variable %q (the pattern binds %s)", id.Name, varList(kinds))
 			}
@@ -361,10 +365,7 @@ func property(v Value, name string) Value {
 			}
 			return out
 		case "status":
-			if s := v.Qualifier("status"); s != "" {
-				return s
-			}
-			return "existing"
+			return v.Status()
 		}
 		if q := v.Qualifier(name); q != "" {
 			return q
@@ -616,33 +617,36 @@ func compareOp(op string, l, r Value) Value {
 	return false
 }
 
-// refs reports which of rel and node an expression of a where clause
-// reads (bare qualifier names read rel; bare type and name read node).
+// moveField reports whether a bare word of a move's where clause reads
+// the relation under test (rel, kind, a qualifier) or the node (node,
+// type, name).
+func moveField(word string) (rel, node bool) {
+	switch w := strings.ToLower(word); {
+	case w == "rel" || w == "kind" || contains(graph.QualifierNames(), w):
+		return true, false
+	case w == "node" || w == "type" || w == "name":
+		return false, true
+	}
+	return false, false
+}
+
+// moveFields lists the bare words a move's where clause reads.
+func moveFields() []string {
+	return append([]string{"rel", "node", "kind", "type", "name"}, graph.QualifierNames()...)
+}
+
+// refs reports which of rel and node an expression of a move's where
+// clause reads.
 func refs(x syntax.Expr) (rel, node bool) {
 	var walk func(syntax.Expr)
 	walk = func(x syntax.Expr) {
 		switch x := x.(type) {
 		case *syntax.Ident:
-			n := strings.ToLower(x.Name)
-			switch {
-			case n == "rel" || n == "kind" || contains(graph.QualifierNames(), n):
-				rel = true
-			case n == "node" || n == "type" || n == "name":
-				node = true
-			}
+			r, n := moveField(x.Name)
+			rel, node = rel || r, node || n
 		case *syntax.PropExpr:
 			walk(x.X)
 		case *syntax.Binary:
-			if id, ok := x.R.(*syntax.Ident); ok && x.Op != "and" && x.Op != "or" {
-				// The right side of a comparison is text in a move:
-				// "status != proposed" reads rel only.
-				_ = id
-				walk(x.L)
-				if _, isProp := x.R.(*syntax.PropExpr); isProp {
-					walk(x.R)
-				}
-				return
-			}
 			walk(x.L)
 			walk(x.R)
 		case *syntax.Unary:
@@ -661,6 +665,74 @@ func refs(x syntax.Expr) (rel, node bool) {
 	}
 	walk(x)
 	return rel, node
+}
+
+// checkMoveWhere checks the where clause of a move before it runs: its
+// properties (rel.sectr is an error with a suggestion) and its bare
+// words. A bare word is a field (rel, node, kind, type, name, a
+// qualifier), or text where it is compared with something that reads the
+// graph (status != proposed, node.type in (Country, Bloc)); any other bare
+// word is a misspelt field, an error.
+func (ev *evaluator) checkMoveWhere(where syntax.Expr) (syntax.Expr, error) {
+	if where == nil {
+		return nil, nil
+	}
+	if err := ev.checkExpr(where, &scope{moves: true}, map[string]string{"rel": "rel", "node": "node"}); err != nil {
+		return nil, err
+	}
+	reads := func(x syntax.Expr) bool {
+		r, n := refs(x)
+		return r || n
+	}
+	var check func(x syntax.Expr, text bool) error
+	check = func(x syntax.Expr, text bool) error {
+		switch x := x.(type) {
+		case *syntax.Ident:
+			if r, n := moveField(x.Name); r || n || text || strings.HasPrefix(x.Name, "<") {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown property %q", x.Name)
+			if sugg := graph.Suggest(x.Name, moveFields()); len(sugg) > 0 {
+				msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+			} else {
+				msg += fmt.Sprintf(": a bare word here is kind, type, name or a qualifier (%s), or text compared with one of them; quote other text: %q", strings.Join(graph.QualifierNames(), ", "), x.Name)
+			}
+			return ev.errAt(x.At, ErrInvalid, "%s", msg)
+		case *syntax.Binary:
+			if x.Op == "and" || x.Op == "or" {
+				if err := check(x.L, false); err != nil {
+					return err
+				}
+				return check(x.R, false)
+			}
+			l, r := x.L, x.R
+			if id, ok := r.(*syntax.Ident); ok && !reads(l) && !reads(r) && len(graph.Suggest(id.Name, moveFields())) > 0 {
+				l, r = r, l // report the likelier misspelling: proposed = statsu
+			}
+			if err := check(l, reads(r)); err != nil {
+				return err
+			}
+			return check(r, reads(l))
+		case *syntax.Unary:
+			return check(x.X, false)
+		case *syntax.Paren:
+			return check(x.X, text)
+		case *syntax.ListExpr:
+			for _, it := range x.Items {
+				if err := check(it, text); err != nil {
+					return err
+				}
+			}
+		case *syntax.Call:
+			for _, a := range x.Args {
+				if err := check(a, false); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return where, check(where, false)
 }
 
 // conjuncts splits an expression at its top-level ands.

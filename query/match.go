@@ -137,9 +137,12 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	if !aggregate && len(s.OrderBy) == 0 && !s.Distinct {
 		want = s.Skip + limit + 1
 	}
+	// The last pattern's bindings are filtered by where as they come, so
+	// that enumeration stops once enough rows are found.
 	bindings := []binding{{vals: map[string]Value{}, idx: map[string]int32{}}}
 	work := 0
-	for _, c := range pats {
+	for pi, c := range pats {
+		last := pi == len(pats)-1
 		var next []binding
 		for _, b := range bindings {
 			err := ev.matchPattern(c.pat, c.nodes, c.rels, links, b, func(nb binding) error {
@@ -148,40 +151,34 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 						return err
 					}
 				}
+				if last && s.Where != nil {
+					v, err := ev.eval(s.Where, &scope{vars: nb.vals})
+					if err != nil {
+						return err
+					}
+					if !truthy(v) {
+						return nil
+					}
+				}
 				next = append(next, nb)
+				if last && want > 0 && len(next) >= want {
+					return stopErr{}
+				}
 				if len(next) > 1_000_000 {
 					return ev.errAt(c.pat.At, ErrInvalid, "the pattern matches more than a million ways: narrow it (a name, a type, fewer hops)")
 				}
 				return nil
 			})
+			if _, stop := err.(stopErr); stop {
+				break
+			}
 			if err != nil {
 				return nil, err
 			}
 		}
 		bindings = next
 	}
-	// Filter, then project.
-	var rows []binding
-	for i, b := range bindings {
-		if i&1023 == 0 {
-			if err := ev.ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if s.Where != nil {
-			v, err := ev.eval(s.Where, &scope{vars: b.vals})
-			if err != nil {
-				return nil, err
-			}
-			if !truthy(v) {
-				continue
-			}
-		}
-		rows = append(rows, b)
-		if want > 0 && len(rows) >= want {
-			break
-		}
-	}
+	rows := bindings
 	res := &Result{Kind: "match"}
 	for _, r := range s.Return {
 		res.Columns = append(res.Columns, r.Name())
@@ -259,7 +256,7 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	if len(out) > limit {
 		out = out[:limit]
 		res.Capped = true
-		res.Note = fmt.Sprintf("showing the first %d rows (limit %d)", limit, limit)
+		res.Note = fmt.Sprintf("showing %s (limit %d)", theFirst(limit, "row", "rows"), limit)
 	}
 	res.Rows = out
 	return res, nil
@@ -522,7 +519,7 @@ func (ev *evaluator) compileRel(r *syntax.RelPat, links *graph.Links) (*relMatch
 			m.max = DefaultPathMax
 		}
 		if m.max > 2*DefaultPathMax {
-			return nil, ev.errAt(r.At, ErrInvalid, "*..%d is more hops than a search may take (%d)", m.max, 2*DefaultPathMax)
+			return nil, ev.errAt(r.RangeAt, ErrInvalid, "*..%d is more hops than a search may take (%d)", m.max, 2*DefaultPathMax)
 		}
 	}
 	if len(r.Types) > 0 {
@@ -675,6 +672,16 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 	var starts []int32
 	if i, bound := b.idx[nodes[anchor].varKey]; bound && nodes[anchor].varKey != "" {
 		starts = []int32{i}
+	} else if best == 2 && len(rels) > 0 {
+		// No name, id or type: every node with a link the pattern can
+		// take from here.
+		rm, dir := rels[min(anchor, len(rels)-1)], syntax.Both
+		if anchor < len(rels) {
+			dir = rm.pat.Dir
+		} else {
+			dir = flip(rm.pat.Dir)
+		}
+		starts = ev.linkedNodes(rm, dir, links)
 	} else {
 		var err error
 		if starts, err = ev.candidates(nodes[anchor], links); err != nil {
@@ -768,6 +775,42 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 	return nil
 }
 
+// linkedNodes lists the nodes from which a relationship pattern can take
+// a first hop in direction dir: those with a link of its kinds (any link
+// when it has none); every node when it may have no hop at all (*0..).
+func (ev *evaluator) linkedNodes(rm *relMatcher, dir syntax.Dir, links *graph.Links) []int32 {
+	sym := ev.symmetricFor(links)
+	var out []int32
+	for i := range links.Nodes {
+		n := int32(i)
+		ok := rm.min == 0
+		for _, e := range links.Out(n) {
+			if ok {
+				break
+			}
+			ok = (rm.preds == nil || rm.preds[e.Pred]) && (dir != syntax.In || sym(e.Pred))
+		}
+		for _, e := range links.In(n) {
+			if ok {
+				break
+			}
+			ok = (rm.preds == nil || rm.preds[e.Pred]) && (dir != syntax.Out || sym(e.Pred))
+		}
+		if ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// symmetricFor is ev.symmetric for a link index, computed once.
+func (ev *evaluator) symmetricFor(links *graph.Links) func(int32) bool {
+	if ev.symLinks != links {
+		ev.symLinks, ev.symFn = links, ev.symmetric(links)
+	}
+	return ev.symFn
+}
+
 func hasNameProp(n *nodeMatcher) bool {
 	for _, p := range n.props {
 		if k := strings.ToLower(p.Key); k == "name" || k == "id" {
@@ -821,18 +864,19 @@ func (ev *evaluator) walkRel(rm *relMatcher, links *graph.Links, u int32, dir sy
 		}
 		return true, rel, nil
 	}
+	// A directed relationship walks links in its direction, and the
+	// symmetric kinds either way.
+	sym := ev.symmetricFor(links)
 	edges := func(x int32) []graph.Link {
 		var out []graph.Link
-		if dir != syntax.In {
-			for _, e := range links.Out(x) {
+		for _, e := range links.Out(x) {
+			if dir != syntax.In || sym(e.Pred) && e.Other != x {
 				out = append(out, graph.Link{From: x, To: e.Other, Pred: e.Pred, Label: e.Label})
 			}
 		}
-		if dir != syntax.Out {
-			for _, e := range links.In(x) {
-				if e.Other != x || dir == syntax.In {
-					out = append(out, graph.Link{From: e.Other, To: x, Pred: e.Pred, Label: e.Label})
-				}
+		for _, e := range links.In(x) {
+			if dir == syntax.In || (dir == syntax.Both || sym(e.Pred)) && e.Other != x {
+				out = append(out, graph.Link{From: e.Other, To: x, Pred: e.Pred, Label: e.Label})
 			}
 		}
 		return out
@@ -975,12 +1019,13 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 		return ev.errAt(pt.At, ErrInvalid, "%s between %d × %d node pairs is too many: name the ends", pt.Selector, len(ends[0]), len(ends[1]))
 	}
 	rm := rels[0]
-	search := graph.Search{Max: rm.max, Limit: 1}
+	search := graph.Search{Symmetric: ev.symmetricFor(links)}
+	maxLen, limit := rm.max, 1
 	if !rm.pat.VarLen {
-		search.Max = 1
+		maxLen = 1
 	}
 	if pt.Selector == "all shortest" {
-		search.Limit = ev.opts.PathLimit
+		limit = ev.opts.PathLimit
 	}
 	if rm.preds != nil {
 		search.Pred = func(p int32) bool { return rm.preds[p] }
@@ -1010,7 +1055,14 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 			if rm.pat.Dir == syntax.In {
 				from, to = z, a
 			}
-			nps, _, err := links.Shortest(ev.ctx, from, to, &search)
+			// The shortest paths of at least min hops: when the
+			// shortest are shorter, the shortest simple paths of min
+			// hops or more.
+			w := &walker{l: links, s: &search, from: from, to: to}
+			nps, _, err := ev.shortestPaths(w, maxLen, limit)
+			if err == nil && len(nps) > 0 && len(nps[0].Nodes)-1 < rm.min {
+				nps, _, err = ev.simplePaths(w, rm.min, maxLen, limit, true)
+			}
 			if err != nil {
 				return err
 			}
@@ -1021,9 +1073,6 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 				}
 				if rm.pat.Dir == syntax.In {
 					p = reversePath(p)
-				}
-				if p.Len() < rm.min {
-					continue
 				}
 				nb := b.clone()
 				na, _ := ev.node(links.Nodes[a])

@@ -1,11 +1,13 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/query/syntax"
 )
@@ -58,8 +60,29 @@ func (ev *evaluator) show(s *syntax.Show) (*Result, error) {
 			}
 		}
 		if len(lks) > ev.opts.Limit {
+			// The first of the card's order: sort on what it reads
+			// (kind, direction, the other end) before loading the
+			// statements of the relations kept.
+			stubs := make(List, len(lks))
+			at := map[*Relation]graph.Link{}
+			for j, lk := range lks {
+				from, err := ev.node(links.Nodes[lk.From])
+				if err != nil {
+					return nil, err
+				}
+				to, err := ev.node(links.Nodes[lk.To])
+				if err != nil {
+					return nil, err
+				}
+				r := &Relation{From: from, To: to, Kind: graph.ShortName(links.Preds[lk.Pred])}
+				stubs[j], at[r] = r, lk
+			}
+			sortRelations(stubs, node)
+			for j := range lks {
+				lks[j] = at[stubs[j].(*Relation)]
+			}
 			res.Capped = true
-			res.Note = fmt.Sprintf("showing %d of %d relations (raise the cap with --limit)", ev.opts.Limit, len(lks))
+			res.Note = fmt.Sprintf("showing %d of %d relations (raise the row limit)", ev.opts.Limit, len(lks))
 			lks = lks[:ev.opts.Limit]
 		}
 		for _, lk := range lks {
@@ -108,15 +131,35 @@ func other(r *Relation, self *Node) *Node {
 
 // filters compiles a move's via, avoid and where into a search.
 type filters struct {
-	search  graph.Search
-	links   *graph.Links
-	err     error
-	notes   []string
+	search graph.Search
+	links  *graph.Links
+	err    error
+	notes  []string
+	// avoided holds the entities avoid takes out, by node number.
 	avoided map[int32]bool
+	// The parts of the where clause (split at its top-level ands) by what
+	// they read: the relation only, the node only, or both.
+	relConds, nodeConds, mixedConds []syntax.Expr
+	// ends are the path's two ends, which node conditions do not test.
+	ends map[int32]bool
 }
 
-func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr, directed bool) (*filters, error) {
-	f := &filters{}
+// avoidItem is one name of an avoid list, resolved: relation kinds (the
+// predicates) or an entity.
+type avoidItem struct {
+	name   *syntax.Name
+	preds  []cgraph.Ref
+	entity *resolved
+}
+
+// compileFilters resolves a move's via, avoid and where against the link
+// index. ends are the entities the move starts from (and goes to): an
+// avoid that names one of them is an error. forPath says the where clause
+// is tested along paths (a condition reading both the relation and the
+// node is then tested with each end of the relation the path passes
+// through); for neighbors, the caller tests it with the node reached.
+func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr, directed bool, ends []resolved, endNames []*syntax.Name, forPath bool) (*filters, error) {
+	f := &filters{ends: map[int32]bool{}}
 	var viaPreds []cgraph.Ref
 	attrs := false
 	for _, n := range via {
@@ -134,8 +177,30 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 		}
 		viaPreds = append(viaPreds, ps...)
 	}
+	var avoids []avoidItem
+	for _, n := range avoid {
+		it, err := ev.avoidItem(n)
+		if err != nil {
+			return nil, err
+		}
+		if it.entity != nil {
+			for i, e := range ends {
+				if e.id == it.entity.id || e.ref == it.entity.ref {
+					end, _ := ev.node(e.ref)
+					if fold(n.Text) == fold(end.Label()) || fold(n.Text) == fold(endNames[i].Text) {
+						return nil, ev.errAt(n.At, ErrInvalid, "cannot avoid %s: it is an end of the path", n)
+					}
+					return nil, ev.errAt(n.At, ErrInvalid, "cannot avoid %s: it names %s, an end of the path", n, quoteName(end.Label()))
+				}
+			}
+		}
+		avoids = append(avoids, it)
+	}
+	where, err := ev.checkMoveWhere(where)
+	if err != nil {
+		return nil, err
+	}
 	var links *graph.Links
-	var err error
 	if attrs {
 		// Attributes are walked only when named: an index of just these.
 		links, err = ev.db.BuildLinks(ev.ctx, viaPreds)
@@ -158,54 +223,41 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 	}
 	f.avoided = map[int32]bool{}
 	avoidPred := map[int32]bool{}
-	for _, n := range avoid {
-		if ev.isKindName(n) {
-			ps, err := ev.relationKind(n)
-			if err != nil {
-				return nil, err
+	for _, it := range avoids {
+		for _, p := range it.preds {
+			if i, ok := links.PredIndex(p); ok {
+				avoidPred[i] = true
 			}
-			for _, p := range ps {
-				if i, ok := links.PredIndex(p); ok {
-					avoidPred[i] = true
-				}
+		}
+		if it.entity != nil {
+			if i, ok := links.Index(it.entity.ref); ok {
+				f.avoided[i] = true
 			}
-			continue
-		}
-		r, err := ev.entity(n)
-		if err != nil {
-			return nil, err
-		}
-		if i, ok := links.Index(r.ref); ok {
-			f.avoided[i] = true
 		}
 	}
 	if len(avoidPred) > 0 {
 		prev := f.search.Pred
 		f.search.Pred = func(p int32) bool { return !avoidPred[p] && (prev == nil || prev(p)) }
 	}
-	var relConds, nodeConds []syntax.Expr
 	if where != nil {
-		sc := &scope{moves: true}
-		if err := ev.checkExpr(where, sc, map[string]string{"rel": "rel", "node": "node"}); err != nil {
-			return nil, err
-		}
 		for _, c := range conjuncts(where) {
-			rel, node := refs(c)
-			switch {
+			switch rel, node := refs(c); {
 			case node && !rel:
-				nodeConds = append(nodeConds, c)
+				f.nodeConds = append(f.nodeConds, c)
+			case node && rel:
+				f.mixedConds = append(f.mixedConds, c)
 			default:
-				relConds = append(relConds, c)
+				f.relConds = append(f.relConds, c)
 			}
 		}
 	}
-	if len(nodeConds) > 0 || len(f.avoided) > 0 {
+	if len(f.nodeConds) > 0 || len(f.avoided) > 0 {
 		cache := map[int32]bool{}
 		f.search.Node = func(n int32) bool {
 			if f.avoided[n] {
 				return false
 			}
-			if len(nodeConds) == 0 {
+			if len(f.nodeConds) == 0 {
 				return true
 			}
 			if ok, seen := cache[n]; seen {
@@ -216,12 +268,12 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 				f.err = err
 				return false
 			}
-			ok := ev.holds(nodeConds, &scope{moves: true, vars: map[string]Value{"node": node}})
+			ok := ev.holds(f.nodeConds, &scope{moves: true, vars: map[string]Value{"node": node}})
 			cache[n] = ok
 			return ok
 		}
 	}
-	if len(relConds) > 0 {
+	if len(f.relConds) > 0 || forPath && len(f.mixedConds) > 0 {
 		cache := map[graph.Link]bool{}
 		f.search.Link = func(lk graph.Link) bool {
 			if ok, seen := cache[lk]; seen {
@@ -232,19 +284,117 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 				f.err = err
 				return false
 			}
-			ok := ev.holds(relConds, &scope{moves: true, vars: map[string]Value{"rel": rel}})
+			ok := ev.holds(f.relConds, &scope{moves: true, vars: map[string]Value{"rel": rel}})
+			if ok && forPath && len(f.mixedConds) > 0 {
+				// Tested with each end the path passes through; a
+				// relation between the two ends, with no node.
+				tested := false
+				for _, end := range [...]*Node{rel.From, rel.To} {
+					n := lk.From
+					if end == rel.To {
+						n = lk.To
+					}
+					if f.ends[n] {
+						continue
+					}
+					tested = true
+					ok = ok && ev.holds(f.mixedConds, &scope{moves: true, vars: map[string]Value{"rel": rel, "node": end}})
+				}
+				if !tested {
+					ok = ev.holds(f.mixedConds, &scope{moves: true, vars: map[string]Value{"rel": rel, "node": nil}})
+				}
+			}
 			cache[lk] = ok
 			return ok
 		}
 	}
 	f.search.Directed = directed
-	f.search.Symmetric = func(p int32) bool {
-		if k, ok := graph.LookupKind(graph.ShortName(links.Preds[p])); ok && strings.HasPrefix(links.Preds[p].String(), "<"+graph.RelPrefix) {
-			return k.Symmetric
-		}
-		return false
-	}
+	f.search.Symmetric = ev.symmetric(links)
 	return f, nil
+}
+
+// symmetric reports which predicates of a link index are symmetric kinds
+// of the vocabulary (partner, ally, …): they mean the same either way, so
+// every walk treats them as undirected.
+func (ev *evaluator) symmetric(l *graph.Links) func(int32) bool {
+	sym := make([]bool, len(l.Preds))
+	for i, p := range l.Preds {
+		if iri, ok := p.(quad.IRI); ok && strings.HasPrefix(string(iri), graph.RelPrefix) {
+			if k, ok := graph.LookupKind(string(iri)); ok {
+				sym[i] = k.Symmetric
+			}
+		}
+	}
+	return func(p int32) bool { return p >= 0 && int(p) < len(sym) && sym[p] }
+}
+
+// avoidItem resolves a name of an avoid list. A quoted name is an entity.
+// An IRI is a predicate when the store has it as one, else a node. A bare
+// name is a relation kind when it resolves as one (a kind of the
+// vocabulary, or a predicate's short name or last segment: directed_by),
+// else an entity. A name that denotes nothing in the graph is an error:
+// nothing would be avoided.
+func (ev *evaluator) avoidItem(n *syntax.Name) (avoidItem, error) {
+	if n.Quoted {
+		r, err := ev.entity(n)
+		return avoidItem{name: n, entity: &r}, err
+	}
+	if n.IRI {
+		if p, ok, err := ev.predicateIRI(n.Text); err != nil {
+			return avoidItem{}, err
+		} else if ok {
+			return avoidItem{name: n, preds: []cgraph.Ref{p}}, nil
+		}
+		for _, iri := range iriForms(n.Text, graph.EntityPrefix) {
+			if r, _ := ev.qs.ValueOf(iri); r != nil {
+				return avoidItem{name: n, entity: &resolved{iri, r}}, nil
+			}
+		}
+		return avoidItem{}, ev.errAt(n.At, ErrUnknown, "no node or predicate %s in the graph: nothing to avoid", n)
+	}
+	ps, kindErr := ev.relationKind(n)
+	if kindErr == nil && len(ps) > 0 {
+		return avoidItem{name: n, preds: ps}, nil
+	}
+	r, err := ev.entity(n)
+	if err == nil {
+		return avoidItem{name: n, entity: &r}, nil
+	}
+	if kindErr == nil { // a kind of the vocabulary the store has none of
+		return avoidItem{}, ev.errAt(n.At, ErrUnknown, "the graph has no %s relations: nothing to avoid", n.Text)
+	}
+	if !errors.Is(err, ErrUnknown) {
+		return avoidItem{}, err
+	}
+	msg := fmt.Sprintf("unknown entity or relation kind %q", n.Text)
+	sugg := ev.suggestEntities(n.Text)
+	names, _ := ev.predicateNames()
+	sugg = append(sugg, graph.Suggest(n.Text, append(graph.KindNames(), names...))...)
+	if len(sugg) > 0 {
+		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+	}
+	return avoidItem{}, ev.errAt(n.At, ErrUnknown, "%s%s", msg, keywordHint(n))
+}
+
+// predicateIRI finds the predicate an IRI written <text> denotes, if the
+// store has it as a predicate.
+func (ev *evaluator) predicateIRI(text string) (cgraph.Ref, bool, error) {
+	preds, err := ev.allPreds()
+	if err != nil {
+		return nil, false, err
+	}
+	for _, iri := range iriForms(text, graph.RelPrefix) {
+		r, _ := ev.qs.ValueOf(iri)
+		if r == nil {
+			continue
+		}
+		for _, p := range preds {
+			if p == r {
+				return p, true, nil
+			}
+		}
+	}
+	return nil, false, nil
 }
 
 // holds reports whether every condition is true.
@@ -258,21 +408,12 @@ func (ev *evaluator) holds(conds []syntax.Expr, sc *scope) bool {
 	return true
 }
 
-// endpoint resolves a path's end and finds it in the link index.
-func (ev *evaluator) endpoint(n *syntax.Name, links *graph.Links) (int32, *Node, error) {
-	r, err := ev.entity(n)
-	if err != nil {
-		return 0, nil, err
+// index finds a resolved entity in the link index (-1: it has no links).
+func index(links *graph.Links, r resolved) int32 {
+	if i, ok := links.Index(r.ref); ok {
+		return i
 	}
-	node, err := ev.node(r.ref)
-	if err != nil {
-		return 0, nil, err
-	}
-	i, ok := links.Index(r.ref)
-	if !ok {
-		return -1, node, nil
-	}
-	return i, node, nil
+	return -1
 }
 
 // path answers "path A to B" (all shortest paths) and "paths A to B" (all
@@ -282,32 +423,28 @@ func (ev *evaluator) path(s *syntax.Path) (*Result, error) {
 	return res, err
 }
 
+// pathLimit is the most paths a path statement returns: its limit clause,
+// else the path cap and the row limit, whichever is lower.
+func (ev *evaluator) pathLimit(s *syntax.Path) (int, error) {
+	if s.Limit > MaxPathLimit {
+		return 0, ev.errAt(s.LimitAt, ErrInvalid, "limit %d is over the most paths a statement may enumerate (%d)", s.Limit, MaxPathLimit)
+	}
+	if s.Limit > 0 {
+		return s.Limit, nil
+	}
+	return min(ev.opts.PathLimit, ev.opts.Limit), nil
+}
+
 // runPath evaluates a path statement with the given avoid list, returning
 // the result and the raw paths.
 func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*Path, error) {
-	f, err := ev.compileFilters(s.Via, avoid, s.Where, s.Directed)
+	fromR, err := ev.entity(s.From)
 	if err != nil {
 		return nil, nil, err
 	}
-	kind := "path"
-	if s.All {
-		kind = "paths"
-	}
-	res := &Result{Kind: kind, Columns: []string{"path"}, Notes: f.notes}
-	from, fromNode, err := ev.endpoint(s.From, f.links)
+	toR, err := ev.entity(s.To)
 	if err != nil {
 		return nil, nil, err
-	}
-	to, toNode, err := ev.endpoint(s.To, f.links)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, n := range []*syntax.Name{s.From, s.To} {
-		for _, a := range avoid {
-			if !ev.isKindName(a) && strings.EqualFold(a.Text, n.Text) {
-				return nil, nil, ev.errAt(a.At, ErrInvalid, "cannot avoid %s: it is an end of the path", a)
-			}
-		}
 	}
 	max := s.Max
 	if max == 0 {
@@ -317,31 +454,51 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 		}
 	}
 	if max > 2*DefaultPathMax {
-		return nil, nil, ev.errAt(s.At, ErrInvalid, "max %d is more hops than a search may take (%d)", max, 2*DefaultPathMax)
+		return nil, nil, ev.errAt(s.MaxAt, ErrInvalid, "max %d is more hops than a search may take (%d)", max, 2*DefaultPathMax)
 	}
-	limit := s.Limit
-	if limit == 0 {
-		limit = ev.opts.PathLimit
+	limit, err := ev.pathLimit(s)
+	if err != nil {
+		return nil, nil, err
 	}
-	if limit > MaxPathLimit {
-		return nil, nil, ev.errAt(s.At, ErrInvalid, "limit %d is over the most paths a statement may enumerate (%d)", limit, MaxPathLimit)
+	f, err := ev.compileFilters(s.Via, avoid, s.Where, s.Directed, []resolved{fromR, toR}, []*syntax.Name{s.From, s.To}, true)
+	if err != nil {
+		return nil, nil, err
 	}
+	kind := "path"
+	if s.All {
+		kind = "paths"
+	}
+	res := &Result{Kind: kind, Columns: []string{"path"}, Notes: f.notes}
+	fromNode, err := ev.node(fromR.ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	toNode, err := ev.node(toR.ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	from, to := index(f.links, fromR), index(f.links, toR)
 	if from < 0 || to < 0 {
 		lone := fromNode
 		if to < 0 {
 			lone = toNode
 		}
+		if fromR.id == toR.id {
+			p := &Path{Nodes: []*Node{fromNode}}
+			res.Rows = [][]Value{{p}}
+			return res, []*Path{p}, nil
+		}
 		res.Note = fmt.Sprintf("no path: %s has no links", lone.Label())
 		return res, nil, nil
 	}
-	search := f.search
-	search.Max, search.Limit = max, limit
+	f.ends[from], f.ends[to] = true, true
+	w := &walker{l: f.links, s: &f.search, from: from, to: to}
 	var nps []graph.NodePath
 	var capped bool
 	if s.All {
-		nps, capped, err = f.links.Simple(ev.ctx, from, to, &search)
+		nps, capped, err = ev.simplePaths(w, 0, max, limit, false)
 	} else {
-		nps, capped, err = f.links.Shortest(ev.ctx, from, to, &search)
+		nps, capped, err = ev.shortestPaths(w, max, limit)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -372,17 +529,20 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 		res.Capped = true
 		res.Note = fmt.Sprintf("showing %d of ≥ %d paths (raise the cap with limit N)", len(paths), len(paths)+1)
 	case len(paths) == 0:
-		res.Note = fmt.Sprintf("no path from %s to %s within %d hops", fromNode.Label(), toNode.Label(), max)
+		res.Note = fmt.Sprintf("no path from %s to %s within %s", fromNode.Label(), toNode.Label(), plural(max, "hop", "hops"))
 	}
 	return res, paths, nil
 }
 
-// sortPaths orders paths by length, then by the names along them.
+// sortPaths orders paths by length, then by their nodes, one by one: by
+// name ignoring case, then by id.
 func sortPaths(ps []*Path) {
 	key := func(p *Path) string {
 		var b strings.Builder
 		for _, n := range p.Nodes {
 			b.WriteString(strings.ToLower(n.Label()))
+			b.WriteByte(0)
+			b.WriteString(IDString(n.ID))
 			b.WriteByte(0)
 		}
 		return b.String()
@@ -397,40 +557,42 @@ func sortPaths(ps []*Path) {
 
 // neighbors answers "neighbors ENTITY …": the nodes within depth hops.
 func (ev *evaluator) neighbors(s *syntax.Neighbors) (*Result, error) {
-	f, err := ev.compileFilters(s.Via, nil, s.Where, false)
+	startR, err := ev.entity(s.Entity)
 	if err != nil {
 		return nil, err
-	}
-	start, startNode, err := ev.endpoint(s.Entity, f.links)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Kind: "neighbors", Columns: []string{"depth", "node", "type", "relation"}, Notes: f.notes}
-	if start < 0 {
-		res.Note = fmt.Sprintf("%s has no links", startNode.Label())
-		return res, nil
 	}
 	depth := s.Depth
 	if depth == 0 {
 		depth = 1
 	}
 	if depth > ev.opts.MaxDepth {
-		return nil, ev.errAt(s.At, ErrInvalid, "depth %d is over the limit of %d", depth, ev.opts.MaxDepth)
+		return nil, ev.errAt(s.DepthAt, ErrInvalid, "depth %d is over the limit of %d", depth, ev.opts.MaxDepth)
 	}
 	limit := s.Limit
 	if limit == 0 {
 		limit = ev.opts.Limit
 	}
+	f, err := ev.compileFilters(s.Via, nil, s.Where, false, []resolved{startR}, []*syntax.Name{s.Entity}, false)
+	if err != nil {
+		return nil, err
+	}
+	startNode, err := ev.node(startR.ref)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: "neighbors", Columns: []string{"depth", "node", "type", "relation"}, Notes: f.notes}
+	start := index(f.links, startR)
+	if start < 0 {
+		res.Note = fmt.Sprintf("%s has no links", startNode.Label())
+		return res, nil
+	}
 	out, in := true, true
 	if s.DirSet {
 		out, in = s.Dir != syntax.In, s.Dir != syntax.Out
 	}
-	reached, capped, err := f.links.Neighborhood(ev.ctx, start, depth, out, in, &f.search, limit)
+	reached, capped, err := ev.neighborhood(f, start, depth, out, in, limit)
 	if err != nil {
 		return nil, err
-	}
-	if f.err != nil {
-		return nil, f.err
 	}
 	for _, r := range reached {
 		if err := ev.ctx.Err(); err != nil {
@@ -451,18 +613,129 @@ func (ev *evaluator) neighbors(s *syntax.Neighbors) (*Result, error) {
 		}
 		res.Rows = append(res.Rows, []Value{int64(r.Depth), node, typeText(node), rel})
 	}
-	sort.SliceStable(res.Rows, func(i, j int) bool {
-		di, dj := res.Rows[i][0].(int64), res.Rows[j][0].(int64)
-		if di != dj {
-			return di < dj
-		}
-		return strings.ToLower(res.Rows[i][1].(*Node).Label()) < strings.ToLower(res.Rows[j][1].(*Node).Label())
-	})
 	if capped {
 		res.Capped = true
-		res.Note = fmt.Sprintf("showing the first %d nodes (raise the cap with limit N)", len(res.Rows))
+		res.Note = fmt.Sprintf("showing %s (raise the cap with limit N)", theFirst(len(res.Rows), "node", "nodes"))
 	}
 	return res, nil
+}
+
+// neighborhood walks breadth-first from start, up to depth hops, and
+// returns each node reached once, at the depth where it is first
+// reached, with the step from the node that reached it: nodes in order of
+// depth, then name, then id; at most limit (capped: there are more). out
+// follows links from subject to object, in from object to subject; the
+// symmetric kinds are followed both ways whatever the direction. A node
+// that fails the node conditions is neither listed nor walked through;
+// a condition reading both the relation and the node is tested with the
+// node the relation reaches.
+func (ev *evaluator) neighborhood(f *filters, start int32, depth int, out, in bool, limit int) (res []graph.Reached, capped bool, err error) {
+	l := f.links
+	s := &f.search
+	linkOK := func(lk graph.Link, v int32) (bool, error) {
+		if s.Pred != nil && !s.Pred(lk.Pred) {
+			return false, nil
+		}
+		if s.Link != nil && !s.Link(lk) {
+			return false, f.err
+		}
+		if len(f.mixedConds) > 0 {
+			rel, err := ev.relation(lk)
+			if err != nil {
+				return false, err
+			}
+			node, err := ev.node(l.Nodes[v])
+			if err != nil {
+				return false, err
+			}
+			return ev.holds(f.mixedConds, &scope{moves: true, vars: map[string]Value{"rel": rel, "node": node}}), nil
+		}
+		return true, nil
+	}
+	seen := map[int32]bool{start: true}
+	front := []int32{start}
+	for d := 1; d <= depth && len(front) > 0; d++ {
+		if err := ev.ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		var level []graph.Reached
+		for _, u := range front {
+			steps := map[int32]graph.Step{}
+			var order []int32
+			add := func(lk graph.Link, v int32) error {
+				if seen[v] {
+					return nil
+				}
+				if s.Node != nil && !s.Node(v) {
+					return f.err
+				}
+				ok, err := linkOK(lk, v)
+				if err != nil || !ok {
+					return err
+				}
+				if _, ok := steps[v]; !ok {
+					order = append(order, v)
+				}
+				steps[v] = append(steps[v], lk)
+				return nil
+			}
+			for _, e := range l.Out(u) {
+				if out || s.Symmetric(e.Pred) {
+					if err := add(graph.Link{From: u, To: e.Other, Pred: e.Pred, Label: e.Label}, e.Other); err != nil {
+						return nil, false, err
+					}
+				}
+			}
+			for _, e := range l.In(u) {
+				if e.Other != u && (in || s.Symmetric(e.Pred)) {
+					if err := add(graph.Link{From: e.Other, To: u, Pred: e.Pred, Label: e.Label}, e.Other); err != nil {
+						return nil, false, err
+					}
+				}
+			}
+			for _, v := range order {
+				if st := steps[v]; len(st) > 0 && !seen[v] {
+					seen[v] = true
+					level = append(level, graph.Reached{Node: v, Depth: d, Parent: u, Step: st})
+				}
+			}
+		}
+		// The level in order: the rows, and the order in which the next
+		// level's nodes find their parents.
+		keys := make(map[int32]string, len(level))
+		for _, r := range level {
+			if keys[r.Node], err = ev.nodeKey(l, r.Node); err != nil {
+				return nil, false, err
+			}
+		}
+		sort.Slice(level, func(i, j int) bool { return keys[level[i].Node] < keys[level[j].Node] })
+		next := make([]int32, len(level))
+		for i, r := range level {
+			next[i] = r.Node
+		}
+		if len(res)+len(level) > limit {
+			return append(res, level[:limit-len(res)]...), true, nil
+		}
+		res = append(res, level...)
+		front = next
+	}
+	return res, false, nil
+}
+
+// theFirst is "the first row", "the first 5 rows".
+func theFirst(n int, one, many string) string {
+	if n == 1 {
+		return "the first " + one
+	}
+	return fmt.Sprintf("the first %d %s", n, many)
+}
+
+// plural writes a count with its noun: 1 path, 2 paths.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func typeText(n *Node) Value {
@@ -508,6 +781,11 @@ func (ev *evaluator) why(s *syntax.Why) (*Result, error) {
 			rels = append(rels, r)
 		}
 		sortRelations(rels, na)
+		if len(rels) > ev.opts.Limit {
+			res.Capped = true
+			res.Note = fmt.Sprintf("showing %d of %d relations (raise the row limit)", ev.opts.Limit, len(rels))
+			rels = rels[:ev.opts.Limit]
+		}
 		for _, r := range rels {
 			res.Rows = append(res.Rows, []Value{r})
 		}
@@ -659,17 +937,22 @@ func (ev *evaluator) compare(s *syntax.Compare) (*Result, error) {
 	case bl < 0:
 		summary = "there is no path to compare, even with " + what
 	case al < 0:
-		summary = fmt.Sprintf("without %s there is no path any more (%d found with it)", what, len(basePaths))
+		summary = fmt.Sprintf("without %s there is no path any more (%s found with it)", what, plural(len(basePaths), "path", "paths"))
 	case al > bl && !s.Path.All:
 		summary = fmt.Sprintf("without %s the shortest path grows from %d to %d hops: %d lost, %d new", what, bl, al, lost, added)
 	default:
-		summary = fmt.Sprintf("without %s: %d paths kept, %d lost, %d new", what, kept, lost, added)
+		summary = fmt.Sprintf("without %s: %s kept, %d lost, %d new", what, plural(kept, "path", "paths"), lost, added)
 	}
 	res.Notes = append(res.Notes, summary)
 	res.Note = summary
 	if base.Capped || alt.Capped {
 		res.Capped = true
 		res.Note += " (the path cap was reached; raise it with limit N)"
+	}
+	if s.Path.Limit == 0 && len(res.Rows) > ev.opts.Limit {
+		res.Capped = true
+		res.Note += fmt.Sprintf(" — showing the first %d of %d rows (raise the row limit)", ev.opts.Limit, len(res.Rows))
+		res.Rows = res.Rows[:ev.opts.Limit]
 	}
 	return res, nil
 }

@@ -4,11 +4,13 @@ import "time"
 
 // Options bound a query. The zero value means the defaults.
 type Options struct {
-	// Limit caps the rows of a result (default 1000); a statement's own
-	// limit clause overrides it.
+	// Limit caps the rows of every result (default 1000), and the
+	// relations of a show card; a statement's own limit clause
+	// overrides it.
 	Limit int
 	// PathLimit caps the paths a paths or path statement enumerates
-	// (default 100).
+	// (default 100; Limit when that is lower), unless the statement has
+	// a limit clause.
 	PathLimit int
 	// MaxDepth caps path length and neighbourhood depth (default 8).
 	MaxDepth int

@@ -240,6 +240,82 @@ func TestNames(t *testing.T) {
 	}
 }
 
+// TestCapOrder: a capped answer is the first N rows of the whole answer,
+// in the documented order.
+func TestCapOrder(t *testing.T) {
+	db := seedStore(t)
+	for _, c := range []struct{ capped, whole string }{
+		{"paths Japan to India max 3 limit 20", "paths Japan to India max 3 limit 100000"},
+		{"paths Japan to India max 2 limit 3", "paths Japan to India max 2"},
+		{"path Japan to India where status != proposed limit 2", "path Japan to India where status != proposed"},
+		{"path Japan to \"North Korea\" avoid \"South Korea\", \"United States\" limit 2", "path Japan to \"North Korea\" avoid \"South Korea\", \"United States\""},
+		{"neighbors Japan depth 2 limit 7", "neighbors Japan depth 2"},
+		{"neighbors Japan depth 2 limit 40", "neighbors Japan depth 2"},
+		{"neighbors \"North Korea\" depth 3 via tension_with, partner limit 4", "neighbors \"North Korea\" depth 3 via tension_with, partner"},
+	} {
+		capped, err := run(t, db, c.capped)
+		if err != nil {
+			t.Fatalf("%s: %v", c.capped, err)
+		}
+		whole, err := run(t, db, c.whole)
+		if err != nil {
+			t.Fatalf("%s: %v", c.whole, err)
+		}
+		if !capped.Capped || len(capped.Rows) >= len(whole.Rows) {
+			t.Errorf("%s: capped %v, %d rows of %d", c.capped, capped.Capped, len(capped.Rows), len(whole.Rows))
+			continue
+		}
+		want := whole
+		want.Rows = whole.Rows[:len(capped.Rows)]
+		if a, b := jsonOf(t, capped), jsonOf(t, want); a != b {
+			t.Errorf("%s: not the first %d rows of %s:\n got %s\nwant %s", c.capped, len(capped.Rows), c.whole, a, b)
+		}
+	}
+}
+
+func jsonOf(t *testing.T, res *query.Result) string {
+	var buf bytes.Buffer
+	if err := render.WriteJSON(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// TestRowLimit: the row limit of the options caps every statement, and
+// says so; a limit clause in the statement overrides it.
+func TestRowLimit(t *testing.T) {
+	db := seedStore(t)
+	for _, c := range []struct {
+		src  string
+		rows int
+		note string
+	}{
+		{"paths Japan to India", 2, "showing 2 of ≥ 3 paths"},
+		{"path Japan to India where status != proposed", 2, "showing 2 of ≥ 3 paths"},
+		{"why \"South Korea\" \"United States\"", 2, "showing 2 of 9 relations"},
+		{"compare path Japan to \"North Korea\" avoid \"South Korea\", \"United States\"", 2, "showing the first 2 of"},
+		{"neighbors Japan", 2, "showing the first 2 nodes"},
+		{"show Japan", 1, "showing 2 of 56 relations"},
+		{"match (c:Country) return c.name", 2, "showing the first 2 rows"},
+		{"paths Japan to India max 2 limit 5", 5, "showing 5 of ≥ 6 paths"},
+	} {
+		res, err := query.Run(context.Background(), db, c.src, &query.Options{Limit: 2})
+		if err != nil {
+			t.Fatalf("%s: %v", c.src, err)
+		}
+		if !res.Capped || len(res.Rows) != c.rows || !strings.Contains(res.Note, c.note) {
+			t.Errorf("%s: capped %v, %d rows, note %q; want %d rows, a note with %q", c.src, res.Capped, len(res.Rows), res.Note, c.rows, c.note)
+		}
+	}
+	res, err := query.Run(context.Background(), db, "show Japan", &query.Options{Limit: 2})
+	if err == nil {
+		rels := res.Rows[0][1].(query.List)
+		if r := rels[0].(*query.Relation); len(rels) != 2 || r.Kind != "partner" || r.To.Label() != "NATO" {
+			t.Errorf("show Japan under a limit of 2: not the first relations of the card: %v", rels)
+		}
+	}
+}
+
 // TestCaps: a capped answer says so.
 func TestCaps(t *testing.T) {
 	db := seedStore(t)
@@ -293,4 +369,21 @@ func FuzzEval(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestErrors pins the whole message of every error of testdata/errors.txt
+// on the seed graph, with its caret.
+func TestErrors(t *testing.T) {
+	db := seedStore(t)
+	var b strings.Builder
+	for _, src := range readLines(t, "testdata/errors.txt") {
+		_, err := run(t, db, src)
+		var qe *query.Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%s: %v, want a *query.Error", src, err)
+			continue
+		}
+		b.WriteString("> " + src + "\n" + qe.Error() + "\n" + qe.Caret() + "\n")
+	}
+	golden(t, "testdata/errors.golden", b.String())
 }

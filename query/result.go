@@ -99,6 +99,15 @@ func (r *Relation) Qualifier(name string) string {
 	return ""
 }
 
+// Status is the relation's status: the stored one, else "existing" (the
+// store records the default status by leaving it out).
+func (r *Relation) Status() string {
+	if s := r.Qualifier("status"); s != "" {
+		return s
+	}
+	return "existing"
+}
+
 // Evidence is what supports a relation: a source, where in it, and a
 // paraphrase in the project's own words.
 type Evidence struct {

@@ -27,6 +27,7 @@ func WriteChains(w io.Writer, res *query.Result, o *Options) error {
 			return s
 		}
 	}
+	t := newTellApart(res)
 	var b strings.Builder
 	paths := 0
 	for _, row := range res.Rows {
@@ -47,10 +48,13 @@ func WriteChains(w io.Writer, res *query.Result, o *Options) error {
 				continue
 			}
 			paths++
-			fmt.Fprintf(&b, "%s%s\n", prefix, chainText(p, paint))
+			fmt.Fprintf(&b, "%s%s\n", prefix, chainText(p, paint, t))
 			if o.Evidence {
 				for _, h := range p.Hops {
-					writeHopEvidence(&b, h, paint)
+					writeRelEvidence(&b, h.Rel, "", paint)
+					for _, a := range h.Also {
+						writeRelEvidence(&b, a, "also: ", paint)
+					}
 				}
 			}
 		}
@@ -64,9 +68,11 @@ func WriteChains(w io.Writer, res *query.Result, o *Options) error {
 	return err
 }
 
-func writeHopEvidence(b *strings.Builder, h query.Hop, paint func(string, string) string) {
-	r := h.Rel
-	head := "    " + r.From.Label() + " —" + r.Kind + "→ " + r.To.Label()
+// writeRelEvidence writes a relation in full — its qualifiers, note and
+// evidence — under a chain; what says which relation it is to the hop
+// ("also: " for a parallel relation).
+func writeRelEvidence(b *strings.Builder, r *query.Relation, what string, paint func(string, string) string) {
+	head := "    " + what + r.From.Label() + " —" + r.Kind + "→ " + r.To.Label()
 	if q := qualText(r); q != "" {
 		head += "  (" + q + ")"
 	}

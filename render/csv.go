@@ -41,7 +41,7 @@ func writeCardCSV(w io.Writer, res *query.Result) error {
 			if !ok {
 				continue
 			}
-			cw.Write([]string{r.From.Label(), r.Kind, r.To.Label(), r.Qualifier("status"), r.Qualifier("sector"),
+			cw.Write([]string{r.From.Label(), r.Kind, r.To.Label(), r.Status(), r.Qualifier("sector"),
 				r.Qualifier("instrument"), r.Qualifier("quantity"), r.Qualifier("period"), r.Qualifier("rank"), r.Qualifier("note")})
 		}
 	}

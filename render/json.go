@@ -96,7 +96,17 @@ func JSONValue(v query.Value) interface{} {
 		}
 		edges := make([]interface{}, len(v.Hops))
 		for i, h := range v.Hops {
-			edges[i] = relJSON(h.Rel, true, h.Reverse)
+			e := relJSON(h.Rel, true, h.Reverse)
+			if len(h.Also) > 0 {
+				// The other relations joining the same two nodes, each
+				// with reverse relative to the path's direction.
+				also := make([]interface{}, len(h.Also))
+				for j, a := range h.Also {
+					also[j] = relJSON(a, true, i < len(v.Nodes) && a.From != nil && a.From.ID != v.Nodes[i].ID)
+				}
+				e = append(e, kv{"also", also})
+			}
+			edges[i] = e
 		}
 		return obj{{"length", len(v.Hops)}, {"nodes", nodes}, {"edges", edges}}
 	case query.Literal:
@@ -127,7 +137,7 @@ func nodeJSON(n *query.Node) interface{} {
 	return o
 }
 
-func relJSON(r *query.Relation, hop, reverse bool) interface{} {
+func relJSON(r *query.Relation, hop, reverse bool) obj {
 	o := obj{
 		{"from", query.IDString(r.From.ID)},
 		{"to", query.IDString(r.To.ID)},
@@ -138,7 +148,12 @@ func relJSON(r *query.Relation, hop, reverse bool) interface{} {
 	if hop {
 		o = append(o, kv{"reverse", reverse})
 	}
+	// Every relation has a status: existing unless stated.
+	o = append(o, kv{"status", r.Status()})
 	for _, q := range r.Qualifiers {
+		if q.Name == "status" {
+			continue
+		}
 		o = append(o, kv{q.Name, q.Value})
 	}
 	if r.Stmt != nil {

@@ -74,7 +74,11 @@ func Write(w io.Writer, res *query.Result, f Format, o *Options) error {
 }
 
 // Text is the plain text of a value, as a table or CSV cell shows it.
-func Text(v query.Value) string {
+func Text(v query.Value) string { return textIn(v, nil) }
+
+// textIn is the text of a value in an answer: t says which qualifiers
+// tell the answer's relations apart (nil: look at the value alone).
+func textIn(v query.Value, t tellApart) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
@@ -83,13 +87,16 @@ func Text(v query.Value) string {
 	case *query.Relation:
 		return relText(v)
 	case *query.Path:
-		return chainText(v, nil)
+		if t == nil {
+			t = hopTellApart(v)
+		}
+		return chainText(v, nil, t)
 	case query.Literal:
 		return literalText(v.V)
 	case query.List:
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = Text(x)
+			parts[i] = textIn(x, t)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case string:
@@ -144,17 +151,24 @@ func qualText(r *query.Relation) string {
 }
 
 // chainText writes a path as Japan —security_pact→ Australia ←member_of— AP4.
-func chainText(p *query.Path, paint func(string, string) string) string {
+// A hop shows in brackets its status when not existing and the qualifiers
+// that tell it apart from the answer's other relations of its kind between
+// the same two nodes (t), and in parentheses the parallel relations it
+// stands for: —seeks_from [sector: Defence]→, ←partner (+2 more: cooperation ×2)—.
+func chainText(p *query.Path, paint func(string, string) string, t tellApart) string {
 	if paint == nil {
 		paint = func(_, s string) string { return s }
 	}
 	var b strings.Builder
 	for i, n := range p.Nodes {
-		if i > 0 {
+		if i > 0 && i-1 < len(p.Hops) {
 			h := p.Hops[i-1]
 			kind := h.Rel.Kind
-			if st := h.Rel.Qualifier("status"); st != "" && st != "existing" {
-				kind += " [" + st + "]"
+			if l := t.label(h.Rel); l != "" {
+				kind += " [" + l + "]"
+			}
+			if a := alsoText(h, p.Nodes[i-1]); a != "" {
+				kind += " (" + a + ")"
 			}
 			if h.Reverse {
 				b.WriteString(" " + paint("rel", "←"+kind+"—") + " ")
@@ -166,3 +180,5 @@ func chainText(p *query.Path, paint func(string, string) string) string {
 	}
 	return b.String()
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -23,10 +23,11 @@ func WriteTable(w io.Writer, res *query.Result, o *Options) error {
 	for i, c := range res.Columns {
 		widths[i] = runewidth.StringWidth(c)
 	}
+	t := newTellApart(res)
 	for r, row := range res.Rows {
 		cells[r] = make([]string, len(row))
 		for i, v := range row {
-			s := oneLine(Text(v))
+			s := oneLine(textIn(v, t))
 			cells[r][i] = s
 			if n := runewidth.StringWidth(s); n > widths[i] {
 				widths[i] = n

@@ -12,7 +12,7 @@ var commands = []struct{ name, args, help string }{
 	{"format", "table|chain|json|csv", "how answers print"},
 	{"evidence", "on|off", "print each relation's evidence under it"},
 	{"timing", "on|off", "print how long each statement took"},
-	{"limit", "N", "the most rows an answer shows (now 100)"},
+	{"limit", "N", "the most rows an answer shows"},
 	{"timeout", "D", "stop a statement after D (30s, 2m)"},
 	{"lang", "eql|gizmo", "the language statements are read in (:eql and :gizmo switch too)"},
 	{"load", "FILE...", "load N-Quads, N-Triples, CSV, JSON-LD or seed files, all or nothing"},
@@ -95,7 +95,7 @@ func (s *session) help(args []string) {
 		}
 		for _, c := range commands {
 			if c.name == topic {
-				fmt.Fprintf(w, ":%s %s\n  %s\n", c.name, c.args, c.help)
+				fmt.Fprintf(w, ":%s %s\n  %s\n", c.name, c.args, s.commandHelp(c.name, c.help))
 				return
 			}
 		}
@@ -108,7 +108,7 @@ func (s *session) help(args []string) {
 		fmt.Fprintf(s.cfg.Err, "error: no help on %q (topics: %s, commands, statements)\n", args[0], strings.Join(known, ", "))
 		return
 	}
-	fmt.Fprintln(w, `Statements (end with ; or a new line; a statement can run over several lines):
+	fmt.Fprintln(w, `Statements (end with ; or a line end; an unfinished line, or one ending with \, goes on):
   show ENTITY                          the entity's card
   neighbors ENTITY [depth N] [via …]   who is around it
   path A to B [avoid X] [via …]        every shortest path
@@ -137,6 +137,24 @@ func (s *session) helpCommands() {
 		if c.args != "" {
 			head += " " + c.args
 		}
-		fmt.Fprintf(w, "  %-26s %s\n", head, c.help)
+		fmt.Fprintf(w, "  %-26s %s\n", head, s.commandHelp(c.name, c.help))
 	}
+}
+
+// commandHelp adds a command's current setting to its help.
+func (s *session) commandHelp(name, help string) string {
+	switch name {
+	case "limit":
+		return fmt.Sprintf("%s (now %d)", help, s.opts.Limit)
+	case "timeout":
+		return fmt.Sprintf("%s; now %v", help, s.opts.Timeout)
+	case "format":
+		return fmt.Sprintf("%s (now %s)", help, s.format)
+	case "lang":
+		return fmt.Sprintf("%s; now %s", help, s.lang)
+	case "evidence", "timing", "pager":
+		v := map[string]bool{"evidence": s.evidence, "timing": s.timing, "pager": s.pager}[name]
+		return fmt.Sprintf("%s (now %s)", help, onOffText(v))
+	}
+	return help
 }

@@ -47,6 +47,19 @@ func (t *Terminal) Prompt(prompt string) (string, error) {
 	return line, err
 }
 
+// PromptWithText implements Prefiller: the line starts with text typed,
+// the cursor at its end.
+func (t *Terminal) PromptWithText(prompt, text string) (string, error) {
+	line, err := t.st.PromptWithSuggestion(prompt, text, -1)
+	switch {
+	case errors.Is(err, liner.ErrPromptAborted):
+		return "", ErrInterrupt
+	case errors.Is(err, io.EOF):
+		return "", io.EOF
+	}
+	return line, err
+}
+
 // AppendHistory implements LineReader.
 func (t *Terminal) AppendHistory(line string) { t.st.AppendHistory(line) }
 

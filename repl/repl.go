@@ -40,6 +40,13 @@ type LineReader interface {
 // ErrInterrupt is what a LineReader returns for Ctrl-C at the prompt.
 var ErrInterrupt = errors.New("repl: interrupted")
 
+// Prefiller is a LineReader that can show a prompt with text already
+// typed, for the user to run with Enter or edit: the shell offers a
+// statement this way (two lines typed as two statements, joined).
+type Prefiller interface {
+	PromptWithText(prompt, text string) (string, error)
+}
+
 // Config sets up a shell.
 type Config struct {
 	DB  *graph.DB
@@ -65,6 +72,12 @@ type Config struct {
 	// Pager, when set, is the command long output is piped through on a
 	// terminal (less -FRX); "" prints directly.
 	Pager string
+	// Reopen, when set, opens the store again, for writing or read-only.
+	// A shell that may write keeps its store open read-only, so that
+	// other processes (entente query, another shell) can read it at the
+	// same time, and :load takes the write lock only while it loads:
+	// DB is read-only and Reopen(true) opens it for writing.
+	Reopen func(write bool) (*graph.DB, error)
 }
 
 // session is the state of one shell.
@@ -82,10 +95,23 @@ type session struct {
 	failures int
 	history  []string
 	comp     *completer
+	// typed is the text of the statement typed so far, before the line
+	// being edited (for completion); prefill is a line to offer at the
+	// next prompt.
+	typed, prefill string
+	// lost is set when the store could not be reopened after :load; the
+	// session ends with it.
+	lost error
+	// orig is the store the caller gave (the caller closes it).
+	orig *graph.DB
 }
 
 // Run runs the shell until the input ends or :quit, and returns how many
-// statements and commands failed. Errors never end the session.
+// statements and commands failed. Errors never end the session. When
+// cfg.Reopen is set and cfg.DB is read-only, :load reopens the store for
+// writing and then read-only again; Run closes the stores it opened that
+// way (cfg.DB itself stays the caller's to close, and may be closed by
+// then).
 func Run(ctx context.Context, cfg Config) (failures int, err error) {
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
@@ -94,66 +120,174 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 		cfg.Err = cfg.Out
 	}
 	s := &session{cfg: cfg, ctx: ctx, lang: "eql", format: render.Table, opts: cfg.Options, history: cfg.History,
-		pager: cfg.Interactive && cfg.Pager != ""}
+		pager: cfg.Interactive && cfg.Pager != "", orig: cfg.DB}
 	if s.opts.Limit <= 0 {
 		s.opts.Limit = 100
 	}
 	if s.opts.Timeout <= 0 {
 		s.opts.Timeout = query.DefaultTimeout
 	}
+	defer func() {
+		if s.cfg.DB != s.orig {
+			s.cfg.DB.Close()
+		}
+	}()
 	s.comp = newCompleter(s)
 	cfg.In.SetCompleter(s.comp.complete)
 	if cfg.Interactive {
 		s.banner()
 	}
-	var buf []string
+	var (
+		lines   []string // the lines of the statement being read
+		held    bool     // scripts: lines hold a whole statement the next line may continue
+		joined  bool     // the last line ended with \: the next one continues the statement
+		semis   bool     // scripts: the script ends its statements with ";"
+		lastRun string   // on a terminal: the statement run last, if nothing came after it
+	)
+	reset := func() { lines, held, joined = nil, false, false }
 	for {
+		if s.lost != nil {
+			return s.failures, s.lost
+		}
 		prompt := ""
 		if cfg.Interactive {
-			prompt = s.prompt(len(buf) > 0)
+			prompt = s.prompt(len(lines) > 0)
 		}
-		line, err := cfg.In.Prompt(prompt)
+		s.typed = strings.Join(lines, "\n")
+		line, err := s.readLine(prompt)
 		if errors.Is(err, ErrInterrupt) {
-			buf = nil // Ctrl-C at the prompt clears what was typed
+			reset() // Ctrl-C at the prompt clears what was typed
+			lastRun = ""
 			continue
 		}
 		if errors.Is(err, io.EOF) {
-			if len(buf) > 0 {
-				s.runText(strings.Join(buf, "\n"))
+			if len(lines) > 0 {
+				s.runText(strings.Join(lines, "\n"))
 			}
 			if cfg.Interactive {
 				fmt.Fprintln(cfg.Out)
 			}
-			return s.failures, nil
+			return s.failures, s.lost
 		}
 		if err != nil {
 			return s.failures, err
 		}
 		trimmed := strings.TrimSpace(line)
-		if len(buf) == 0 {
-			if trimmed == "" || strings.HasPrefix(trimmed, "//") || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "-- ") {
+		if held && !joined {
+			switch s.afterWhole(trimmed, semis) {
+			case skipLine:
+				continue
+			case endStatement:
+				s.runText(strings.Join(lines, "\n"))
+				reset()
+				if trimmed == "" {
+					continue
+				}
+			}
+		}
+		if len(lines) == 0 || !joined {
+			if trimmed == "" && len(lines) == 0 || isComment(trimmed) {
 				continue
 			}
+		}
+		if len(lines) == 0 {
 			if strings.HasPrefix(trimmed, ":") {
 				cfg.In.AppendHistory(trimmed)
 				s.history = append(s.history, trimmed)
+				lastRun = ""
 				if quit := s.command(trimmed); quit {
-					return s.failures, nil
+					return s.failures, s.lost
 				}
 				continue
 			}
+			if cfg.Interactive && lastRun != "" && s.continuesStatement(trimmed) {
+				s.continuation(lastRun, trimmed)
+				lastRun = ""
+				continue
+			}
 		}
-		buf = append(buf, line)
-		text := strings.Join(buf, "\n")
-		if !s.complete(text) {
+		if body, ok := s.backslash(lines, line); ok {
+			lines, held, joined = append(lines, body), false, true
 			continue
 		}
-		buf = nil
-		one := strings.Join(strings.Fields(text), " ")
-		cfg.In.AppendHistory(one)
-		s.history = append(s.history, one)
-		s.runText(text)
+		joined = false
+		lines = append(lines, line)
+		text := strings.Join(lines, "\n")
+		stmts, rest := s.split(text)
+		if s.empty(rest) {
+			if len(stmts) > 0 && !cfg.Interactive {
+				semis = true // a line ended with ";"
+			}
+			lastRun = lastStatement(stmts)
+			s.runText(text)
+			reset()
+			continue
+		}
+		if !s.whole(rest) {
+			// Unfinished: run what the ";" ended, keep the rest.
+			held = false
+			if len(stmts) > 0 {
+				s.runText(text[:len(text)-len(rest)])
+				lines = []string{rest}
+			}
+			continue
+		}
+		if cfg.Interactive {
+			lastRun = strings.TrimSpace(rest)
+			s.runText(text)
+			reset()
+			continue
+		}
+		// A script: the next line may continue the statement.
+		if len(stmts) > 0 {
+			s.runText(text[:len(text)-len(rest)])
+		}
+		lines, held = []string{rest}, true
 	}
+}
+
+func lastStatement(stmts []string) string {
+	for i := len(stmts) - 1; i >= 0; i-- {
+		if t := strings.TrimSpace(stmts[i]); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// readLine reads a line, with text already typed if the shell offers one.
+func (s *session) readLine(prompt string) (string, error) {
+	if s.prefill != "" {
+		text := s.prefill
+		s.prefill = ""
+		if p, ok := s.cfg.In.(Prefiller); ok {
+			return p.PromptWithText(prompt, text)
+		}
+	}
+	return s.cfg.In.Prompt(prompt)
+}
+
+// continuation reports a line that can only continue a statement, typed
+// after a statement that already ran, and offers the two as one.
+func (s *session) continuation(prev, line string) {
+	s.failures++
+	word := strings.Fields(line)[0]
+	if s.lang == "gizmo" {
+		word = line
+		if i := strings.IndexAny(line, "("); i > 0 {
+			word = line[:i] + "(…)"
+		}
+	} else if t := firstToken(line); t.Text != "" {
+		word = t.Text
+	}
+	both := s.joinLines(prev, line)
+	fmt.Fprintf(s.cfg.Err, "error: %q continues a statement, but the line before it was a whole statement and has already run\n", word)
+	if _, ok := s.cfg.In.(Prefiller); ok {
+		s.prefill = both
+		fmt.Fprintln(s.cfg.Err, "hint: the two lines are at the prompt as one statement: press Enter to run it. To go on to the next line without running, end the line with \\")
+		return
+	}
+	fmt.Fprintf(s.cfg.Err, "hint: type it on one line (%s), or end a line with \\ to go on to the next without running\n", both)
 }
 
 func (s *session) prompt(cont bool) string {
@@ -167,87 +301,22 @@ func (s *session) prompt(cont bool) string {
 	return name + "> "
 }
 
-// complete reports whether text is a whole statement (or several, each
-// ended by ";"): EQL by its grammar, Gizmo by balanced brackets.
-func (s *session) complete(text string) bool {
-	stmts, rest := splitStatements(text)
-	if strings.TrimSpace(rest) == "" {
-		return len(stmts) > 0 || strings.TrimSpace(text) == ""
-	}
-	if s.lang == "gizmo" {
-		return balanced(rest)
-	}
-	return syntax.Complete(rest)
-}
-
-// runText runs each statement of text.
+// runText records text in the history as one line and runs each of its
+// statements.
 func (s *session) runText(text string) {
-	stmts, rest := splitStatements(text)
-	if strings.TrimSpace(rest) != "" {
-		stmts = append(stmts, rest)
+	if strings.TrimSpace(text) == "" {
+		return
 	}
+	one := strings.Join(strings.Fields(text), " ")
+	s.cfg.In.AppendHistory(one)
+	s.history = append(s.history, one)
+	stmts, rest := s.split(text)
+	stmts = append(stmts, rest)
 	for _, st := range stmts {
-		if strings.TrimSpace(st) != "" {
+		if !s.empty(st) {
 			s.execute(strings.TrimSpace(st))
 		}
 	}
-}
-
-// splitStatements splits text at the semicolons outside strings and
-// brackets; rest is what follows the last one.
-func splitStatements(text string) (stmts []string, rest string) {
-	depth := 0
-	var quote rune
-	start := 0
-	esc := false
-	for i, r := range text {
-		switch {
-		case esc:
-			esc = false
-		case quote != 0:
-			if r == '\\' {
-				esc = true
-			} else if r == quote {
-				quote = 0
-			}
-		case r == '"' || r == '\'' || r == '`':
-			quote = r
-		case r == '(' || r == '[' || r == '{':
-			depth++
-		case r == ')' || r == ']' || r == '}':
-			depth--
-		case r == ';' && depth <= 0:
-			stmts = append(stmts, text[start:i])
-			start = i + 1
-		}
-	}
-	return stmts, text[start:]
-}
-
-// balanced reports whether brackets and quotes are closed (for Gizmo).
-func balanced(text string) bool {
-	depth := 0
-	var quote rune
-	esc := false
-	for _, r := range text {
-		switch {
-		case esc:
-			esc = false
-		case quote != 0:
-			if r == '\\' {
-				esc = true
-			} else if r == quote {
-				quote = 0
-			}
-		case r == '"' || r == '\'' || r == '`':
-			quote = r
-		case r == '(' || r == '[' || r == '{':
-			depth++
-		case r == ')' || r == ']' || r == '}':
-			depth--
-		}
-	}
-	return depth <= 0 && quote == 0
 }
 
 // execute runs one statement under the timeout, cancellable by Ctrl-C.
@@ -296,16 +365,23 @@ func (s *session) execute(src string) {
 	}
 	s.last, s.lastSrc = res, src
 	s.print(res)
+	// Notes follow the answer; a script's JSON or CSV output stays only
+	// rows, its notes going to the error stream.
+	machine := s.format == render.JSON || s.format == render.CSV
+	notes := s.cfg.Out
+	if machine && !s.cfg.Interactive {
+		notes = s.cfg.Err
+	}
 	for _, n := range res.Notes {
 		if n != res.Note {
-			fmt.Fprintln(s.cfg.Out, s.dim("note: "+n))
+			fmt.Fprintln(notes, s.dim("note: "+n))
 		}
 	}
-	if s.timing {
-		fmt.Fprintln(s.cfg.Out, s.dim(fmt.Sprintf("time: %v", elapsed.Round(10*time.Microsecond))))
+	if res.Note != "" && machine {
+		fmt.Fprintln(notes, s.dim("note: "+res.Note))
 	}
-	if res.Note != "" && s.cfg.Interactive && (s.format == render.JSON || s.format == render.CSV) {
-		fmt.Fprintln(s.cfg.Out, s.dim("note: "+res.Note))
+	if s.timing {
+		fmt.Fprintln(notes, s.dim(fmt.Sprintf("time: %v", elapsed.Round(10*time.Microsecond))))
 	}
 	if res.Capped && s.cfg.Interactive {
 		fmt.Fprintln(s.cfg.Out, s.dim(fmt.Sprintf("hint: :limit N raises the row cap (now %d); :export FILE writes the answer", s.opts.Limit)))
@@ -378,14 +454,15 @@ func (s *session) page(text string) error {
 func (s *session) banner() {
 	w := s.cfg.Out
 	name := s.cfg.StoreName
-	fmt.Fprintf(w, "Entente %s — %s\n", s.cfg.Version, name)
+	fmt.Fprintf(w, "Entente %s — %s\n", strings.TrimPrefix(s.cfg.Version, "entente "), name)
 	st, err := s.cfg.DB.Stats(s.ctx)
 	if err == nil {
 		sources := 0
 		if cat, err := s.cfg.DB.Catalog(s.ctx); err == nil {
 			sources = len(cat.Sources)
 		}
-		fmt.Fprintf(w, "loaded: %d entities, %d relations, %d sources (%d quads)\n", st.Entities, st.Relations, sources, st.Quads)
+		fmt.Fprintf(w, "loaded: %s, %s, %s (%s)\n", count(st.Entities, "entity"), count(st.Relations, "relation"),
+			count(int64(sources), "source"), count(st.Quads, "quad"))
 	}
 	ex := s.examples()
 	if len(ex) > 0 {
@@ -441,6 +518,36 @@ func (s *session) examples() []string {
 	})
 	a, b := quoteName(cs[0].name), quoteName(cs[1].name)
 	return []string{"show " + a, "neighbors " + a, "path " + a + " to " + b}
+}
+
+// thousands writes n with thousands separators: 2,940.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// count writes "1 file", "2 files", "2,940 quads" (nouns that take -s;
+// "entity" takes -ies).
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		noun = strings.TrimSuffix(noun, "y") + "ie"
+	}
+	return thousands(n) + " " + noun + "s"
 }
 
 func quoteName(n string) string {
@@ -499,6 +606,10 @@ func (s *session) command(line string) bool {
 		}
 	case "pager":
 		if v, ok := onOff(args, s.pager, "pager"); ok {
+			if v && !s.cfg.Interactive {
+				fmt.Fprintln(w, "pager: off (a script's output is never paged)")
+				return false
+			}
 			if v && s.cfg.Pager == "" {
 				fail("no pager: set $PAGER, or install less")
 				return false
@@ -550,14 +661,19 @@ func (s *session) command(line string) bool {
 			fail(":load takes one or more files (N-Quads, CSV, JSON-LD, seed; .gz too)")
 			return false
 		}
-		res, err := loader.Load(s.ctx, s.cfg.DB, args, &loader.Options{})
+		var res *loader.Result
+		err := s.writing(func(db *graph.DB) error {
+			var err error
+			res, err = loader.Load(s.ctx, db, args, &loader.Options{})
+			return err
+		})
 		if err != nil {
 			s.failures++
 			s.printLoadError(err)
 			fmt.Fprintln(s.cfg.Err, "nothing was loaded; the store is as it was")
 			return false
 		}
-		fmt.Fprintf(w, "loaded %d statements from %d files: %d new\n", res.Read, res.Files, res.Added)
+		fmt.Fprintf(w, "loaded %s from %s: %s new\n", count(res.Read, "statement"), count(int64(res.Files), "file"), thousands(res.Added))
 	case "export":
 		s.export(args, fail)
 	case "stats":
@@ -566,7 +682,7 @@ func (s *session) command(line string) bool {
 			fail("%v", err)
 			return false
 		}
-		fmt.Fprintf(w, "quads %d, nodes %d, entities %d, relations %d\n", st.Quads, st.Nodes, st.Entities, st.Relations)
+		fmt.Fprintf(w, "quads %s, nodes %s, entities %s, relations %s\n", thousands(st.Quads), thousands(st.Nodes), thousands(st.Entities), thousands(st.Relations))
 	case "schema":
 		s.schema()
 	case "history":
@@ -585,6 +701,58 @@ func (s *session) command(line string) bool {
 		fail("%s — :help lists the commands", msg)
 	}
 	return false
+}
+
+// writing runs fn with the store open for writing. A shell given Reopen
+// holds its store read-only; it closes it, opens it for writing (which
+// fails while another process has it open), runs fn, and opens it
+// read-only again.
+func (s *session) writing(fn func(*graph.DB) error) error {
+	db := s.cfg.DB
+	if !db.ReadOnly() || s.cfg.Reopen == nil {
+		return fn(db)
+	}
+	db.Close()
+	w, err := s.cfg.Reopen(true)
+	if err != nil {
+		s.reopen(nil)
+		return err
+	}
+	ferr := fn(w)
+	for _, n := range w.Notes() {
+		fmt.Fprintln(s.cfg.Err, "note: "+n)
+	}
+	s.reopen(w)
+	return ferr
+}
+
+// reopen opens the store read-only again after a write, closing w (the
+// writer) first; if that fails it keeps the writer, and if there is none
+// the session ends.
+func (s *session) reopen(w *graph.DB) {
+	if w != nil {
+		w.Close()
+	}
+	r, err := s.cfg.Reopen(false)
+	if err != nil && w != nil {
+		if w2, err2 := s.cfg.Reopen(true); err2 == nil {
+			s.setDB(w2)
+			return
+		}
+	}
+	if err != nil {
+		s.lost = fmt.Errorf("the store could not be opened again: %w", err)
+		return
+	}
+	s.setDB(r)
+}
+
+func (s *session) setDB(db *graph.DB) {
+	if s.cfg.DB != db && s.cfg.DB != s.orig {
+		s.cfg.DB.Close()
+	}
+	s.cfg.DB = db
+	s.comp.version = ^uint64(0) // a new store: reload the completion words
 }
 
 func onOffText(b bool) string {

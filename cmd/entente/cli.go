@@ -69,6 +69,10 @@ type globals struct {
 	db       string
 	readOnly bool
 	dbSet    bool
+	// history and noHistory are the shell's flags, accepted before the
+	// command too (entente --no-history).
+	history   string
+	noHistory bool
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -86,7 +90,8 @@ const usage = `Entente — an embedded knowledge graph of countries, alliances a
 
 Usage:
   entente [--db DIR] [--read-only]            open the interactive shell (REPL)
-  entente [--db DIR] repl                      the same
+  entente [--db DIR] repl [--history FILE | --no-history]
+                                               the same
   entente [--db DIR] load [flags] FILE...      load N-Quads, N-Triples, CSV, JSON-LD or seed files (.gz, - for stdin)
   entente [--db DIR] load --seed               load the built-in seed graph (idempotent)
   entente [--db DIR] query [flags] 'QUERY'     run one query (EQL or --lang gizmo)
@@ -112,6 +117,8 @@ func run(args []string, e *env) int {
 	fs := flag.NewFlagSet("entente", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	g.register(fs)
+	fs.StringVar(&g.history, "history", "", "the shell's history file")
+	fs.BoolVar(&g.noHistory, "no-history", false, "keep no shell history")
 	fs.Usage = func() { printUsage(g) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -246,6 +253,50 @@ func (g *globals) open(readOnly bool) (*graph.DB, int) {
 		return nil, exitStore
 	}
 	return db, -1
+}
+
+// openReader opens the store for a command that only reads (query,
+// export, stats, check, the shell between loads): read-only, so that any
+// number of readers — other commands, shells — can use it at once. Unless
+// --read-only was given, a store that does not exist yet is created first
+// (and seeded when it is the default store), and a store a crash left
+// unsettled (which Badger will not replay read-only) is opened once for
+// writing to settle it.
+func (g *globals) openReader() (*graph.DB, int) {
+	if g.readOnly {
+		return g.open(true)
+	}
+	dir := g.storeDir()
+	if !storeExists(dir) {
+		db, st := g.open(false)
+		if st >= 0 {
+			return nil, st
+		}
+		db.Close()
+	}
+	db, err := graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.env.stderr})
+	if err != nil && errors.Is(err, graph.ErrCorrupt) {
+		w, st := g.open(false)
+		if st >= 0 {
+			return nil, st
+		}
+		w.Close()
+		db, err = graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.env.stderr})
+	}
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: cannot open the store: %v\n", err)
+		return nil, exitStore
+	}
+	return db, -1
+}
+
+// reopener opens the store again, for writing or read-only (the shell's
+// :load).
+func (g *globals) reopener() func(write bool) (*graph.DB, error) {
+	dir := g.storeDir()
+	return func(write bool) (*graph.DB, error) {
+		return graph.Open(dir, &graph.Options{ReadOnly: !write, Log: g.env.stderr})
+	}
 }
 
 // report prints an error as one line (with a caret for query and input

@@ -10,16 +10,36 @@ func cmdCheck(g *globals, args []string) int {
 	if _, st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
-	db, st := g.open(false)
+	db, st := g.openReader()
 	if st >= 0 {
 		return st
 	}
-	defer db.Close()
+	defer func() {
+		if db != nil {
+			db.Close()
+		}
+	}()
 	ctx, cancel := g.env.interrupt(context.Background())
 	defer cancel()
 	rep, err := db.Check(ctx)
 	if err != nil {
 		return report(g.env.stderr, err)
+	}
+	if rep.Journals > 0 && !g.readOnly {
+		// Loads a crash interrupted: a writable open settles them (and
+		// says so); then check again.
+		db.Close()
+		w, st := g.open(false)
+		if st >= 0 {
+			return st
+		}
+		w.Close()
+		if db, st = g.openReader(); st >= 0 {
+			return st
+		}
+		if rep, err = db.Check(ctx); err != nil {
+			return report(g.env.stderr, err)
+		}
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(g.env.stdout, "problem: %s\n", p)

@@ -43,7 +43,7 @@ func cmdExport(g *globals, args []string) int {
 			return exitUsage
 		}
 	}
-	db, st := g.open(false)
+	db, st := g.openReader()
 	if st >= 0 {
 		return st
 	}

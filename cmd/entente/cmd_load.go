@@ -111,17 +111,25 @@ func cmdLoad(g *globals, args []string) int {
 		}
 		switch {
 		case res.DryRun:
-			fmt.Fprintf(g.env.stdout, "checked %s statements from %s in %v: %s, nothing written\n",
-				thousands(res.Read), what, elapsed, errorCount(len(res.Errors)))
+			fmt.Fprintf(g.env.stdout, "checked %s from %s in %v: %s, nothing written\n",
+				countOf(res.Read, "statement"), what, elapsed, errorCount(len(res.Errors)))
 		default:
-			fmt.Fprintf(g.env.stdout, "loaded %s statements from %s in %v: %s new, %s already there\n",
-				thousands(res.Read), what, elapsed, thousands(res.Added), thousands(res.Read-res.Added))
+			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s already there\n",
+				countOf(res.Read, "statement"), what, elapsed, thousands(res.Added), thousands(res.Read-res.Added))
 		}
 	}
 	if len(res.Errors) > 0 {
 		return exitBad
 	}
 	return exitOK
+}
+
+// countOf writes "1 statement", "2,940 statements".
+func countOf(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + noun + "s"
 }
 
 func errorCount(n int) string {

@@ -47,7 +47,7 @@ func cmdQuery(g *globals, args []string) int {
 		fmt.Fprintln(g.env.stderr, "entente: query: --timeout must be positive")
 		return exitUsage
 	}
-	db, st := g.open(false)
+	db, st := g.openReader()
 	if st >= 0 {
 		return st
 	}
@@ -78,7 +78,23 @@ func cmdQuery(g *globals, args []string) int {
 	if err := render.Write(ctxWriter{sigCtx, g.env.stdout}, res, f, ro); err != nil {
 		return report(g.env.stderr, err)
 	}
+	writeNotes(g.env.stderr, res, f)
 	return exitOK
+}
+
+// writeNotes prints the answer's remarks on standard error, as the shell
+// prints them under an answer: the notes, and — where the output has no
+// footer to carry it (JSON, CSV) — what a cap cut. Standard output holds
+// only the answer.
+func writeNotes(w io.Writer, res *query.Result, f render.Format) {
+	for _, n := range res.Notes {
+		if n != res.Note {
+			fmt.Fprintf(w, "entente: note: %s\n", n)
+		}
+	}
+	if res.Note != "" && (f == render.JSON || f == render.CSV) {
+		fmt.Fprintf(w, "entente: note: %s\n", res.Note)
+	}
 }
 
 // ctxWriter stops writing once its context is done (Ctrl-C while a long

@@ -16,12 +16,14 @@ import (
 
 func cmdRepl(g *globals, args []string) int {
 	fs := newFlags(g, "repl", "repl [--history FILE | --no-history]")
-	history := fs.String("history", "", "the history file (default $ENTENTE_HISTORY, else in the user's state directory)")
-	noHistory := fs.Bool("no-history", false, "keep no history")
+	history := fs.String("history", g.history, "the history file (default $ENTENTE_HISTORY, else in the user's state directory)")
+	noHistory := fs.Bool("no-history", g.noHistory, "keep no history")
 	if _, st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
-	db, st := g.open(false)
+	// The shell holds the store read-only, so that other processes can
+	// read it too; :load takes the write lock only while it loads.
+	db, st := g.openReader()
 	if st >= 0 {
 		return st
 	}
@@ -34,8 +36,10 @@ func cmdRepl(g *globals, args []string) int {
 		Version:   versionString(),
 		StoreName: g.storeDir(),
 	}
-	if db.ReadOnly() {
+	if g.readOnly {
 		cfg.StoreName += " (read-only)"
+	} else {
+		cfg.Reopen = g.reopener()
 	}
 	interactive := g.env.stdinTTY && g.env.stdoutTTY
 	if interactive {
@@ -81,7 +85,11 @@ func cmdRepl(g *globals, args []string) int {
 		return exitBad
 	}
 	if failures > 0 && !interactive {
-		fmt.Fprintf(g.env.stderr, "entente: %d statements failed\n", failures)
+		what := "statements"
+		if failures == 1 {
+			what = "statement"
+		}
+		fmt.Fprintf(g.env.stderr, "entente: %d %s failed\n", failures, what)
 		return exitBad
 	}
 	return exitOK

@@ -20,7 +20,7 @@ func cmdStats(g *globals, args []string) int {
 		fmt.Fprintf(g.env.stderr, "entente: stats: unknown --format %q (table, json)\n", *format)
 		return exitUsage
 	}
-	db, st := g.open(false)
+	db, st := g.openReader()
 	if st >= 0 {
 		return st
 	}

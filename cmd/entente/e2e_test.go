@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -176,12 +177,13 @@ func TestUsage(t *testing.T) {
 	entente(t, "", "help").must(t, 0)
 }
 
-// TestLocked: a second process gets one clear line naming the lock, and
-// exit 3 — no hang, no panic.
+// TestLocked: a process that cannot have the store gets one clear line
+// naming the lock, and exit 3 — no hang, no panic. A load holds the store
+// for writing (here, while it reads standard input).
 func TestLocked(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "db")
 	entente(t, "", "--db", db, "stats").must(t, 0)
-	holder := exec.Command(bin, "--db", db, "repl")
+	holder := exec.Command(bin, "--db", db, "load", "--format", "nquads", "-")
 	holder.Env = append(os.Environ(), "ENTENTE_DB=")
 	in, err := holder.StdinPipe()
 	if err != nil {
@@ -194,17 +196,19 @@ func TestLocked(t *testing.T) {
 		in.Close()
 		holder.Wait()
 	}()
-	// Wait until the holder has the store.
-	deadline := time.Now().Add(10 * time.Second)
-	var r runResult
-	for {
-		r = entente(t, "", "--db", db, "stats")
-		if r.code == 3 || time.Now().After(deadline) {
+	// Wait until the holder has the store: it writes its process id into
+	// the lock file once it holds the lock. (Trying the store meanwhile
+	// could make the holder fail instead.)
+	pid := fmt.Sprint(holder.Process.Pid)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(filepath.Join(db, "entente.lock")); strings.TrimSpace(string(b)) == pid {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatal("the holder never took the store")
+		}
 	}
-	r.must(t, 3)
+	r := entente(t, "", "--db", db, "stats").must(t, 3)
 	line := strings.TrimSpace(r.stderr)
 	if strings.Contains(line, "\n") || !strings.Contains(line, "locked") || !strings.Contains(line, db) ||
 		!strings.Contains(line, fmt.Sprint(holder.Process.Pid)) {
@@ -214,6 +218,139 @@ func TestLocked(t *testing.T) {
 	in.Close()
 	holder.Wait()
 	entente(t, "", "--db", db, "stats").must(t, 0)
+}
+
+// TestReaders: commands that only read open the store read-only, so two
+// queries run at once, and a query, stats, export and check run while a
+// shell is open; the shell's :load takes the write lock only while it
+// loads (and fails, saying why, while another process reads the store).
+func TestReaders(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
+	shell := exec.Command(bin, "--db", db, "repl")
+	shell.Env = append(os.Environ(), "ENTENTE_DB=", "NO_COLOR=1")
+	in, err := shell.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb lockedBuffer
+	shell.Stdout, shell.Stderr = &out, &errb
+	if err := shell.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		in.Close()
+		shell.Wait()
+	}()
+	fmt.Fprintln(in, "why Japan Australia;") // the shell has the store once this is answered
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "security_pact"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell did not answer: %s %s", out.String(), errb.String())
+		}
+	}
+	// Two queries at once, while the shell is open.
+	results := make(chan runResult, 2)
+	for i := 0; i < 2; i++ {
+		go func() { results <- entente(t, "", "--db", db, "query", "paths Japan to India max 3") }()
+	}
+	for i := 0; i < 2; i++ {
+		r := <-results
+		if r.code != 0 || !strings.Contains(r.stdout, "Japan") {
+			t.Fatalf("a query beside another and a shell: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	}
+	entente(t, "", "--db", db, "stats").must(t, 0)
+	entente(t, "", "--db", db, "check").must(t, 0)
+	entente(t, "", "--db", db, "export", "--query", "why Japan Australia", "-o", filepath.Join(dir, "x.graphml")).must(t, 0)
+	// A load waits for the readers to go: the shell still reads.
+	r := entente(t, "<entity:x> <rel:partner> <entity:y> .\n", "--db", db, "load", "--format", "nquads", "-").must(t, 3)
+	if !strings.Contains(r.stderr, "open read-only") {
+		t.Errorf("load beside a shell: %s", r.stderr)
+	}
+	// The shell's :load takes the write lock while no one else reads.
+	nq := filepath.Join(dir, "x.nq")
+	os.WriteFile(nq, []byte("<entity:x> <rel:partner> <entity:y> .\n"), 0o644)
+	fmt.Fprintf(in, ":load %s\n:stats\n", nq)
+	in.Close()
+	if err := shell.Wait(); err != nil {
+		t.Fatalf("the shell: %v\n%s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "loaded 1 statement from 1 file: 1 new") || !strings.Contains(out.String(), "quads 2,941") {
+		t.Fatalf("the shell's load:\n%s\n%s", out.String(), errb.String())
+	}
+}
+
+// lockedBuffer is a buffer a process writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestDefaultStoreReaders: a query on a default store that does not exist
+// yet creates and seeds it, then reads it read-only.
+func TestDefaultStoreReaders(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "store")
+	cmd := exec.Command(bin, "query", "why Japan Australia")
+	cmd.Env = append(os.Environ(), "ENTENTE_DB="+store, "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	if !strings.Contains(errb.String(), "loaded the built-in seed graph (89 entities, 221 relations, 2,940 quads)") ||
+		!strings.Contains(out.String(), "Japan —security_pact→ Australia") {
+		t.Fatalf("stdout: %s\nstderr: %s", out.String(), errb.String())
+	}
+}
+
+// TestQueryNotes: entente query prints the answer's notes on standard
+// error, as the shell prints them; standard output holds only the answer.
+func TestQueryNotes(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	nq := filepath.Join(dir, "a.nq")
+	os.WriteFile(nq, []byte("<entity:a> <rel:ally> <entity:b> .\n"), 0o644)
+	entente(t, "", "--db", db, "load", nq).must(t, 0)
+	for _, f := range []string{"table", "chain", "json", "csv"} {
+		r := entente(t, "", "--db", db, "query", "--format", f, "neighbors <entity:a> via partner").must(t, 0)
+		if !strings.Contains(r.stderr, "entente: note: the graph has no partner relations") || strings.Contains(r.stdout, "note") {
+			t.Errorf("--format %s: stdout %q, stderr %q", f, r.stdout, r.stderr)
+		}
+	}
+	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
+	r := entente(t, "", "--db", db, "query", "--format", "json", "--limit", "2", "neighbors Japan").must(t, 0)
+	if !strings.Contains(r.stderr, "entente: note: showing the first 2") || strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("a capped JSON answer: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+}
+
+// TestScript: statements over several lines in a script, and the summary
+// of failures.
+func TestScript(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
+	r := entente(t, "path Japan\nto India\nwhere status != proposed\nmatch (c:Country)-[r:tariff_exposure]->(u)\nreturn c.name, count(r) as n\norder by n desc\n",
+		"--db", db, "repl").must(t, 0)
+	if !strings.Contains(r.stdout, "Japan —tension_with") || !strings.Contains(r.stdout, " Japan  | 3\n India  | 1\n") || r.stderr != "" {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	r = entente(t, "show Japn\n:pager on\n", "--db", db, "repl").must(t, 1)
+	if !strings.HasSuffix(r.stderr, "entente: 1 statement failed\n") || !strings.Contains(r.stdout, "never paged") {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
 }
 
 // TestReadOnly: a read-only store says what it cannot do.

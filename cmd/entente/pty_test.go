@@ -74,13 +74,45 @@ func TestTerminal(t *testing.T) {
 	defer f.Close()
 	term := &terminal{f: f}
 	go term.read()
-	m := term.expect(t, 0, "loaded the built-in seed graph")
+	m := term.expect(t, 0, "loaded the built-in seed graph (89 entities, 221 relations, 2,940 quads)")
+	m = term.expect(t, m, "Entente devel")
+	m = term.expect(t, m, "loaded: 89 entities, 221 relations, 1 source (2,940 quads)")
 	m = term.expect(t, m, "try:")
 	m = term.expect(t, m, "entente> ")
 
 	term.send("path Japan to India\r")
 	m = term.expect(t, m, "Japan —supports [proposed]→ India")
 	m = term.expect(t, m, "entente> ")
+
+	// A where on the next line: an error, and the two lines offered as
+	// one statement at the prompt.
+	term.send("where status != proposed\r")
+	m = term.expect(t, m, `"where" continues a statement`)
+	m = term.expect(t, m, "entente> path Japan to India where status != proposed")
+	term.send("\r")
+	m = term.expect(t, m, "(4 rows)")
+	m = term.expect(t, m, "entente> ")
+
+	// A backslash goes on to the next line.
+	term.send("path Japan to India \\\r")
+	m = term.expect(t, m, "...> ")
+	term.send("avoid supports\r")
+	m = term.expect(t, m, "(6 rows)")
+	m = term.expect(t, m, "entente> ")
+
+	// Tab keeps what was typed when the names it could be are quoted and
+	// bare: the common beginning, with a quote.
+	term.send("show Ind\t")
+	m = term.expect(t, m, `show "Ind`)
+	term.send("ones\t")
+	m = term.expect(t, m, `show "Indonesia"`)
+	term.send("\r")
+	m = term.expect(t, m, "Indonesia  (Country)")
+	m = term.expect(t, m, "entente> ")
+
+	term.send("path Japan to India av\t")
+	m = term.expect(t, m, "path Japan to India avoid")
+	term.send("\x15") // Ctrl-U: erase the line
 
 	term.send("show New Ze\t")
 	m = term.expect(t, m, `show "New Zealand"`)

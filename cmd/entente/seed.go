@@ -38,7 +38,7 @@ func (g *globals) seedIfNew(db *graph.DB, created bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.env.stderr, "entente: created the default store at %s and loaded the built-in seed graph (%d entities, %d relations, %d quads)\n",
-		g.storeDir(), st.Entities, st.Relations, res.Added)
+	fmt.Fprintf(g.env.stderr, "entente: created the default store at %s and loaded the built-in seed graph (%s entities, %s relations, %s quads)\n",
+		g.storeDir(), thousands(st.Entities), thousands(st.Relations), thousands(res.Added))
 	return nil
 }

@@ -95,6 +95,9 @@ type Neighbors struct {
 	DirSet bool
 	Where  Expr
 	Limit  int
+	// DepthAt and LimitAt are the positions of the numbers given, for
+	// errors about their bounds.
+	DepthAt, LimitAt Pos
 }
 
 func (s *Neighbors) Pos() Pos { return s.At }
@@ -143,6 +146,9 @@ type Path struct {
 	Directed bool
 	Where    Expr
 	Limit    int
+	// MaxAt and LimitAt are the positions of the numbers given, for
+	// errors about their bounds.
+	MaxAt, LimitAt Pos
 }
 
 func (s *Path) Pos() Pos { return s.At }
@@ -326,6 +332,8 @@ type RelPat struct {
 	VarLen   bool
 	Min, Max int // for VarLen; 0 means unset
 	Props    []Prop
+	// RangeAt is the position of the range's "*", for errors about it.
+	RangeAt Pos
 }
 
 func (r *RelPat) String() string {

@@ -102,6 +102,7 @@ type Lexer struct {
 	line int
 	col  int
 	err  *Error
+	prev Kind // the kind of the token returned last (EOF before the first)
 }
 
 // NewLexer returns a lexer over src.
@@ -138,15 +139,22 @@ func (l *Lexer) advance() rune {
 	return r
 }
 
+// skipSpace skips whitespace and comments. A comment runs to the end of
+// the line from "//", "#", or "--" followed by whitespace (SQL style). A
+// "--" right after a node pattern's ")" is a relationship instead —
+// (a)-- (b), (a) -- (b) — unless it starts its line.
 func (l *Lexer) skipSpace() {
+	lineStart := l.off == 0
 	for l.off < len(l.src) {
 		r := l.peek(0)
 		switch {
-		case r == '/' && l.peek(1) == '/', r == '#', r == '-' && l.peek(1) == '-' && l.peek(2) == ' ':
-			// comments: // … , # … , "-- " (SQL style) to end of line
+		case r == '/' && l.peek(1) == '/', r == '#', r == '-' && l.peek(1) == '-' && isSpaceOrEnd(l.peek(2)) && (lineStart || l.prev != RParen):
 			for l.off < len(l.src) && l.peek(0) != '\n' {
 				l.advance()
 			}
+		case r == '\n':
+			l.advance()
+			lineStart = true
 		case unicode.IsSpace(r):
 			l.advance()
 		default:
@@ -154,6 +162,8 @@ func (l *Lexer) skipSpace() {
 		}
 	}
 }
+
+func isSpaceOrEnd(r rune) bool { return r < 0 || unicode.IsSpace(r) }
 
 // IsNameStart and IsNameChar say which characters make a bare name.
 func IsNameStart(r rune) bool { return unicode.IsLetter(r) || r == '_' }
@@ -165,6 +175,12 @@ func IsNameChar(r rune) bool {
 
 // Next returns the next token; at the end it keeps returning EOF.
 func (l *Lexer) Next() Token {
+	t := l.next()
+	l.prev = t.Kind
+	return t
+}
+
+func (l *Lexer) next() Token {
 	l.skipSpace()
 	pos := Pos{l.line, l.col}
 	start := l.off
@@ -188,14 +204,20 @@ func (l *Lexer) Next() Token {
 			}
 			// A hyphen inside a name (south-korea, EU-Japan) when a
 			// letter or digit follows; "-[" and "->" are pattern arrows.
-			if (c == '-' || c == '–' || c == '+' || c == '.') && (unicode.IsLetter(l.peek(1)) || unicode.IsDigit(l.peek(1))) && (c != '.' || capitalised(l.src[start:l.off])) {
+			if (c == '-' || c == '–' || c == '+') && (unicode.IsLetter(l.peek(1)) || unicode.IsDigit(l.peek(1))) {
 				l.advance()
 				continue
 			}
-			// The closing dot of an initialism: S.Z., U.S.
-			if c == '.' && capitalised(l.src[start:l.off]) && strings.Contains(l.src[start:l.off], ".") && !IsNameChar(l.peek(1)) && l.peek(1) != '.' {
-				l.advance()
-				continue
+			// An initialism of single capitals with a closing dot
+			// (U.S., S.Z.) is one word; any other dot is property
+			// access: C.name, U.S.name.
+			if r, size := utf8.DecodeRuneInString(l.src[start:l.off]); c == '.' && size == l.off-start && unicode.IsUpper(r) {
+				if n := l.initialismRest(); n > 0 {
+					for i := 0; i < n; i++ {
+						l.advance()
+					}
+					continue
+				}
 			}
 			break
 		}
@@ -387,12 +409,19 @@ func (l *Lexer) iri(pos Pos) (Token, bool) {
 	return Token{Kind: IRI, Pos: pos, Text: l.src[start:l.off], Value: rest[:end]}, true
 }
 
-// capitalised reports whether a word starts with a capital letter: a dot
-// after it continues a name (S.Z. Sakall, U.S.), while a dot after a
-// lower-case word is property access (rel.sector, n.name).
-func capitalised(word string) bool {
-	r, _ := utf8.DecodeRuneInString(word)
-	return unicode.IsUpper(r)
+// initialismRest returns how many characters from the current dot
+// complete an initialism begun by one capital letter: one or more dots
+// each followed by a single capital, then a closing dot that no letter,
+// digit or dot follows (".S." of U.S.); 0 if they do not.
+func (l *Lexer) initialismRest() int {
+	n := 0
+	for l.peek(n) == '.' && unicode.IsUpper(l.peek(n+1)) && !IsNameChar(l.peek(n+2)) {
+		n += 2
+	}
+	if n == 0 || l.peek(n) != '.' || IsNameChar(l.peek(n+1)) || l.peek(n+1) == '.' {
+		return 0
+	}
+	return n + 1
 }
 
 func hexDigit(r rune) int {

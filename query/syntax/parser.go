@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -104,6 +105,11 @@ type parser struct {
 	tok   Token
 	ahead []Token
 	depth int
+	// last is the bare name parsed last and lastNext the position of the
+	// token after it: a misspelt keyword after a name is read as one of
+	// its words, and errors look there for it.
+	last     *Name
+	lastNext Pos
 }
 
 func (p *parser) next() {
@@ -148,10 +154,49 @@ func (p *parser) accept(kw string) bool {
 }
 
 func (p *parser) expectKw(kw string) error {
-	if !p.accept(kw) {
-		return p.errExpected(fmt.Sprintf("%q", kw))
+	if p.accept(kw) {
+		return nil
 	}
-	return nil
+	return p.errKeywords(fmt.Sprintf("%q", kw), []string{kw})
+}
+
+// errKeywords is "expected WHAT, found …" where one of the keywords kws
+// was expected, with a suggestion when the token found — or the last word
+// of the name before it, which a misspelt keyword joins — is close to one.
+func (p *parser) errKeywords(what string, kws []string) *Error {
+	if p.tok.Kind == Bare && !IsKeyword(p.tok.Text) {
+		if s := suggestWord(p.tok.Text, kws); s != "" {
+			return p.errAt(p.tok.Pos, "expected %s, found %s (did you mean %s?)", what, p.tok.Describe(), s)
+		}
+	}
+	if n := p.last; n != nil && p.lastNext == p.tok.Pos {
+		for i := len(n.Words) - 1; i > 0; i-- {
+			w := n.Words[i]
+			if s := suggestWord(w.Text, kws); s != "" {
+				return p.errAt(w.At, "expected %s after %q, found %q (did you mean %s?)", what, strings.Join(wordTexts(n.Words[:i]), " "), w.Text, s)
+			}
+		}
+	}
+	return p.errExpected(what)
+}
+
+func wordTexts(ws []Word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Text
+	}
+	return out
+}
+
+// The options of neighbors and of path/paths, for errors.
+var (
+	neighborsOptions = []string{"depth", "via", "in", "out", "both", "where", "limit"}
+	pathOptions      = []string{"via", "max", "avoid", "directed", "where", "limit"}
+)
+
+// errOption reports a token that is not one of a statement's options.
+func (p *parser) errOption(opts []string, _ *Name) *Error {
+	return p.errKeywords(strings.Join(opts, ", ")+" or the end", opts)
 }
 
 func (p *parser) expect(k Kind) (Token, error) {
@@ -195,26 +240,45 @@ func (p *parser) statement() (Stmt, error) {
 		return p.match(at)
 	}
 	msg := fmt.Sprintf("expected a statement (%s), found %s", strings.Join(statementWords, ", "), p.tok.Describe())
-	if s := suggestWord(p.tok.Text, statementWords); s != "" {
+	if s := suggestWord(p.tok.Text, append(statementWords, "neighbours")); s != "" {
 		msg += " (did you mean " + s + "?)"
 	}
 	return nil, p.errAt(p.tok.Pos, "%s", msg)
 }
 
-// suggestWord returns the closest of words to w, if close.
+// suggestWord returns the closest of words to w, if close: at most one
+// edit (a transposition counts as one) per three characters.
 func suggestWord(w string, words []string) string {
 	w = strings.ToLower(w)
 	best, bestD := "", 3
 	for _, c := range words {
-		if d := editDistance(w, c); d < bestD && d <= max(1, len(c)/3) {
+		if d := editDistance(w, c); d < bestD && d <= max(1, len([]rune(c))/3) {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
+// SuggestKeyword returns the keyword closest to w, if close ("" if none
+// is): for "did you mean" on a misspelt keyword.
+func SuggestKeyword(w string) string {
+	if IsKeyword(w) {
+		return ""
+	}
+	return suggestWord(w, sortedKeywords)
+}
+
+var sortedKeywords = func() []string {
+	ks := Keywords()
+	sort.Strings(ks)
+	return ks
+}()
+
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and transpositions of neighbours.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -228,8 +292,11 @@ func editDistance(a, b string) int {
 				c = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }
@@ -262,6 +329,7 @@ func (p *parser) name(what string) (*Name, error) {
 			p.next()
 		}
 		n.Text = strings.Join(words, " ")
+		p.last, p.lastNext = n, p.tok.Pos
 		return n, nil
 	}
 	return nil, p.errExpected(what)
@@ -292,17 +360,18 @@ func (p *parser) nameList(what string) ([]*Name, error) {
 	}
 }
 
-func (p *parser) positiveInt(what string) (int, error) {
+// positiveInt reads an integer from 1 and returns it with its position.
+func (p *parser) positiveInt(what string) (int, Pos, error) {
 	t := p.tok
 	if t.Kind != Int {
-		return 0, p.errExpected(what)
+		return 0, t.Pos, p.errExpected(what)
 	}
 	n, err := strconv.Atoi(t.Text)
 	if err != nil || n < 1 {
-		return 0, p.errAt(t.Pos, "%s must be a whole number from 1, found %s", what, t.Text)
+		return 0, t.Pos, p.errAt(t.Pos, "%s must be a whole number from 1, found %s", what, t.Text)
 	}
 	p.next()
-	return n, nil
+	return n, t.Pos, nil
 }
 
 // neighbors = ("neighbors"|"neighbours") name { "depth" INT | "via" nameList
@@ -324,7 +393,7 @@ func (p *parser) neighbors(at Pos) (Stmt, error) {
 		switch kw {
 		case "depth":
 			p.next()
-			if s.Depth, err = p.positiveInt("a depth"); err != nil {
+			if s.Depth, s.DepthAt, err = p.positiveInt("a depth"); err != nil {
 				return nil, err
 			}
 		case "via":
@@ -342,15 +411,15 @@ func (p *parser) neighbors(at Pos) (Stmt, error) {
 			}
 		case "limit":
 			p.next()
-			if s.Limit, err = p.positiveInt("a limit"); err != nil {
+			if s.Limit, s.LimitAt, err = p.positiveInt("a limit"); err != nil {
 				return nil, err
 			}
 		default:
-			return nil, p.errExpected("depth, via, in, out, both, where, limit or the end")
+			return nil, p.errOption(neighborsOptions, n)
 		}
 	}
 	if p.tok.Kind != EOF && p.tok.Kind != Semi {
-		return nil, p.errExpected("depth, via, in, out, both, where, limit or the end")
+		return nil, p.errOption(neighborsOptions, n)
 	}
 	return s, nil
 }
@@ -372,7 +441,6 @@ func (p *parser) path(at Pos, all bool) (*Path, error) {
 	}
 	s := &Path{At: at, All: all, From: from, To: to}
 	seen := map[string]bool{}
-	opts := "via, max, avoid, directed, where, limit or the end"
 	for p.tok.Kind == Bare {
 		kw := strings.ToLower(p.tok.Text)
 		if seen[kw] {
@@ -387,7 +455,7 @@ func (p *parser) path(at Pos, all bool) (*Path, error) {
 			}
 		case "max":
 			p.next()
-			if s.Max, err = p.positiveInt("the most hops"); err != nil {
+			if s.Max, s.MaxAt, err = p.positiveInt("the most hops"); err != nil {
 				return nil, err
 			}
 		case "avoid":
@@ -405,15 +473,15 @@ func (p *parser) path(at Pos, all bool) (*Path, error) {
 			}
 		case "limit":
 			p.next()
-			if s.Limit, err = p.positiveInt("a limit"); err != nil {
+			if s.Limit, s.LimitAt, err = p.positiveInt("a limit"); err != nil {
 				return nil, err
 			}
 		default:
-			return nil, p.errExpected(opts)
+			return nil, p.errOption(pathOptions, to)
 		}
 	}
 	if p.tok.Kind != EOF && p.tok.Kind != Semi {
-		return nil, p.errExpected(opts)
+		return nil, p.errOption(pathOptions, to)
 	}
 	return s, nil
 }
@@ -552,7 +620,7 @@ func (p *parser) match(at Pos) (Stmt, error) {
 		s.HasSkip = true
 	}
 	if p.accept("limit") {
-		n, err := p.positiveInt("a limit")
+		n, _, err := p.positiveInt("a limit")
 		if err != nil {
 			return nil, err
 		}
@@ -684,19 +752,25 @@ func (p *parser) relPat() (*RelPat, error) {
 			}
 		}
 		if p.tok.Kind == Star {
+			r.RangeAt = p.tok.Pos
 			p.next()
 			r.VarLen = true
 			if p.tok.Kind == Int {
-				r.Min, _ = strconv.Atoi(p.tok.Text)
-				p.next()
-				r.Max = r.Min
+				n, err := p.rangeBound()
+				if err != nil {
+					return nil, err
+				}
+				r.Min, r.Max = n, n
 			}
 			if p.tok.Kind == DotDot {
 				p.next()
 				r.Max = 0
 				if p.tok.Kind == Int {
-					r.Max, _ = strconv.Atoi(p.tok.Text)
-					p.next()
+					n, err := p.rangeBound()
+					if err != nil {
+						return nil, err
+					}
+					r.Max = n
 				}
 			}
 			if r.Max > 0 && r.Min > r.Max {
@@ -731,6 +805,16 @@ func (p *parser) relPat() (*RelPat, error) {
 		return nil, p.errExpected(`"-" or "->" to close the relationship`)
 	}
 	return r, nil
+}
+
+// rangeBound reads a bound of a range: a whole number from 0.
+func (p *parser) rangeBound() (int, error) {
+	n, err := strconv.Atoi(p.tok.Text)
+	if err != nil || n < 0 {
+		return 0, p.errAt(p.tok.Pos, "a bound of a range must be a whole number from 0, found %s", p.tok.Text)
+	}
+	p.next()
+	return n, nil
 }
 
 // props = "{" key ":" expr { "," key ":" expr } "}" .

@@ -173,3 +173,58 @@ func FuzzParse(f *testing.F) {
 		Complete(src)
 	})
 }
+
+// TestDots: a dot after a variable of any case is property access; only
+// initialisms of single capitals (U.S., S.Z.) keep their dots.
+func TestDots(t *testing.T) {
+	for src, want := range map[string]string{
+		"C.name":        "C|.|name",
+		"Rel.sector":    "Rel|.|sector",
+		"node.Type":     "node|.|Type",
+		"R.ID":          "R|.|ID",
+		"U.S.":          "U.S.",
+		"U.S.A. x":      "U.S.A.|x",
+		"S.Z. Sakall":   "S.Z.|Sakall",
+		"St. Kitts":     "St|.|Kitts",
+		"U.S":           "U|.|S",
+		"A.A.A":         "A|.|A|.|A",
+		"U.S.name":      "U|.|S|.|name",
+		"EU–Japan.name": "EU–Japan|.|name",
+	} {
+		l := NewLexer(src)
+		var texts []string
+		for tk := l.Next(); tk.Kind != EOF; tk = l.Next() {
+			texts = append(texts, tk.Text)
+		}
+		if got := strings.Join(texts, "|"); got != want {
+			t.Errorf("%q: tokens %s, want %s", src, got, want)
+		}
+	}
+}
+
+// TestComments: "--" starts a comment except right after a node
+// pattern's ")" on the same line, where it is a relationship.
+func TestComments(t *testing.T) {
+	for src, want := range map[string]string{
+		"match (a)-- (b) return a":                         "match (a)--(b) return a",
+		"match (a) -- (b) return a":                        "match (a)--(b) return a",
+		"match (a)--\n(b) return a":                        "match (a)--(b) return a",
+		"match (a)\n-- the start\nreturn a":                "match (a) return a",
+		"match (a) return a -- the end":                    "match (a) return a",
+		"show Japan -- a comment":                          "show Japan",
+		"show Japan # a comment":                           "show Japan",
+		"show Japan // a comment":                          "show Japan",
+		"-- first\nshow Japan":                             "show Japan",
+		"match (a)-->(b) return a --\n limit 2":            "match (a)-->(b) return a limit 2",
+		"match (a)<-- (b) where a.name = \"x--\" return a": `match (a)<--(b) where a.name = "x--" return a`,
+	} {
+		st, err := Parse(src)
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if st.String() != want {
+			t.Errorf("%q: %s, want %s", src, st, want)
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package loader
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph"
+)
+
+// The curated readers (seed and CSV) check a file against what is already
+// known: the store as it was before the load, and what the earlier files
+// of the same load declared. A name finds one entity, an entity has one
+// type and one name, and a statement one value of each single-valued
+// qualifier, across files and loads as within a file.
+
+// singleValued lists the qualifiers a statement has one value of: a
+// second, different value contradicts the first. A note is a remark; a
+// relation may gather several.
+var singleValued = map[string]bool{
+	"status": true, "sector": true, "instrument": true, "quantity": true, "period": true, "rank": true,
+}
+
+// known is what is known of an entity and where it was declared.
+type known struct {
+	types []string
+	name  string // "" when it has none
+	where string // "in the store", "in a.seed"
+}
+
+// facts is what a load's Resolver knows beyond the Resolver interface.
+type facts interface {
+	// entity returns what is known of the entity with this id.
+	entity(id quad.IRI) (known, bool)
+	// qualifier returns the values a statement has for a qualifier, and
+	// where they were declared.
+	qualifier(stmt quad.IRI, name string) ([]quad.Value, string)
+	// slugs lists the slugs of the known entities, for suggestions.
+	slugs() []string
+	// names lists every known name, alias and slug, for suggestions.
+	names() []string
+}
+
+// catalogResolver answers a Resolver's questions from a store's catalog
+// and the single-valued qualifiers of its statements.
+type catalogResolver struct {
+	cat   *graph.Catalog
+	quals map[quad.Value]map[string][]quad.Value
+}
+
+func newCatalogResolver(ctx context.Context, db *graph.DB, quals bool) (*catalogResolver, error) {
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &catalogResolver{cat: cat}
+	if quals {
+		if r.quals, err = storeQualifiers(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// storeQualifiers reads the single-valued qualifiers of every statement of
+// the store, before the load writes anything: a load into a store with
+// data commits batches as it reads, and its checks must see the store as
+// it was.
+func storeQualifiers(ctx context.Context, db *graph.DB) (map[quad.Value]map[string][]quad.Value, error) {
+	qs := db.QuadStore()
+	out := map[quad.Value]map[string][]quad.Value{}
+	for _, q := range graph.Qualifiers {
+		if !singleValued[q.Name] {
+			continue
+		}
+		ref, err := qs.ValueOf(q.IRI())
+		if err != nil {
+			return nil, err
+		}
+		if ref == nil {
+			continue
+		}
+		it := qs.QuadIterator(quad.Predicate, ref).Iterate()
+		for it.Next(ctx) {
+			st, err := qs.Quad(it.Result())
+			if err != nil {
+				it.Close()
+				return nil, err
+			}
+			m := out[st.Subject]
+			if m == nil {
+				m = map[string][]quad.Value{}
+				out[st.Subject] = m
+			}
+			m[q.Name] = append(m[q.Name], st.Object)
+		}
+		err = it.Err()
+		it.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (r *catalogResolver) EntityType(id quad.IRI) (string, bool) {
+	e := r.cat.ByID(id)
+	if e == nil {
+		return "", false
+	}
+	return e.Type(), true
+}
+
+func (r *catalogResolver) ResolveName(name string) []ResolvedEntity {
+	var out []ResolvedEntity
+	for _, e := range r.cat.Lookup(name) {
+		if iri, ok := e.ID.(quad.IRI); ok {
+			out = append(out, ResolvedEntity{ID: iri, Type: e.Type(), Name: e.Label()})
+		}
+	}
+	return out
+}
+
+func (r *catalogResolver) SourceExists(id quad.IRI) bool {
+	_, ok := r.cat.Sources[id]
+	return ok
+}
+
+func (r *catalogResolver) entity(id quad.IRI) (known, bool) {
+	e := r.cat.ByID(id)
+	if e == nil {
+		return known{}, false
+	}
+	return known{types: e.Types, name: e.Name, where: "in the store"}, true
+}
+
+func (r *catalogResolver) qualifier(stmt quad.IRI, name string) ([]quad.Value, string) {
+	return r.quals[stmt][name], "in the store"
+}
+
+func (r *catalogResolver) slugs() []string {
+	var out []string
+	for _, e := range r.cat.Entities {
+		if iri, ok := e.ID.(quad.IRI); ok && strings.HasPrefix(string(iri), graph.EntityPrefix) {
+			out = append(out, e.Slug())
+		}
+	}
+	return out
+}
+
+func (r *catalogResolver) names() []string { return r.cat.Names() }
+
+// declarations are what the files of a load read so far declared: the
+// entities, sources and statements of their valid blocks and rows. A file
+// adds its own when it has been read to the end, so the files after it
+// see them as they see the store.
+type declarations struct {
+	entities map[quad.IRI]*declared
+	byName   map[string][]quad.IRI // lower-case name, alias, slug and id
+	sources  map[quad.IRI]bool
+	quals    map[quad.IRI]map[string]declaredValue
+}
+
+type declared struct {
+	typ, name, file string
+}
+
+type declaredValue struct {
+	v    quad.Value
+	file string
+}
+
+func newDeclarations() *declarations {
+	return &declarations{
+		entities: map[quad.IRI]*declared{}, byName: map[string][]quad.IRI{},
+		sources: map[quad.IRI]bool{}, quals: map[quad.IRI]map[string]declaredValue{},
+	}
+}
+
+// addEntity declares an entity with its names (name, aliases).
+func (d *declarations) addEntity(file string, id quad.IRI, typ, name string, names ...string) {
+	if d == nil {
+		return
+	}
+	if _, ok := d.entities[id]; !ok {
+		d.entities[id] = &declared{typ: typ, name: name, file: file}
+	}
+	keys := append([]string{name, string(id), strings.TrimPrefix(string(id), graph.EntityPrefix)}, names...)
+	for _, k := range keys {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k != "" && !containsIRI(d.byName[k], id) {
+			d.byName[k] = append(d.byName[k], id)
+		}
+	}
+}
+
+func (d *declarations) addSource(id quad.IRI) {
+	if d != nil {
+		d.sources[id] = true
+	}
+}
+
+// addQualifiers declares a statement's single-valued qualifiers.
+func (d *declarations) addQualifiers(file string, stmt quad.IRI, vals map[string]quad.Value) {
+	if d == nil || len(vals) == 0 {
+		return
+	}
+	m := d.quals[stmt]
+	if m == nil {
+		m = map[string]declaredValue{}
+		d.quals[stmt] = m
+	}
+	for k, v := range vals {
+		if _, ok := m[k]; !ok {
+			m[k] = declaredValue{v, file}
+		}
+	}
+}
+
+func containsIRI(xs []quad.IRI, x quad.IRI) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// loadResolver is the Resolver of one load: the store as it was (nil for
+// none), then the declarations of the load's earlier files.
+type loadResolver struct {
+	store Resolver
+	decl  *declarations
+}
+
+func (r *loadResolver) EntityType(id quad.IRI) (string, bool) {
+	if r.store != nil {
+		if t, ok := r.store.EntityType(id); ok {
+			return t, true
+		}
+	}
+	if e, ok := r.decl.entities[id]; ok {
+		return e.typ, true
+	}
+	return "", false
+}
+
+func (r *loadResolver) ResolveName(name string) []ResolvedEntity {
+	var out []ResolvedEntity
+	if r.store != nil {
+		out = r.store.ResolveName(name)
+	}
+	for _, id := range r.decl.byName[strings.ToLower(strings.TrimSpace(name))] {
+		dup := false
+		for _, e := range out {
+			dup = dup || e.ID == id
+		}
+		if !dup {
+			e := r.decl.entities[id]
+			out = append(out, ResolvedEntity{ID: id, Type: e.typ, Name: e.name})
+		}
+	}
+	return out
+}
+
+func (r *loadResolver) SourceExists(id quad.IRI) bool {
+	return r.decl.sources[id] || r.store != nil && r.store.SourceExists(id)
+}
+
+func (r *loadResolver) entity(id quad.IRI) (known, bool) {
+	if f, ok := r.store.(facts); ok {
+		if k, ok := f.entity(id); ok {
+			return k, true
+		}
+	}
+	if e, ok := r.decl.entities[id]; ok {
+		return known{types: []string{e.typ}, name: e.name, where: "in " + e.file}, true
+	}
+	return known{}, false
+}
+
+func (r *loadResolver) qualifier(stmt quad.IRI, name string) ([]quad.Value, string) {
+	if f, ok := r.store.(facts); ok {
+		if vs, where := f.qualifier(stmt, name); len(vs) > 0 {
+			return vs, where
+		}
+	}
+	if v, ok := r.decl.quals[stmt][name]; ok {
+		return []quad.Value{v.v}, "in " + v.file
+	}
+	return nil, ""
+}
+
+func (r *loadResolver) slugs() []string {
+	var out []string
+	if f, ok := r.store.(facts); ok {
+		out = f.slugs()
+	}
+	for id := range r.decl.entities {
+		if strings.HasPrefix(string(id), graph.EntityPrefix) {
+			out = append(out, strings.TrimPrefix(string(id), graph.EntityPrefix))
+		}
+	}
+	return out
+}
+
+func (r *loadResolver) names() []string {
+	var out []string
+	if f, ok := r.store.(facts); ok {
+		out = f.names()
+	}
+	for k := range r.decl.byName {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// whereIs says where an entity was declared, for messages: "in the store"
+// or "in FILE"; "" when unknown.
+func whereIs(res Resolver, id quad.IRI) string {
+	if f, ok := res.(facts); ok {
+		if k, ok := f.entity(id); ok {
+			return k.where
+		}
+	}
+	return ""
+}
+
+// showValue renders a qualifier's value for a message: an entity by its
+// slug, text as it is, quoted.
+func showValue(v quad.Value) string {
+	switch v := v.(type) {
+	case quad.IRI:
+		return fmt.Sprintf("%q", strings.TrimPrefix(string(v), graph.EntityPrefix))
+	case quad.String:
+		return fmt.Sprintf("%q", string(v))
+	}
+	return v.String()
+}
+
+// conflict checks a statement's single-valued qualifier against what is
+// known of it: a different value is an error message, "" none.
+func conflict(res Resolver, stmt quad.IRI, name string, v quad.Value, says string) string {
+	f, ok := res.(facts)
+	if !ok || !singleValued[name] {
+		return ""
+	}
+	vals, where := f.qualifier(stmt, name)
+	if len(vals) == 0 {
+		return ""
+	}
+	for _, have := range vals {
+		if have == v {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s already has %s %s %s; %s %s", string(stmt), name, showValue(vals[0]), where, says, showValue(v))
+}
