@@ -1,9 +1,7 @@
 package loader
 
 import (
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -517,8 +515,7 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 	}
 	srcID, srcQuads := c.source(src)
 	qs = append(qs, srcQuads...)
-	sum := sha256.Sum256([]byte(src + "|" + loc + "|" + note))
-	ev := quad.IRI(graph.EvidencePrefix + strings.TrimPrefix(stmt, graph.StmtPrefix) + "/" + hex.EncodeToString(sum[:4]))
+	ev := evidenceID(stmt, src, loc, note)
 	if !c.evSeen[string(ev)] {
 		c.evSeen[string(ev)] = true
 		qs = append(qs,

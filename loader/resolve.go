@@ -2,6 +2,8 @@ package loader
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -358,4 +360,13 @@ func conflict(res Resolver, stmt quad.IRI, name string, v quad.Value, says strin
 		}
 	}
 	return fmt.Sprintf("%s already has %s %s %s; %s %s", string(stmt), name, showValue(vals[0]), where, says, showValue(v))
+}
+
+// evidenceID names a piece of evidence by its statement and its content:
+// the same evidence, from a seed or a CSV file, is one node however often
+// it is loaded, and different evidence for one statement — from another
+// file, or a second source — is another node beside it, never mixed in.
+func evidenceID(stmt, src, loc, note string) quad.IRI {
+	sum := sha256.Sum256([]byte(src + "|" + loc + "|" + note))
+	return quad.IRI(graph.EvidencePrefix + strings.TrimPrefix(stmt, graph.StmtPrefix) + "/" + hex.EncodeToString(sum[:4]))
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -738,7 +737,7 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 		q.q.Subject = stmtID
 		qs = append(qs, q.q)
 	}
-	for i, d := range evidence {
+	for _, d := range evidence {
 		parts := strings.Split(d.value, "|")
 		if len(parts) != 3 {
 			return nil, s.errf(d.line, d.valueCol, ErrSyntax, d.src, "expected evidence as SOURCE | LOCATOR | PARAPHRASE, found %d parts", len(parts))
@@ -757,7 +756,7 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 		if note == "" {
 			return nil, s.errf(d.line, utf8.RuneCountInString(d.src), ErrInvalid, d.src, "the evidence has no paraphrase")
 		}
-		ev := quad.IRI(graph.EvidencePrefix + strings.TrimPrefix(stmt, graph.StmtPrefix) + "/" + strconv.Itoa(i+1))
+		ev := evidenceID(stmt, src, loc, note)
 		qs = append(qs,
 			quad.Make(stmtID, graph.PredEvidence, ev, nil),
 			quad.Make(ev, graph.PredType, graph.TypeEvidence, nil),

@@ -2,12 +2,15 @@ package loader_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
 )
@@ -122,21 +125,21 @@ func TestSeedValid(t *testing.T) {
 		nq(iri(pact), graph.PredObject, australia, nil),
 		nq(iri(pact), iri("q:status"), str("existing"), nil),
 		nq(iri(pact), iri("q:period"), str("since the first Trump administration"), nil),
-		// two pieces of evidence, numbered in order
-		nq(iri(pact), graph.PredEvidence, iri("ev:japan/security_pact/australia/1"), nil),
-		nq(iri(pact), graph.PredEvidence, iri("ev:japan/security_pact/australia/2"), nil),
-		nq(iri("ev:japan/security_pact/australia/1"), graph.PredType, graph.TypeEvidence, nil),
-		nq(iri("ev:japan/security_pact/australia/1"), graph.PredSource, iri("source:ecfr-2024"), nil),
-		nq(iri("ev:japan/security_pact/australia/1"), graph.PredLocator, str("Japan › What Trump’s return means ¶1"), nil),
-		nq(iri("ev:japan/security_pact/australia/1"), graph.PredNote, str("Tokyo drew closer to Canberra."), nil),
-		nq(iri("ev:japan/security_pact/australia/2"), graph.PredLocator, str("Japan › What Tokyo wants ¶1"), nil),
-		nq(iri("ev:japan/security_pact/australia/2"), graph.PredNote, str("Japan looks for more partners."), nil),
+		// two pieces of evidence, each named by its statement and content
+		nq(iri(pact), graph.PredEvidence, evid(pact, "Japan › What Trump’s return means ¶1", "Tokyo drew closer to Canberra."), nil),
+		nq(iri(pact), graph.PredEvidence, evid(pact, "Japan › What Tokyo wants ¶1", "Japan looks for more partners."), nil),
+		nq(evid(pact, "Japan › What Trump’s return means ¶1", "Tokyo drew closer to Canberra."), graph.PredType, graph.TypeEvidence, nil),
+		nq(evid(pact, "Japan › What Trump’s return means ¶1", "Tokyo drew closer to Canberra."), graph.PredSource, iri("source:ecfr-2024"), nil),
+		nq(evid(pact, "Japan › What Trump’s return means ¶1", "Tokyo drew closer to Canberra."), graph.PredLocator, str("Japan › What Trump’s return means ¶1"), nil),
+		nq(evid(pact, "Japan › What Trump’s return means ¶1", "Tokyo drew closer to Canberra."), graph.PredNote, str("Tokyo drew closer to Canberra."), nil),
+		nq(evid(pact, "Japan › What Tokyo wants ¶1", "Japan looks for more partners."), graph.PredLocator, str("Japan › What Tokyo wants ¶1"), nil),
+		nq(evid(pact, "Japan › What Tokyo wants ¶1", "Japan looks for more partners."), graph.PredNote, str("Japan looks for more partners."), nil),
 		// a sector (named by alias) is a link and part of the statement id
 		nq(japan, iri("rel:cooperation"), australia, iri(coop)),
 		nq(iri(coop), iri("q:sector"), iri("entity:semiconductors"), nil),
 		nq(iri(coop), iri("q:status"), str("proposed"), nil),
 		nq(iri(coop), iri("q:note"), str("a remark"), nil),
-		nq(iri(coop), graph.PredEvidence, iri("ev:japan/cooperation/australia/semiconductors/1"), nil),
+		nq(iri(coop), graph.PredEvidence, evid(coop, "Introduction ¶2", "The two could work on chips."), nil),
 		// an instrument (named by name) is a link too
 		nq(us, iri("rel:security_guarantee"), japan, iri(guar)),
 		nq(iri(guar), iri("q:instrument"), iri("entity:nuclear-umbrella"), nil),
@@ -146,7 +149,7 @@ func TestSeedValid(t *testing.T) {
 		nq(japan, iri("rel:trading_partner"), us, iri(trade)),
 		nq(japan, iri("rel:trading_partner"), us, iri("stmt:japan/trading_partner/united-states/japan-us-2024")),
 		nq(iri(trade), iri("q:rank"), str("largest"), nil),
-		nq(iri("ev:japan/trading_partner/united-states/japan-us-2017/1"), graph.PredNote, str("Trade in 2017."), nil),
+		nq(evid(trade, "Japan › What Trump’s return means ¶2", "Trade in 2017."), graph.PredNote, str("Trade in 2017."), nil),
 	)
 	// Nothing else: the exact count of quads.
 	if n := len(allQuads(t, db)); n != int(res.Added) {
@@ -497,7 +500,7 @@ func TestSeedLinksToStore(t *testing.T) {
 `, nil)
 	wantQuads(t, db,
 		nq(iri("entity:japan"), iri("rel:cooperation"), iri("entity:australia"), iri("stmt:japan/cooperation/australia/semiconductors")),
-		nq(iri("ev:japan/cooperation/australia/semiconductors/1"), graph.PredSource, iri("source:ecfr-2024"), nil),
+		nq(evid("stmt:japan/cooperation/australia/semiconductors", "Introduction ¶4", "More chips."), graph.PredSource, iri("source:ecfr-2024"), nil),
 	)
 	// The store's types are checked too.
 	_, err := load(t, db, "bad.seed", "japan -leads-> australia"+ev+"\n", nil)
@@ -716,5 +719,47 @@ func TestSeedFormatFromName(t *testing.T) {
 	res, err = loader.Load(context.Background(), db, []string{"-"}, &loader.Options{Stdin: strings.NewReader("# a seed file\n" + seedPrelude)})
 	if err != nil || res.Added != 13 {
 		t.Fatalf("seed on standard input: %+v %v", res, err)
+	}
+}
+
+// evid is the id of a piece of evidence from source ecfr-2024: its
+// statement's path and the first four bytes of the SHA-256 of its content.
+func evid(stmt, loc, note string) quad.IRI {
+	sum := sha256.Sum256([]byte("ecfr-2024|" + loc + "|" + note))
+	return iri("ev:" + strings.TrimPrefix(stmt, "stmt:") + "/" + hex.EncodeToString(sum[:4]))
+}
+
+// TestEvidenceFromTwoFiles: the same relation declared in two files with
+// different evidence keeps both pieces whole, and loading either again
+// adds nothing.
+func TestEvidenceFromTwoFiles(t *testing.T) {
+	db := openMem(t)
+	mustLoad(t, db, "base.seed", seedPrelude+"\njapan -security_pact-> australia"+ev+"\n", nil)
+	more := `japan -security_pact-> australia
+  evidence: ecfr-2024 | Introduction ¶4 | A second reading of the pact.
+`
+	mustLoad(t, db, "more.seed", more, nil)
+	pact := "stmt:japan/security_pact/australia"
+	wantQuads(t, db,
+		nq(evid(pact, "Introduction ¶1", "A note in our words."), graph.PredLocator, str("Introduction ¶1"), nil),
+		nq(evid(pact, "Introduction ¶4", "A second reading of the pact."), graph.PredLocator, str("Introduction ¶4"), nil),
+	)
+	locators := map[string]int{}
+	for _, q := range allQuads(t, db) {
+		if strings.Contains(q, "<ev:locator>") {
+			locators[strings.Fields(q)[0]]++
+		}
+	}
+	for ev, n := range locators {
+		if n != 1 {
+			t.Errorf("%s has %d locators", ev, n)
+		}
+	}
+	before := len(allQuads(t, db))
+	if res := mustLoad(t, db, "more.seed", more, nil); res.Added != 0 {
+		t.Errorf("loading more.seed again added %d quads", res.Added)
+	}
+	if after := len(allQuads(t, db)); after != before {
+		t.Errorf("%d quads, then %d", before, after)
 	}
 }

@@ -591,6 +591,17 @@ func (ev *evaluator) statement(r cgraph.Ref) (*stmtInfo, error) {
 		}
 		info.evidence = append(info.evidence, item)
 	}
+	// Evidence in a stable, readable order: by source, then where in it.
+	sort.SliceStable(info.evidence, func(i, j int) bool {
+		a, b := info.evidence[i], info.evidence[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.Locator != b.Locator {
+			return a.Locator < b.Locator
+		}
+		return a.Note < b.Note
+	})
 	ev.stmts[r] = info
 	return info, nil
 }

@@ -66,7 +66,7 @@ func ExampleRun_why() {
 	fmt.Println(r.Evidence[0].Source, "—", r.Evidence[0].Locator)
 	// Output:
 	// Japan security_pact Australia
-	// ecfr-2024 — Japan › What Trump’s return means ¶1
+	// ecfr-2024 — Japan › What Europeans should do now ¶2
 }
 
 // Shortest paths without writing EQL; names resolve as in EQL (here a
