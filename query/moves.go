@@ -142,6 +142,19 @@ type filters struct {
 	relConds, nodeConds, mixedConds []syntax.Expr
 	// ends are the path's two ends, which node conditions do not test.
 	ends map[int32]bool
+	// attrVia names the via kinds that are attributes only, such as name:
+	// their values are text, which paths and neighbourhoods never reach.
+	attrVia []string
+}
+
+// noLinks says that a node has no links to walk, and why when via named
+// only attributes.
+func (f *filters) noLinks(n *Node) string {
+	if len(f.attrVia) > 0 {
+		return fmt.Sprintf("%s has no links via %s: %s an attribute (its values are text, not nodes to walk to)",
+			n.Label(), strings.Join(f.attrVia, ", "), map[bool]string{true: "it is", false: "they are"}[len(f.attrVia) == 1])
+	}
+	return fmt.Sprintf("%s has no links", n.Label())
 }
 
 // avoidItem is one name of an avoid list, resolved: relation kinds (the
@@ -170,10 +183,16 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 		if len(ps) == 0 {
 			f.notes = append(f.notes, fmt.Sprintf("the graph has no %s relations", n.Text))
 		}
+		onlyAttrs := len(ps) > 0
 		for _, p := range ps {
 			if v, _ := ev.qs.NameOf(p); graph.IsAttribute(v) {
 				attrs = true
+			} else {
+				onlyAttrs = false
 			}
+		}
+		if onlyAttrs {
+			f.attrVia = append(f.attrVia, n.Text)
 		}
 		viaPreds = append(viaPreds, ps...)
 	}
@@ -488,7 +507,7 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 			res.Rows = [][]Value{{p}}
 			return res, []*Path{p}, nil
 		}
-		res.Note = fmt.Sprintf("no path: %s has no links", lone.Label())
+		res.Note = "no path: " + f.noLinks(lone)
 		return res, nil, nil
 	}
 	f.ends[from], f.ends[to] = true, true
@@ -583,7 +602,7 @@ func (ev *evaluator) neighbors(s *syntax.Neighbors) (*Result, error) {
 	res := &Result{Kind: "neighbors", Columns: []string{"depth", "node", "type", "relation"}, Notes: f.notes}
 	start := index(f.links, startR)
 	if start < 0 {
-		res.Note = fmt.Sprintf("%s has no links", startNode.Label())
+		res.Note = f.noLinks(startNode)
 		return res, nil
 	}
 	out, in := true, true

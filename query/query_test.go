@@ -387,3 +387,22 @@ func TestErrors(t *testing.T) {
 	}
 	golden(t, "testdata/errors.golden", b.String())
 }
+
+// TestViaAttribute: a via naming only an attribute finds nothing to walk,
+// and the note says why rather than that the entity has no links.
+func TestViaAttribute(t *testing.T) {
+	db := seedStore(t)
+	for _, src := range []string{"neighbors India via name", "path India to Japan via name"} {
+		res, err := query.Run(context.Background(), db, src, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if len(res.Rows) != 0 || !strings.Contains(res.Note, "via name: it is an attribute") {
+			t.Errorf("%s: %d rows, note %q", src, len(res.Rows), res.Note)
+		}
+	}
+	res, err := query.Run(context.Background(), db, "neighbors India via type", nil)
+	if err != nil || len(res.Rows) == 0 {
+		t.Errorf("neighbors India via type: %v, %v", res, err)
+	}
+}
