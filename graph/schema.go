@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/internal/textdist"
 )
 
 // EntityType is a type of entity of the data model.
@@ -206,32 +207,9 @@ func Suggest(name string, candidates []string) []string {
 	return res
 }
 
-// Distance is the Damerau–Levenshtein (optimal string alignment) edit
-// distance between two strings, in characters.
-func Distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
+// Distance is the edit distance between two strings, in characters (see
+// textdist.Distance).
+func Distance(a, b string) int { return textdist.Distance(a, b) }
 
 // KindNames, TypeNames and QualifierNames list the vocabulary's names.
 func KindNames() []string {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/entente-kg/entente/internal/textdist"
 )
 
 // keywords are the words with a meaning in some statement. A bare name
@@ -252,7 +254,7 @@ func suggestWord(w string, words []string) string {
 	w = strings.ToLower(w)
 	best, bestD := "", 3
 	for _, c := range words {
-		if d := editDistance(w, c); d < bestD && d <= max(1, len([]rune(c))/3) {
+		if d := textdist.Distance(w, c); d < bestD && d <= max(1, len([]rune(c))/3) {
 			best, bestD = c, d
 		}
 	}
@@ -273,33 +275,6 @@ var sortedKeywords = func() []string {
 	sort.Strings(ks)
 	return ks
 }()
-
-// editDistance is the optimal-string-alignment distance: insertions,
-// deletions, substitutions and transpositions of neighbours.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
 
 // name = IDENT { IDENT } | STRING | IRI .
 //
