@@ -123,3 +123,20 @@ func TestParallelRelations(t *testing.T) {
 		t.Errorf("an edge without parallel relations has an also: %s", b.String())
 	}
 }
+
+func TestNumbers(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 471705: "471,705", 1234567: "1,234,567", -2940: "-2,940"} {
+		if got := Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, c := range []struct {
+		n    int64
+		noun string
+		want string
+	}{{1, "file", "1 file"}, {0, "file", "0 files"}, {2940, "quad", "2,940 quads"}, {89, "entity", "89 entities"}, {1, "entity", "1 entity"}} {
+		if got := Count(c.n, c.noun); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}

@@ -461,8 +461,8 @@ func (s *session) banner() {
 		if cat, err := s.cfg.DB.Catalog(s.ctx); err == nil {
 			sources = len(cat.Sources)
 		}
-		fmt.Fprintf(w, "loaded: %s, %s, %s (%s)\n", count(st.Entities, "entity"), count(st.Relations, "relation"),
-			count(int64(sources), "source"), count(st.Quads, "quad"))
+		fmt.Fprintf(w, "loaded: %s, %s, %s (%s)\n", render.Count(st.Entities, "entity"), render.Count(st.Relations, "relation"),
+			render.Count(int64(sources), "source"), render.Count(st.Quads, "quad"))
 	}
 	ex := s.examples()
 	if len(ex) > 0 {
@@ -518,36 +518,6 @@ func (s *session) examples() []string {
 	})
 	a, b := quoteName(cs[0].name), quoteName(cs[1].name)
 	return []string{"show " + a, "neighbors " + a, "path " + a + " to " + b}
-}
-
-// thousands writes n with thousands separators: 2,940.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// count writes "1 file", "2 files", "2,940 quads" (nouns that take -s;
-// "entity" takes -ies).
-func count(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		noun = strings.TrimSuffix(noun, "y") + "ie"
-	}
-	return thousands(n) + " " + noun + "s"
 }
 
 func quoteName(n string) string {
@@ -673,7 +643,7 @@ func (s *session) command(line string) bool {
 			fmt.Fprintln(s.cfg.Err, "nothing was loaded; the store is as it was")
 			return false
 		}
-		fmt.Fprintf(w, "loaded %s from %s: %s new\n", count(res.Read, "statement"), count(int64(res.Files), "file"), thousands(res.Added))
+		fmt.Fprintf(w, "loaded %s from %s: %s new\n", render.Count(res.Read, "statement"), render.Count(int64(res.Files), "file"), render.Thousands(res.Added))
 	case "export":
 		s.export(args, fail)
 	case "stats":
@@ -682,7 +652,7 @@ func (s *session) command(line string) bool {
 			fail("%v", err)
 			return false
 		}
-		fmt.Fprintf(w, "quads %s, nodes %s, entities %s, relations %s\n", thousands(st.Quads), thousands(st.Nodes), thousands(st.Entities), thousands(st.Relations))
+		fmt.Fprintf(w, "quads %s, nodes %s, entities %s, relations %s\n", render.Thousands(st.Quads), render.Thousands(st.Nodes), render.Thousands(st.Entities), render.Thousands(st.Relations))
 	case "schema":
 		s.schema()
 	case "history":

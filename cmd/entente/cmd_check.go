@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/entente-kg/entente/render"
 )
 
 func cmdCheck(g *globals, args []string) int {
@@ -52,6 +54,6 @@ func cmdCheck(g *globals, args []string) int {
 		return exitBad
 	}
 	fmt.Fprintf(g.env.stdout, "store %s is consistent: %s quads, %s nodes; every index entry resolves and every count agrees\n",
-		g.storeDir(), thousands(rep.Quads), thousands(rep.Nodes))
+		g.storeDir(), render.Thousands(rep.Quads), render.Thousands(rep.Nodes))
 	return exitOK
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
+	"github.com/entente-kg/entente/render"
 )
 
 func cmdLoad(g *globals, args []string) int {
@@ -77,7 +78,7 @@ func cmdLoad(g *globals, args []string) int {
 	}
 	if *verbose {
 		opts.Committed = func(p graph.LoadProgress) {
-			fmt.Fprintf(g.env.stderr, "entente: committed batch %d: %s statements read, %s new\n", p.Batches, thousands(p.Read), thousands(p.Added))
+			fmt.Fprintf(g.env.stderr, "entente: committed batch %d: %s statements read, %s new\n", p.Batches, render.Thousands(p.Read), render.Thousands(p.Added))
 		}
 	}
 	start := time.Now()
@@ -112,24 +113,16 @@ func cmdLoad(g *globals, args []string) int {
 		switch {
 		case res.DryRun:
 			fmt.Fprintf(g.env.stdout, "checked %s from %s in %v: %s, nothing written\n",
-				countOf(res.Read, "statement"), what, elapsed, errorCount(len(res.Errors)))
+				render.Count(res.Read, "statement"), what, elapsed, errorCount(len(res.Errors)))
 		default:
 			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s already there\n",
-				countOf(res.Read, "statement"), what, elapsed, thousands(res.Added), thousands(res.Read-res.Added))
+				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Read-res.Added))
 		}
 	}
 	if len(res.Errors) > 0 {
 		return exitBad
 	}
 	return exitOK
-}
-
-// countOf writes "1 statement", "2,940 statements".
-func countOf(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(n) + " " + noun + "s"
 }
 
 func errorCount(n int) string {

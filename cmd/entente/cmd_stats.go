@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/render"
 )
 
 func cmdStats(g *globals, args []string) int {
@@ -46,7 +47,7 @@ func cmdStats(g *globals, args []string) int {
 func writeStats(g *globals, s *graph.Stats) {
 	w := g.env.stdout
 	fmt.Fprintf(w, "quads      %12s\nnodes      %12s\nentities   %12s\nrelations  %12s\n",
-		thousands(s.Quads), thousands(s.Nodes), thousands(s.Entities), thousands(s.Relations))
+		render.Thousands(s.Quads), render.Thousands(s.Nodes), render.Thousands(s.Entities), render.Thousands(s.Relations))
 	writeCounts := func(title string, m map[string]int64) {
 		if len(m) == 0 {
 			return
@@ -65,7 +66,7 @@ func writeStats(g *globals, s *graph.Stats) {
 			return keys[i] < keys[j]
 		})
 		for _, k := range keys {
-			fmt.Fprintf(w, "  %s%s  %s\n", k, strings.Repeat(" ", width-len(k)), thousands(m[k]))
+			fmt.Fprintf(w, "  %s%s  %s\n", k, strings.Repeat(" ", width-len(k)), render.Thousands(m[k]))
 		}
 	}
 	writeCounts("entities by type", s.EntitiesByType)

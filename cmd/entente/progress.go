@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/entente-kg/entente/render"
 )
 
 // progressBar draws a one-line progress bar on a terminal: percentage,
@@ -46,7 +48,7 @@ func (p *progressBar) update(done, size, items int64, writing bool) {
 	var line string
 	switch {
 	case writing:
-		line = fmt.Sprintf("%s: writing %s statements into the store…", p.label, thousands(items))
+		line = fmt.Sprintf("%s: writing %s statements into the store…", p.label, render.Thousands(items))
 	case size > 0:
 		frac := float64(done) / float64(size)
 		if frac > 1 {
@@ -63,9 +65,9 @@ func (p *progressBar) update(done, size, items int64, writing bool) {
 			bar += ">" + strings.Repeat(" ", barW-fill-1)
 		}
 		line = fmt.Sprintf("%s %3.0f%% [%s] %s statements  %s/s  ETA %s",
-			p.label, frac*100, bar, thousands(items), thousands(int64(rate)), eta)
+			p.label, frac*100, bar, render.Thousands(items), render.Thousands(int64(rate)), eta)
 	default:
-		line = fmt.Sprintf("%s: %s statements  %s/s", p.label, thousands(items), thousands(int64(rate)))
+		line = fmt.Sprintf("%s: %s statements  %s/s", p.label, render.Thousands(items), render.Thousands(int64(rate)))
 	}
 	if len(line) > p.width-1 {
 		line = line[:p.width-1]
@@ -80,24 +82,4 @@ func (p *progressBar) done() {
 	if p.shown {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.width-1))
 	}
-}
-
-// thousands formats n with thousands separators: 471,705.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
+	"github.com/entente-kg/entente/render"
 	"github.com/entente-kg/entente/seeds"
 )
 
@@ -39,6 +40,6 @@ func (g *globals) seedIfNew(db *graph.DB, created bool) error {
 		return err
 	}
 	fmt.Fprintf(g.env.stderr, "entente: created the default store at %s and loaded the built-in seed graph (%s entities, %s relations, %s quads)\n",
-		g.storeDir(), thousands(st.Entities), thousands(st.Relations), thousands(res.Added))
+		g.storeDir(), render.Thousands(st.Entities), render.Thousands(st.Relations), render.Thousands(res.Added))
 	return nil
 }
