@@ -39,10 +39,12 @@ const DefaultMaxObject = 16 << 20
 // deeper than the depth limit and elements larger than DefaultMaxObject
 // are refused before they are parsed.
 //
-// JSON-LD processing renames blank nodes, so a blank node is known only
-// within its top-level element; its label is made from a hash of the
-// element, which keeps a reload idempotent. A blank node that names the
-// streamed @graph is one node across the elements.
+// Blank nodes are scoped to the document, as JSON-LD has them: a label
+// such as _:x names one node in every element that uses it. Stored
+// labels are made from a hash of the document's start (its context and
+// first element) and, for the unlabelled nodes JSON-LD creates, the
+// element's position, so loading the same document again adds nothing
+// while two equal unlabelled nodes stay two.
 type JSONLDReader struct {
 	name  string
 	scan  *jsonScanner
@@ -56,6 +58,10 @@ type JSONLDReader struct {
 	graphID interface{}
 	queue   []quad.Quad
 	err     error
+	// Blank nodes: the document's label prefix (set by the first
+	// element) and the number of elements processed.
+	docPrefix string
+	elems     int
 }
 
 // NewJSONLDReader reads JSON-LD from r. A leading byte-order mark is
@@ -334,21 +340,25 @@ func (j *JSONLDReader) process(elem interface{}, off int64, inGraph bool) error 
 	if inGraph && j.named {
 		doc["@id"] = j.graphID
 	}
-	// A blank node naming the graph is one node across the elements;
-	// json-gold calls the top-level node _:b0, the first label it issues.
-	var fixed map[string]quad.Value
-	if id, ok := j.graphID.(string); ok && j.named && strings.HasPrefix(id, "_:") {
-		if m, isNode := elem.(map[string]interface{}); inGraph || (isNode && m["@id"] == id) {
-			ctx, _ := json.Marshal(j.ctx)
-			sum := sha256.Sum256(append(ctx, id...))
-			fixed = map[string]quad.Value{"_:b0": quad.BNode(hex.EncodeToString(sum[:6]) + "." + strings.TrimPrefix(id, "_:"))}
-		}
+	if j.docPrefix == "" {
+		ctx, _ := json.Marshal(j.ctx)
+		raw, _ := json.Marshal(elem) // keys sorted
+		sum := sha256.Sum256(append(append(ctx, 0), raw...))
+		j.docPrefix = hex.EncodeToString(sum[:6])
 	}
+	elemPrefix := fmt.Sprintf("%s.e%d.", j.docPrefix, j.elems)
+	j.elems++
 	loader := &offlineLoader{}
 	opts := ld.NewJsonLdOptions("")
 	opts.DocumentLoader = loader
 	opts.ProcessingMode = ld.JsonLd_1_1
-	out, err := toRDF(doc, opts)
+	// json-gold relabels blank nodes per run: labelled ones are turned
+	// into reserved IRIs after expansion (which resolves @id aliases) and
+	// back into the document's blank nodes after conversion.
+	out, err := expand(doc, opts)
+	if err == nil {
+		out, err = toRDF(labelBlankNodes(out), opts)
+	}
 	if err != nil {
 		if len(loader.refused) > 0 {
 			return j.fail(off, ErrInvalid, "remote context %q refused: Entente never fetches from the network or opens files; put the context inline in @context", loader.refused[0])
@@ -366,23 +376,20 @@ func (j *JSONLDReader) process(elem interface{}, off int64, inGraph bool) error 
 	if !ok {
 		return fmt.Errorf("%s: JSON-LD processing returned %T", j.name, out)
 	}
-	raw, _ := json.Marshal(elem) // keys sorted: the same element, the same hash
-	sum := sha256.Sum256(raw)
-	prefix := hex.EncodeToString(sum[:6]) + "."
 	for g, qs := range ds.Graphs {
 		var label quad.Value
 		if g != "@default" {
 			if strings.HasPrefix(g, "_:") {
-				label = j.node(ld.NewBlankNode(g), prefix, fixed)
+				label = j.node(ld.NewBlankNode(g), elemPrefix)
 			} else {
-				label = quad.IRI(g)
+				label = j.node(ld.NewIRI(g), elemPrefix)
 			}
 		}
 		for _, q := range qs {
 			j.queue = append(j.queue, quad.Quad{
-				Subject:   j.node(q.Subject, prefix, fixed),
-				Predicate: j.node(q.Predicate, prefix, fixed),
-				Object:    j.node(q.Object, prefix, fixed),
+				Subject:   j.node(q.Subject, elemPrefix),
+				Predicate: j.node(q.Predicate, elemPrefix),
+				Object:    j.node(q.Object, elemPrefix),
 				Label:     label,
 			})
 		}
@@ -390,15 +397,70 @@ func (j *JSONLDReader) process(elem interface{}, off int64, inGraph bool) error 
 	return nil
 }
 
-func (j *JSONLDReader) node(n ld.Node, prefix string, fixed map[string]quad.Value) quad.Value {
+// labelledBlank is the reserved IRI scheme that carries a labelled blank
+// node through json-gold, which would relabel it.
+const labelledBlank = "urn:x-entente-blank:"
+
+// labelBlankNodes rewrites, in expanded JSON-LD, every blank node label
+// (_:x in @id and @type) into a reserved IRI.
+func labelBlankNodes(v interface{}) interface{} {
+	blank := func(x interface{}) interface{} {
+		if s, ok := x.(string); ok && strings.HasPrefix(s, "_:") {
+			return labelledBlank + strings.TrimPrefix(s, "_:")
+		}
+		return x
+	}
+	switch t := v.(type) {
+	case map[string]interface{}:
+		if _, isValue := t["@value"]; isValue {
+			return t
+		}
+		for k, x := range t {
+			switch k {
+			case "@id":
+				t[k] = blank(x)
+			case "@type":
+				if xs, ok := x.([]interface{}); ok {
+					for i := range xs {
+						xs[i] = blank(xs[i])
+					}
+				} else {
+					t[k] = blank(x)
+				}
+			default:
+				labelBlankNodes(x)
+			}
+		}
+	case []interface{}:
+		for _, x := range t {
+			labelBlankNodes(x)
+		}
+	}
+	return v
+}
+
+// expand runs json-gold's expansion, recovering its panics as toRDF does.
+func expand(doc interface{}, opts *ld.JsonLdOptions) (out interface{}, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%w (%v)", errProcessor, r)
+		}
+	}()
+	return ld.NewJsonLdProcessor().Expand(doc, opts)
+}
+
+// node turns json-gold's term into a quad value. Labelled blank nodes come
+// back from their reserved IRIs into the document's scope; the blank nodes
+// json-gold made up are the element's own.
+func (j *JSONLDReader) node(n ld.Node, elemPrefix string) quad.Value {
 	switch n := n.(type) {
 	case *ld.IRI:
+		if label, ok := strings.CutPrefix(n.Value, labelledBlank); ok {
+			return quad.BNode(j.docPrefix + ".n." + label)
+		}
 		return quad.IRI(n.Value)
 	case *ld.BlankNode:
-		if v, ok := fixed[n.Attribute]; ok {
-			return v
-		}
-		return quad.BNode(prefix + strings.TrimPrefix(n.Attribute, "_:"))
+		return quad.BNode(elemPrefix + strings.TrimPrefix(n.Attribute, "_:"))
 	case *ld.Literal:
 		switch {
 		case n.Language != "":

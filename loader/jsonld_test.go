@@ -352,7 +352,7 @@ func TestJSONLDInvalidJSONLine(t *testing.T) {
 }
 
 // TestJSONLDBlankNodesIdempotent loads a document of blank nodes twice:
-// the second load adds nothing.
+// the second load adds nothing, and two equal unlabelled nodes stay two.
 func TestJSONLDBlankNodesIdempotent(t *testing.T) {
 	doc := `{"@context": {"@vocab": "http://schema.org/"}, "@graph": [
   {"name": "Anonymous", "knows": {"name": "Nested"}},
@@ -362,8 +362,8 @@ func TestJSONLDBlankNodesIdempotent(t *testing.T) {
 ]}`
 	db := openMem(t)
 	res := mustLoad(t, db, "bnodes.jsonld", doc, nil)
-	if res.Added != 5 {
-		t.Errorf("first load added %d quads, want 5", res.Added)
+	if res.Added != 6 {
+		t.Errorf("first load added %d quads, want 6", res.Added)
 	}
 	first := statsJSON(t, db)
 	quads := allQuads(t, db)
@@ -377,16 +377,47 @@ func TestJSONLDBlankNodesIdempotent(t *testing.T) {
 	if again := allQuads(t, db); strings.Join(again, "\n") != strings.Join(quads, "\n") {
 		t.Errorf("quads changed")
 	}
-	// Two equal elements are one node, as documented: a blank node is
-	// known within its element and named from a hash of it.
+	// Two unlabelled nodes are two nodes, however alike.
 	n := 0
 	for _, q := range quads {
 		if strings.Contains(q, `"Twin"`) {
 			n++
 		}
 	}
-	if n != 1 {
-		t.Errorf("%d quads name Twin, want 1 (two identical elements)", n)
+	if n != 2 {
+		t.Errorf("%d quads name Twin, want 2 (two nodes)", n)
+	}
+}
+
+// TestJSONLDBlankNodeAcrossElements: a blank node label names one node in
+// the whole document, also through an @id alias, as JSON-LD scopes it.
+func TestJSONLDBlankNodeAcrossElements(t *testing.T) {
+	for name, doc := range map[string]string{
+		"@graph": `{"@graph": [
+  {"@id": "_:b0", "http://ex/name": "x"},
+  {"@id": "http://ex/a", "http://ex/p": {"@id": "_:b0"}}
+]}`,
+		"top-level array": `[{"@id": "_:b0", "http://ex/name": "x"}, {"@id": "http://ex/a", "http://ex/p": {"@id": "_:b0"}}]`,
+		"@id alias": `{"@context": {"id": "@id", "p": {"@id": "http://ex/p", "@type": "@id"}}, "@graph": [
+  {"id": "_:b0", "http://ex/name": "x"},
+  {"id": "http://ex/a", "p": "_:b0"}
+]}`,
+	} {
+		db := openMem(t)
+		mustLoad(t, db, "doc.jsonld", doc, nil)
+		var subject, object string
+		for _, q := range allQuads(t, db) {
+			f := strings.Fields(q)
+			switch f[1] {
+			case "<http://ex/name>":
+				subject = f[0]
+			case "<http://ex/p>":
+				object = f[2]
+			}
+		}
+		if subject == "" || subject != object || !strings.HasPrefix(subject, "_:") {
+			t.Errorf("%s: _:b0 is %s in one element and %s in the other", name, subject, object)
+		}
 	}
 }
 
@@ -452,6 +483,7 @@ func TestJSONLDAsJSONGold(t *testing.T) {
 		{"named graph, compact IRI", `{"@context": {"ex": "http://ex/"}, "@id": "ex:g", "@graph": [{"@id": "ex:a", "ex:p": "v"}, {"@id": "ex:b", "ex:p": "w"}]}`},
 		{"named graph, blank node", `{"@id": "_:g", "http://ex/date": "2024", "@graph": [{"@id": "http://ex/a", "http://ex/in": {"@id": "_:g"}}, {"@id": "http://ex/b", "http://ex/p": "w"}]}`},
 		{"element context on top of the document's", `{"@context": {"@vocab": "http://ex/"}, "@graph": [{"@context": {"q": "http://other/q"}, "@id": "http://ex/a", "p": "v", "q": "w"}]}`},
+		{"blank node across elements", `{"@graph": [{"@id": "_:x", "http://ex/name": "x"}, {"@id": "http://ex/a", "http://ex/p": {"@id": "_:x"}}, {"http://ex/name": "anonymous"}]}`},
 		{"values in @graph", `{"@graph": [{"@id": "http://ex/a", "http://ex/p": "v"}, "http://example.com/doc", 1, null]}`},
 	} {
 		db := openMem(t)
