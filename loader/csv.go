@@ -494,8 +494,15 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 	} else {
 		// The store, or an earlier file, may know the relation already.
 		for _, name := range csvQualifiers {
-			if v, ok := vals[name]; ok {
-				if msg := conflict(c.res, stmtID, name, v, "this row says"); msg != "" {
+			v, ok := vals[name]
+			says := "this row says"
+			if !ok && name == "status" {
+				// No status: the relation is existing, which the store
+				// must not contradict either.
+				v, ok, says = defaultStatus, true, "this row (no status) says"
+			}
+			if ok {
+				if msg := conflict(c.res, stmtID, name, v, says); msg != "" {
 					return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s", msg)
 				}
 			}

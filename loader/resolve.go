@@ -104,7 +104,32 @@ func storeQualifiers(ctx context.Context, db *graph.DB) (map[quad.Value]map[stri
 			return nil, err
 		}
 	}
-	return out, nil
+	// A statement without a stored status is existing: a load must not
+	// give it another silently.
+	ref, err := qs.ValueOf(graph.TypeStatement)
+	if err != nil || ref == nil {
+		return out, err
+	}
+	it := qs.QuadIterator(quad.Object, ref).Iterate()
+	defer it.Close()
+	for it.Next(ctx) {
+		st, err := qs.Quad(it.Result())
+		if err != nil {
+			return nil, err
+		}
+		if st.Predicate != graph.PredType {
+			continue
+		}
+		m := out[st.Subject]
+		if m == nil {
+			m = map[string][]quad.Value{}
+			out[st.Subject] = m
+		}
+		if len(m["status"]) == 0 {
+			m["status"] = []quad.Value{defaultStatus}
+		}
+	}
+	return out, it.Err()
 }
 
 func (r *catalogResolver) EntityType(id quad.IRI) (string, bool) {
@@ -204,9 +229,10 @@ func (d *declarations) addSource(id quad.IRI) {
 	}
 }
 
-// addQualifiers declares a statement's single-valued qualifiers.
+// addQualifiers declares a statement's single-valued qualifiers; a
+// statement stated without a status is existing.
 func (d *declarations) addQualifiers(file string, stmt quad.IRI, vals map[string]quad.Value) {
-	if d == nil || len(vals) == 0 {
+	if d == nil {
 		return
 	}
 	m := d.quals[stmt]
@@ -219,7 +245,13 @@ func (d *declarations) addQualifiers(file string, stmt quad.IRI, vals map[string
 			m[k] = declaredValue{v, file}
 		}
 	}
+	if _, ok := m["status"]; !ok {
+		m["status"] = declaredValue{defaultStatus, file}
+	}
 }
+
+// defaultStatus is the status of a relation that states none.
+var defaultStatus = quad.String("existing")
 
 func containsIRI(xs []quad.IRI, x quad.IRI) bool {
 	for _, y := range xs {

@@ -726,6 +726,13 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 			vals[q.name] = q.q.Object
 		}
 	}
+	if _, ok := vals["status"]; !ok {
+		// No status line: the relation is existing, which the store must
+		// not contradict either.
+		if msg := conflict(s.res, stmtID, "status", defaultStatus, "this block (no status line) says"); msg != "" {
+			return nil, s.errf(b.line, 1, ErrInvalid, b.src, "%s", msg)
+		}
+	}
 	qs := []quad.Quad{
 		quad.Make(ends[0].id, kind.IRI(), ends[1].id, stmtID),
 		quad.Make(stmtID, graph.PredType, graph.TypeStatement, nil),

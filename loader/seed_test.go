@@ -763,3 +763,51 @@ func TestEvidenceFromTwoFiles(t *testing.T) {
 		t.Errorf("%d quads, then %d", before, after)
 	}
 }
+
+// TestDefaultStatusConflicts: a relation stated without a status is
+// existing, and a later file may not silently make it another — nor
+// restate a proposed one without its status.
+func TestDefaultStatusConflicts(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ name, base, more, want string }{
+		{"seed over implicit existing", "japan -partner-> australia" + ev + "\n",
+			"japan -partner-> australia\n  status: proposed" + ev + "\n",
+			`more.seed:2:11: stmt:japan/partner/australia already has status "existing" in the store; this block says "proposed"`},
+		{"seed without status over proposed", "japan -partner-> australia\n  status: proposed" + ev + "\n",
+			"japan -partner-> australia" + ev + "\n",
+			`more.seed:1:1: stmt:japan/partner/australia already has status "proposed" in the store; this block (no status line) says "existing"`},
+		{"csv over implicit existing", "japan -partner-> australia" + ev + "\n",
+			"subject,relation,object,status,source,locator,note\nTokyo,partner,Canberra,lapsed,ecfr-2024,x,y\n",
+			`more.csv:2:24: stmt:japan/partner/australia already has status "existing" in the store; this row says "lapsed"`},
+		{"csv without status over proposed", "japan -partner-> australia\n  status: proposed" + ev + "\n",
+			"subject,relation,object,source,locator,note\nTokyo,partner,Canberra,ecfr-2024,x,y\n",
+			`more.csv:2:1: stmt:japan/partner/australia already has status "proposed" in the store; this row (no status) says "existing"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			name := "more.seed"
+			if strings.Contains(c.name, "csv") {
+				name = "more.csv"
+			}
+			// Across loads: the base in the store.
+			db := openMem(t)
+			mustLoad(t, db, "base.seed", seedPrelude+c.base, nil)
+			before := snapshot(t, db)
+			_, err := loadString(db, name, c.more, nil)
+			if got := errText(err, ""); got != c.want {
+				t.Errorf("across loads:\n got %s\nwant %s", got, c.want)
+			}
+			if snapshot(t, db) != before {
+				t.Errorf("the failed load changed the store")
+			}
+			// Within one load: the base an earlier file.
+			a := writeFile(t, "base.seed", seedPrelude+c.base)
+			b := writeFile(t, name, c.more)
+			db = openMem(t)
+			_, err = loader.Load(ctx, db, []string{a, b}, nil)
+			want := strings.Replace(c.want, "in the store", "in base.seed", 1)
+			if got := strings.ReplaceAll(errText(err, b), filepath.Dir(a)+string(filepath.Separator), ""); got != want {
+				t.Errorf("within a load:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
