@@ -206,21 +206,50 @@ func (s *session) joinLines(prev, line string) string {
 	return strings.Join(strings.Fields(prev+" "+line), " ")
 }
 
-// balanced reports whether brackets and quotes are closed (for Gizmo).
+// balanced reports whether brackets, quotes and block comments are
+// closed (for Gizmo).
 func balanced(text string) bool {
-	depth := 0
-	var quote rune
-	esc := false
-	for _, r := range text {
+	depth, quote, comment := scanJS(text)
+	return depth <= 0 && quote == 0 && !comment
+}
+
+// quoteOpen reports whether JavaScript text ends inside a string.
+func quoteOpen(text string) bool {
+	_, quote, _ := scanJS(text)
+	return quote != 0
+}
+
+// scanJS follows JavaScript text far enough to tell where it ends: the
+// bracket depth, the quote of a string left open, and whether a block
+// comment is left open. Comments are skipped, so that an apostrophe in
+// "// Japan's node" opens nothing.
+func scanJS(text string) (depth int, quote rune, blockComment bool) {
+	rs := []rune(text)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		next := rune(0)
+		if i+1 < len(rs) {
+			next = rs[i+1]
+		}
 		switch {
-		case esc:
-			esc = false
+		case blockComment:
+			if r == '*' && next == '/' {
+				blockComment = false
+				i++
+			}
 		case quote != 0:
 			if r == '\\' {
-				esc = true
-			} else if r == quote {
+				i++
+			} else if r == quote || (r == '\n' && quote != '`') {
 				quote = 0
 			}
+		case r == '/' && next == '/':
+			for i < len(rs) && rs[i] != '\n' {
+				i++
+			}
+		case r == '/' && next == '*':
+			blockComment = true
+			i++
 		case r == '"' || r == '\'' || r == '`':
 			quote = r
 		case r == '(' || r == '[' || r == '{':
@@ -229,26 +258,5 @@ func balanced(text string) bool {
 			depth--
 		}
 	}
-	return depth <= 0 && quote == 0
-}
-
-// quoteOpen reports whether JavaScript text ends inside a string.
-func quoteOpen(text string) bool {
-	var quote rune
-	esc := false
-	for _, r := range text {
-		switch {
-		case esc:
-			esc = false
-		case quote != 0:
-			if r == '\\' {
-				esc = true
-			} else if r == quote {
-				quote = 0
-			}
-		case r == '"' || r == '\'' || r == '`':
-			quote = r
-		}
-	}
-	return quote != 0
+	return depth, quote, blockComment
 }

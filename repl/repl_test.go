@@ -296,6 +296,10 @@ func TestScriptLines(t *testing.T) {
 		{"comments between", []string{"path Japan to India", "-- not proposed ones", "where status != proposed"}, []string{"(4 rows)"}, nil},
 		{"gizmo chain", []string{":gizmo", `g.V("<entity:japan>")`, `  .Out("<rel:security_pact>")`, "  .All()"},
 			[]string{"<entity:australia>", "(2 rows)"}, []string{"<entity:japan>"}},
+		{"gizmo comment with an apostrophe", []string{":gizmo", `g.V("<entity:japan>").Out("<rel:security_pact>").All() // Japan's pacts`, ":lang eql", "show Australia"},
+			[]string{"<entity:australia>", "(2 rows)", "Australia  (Country)"}, nil},
+		{"gizmo block comment", []string{":gizmo", `/* it's`, `a comment */ g.V("<entity:japan>").Out("<rel:security_pact>").All()`},
+			[]string{"<entity:australia>", "(2 rows)"}, nil},
 		{"gizmo program with semicolons", []string{":gizmo", `var a = g.V("<entity:japan>"); a.Out("<rel:security_pact>").All()`},
 			[]string{"<entity:australia>", "(2 rows)"}, nil},
 	} {
