@@ -82,6 +82,11 @@ type Config struct {
 
 // session is the state of one shell.
 type session struct {
+	// Scripts: the number of lines read, the line the statement being
+	// read starts at, and the line the statement running starts at, so
+	// that errors give positions in the script.
+	lineNo, textLine, stmtLine int
+
 	cfg      Config
 	ctx      context.Context
 	lang     string // eql or gizmo
@@ -172,6 +177,10 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 		if err != nil {
 			return s.failures, err
 		}
+		s.lineNo++
+		if len(lines) == 0 {
+			s.textLine = s.lineNo
+		}
 		trimmed := strings.TrimSpace(line)
 		if held && !joined {
 			switch s.afterWhole(trimmed, semis) {
@@ -180,6 +189,7 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 			case endStatement:
 				s.runText(strings.Join(lines, "\n"))
 				reset()
+				s.textLine = s.lineNo // this line starts afresh
 				if trimmed == "" {
 					continue
 				}
@@ -229,6 +239,7 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 			if len(stmts) > 0 {
 				s.runText(text[:len(text)-len(rest)])
 				lines = []string{rest}
+				s.textLine = s.lineNo - strings.Count(rest, "\n")
 			}
 			continue
 		}
@@ -241,6 +252,7 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 		// A script: the next line may continue the statement.
 		if len(stmts) > 0 {
 			s.runText(text[:len(text)-len(rest)])
+			s.textLine = s.lineNo - strings.Count(rest, "\n")
 		}
 		lines, held = []string{rest}, true
 	}
@@ -312,7 +324,15 @@ func (s *session) runText(text string) {
 	s.history = append(s.history, one)
 	stmts, rest := s.split(text)
 	stmts = append(stmts, rest)
+	pos := 0
 	for _, st := range stmts {
+		// Where the statement starts in the script, for its errors.
+		s.stmtLine = 0
+		if i := strings.Index(text[pos:], st); i >= 0 && s.textLine > 0 {
+			lead := len(st) - len(strings.TrimLeft(st, " \t\r\n"))
+			s.stmtLine = s.textLine + strings.Count(text[:pos+i+lead], "\n")
+			pos += i + len(st)
+		}
 		if !s.empty(st) {
 			s.execute(strings.TrimSpace(st))
 		}
@@ -395,6 +415,12 @@ func (s *session) printError(err error, ctx context.Context) {
 		fmt.Fprintf(s.cfg.Err, "error: the statement timed out after %v (raise it with :timeout)\n", s.opts.Timeout)
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(s.cfg.Err, "error: cancelled")
+	case errors.As(err, &qe) && !s.cfg.Interactive && qe.Line > 0 && s.stmtLine > 0:
+		// In a script, the position is the script's.
+		fmt.Fprintf(s.cfg.Err, "error: line %d:%d: %s\n", s.stmtLine+qe.Line-1, qe.Col, qe.Msg)
+		if c := qe.Caret(); c != "" {
+			fmt.Fprintln(s.cfg.Err, "  "+strings.ReplaceAll(c, "\n", "\n  "))
+		}
 	case errors.As(err, &qe):
 		fmt.Fprintf(s.cfg.Err, "error: %v\n", qe)
 		if c := qe.Caret(); c != "" {

@@ -540,3 +540,24 @@ func TestScriptJSON(t *testing.T) {
 		t.Errorf("errors: %s", errs)
 	}
 }
+
+// TestScriptErrorLines: in a script, an error gives its line in the
+// script, not in the statement.
+func TestScriptErrorLines(t *testing.T) {
+	_, errs, failures, _ := runScript(t, false,
+		"show Japan", "", "-- a comment", `show "Japan`, "path Japan to", "  Indai",
+		"why Japan Australia; why Japan Nowhere;", "why Japan", "", "  Nowhere;")
+	for _, want := range []string{
+		"error: line 4:6: unterminated string",
+		"error: line 6:3: unknown entity \"Indai\"",
+		"error: line 7:11: unknown entity \"Nowhere\"",
+		"error: line 10:3: unknown entity \"Nowhere\"",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("errors lack %q:\n%s", want, errs)
+		}
+	}
+	if failures != 4 {
+		t.Errorf("%d failures, want 4", failures)
+	}
+}
