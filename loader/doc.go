@@ -2,6 +2,11 @@
 // edge lists, N-Quads and N-Triples, and JSON-LD, each streamed from its
 // input (files, gzip-compressed or not, or standard input) and bounded —
 // line length, decompressed size, expansion ratio, nesting depth.
+// Reading takes memory that does not grow with the input: the N-Quads and
+// JSON-LD readers hold one line or one element at a time; the seed and
+// CSV readers also remember each relation they have declared (to catch a
+// relation declared twice), a few dozen bytes apiece. (How much a load
+// holds before it writes is the store's affair: see graph.DB.Load.)
 //
 // Load and LoadSources are all or nothing: an error in any input leaves the
 // store as it was, unless Options.KeepGoing asks to load the valid
