@@ -27,10 +27,17 @@
 //
 // Every evaluation obeys its context (cancel it, or give it a deadline:
 // Options.Timeout is the default callers use, 30 s), caps its rows
-// (Options.Limit, 1000), the paths it enumerates (Options.PathLimit, 100)
-// and the depth of searches. A capped answer says so in Result.Capped and
-// Result.Note. A Gizmo program is also stopped when it grows the heap by
-// more than Options.MaxMemory.
+// (Options.Limit, 1000), the paths it enumerates (Options.PathLimit, 100),
+// the hops of path searches (MaxHops, 24), the depth of neighbourhoods
+// (Options.MaxDepth, 8) and the work of the searches that enumerate simple
+// paths (Options.MaxWork, 10 million links and nodes examined), so that a
+// dense graph cannot keep it running, even under context.Background(). A
+// capped answer says so in Result.Capped and Result.Note; it holds the
+// first rows of the whole answer in its documented order. A paths
+// statement out of work answers with the paths found so far, which are
+// still the first; match and compare fail with an *Error wrapping
+// graph.ErrSearchTooLarge. A Gizmo program is also stopped when it grows
+// the heap by more than Options.MaxMemory.
 //
 // # Concurrency and lifetimes
 //
@@ -39,13 +46,13 @@
 // store keeps until the next change: the catalog of entity names and the
 // index of links used by path searches. A Result does not refer to the
 // store; it stays valid after the DB is closed, and must not be modified
-// while it is shared.
+// while it is shared (its rows share nodes, relations and hops).
 //
 // # Errors
 //
 // A statement that cannot be answered as written returns an *Error with its
 // line, column and a Caret rendering, and a Kind for errors.Is: ErrSyntax,
 // ErrUnknown (with "did you mean" suggestions), ErrAmbiguous (listing each
-// candidate's id, type and name) or ErrInvalid. A cancelled or timed-out
-// query returns the context's error.
+// candidate's id, type and name), ErrInvalid or graph.ErrSearchTooLarge. A
+// cancelled or timed-out query returns the context's error.
 package query

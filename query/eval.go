@@ -64,6 +64,9 @@ func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *O
 	default:
 		return nil, fmt.Errorf("query: cannot evaluate %T", st)
 	}
+	if err == errWorkSpent { // each statement says which search ran out; this is a backstop
+		err = ev.tooLarge(syntax.Pos{}, "the statement", "fewer hops, via, avoid, where")
+	}
 	if err != nil {
 		if ce := context.Cause(ctx); ce != nil && errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, err
@@ -90,6 +93,36 @@ type evaluator struct {
 
 	symLinks *graph.Links // the index symFn was made for
 	symFn    func(int32) bool
+
+	rels   map[graph.Link]*Relation // the relations made, for relsOf
+	relsOf *graph.Links
+
+	work, nextCheck int64        // the work done (Options.MaxWork); when to check ctx next
+	scratch         *walkScratch // the path walks' state
+}
+
+// errWorkSpent: a search used up the statement's work budget
+// (Options.MaxWork). Statements turn it into a note or an *Error.
+var errWorkSpent = errors.New("query: the search ran out of work")
+
+// charge spends n units of the statement's work budget (a link examined,
+// a node expanded) and, every thousand or so, checks the context.
+func (ev *evaluator) charge(n int) error {
+	ev.work += int64(n)
+	if ev.work > ev.opts.MaxWork {
+		return errWorkSpent
+	}
+	if ev.work >= ev.nextCheck {
+		ev.nextCheck = ev.work + 1024
+		return ev.ctx.Err()
+	}
+	return nil
+}
+
+// tooLarge is the error of a search, written at pos, that ran out of
+// work.
+func (ev *evaluator) tooLarge(pos syntax.Pos, what, narrow string) *Error {
+	return ev.errAt(pos, graph.ErrSearchTooLarge, "%s ran out of work before it finished: narrow it (%s)", what, narrow)
 }
 
 func (ev *evaluator) errAt(pos syntax.Pos, kind error, format string, args ...interface{}) *Error {
@@ -630,8 +663,25 @@ func (ev *evaluator) eachOut(r cgraph.Ref, fn func(p, o quad.Value, oref cgraph.
 	return it.Err()
 }
 
-// relation materialises a link of the index as a result relation.
+// relation materialises a link of the index as a result relation; a
+// link met again (by many paths) is the same relation.
 func (ev *evaluator) relation(lk graph.Link) (*Relation, error) {
+	l := ev.links
+	if ev.relsOf != l {
+		ev.rels, ev.relsOf = map[graph.Link]*Relation{}, l
+	}
+	if r, ok := ev.rels[lk]; ok {
+		return r, nil
+	}
+	r, err := ev.newRelation(lk)
+	if err != nil {
+		return nil, err
+	}
+	ev.rels[lk] = r
+	return r, nil
+}
+
+func (ev *evaluator) newRelation(lk graph.Link) (*Relation, error) {
 	l := ev.links
 	from, err := ev.node(l.Nodes[lk.From])
 	if err != nil {
@@ -710,9 +760,10 @@ func (ev *evaluator) hop(u int32, st graph.Step) (Hop, error) {
 	return h, nil
 }
 
-// pathOf materialises a search's path.
-func (ev *evaluator) pathOf(np graph.NodePath) (*Path, error) {
-	p := &Path{}
+// pathOf materialises a search's path. hops, when not nil, keeps the
+// hops made for the paths of one search, which share them.
+func (ev *evaluator) pathOf(np graph.NodePath, hops map[[2]int32]Hop) (*Path, error) {
+	p := &Path{Nodes: make([]*Node, 0, len(np.Nodes)), Hops: make([]Hop, 0, len(np.Steps))}
 	for _, n := range np.Nodes {
 		node, err := ev.node(ev.links.Nodes[n])
 		if err != nil {
@@ -724,9 +775,16 @@ func (ev *evaluator) pathOf(np graph.NodePath) (*Path, error) {
 		if len(st) == 0 {
 			return nil, fmt.Errorf("query: internal error: empty step in a path")
 		}
-		h, err := ev.hop(np.Nodes[i], st)
-		if err != nil {
-			return nil, err
+		k := [2]int32{np.Nodes[i], np.Nodes[i+1]}
+		h, ok := hops[k]
+		if !ok {
+			var err error
+			if h, err = ev.hop(k[0], st); err != nil {
+				return nil, err
+			}
+			if hops != nil {
+				hops[k] = h
+			}
 		}
 		p.Hops = append(p.Hops, h)
 	}

@@ -481,14 +481,18 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 				}
 			}
 		}
-		for _, l := range n.Labels {
+		for i, l := range n.Labels {
 			l = strings.Trim(l, "<>")
 			if !known[strings.ToLower(l)] {
 				msg := fmt.Sprintf("unknown type %q", l)
 				if sugg := graph.Suggest(l, names); len(sugg) > 0 {
 					msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
 				}
-				return nil, ev.errAt(n.At, ErrUnknown, "%s", msg)
+				at := n.At
+				if i < len(n.LabelsAt) {
+					at = n.LabelsAt[i]
+				}
+				return nil, ev.errAt(at, ErrUnknown, "%s", msg)
 			}
 			m.types = append(m.types, l)
 		}
@@ -518,14 +522,18 @@ func (ev *evaluator) compileRel(r *syntax.RelPat, links *graph.Links) (*relMatch
 		if m.max == 0 {
 			m.max = DefaultPathMax
 		}
-		if m.max > 2*DefaultPathMax {
-			return nil, ev.errAt(r.RangeAt, ErrInvalid, "*..%d is more hops than a search may take (%d)", m.max, 2*DefaultPathMax)
+		if m.max > MaxHops {
+			return nil, ev.errAt(r.RangeAt, ErrInvalid, "*..%d is more hops than a search may take (%d)", m.max, MaxHops)
 		}
 	}
 	if len(r.Types) > 0 {
 		m.preds = map[int32]bool{}
-		for _, t := range r.Types {
-			name := &syntax.Name{At: r.At, Text: strings.Trim(t, "<>"), IRI: strings.HasPrefix(t, "<")}
+		for i, t := range r.Types {
+			at := r.At
+			if i < len(r.TypesAt) {
+				at = r.TypesAt[i]
+			}
+			name := &syntax.Name{At: at, Text: strings.Trim(t, "<>"), IRI: strings.HasPrefix(t, "<")}
 			ps, err := ev.relationKind(name)
 			if err != nil {
 				return nil, err
@@ -906,7 +914,9 @@ func (ev *evaluator) walkRel(rm *relMatcher, links *graph.Links, u int32, dir sy
 	var hops []Hop
 	var walk func(x int32, depth int) error
 	walk = func(x int32, depth int) error {
-		if err := ev.ctx.Err(); err != nil {
+		if err := ev.charge(1 + len(links.Out(x)) + len(links.In(x))); err == errWorkSpent {
+			return ev.tooLarge(rm.pat.RangeAt, fmt.Sprintf("the search for paths of %d to %d hops", rm.min, rm.max), "fewer hops, a kind, a name or type at each end; shortest")
+		} else if err != nil {
 			return err
 		}
 		if depth >= rm.min && depth > 0 {
@@ -1046,6 +1056,7 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 		}
 	}
 	search.Directed = rm.pat.Dir != syntax.Both
+	hops := map[[2]int32]Hop{}
 	for _, a := range ends[0] {
 		for _, z := range ends[1] {
 			if a == z {
@@ -1061,13 +1072,19 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 			w := &walker{l: links, s: &search, from: from, to: to}
 			nps, _, err := ev.shortestPaths(w, maxLen, limit)
 			if err == nil && len(nps) > 0 && len(nps[0].Nodes)-1 < rm.min {
-				nps, _, err = ev.simplePaths(w, rm.min, maxLen, limit, true)
+				var cutAt int
+				nps, _, cutAt, err = ev.simplePaths(w, rm.min, maxLen, limit, true)
+				if err == nil && cutAt > 0 {
+					// A match row is a fact: an answer cut short
+					// would state a wrong one.
+					return ev.tooLarge(rm.pat.RangeAt, fmt.Sprintf("the search for the %s paths of %d to %d hops", pt.Selector, rm.min, maxLen), "fewer hops, a kind, a name or type at each end")
+				}
 			}
 			if err != nil {
 				return err
 			}
 			for _, np := range nps {
-				p, err := ev.pathOf(np)
+				p, err := ev.pathOf(np, hops)
 				if err != nil {
 					return err
 				}

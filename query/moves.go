@@ -20,6 +20,9 @@ const (
 	DefaultPathMax = 12
 	// DefaultPathsMax is how many hops paths enumerates by default.
 	DefaultPathsMax = 4
+	// MaxHops caps the hops a path search may take: the max of path and
+	// paths, the *..N of match.
+	MaxHops = 2 * DefaultPathMax
 	// MaxPathLimit caps the limit a path statement may ask for.
 	MaxPathLimit = 100000
 )
@@ -438,7 +441,7 @@ func index(links *graph.Links, r resolved) int32 {
 // path answers "path A to B" (all shortest paths) and "paths A to B" (all
 // simple paths up to max hops).
 func (ev *evaluator) path(s *syntax.Path) (*Result, error) {
-	res, _, err := ev.runPath(s, s.Avoid)
+	res, _, _, err := ev.runPath(s, s.Avoid)
 	return res, err
 }
 
@@ -455,15 +458,16 @@ func (ev *evaluator) pathLimit(s *syntax.Path) (int, error) {
 }
 
 // runPath evaluates a path statement with the given avoid list, returning
-// the result and the raw paths.
-func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*Path, error) {
+// the result and the raw paths; cutAt > 0 when a paths search ran out of
+// work while walking paths of that many hops (the result says so).
+func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (res *Result, paths []*Path, cutAt int, err error) {
 	fromR, err := ev.entity(s.From)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	toR, err := ev.entity(s.To)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	max := s.Max
 	if max == 0 {
@@ -472,29 +476,29 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 			max = DefaultPathsMax
 		}
 	}
-	if max > 2*DefaultPathMax {
-		return nil, nil, ev.errAt(s.MaxAt, ErrInvalid, "max %d is more hops than a search may take (%d)", max, 2*DefaultPathMax)
+	if max > MaxHops {
+		return nil, nil, 0, ev.errAt(s.MaxAt, ErrInvalid, "max %d is more hops than a search may take (%d)", max, MaxHops)
 	}
 	limit, err := ev.pathLimit(s)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	f, err := ev.compileFilters(s.Via, avoid, s.Where, s.Directed, []resolved{fromR, toR}, []*syntax.Name{s.From, s.To}, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	kind := "path"
 	if s.All {
 		kind = "paths"
 	}
-	res := &Result{Kind: kind, Columns: []string{"path"}, Notes: f.notes}
+	res = &Result{Kind: kind, Columns: []string{"path"}, Notes: f.notes}
 	fromNode, err := ev.node(fromR.ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	toNode, err := ev.node(toR.ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	from, to := index(f.links, fromR), index(f.links, toR)
 	if from < 0 || to < 0 {
@@ -505,52 +509,69 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (*Result, []*
 		if fromR.id == toR.id {
 			p := &Path{Nodes: []*Node{fromNode}}
 			res.Rows = [][]Value{{p}}
-			return res, []*Path{p}, nil
+			return res, []*Path{p}, 0, nil
 		}
 		res.Note = "no path: " + f.noLinks(lone)
-		return res, nil, nil
+		return res, nil, 0, nil
 	}
 	f.ends[from], f.ends[to] = true, true
 	w := &walker{l: f.links, s: &f.search, from: from, to: to}
 	var nps []graph.NodePath
 	var capped bool
 	if s.All {
-		nps, capped, err = ev.simplePaths(w, 0, max, limit, false)
+		nps, capped, cutAt, err = ev.simplePaths(w, 0, max, limit, false)
 	} else {
 		nps, capped, err = ev.shortestPaths(w, max, limit)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if f.err != nil {
-		return nil, nil, f.err
+		return nil, nil, 0, f.err
 	}
-	var paths []*Path
-	for _, np := range nps {
+	// The paths share their hops and relations; each relation is listed
+	// in Extra once.
+	hops := map[[2]int32]Hop{}
+	extra := map[*Relation]bool{}
+	paths = make([]*Path, 0, len(nps))
+	for i, np := range nps {
 		if err := ev.ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
-		p, err := ev.pathOf(np)
+		p, err := ev.pathOf(np, hops)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
+		nps[i] = graph.NodePath{}
 		paths = append(paths, p)
 	}
 	sortPaths(paths)
+	res.Rows = make([][]Value, 0, len(paths))
 	for _, p := range paths {
 		res.Rows = append(res.Rows, []Value{p})
 		for _, h := range p.Hops {
-			res.Extra = append(res.Extra, h.Also...)
+			for _, r := range h.Also {
+				if !extra[r] {
+					extra[r] = true
+					res.Extra = append(res.Extra, r)
+				}
+			}
 		}
 	}
 	switch {
+	case cutAt > 0 && len(paths) > 0:
+		res.Capped = true
+		res.Note = fmt.Sprintf("showing %s: the search ran out of work at paths of %s; there may be more (narrow it: a lower max, via, avoid, where)", theFirst(len(paths), "path", "paths"), plural(cutAt, "hop", "hops"))
+	case cutAt > 0:
+		res.Capped = true
+		res.Note = fmt.Sprintf("no path of fewer than %s: the search ran out of work at paths of %s (narrow it: a lower max, via, avoid, where)", plural(cutAt, "hop", "hops"), plural(cutAt, "hop", "hops"))
 	case capped:
 		res.Capped = true
 		res.Note = fmt.Sprintf("showing %d of ≥ %d paths (raise the cap with limit N)", len(paths), len(paths)+1)
 	case len(paths) == 0:
 		res.Note = fmt.Sprintf("no path from %s to %s within %s", fromNode.Label(), toNode.Label(), plural(max, "hop", "hops"))
 	}
-	return res, paths, nil
+	return res, paths, cutAt, nil
 }
 
 // sortPaths orders paths by length, then by their nodes, one by one: by
@@ -896,13 +917,17 @@ func (ev *evaluator) splitPair(parts []*syntax.Name) (resolved, resolved, error)
 // compare answers "compare path A to B avoid X": the paths without X
 // against the paths with it.
 func (ev *evaluator) compare(s *syntax.Compare) (*Result, error) {
-	base, basePaths, err := ev.runPath(s.Path, nil)
+	base, basePaths, cut, err := ev.runPath(s.Path, nil)
 	if err != nil {
 		return nil, err
 	}
-	alt, altPaths, err := ev.runPath(s.Path, s.Path.Avoid)
+	alt, altPaths, altCut, err := ev.runPath(s.Path, s.Path.Avoid)
 	if err != nil {
 		return nil, err
+	}
+	if cut > 0 || altCut > 0 {
+		// Paths lost and new are not known when either answer is cut.
+		return nil, ev.tooLarge(s.Path.At, "the search for paths", "a lower max, via, avoid, where")
 	}
 	key := func(p *Path) string {
 		var b strings.Builder

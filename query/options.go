@@ -12,8 +12,19 @@ type Options struct {
 	// (default 100; Limit when that is lower), unless the statement has
 	// a limit clause.
 	PathLimit int
-	// MaxDepth caps path length and neighbourhood depth (default 8).
+	// MaxDepth caps the depth of a neighbors statement (default 8). The
+	// hops of a path search are the statement's (max N, *..N: at most
+	// MaxHops); the work it may do is MaxWork.
 	MaxDepth int
+	// MaxWork caps the work of a statement's searches for simple paths
+	// (paths, compare paths, variable-length match relationships,
+	// shortest patterns with a minimum), counted in links examined and
+	// nodes expanded (default 10,000,000: a few seconds at most). A
+	// paths statement that runs out answers with the paths it has
+	// found, which are the first of its order, Capped and with a Note
+	// saying so; match and compare fail with an *Error wrapping
+	// graph.ErrSearchTooLarge.
+	MaxWork int64
 	// Timeout is used by callers that make the context (default 30 s);
 	// the query itself obeys only its context.
 	Timeout time.Duration
@@ -30,6 +41,7 @@ const (
 	DefaultLimit     = 1000
 	DefaultPathLimit = 100
 	DefaultMaxDepth  = 8
+	DefaultMaxWork   = 10_000_000
 	DefaultTimeout   = 30 * time.Second
 	DefaultMaxMemory = 1 << 30
 )
@@ -47,6 +59,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if r.MaxDepth <= 0 {
 		r.MaxDepth = DefaultMaxDepth
+	}
+	if r.MaxWork <= 0 {
+		r.MaxWork = DefaultMaxWork
 	}
 	if r.Timeout <= 0 {
 		r.Timeout = DefaultTimeout

@@ -308,10 +308,11 @@ func propsString(ps []Prop) string {
 
 // NodePat is (var:Label|Label {props}).
 type NodePat struct {
-	At     Pos
-	Var    string
-	Labels []string
-	Props  []Prop
+	At       Pos
+	Var      string
+	Labels   []string
+	LabelsAt []Pos // the position of each label, for errors about it
+	Props    []Prop
 }
 
 func (n *NodePat) String() string {
@@ -328,6 +329,7 @@ type RelPat struct {
 	At       Pos
 	Var      string
 	Types    []string
+	TypesAt  []Pos // the position of each type, for errors about it
 	Dir      Dir
 	VarLen   bool
 	Min, Max int // for VarLen; 0 means unset

@@ -657,11 +657,13 @@ func (p *parser) nodePat() (*NodePat, error) {
 	if p.tok.Kind == Colon {
 		p.next()
 		for {
+			at := p.tok.Pos
 			l, err := p.label("a type")
 			if err != nil {
 				return nil, err
 			}
 			n.Labels = append(n.Labels, l)
+			n.LabelsAt = append(n.LabelsAt, at)
 			if p.tok.Kind != Pipe && p.tok.Kind != Colon {
 				break
 			}
@@ -712,11 +714,13 @@ func (p *parser) relPat() (*RelPat, error) {
 		if p.tok.Kind == Colon {
 			p.next()
 			for {
+				at := p.tok.Pos
 				l, err := p.label("a relation kind")
 				if err != nil {
 					return nil, err
 				}
 				r.Types = append(r.Types, l)
+				r.TypesAt = append(r.TypesAt, at)
 				if p.tok.Kind != Pipe {
 					break
 				}
