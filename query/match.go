@@ -515,12 +515,16 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 func (ev *evaluator) compileRel(r *syntax.RelPat, links *graph.Links) (*relMatcher, error) {
 	m := &relMatcher{pat: r, varKey: strings.ToLower(r.Var), props: r.Props, min: 1, max: 1}
 	if r.VarLen {
-		m.min, m.max = r.Min, r.Max
-		if m.min == 0 && r.Max == 0 && r.Min == 0 {
-			m.min = 1
+		m.max = DefaultPathMax
+		if r.MinSet {
+			m.min = r.Min
 		}
-		if m.max == 0 {
-			m.max = DefaultPathMax
+		if r.MaxSet {
+			m.max = r.Max
+		}
+		if m.max < m.min {
+			// Only without a maximum: the parser refuses *3..2.
+			return nil, ev.errAt(r.RangeAt, ErrInvalid, "the range *%d.. is empty: without a maximum a path has at most %d hops (write *%d..%d)", m.min, m.max, m.min, MaxHops)
 		}
 		if m.max > MaxHops {
 			return nil, ev.errAt(r.RangeAt, ErrInvalid, "*..%d is more hops than a search may take (%d)", m.max, MaxHops)

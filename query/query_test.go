@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -404,5 +405,47 @@ func TestViaAttribute(t *testing.T) {
 	res, err := query.Run(context.Background(), db, "neighbors India via type", nil)
 	if err != nil || len(res.Rows) == 0 {
 		t.Errorf("neighbors India via type: %v, %v", res, err)
+	}
+}
+
+// TestRangeBounds: *..M is 1 to M hops, as the reference says; *0..M
+// includes the start itself.
+func TestRangeBounds(t *testing.T) {
+	db := seedStore(t)
+	names := func(src string) []string {
+		res, err := query.Run(context.Background(), db, src, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		var out []string
+		for _, row := range res.Rows {
+			out = append(out, fmt.Sprint(row[0]))
+		}
+		return out
+	}
+	has := func(xs []string, x string) bool {
+		for _, y := range xs {
+			if y == x {
+				return true
+			}
+		}
+		return false
+	}
+	for src, wantJapan := range map[string]bool{
+		`match (a {name: "Japan"})-[*..1]-(b) return distinct b.name`:  false,
+		`match (a {name: "Japan"})-[*1..1]-(b) return distinct b.name`: false,
+		`match (a {name: "Japan"})-[*0..1]-(b) return distinct b.name`: true,
+		`match (a {name: "Japan"})-[*0]-(b) return distinct b.name`:    true,
+	} {
+		got := names(src)
+		if len(got) == 0 || has(got, "Japan") != wantJapan {
+			t.Errorf("%s: %v; Japan itself wanted: %v", src, got, wantJapan)
+		}
+	}
+	if got := names(`match (a {name: "Japan"})-[*0]-(b) return distinct b.name`); len(got) != 1 {
+		t.Errorf("*0 matches %v, want Japan alone", got)
+	}
+	if _, err := query.Run(context.Background(), db, `match (a {name: "Japan"})-[*13..]-(b) return b`, nil); err == nil || !strings.Contains(err.Error(), "*13..24") {
+		t.Errorf("*13.. without a maximum: %v", err)
 	}
 }

@@ -326,14 +326,18 @@ func (n *NodePat) String() string {
 
 // RelPat is -[var:TYPE|TYPE *min..max {props}]-> (or <-[…]-, -[…]-).
 type RelPat struct {
-	At       Pos
-	Var      string
-	Types    []string
-	TypesAt  []Pos // the position of each type, for errors about it
-	Dir      Dir
-	VarLen   bool
-	Min, Max int // for VarLen; 0 means unset
-	Props    []Prop
+	At      Pos
+	Var     string
+	Types   []string
+	TypesAt []Pos // the position of each type, for errors about it
+	Dir     Dir
+	VarLen  bool
+	// For VarLen, the bounds written: *N sets both to N, *N.. the
+	// minimum, *..M the maximum. Unset, the minimum is 1 and the maximum
+	// the default path length.
+	Min, Max       int
+	MinSet, MaxSet bool
+	Props          []Prop
 	// RangeAt is the position of the range's "*", for errors about it.
 	RangeAt Pos
 }
@@ -345,15 +349,16 @@ func (r *RelPat) String() string {
 	}
 	if r.VarLen {
 		inner += "*"
-		if r.Min > 0 {
+		switch {
+		case r.MinSet && r.MaxSet && r.Min == r.Max:
 			inner += strconv.Itoa(r.Min)
-		}
-		if r.Max > 0 || r.Min > 0 {
-			if r.Max != r.Min || r.Max == 0 {
-				inner += ".."
-				if r.Max > 0 {
-					inner += strconv.Itoa(r.Max)
-				}
+		case r.MinSet || r.MaxSet:
+			if r.MinSet {
+				inner += strconv.Itoa(r.Min)
+			}
+			inner += ".."
+			if r.MaxSet {
+				inner += strconv.Itoa(r.Max)
 			}
 		}
 	}

@@ -740,19 +740,20 @@ func (p *parser) relPat() (*RelPat, error) {
 					return nil, err
 				}
 				r.Min, r.Max = n, n
+				r.MinSet, r.MaxSet = true, true
 			}
 			if p.tok.Kind == DotDot {
 				p.next()
-				r.Max = 0
+				r.Max, r.MaxSet = 0, false
 				if p.tok.Kind == Int {
 					n, err := p.rangeBound()
 					if err != nil {
 						return nil, err
 					}
-					r.Max = n
+					r.Max, r.MaxSet = n, true
 				}
 			}
-			if r.Max > 0 && r.Min > r.Max {
+			if r.MinSet && r.MaxSet && r.Min > r.Max {
 				return nil, p.errAt(r.At, "the range *%d..%d is empty", r.Min, r.Max)
 			}
 		}
