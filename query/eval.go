@@ -13,6 +13,15 @@ import (
 	"github.com/entente-kg/entente/query/syntax"
 )
 
+// RunLang runs src in the named language on db: "gizmo" with Gizmo,
+// anything else (the shell's and the command line's "eql") with Run.
+func RunLang(ctx context.Context, db *graph.DB, lang, src string, opts *Options) (*Result, error) {
+	if lang == "gizmo" {
+		return Gizmo(ctx, db.QuadStore(), src, opts)
+	}
+	return Run(ctx, db, src, opts)
+}
+
 // Run parses and evaluates one EQL statement against db, bounded by ctx
 // and opts. Errors are *Error values: a syntax error with its position,
 // an unknown or ambiguous name with candidates and suggestions.

@@ -362,13 +362,7 @@ func (s *session) execute(src string) {
 		}
 	}()
 	start := time.Now()
-	var res *query.Result
-	var err error
-	if s.lang == "gizmo" {
-		res, err = query.Gizmo(ctx, s.cfg.DB.QuadStore(), src, &s.opts)
-	} else {
-		res, err = query.Run(ctx, s.cfg.DB, src, &s.opts)
-	}
+	res, err := query.RunLang(ctx, s.cfg.DB, s.lang, src, &s.opts)
 	close(done)
 	elapsed := time.Since(start)
 	select {
@@ -841,26 +835,9 @@ func (s *session) schema() {
 }
 
 func writeCounts(w io.Writer, m map[string]int64, meaning func(string) string) {
-	keys := make([]string, 0, len(m))
-	width := 0
-	for k := range m {
-		keys = append(keys, k)
-		width = max(width, len(k))
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	for _, k := range keys {
-		line := fmt.Sprintf("  %-*s %6d", width, k, m[k])
-		if mm := meaning(k); mm != "" {
-			line += "  " + mm
-		}
-		fmt.Fprintln(w, line)
-	}
-	if len(keys) == 0 {
+	if len(m) == 0 {
 		fmt.Fprintln(w, "  (none)")
+		return
 	}
+	render.Counts(w, m, meaning)
 }

@@ -52,13 +52,7 @@ func cmdExport(g *globals, args []string) int {
 	defer cancel()
 	ctx, cancelT := context.WithTimeout(ctx, *timeout)
 	defer cancelT()
-	opts := &query.Options{Limit: *limit}
-	var res *query.Result
-	if *lang == "gizmo" {
-		res, err = query.Gizmo(ctx, db.QuadStore(), *src, opts)
-	} else {
-		res, err = query.Run(ctx, db, *src, opts)
-	}
+	res, err := query.RunLang(ctx, db, *lang, *src, &query.Options{Limit: *limit, Timeout: *timeout})
 	if err != nil {
 		return report(g.env.stderr, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/entente-kg/entente/query"
 	"github.com/entente-kg/entente/render"
@@ -57,17 +56,10 @@ func cmdQuery(g *globals, args []string) int {
 	ctx, cancelT := context.WithTimeout(ctx, *timeout)
 	defer cancelT()
 	opts := &query.Options{Limit: *limit, Timeout: *timeout}
-	var res *query.Result
-	start := time.Now()
-	if *lang == "gizmo" {
-		res, err = query.Gizmo(ctx, db.QuadStore(), src, opts)
-	} else {
-		res, err = query.Run(ctx, db, src, opts)
-	}
+	res, err := query.RunLang(ctx, db, *lang, src, opts)
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
-	_ = start
 	ro := &render.Options{Evidence: *evidence}
 	if g.env.stdoutTTY {
 		ro.Width = g.env.width()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/render"
@@ -49,24 +47,9 @@ func writeStats(g *globals, s *graph.Stats) {
 	fmt.Fprintf(w, "quads      %12s\nnodes      %12s\nentities   %12s\nrelations  %12s\n",
 		render.Thousands(s.Quads), render.Thousands(s.Nodes), render.Thousands(s.Entities), render.Thousands(s.Relations))
 	writeCounts := func(title string, m map[string]int64) {
-		if len(m) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "\n%s\n", title)
-		keys := make([]string, 0, len(m))
-		width := 0
-		for k := range m {
-			keys = append(keys, k)
-			width = max(width, len(k))
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			if m[keys[i]] != m[keys[j]] {
-				return m[keys[i]] > m[keys[j]]
-			}
-			return keys[i] < keys[j]
-		})
-		for _, k := range keys {
-			fmt.Fprintf(w, "  %s%s  %s\n", k, strings.Repeat(" ", width-len(k)), render.Thousands(m[k]))
+		if len(m) > 0 {
+			fmt.Fprintf(w, "\n%s\n", title)
+			render.Counts(w, m, nil)
 		}
 	}
 	writeCounts("entities by type", s.EntitiesByType)
