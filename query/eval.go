@@ -720,12 +720,30 @@ func (ev *evaluator) newRelation(lk graph.Link) (*Relation, error) {
 // existing first, lapsed last.
 var statusRank = map[string]int{"existing": 0, "": 0, "at_risk": 1, "potential": 2, "proposed": 3, "lapsed": 4}
 
-var kindRank = map[string]int{}
-
-func init() {
+// kindRank orders relation kinds as the vocabulary lists them.
+var kindRank = func() map[string]int {
+	m := map[string]int{}
 	for i, k := range graph.RelationKinds {
-		kindRank[k.Name] = i
+		m[k.Name] = i
 	}
+	return m
+}()
+
+// compareKinds orders relation kinds: the vocabulary's in its order, then
+// any other by name.
+func compareKinds(a, b string) int {
+	ra, oka := kindRank[a]
+	rb, okb := kindRank[b]
+	switch {
+	case oka != okb:
+		if oka {
+			return -1
+		}
+		return 1
+	case ra != rb:
+		return ra - rb
+	}
+	return strings.Compare(a, b)
 }
 
 // hop turns a step of a search into a hop: the best relation, the others
@@ -749,16 +767,8 @@ func (ev *evaluator) hop(u int32, st graph.Step) (Hop, error) {
 		if sa != sb {
 			return sa < sb
 		}
-		ka, oka := kindRank[ra.Kind]
-		kb, okb := kindRank[rb.Kind]
-		if oka != okb {
-			return oka
-		}
-		if ka != kb {
-			return ka < kb
-		}
-		if ra.Kind != rb.Kind {
-			return ra.Kind < rb.Kind
+		if c := compareKinds(ra.Kind, rb.Kind); c != 0 {
+			return c < 0
 		}
 		return IDString(ra.Stmt) < IDString(rb.Stmt)
 	})

@@ -106,16 +106,8 @@ func (ev *evaluator) show(s *syntax.Show) (*Result, error) {
 func sortRelations(rels List, self *Node) {
 	sort.SliceStable(rels, func(i, j int) bool {
 		a, b := rels[i].(*Relation), rels[j].(*Relation)
-		ka, oka := kindRank[a.Kind]
-		kb, okb := kindRank[b.Kind]
-		if oka != okb {
-			return oka
-		}
-		if ka != kb {
-			return ka < kb
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
+		if c := compareKinds(a.Kind, b.Kind); c != 0 {
+			return c < 0
 		}
 		outA, outB := a.From.ID == self.ID, b.From.ID == self.ID
 		if outA != outB {
