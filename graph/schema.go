@@ -1,7 +1,7 @@
 package graph
 
 import (
-	"sort"
+	"context"
 	"strings"
 
 	"github.com/cayleygraph/quad"
@@ -174,37 +174,12 @@ func Allows(types []string, t string) bool {
 }
 
 // Suggest returns the candidates closest to name by edit distance, for
-// "did you mean" (at most three, closest first; none if nothing is close).
+// "did you mean" (at most three, closest first; none if nothing is close):
+// textdist.Suggest without a context, for the short lists of a
+// vocabulary.
 func Suggest(name string, candidates []string) []string {
-	type scored struct {
-		s string
-		d int
-	}
-	lname := strings.ToLower(name)
-	var out []scored
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		d := Distance(lname, lc)
-		limit := max(1, min(len([]rune(lname)), len([]rune(lc)))/3)
-		if d <= limit || (len(lname) >= 3 && strings.HasPrefix(lc, lname)) {
-			out = append(out, scored{c, d})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].d != out[j].d {
-			return out[i].d < out[j].d
-		}
-		return out[i].s < out[j].s
-	})
-	var res []string
-	seen := map[string]bool{}
-	for _, s := range out {
-		if !seen[s.s] && len(res) < 3 {
-			seen[s.s] = true
-			res = append(res, s.s)
-		}
-	}
-	return res
+	s, _ := textdist.Suggest(context.Background(), name, candidates)
+	return s
 }
 
 // Distance is the edit distance between two strings, in characters (see

@@ -3,7 +3,8 @@ package query
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/entente-kg/entente/query/syntax"
 )
 
 // Errors returned by this package, for errors.Is. Query errors are *Error
@@ -41,19 +42,10 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Kind }
 
 // Caret renders the statement's line at the error with a caret under the
-// column; "" without a position.
+// column (see syntax.Caret); "" without a position.
 func (e *Error) Caret() string {
 	if e.Line <= 0 || e.Src == "" {
 		return ""
 	}
-	lines := strings.Split(e.Src, "\n")
-	if e.Line > len(lines) {
-		return ""
-	}
-	line := []rune(strings.ReplaceAll(lines[e.Line-1], "\t", " "))
-	col := e.Col - 1
-	if col > len(line) {
-		col = len(line)
-	}
-	return string(line) + "\n" + strings.Repeat(" ", col) + "^"
+	return syntax.Caret(e.Src, e.Line, e.Col)
 }

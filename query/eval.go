@@ -10,6 +10,7 @@ import (
 	cgraph "github.com/cayleygraph/cayley/graph"
 	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/internal/textdist"
 	"github.com/entente-kg/entente/query/syntax"
 )
 
@@ -54,7 +55,7 @@ func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *O
 		// The evaluator must not take the process down: a bug becomes an
 		// error (and a fuzz failure).
 		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("query: internal error evaluating %q: %v", src, r)
+			res, err = nil, fmt.Errorf("query: internal error evaluating %s: %v", syntax.Echo(src), r)
 		}
 	}()
 	switch s := st.(type) {
@@ -211,8 +212,12 @@ func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 		}
 		return resolved{cands[0].ID, r}, nil
 	case 0:
-		msg := fmt.Sprintf("unknown entity %q", text)
-		if sugg := ev.suggestEntities(text); len(sugg) > 0 {
+		msg := fmt.Sprintf("unknown entity %s", syntax.Echo(text))
+		sugg, err := ev.suggestEntities(text)
+		if err != nil {
+			return resolved{}, err
+		}
+		if len(sugg) > 0 {
 			msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
 		}
 		msg += keywordHint(n)
@@ -226,7 +231,7 @@ func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 		}
 		lines = append(lines, fmt.Sprintf("%s (%s, %q)", IDString(c.ID), orDash(c.Type()), c.Label()))
 	}
-	return resolved{}, ev.errAt(n.At, ErrAmbiguous, "%q is ambiguous: it names %s; use an id (<…>) or a more exact name", text, strings.Join(lines, "; "))
+	return resolved{}, ev.errAt(n.At, ErrAmbiguous, "%s is ambiguous: it names %s; use an id (<…>) or a more exact name", syntax.Echo(text), strings.Join(lines, "; "))
 }
 
 // iriForms lists the IRIs an IRI written <text> may denote, in the order
@@ -252,14 +257,18 @@ func iriForms(text, prefix string) []quad.IRI {
 // written so) of the entities closest to text, for "did you mean". A
 // suggestion that is an id or a slug is given as its entity's name, or as
 // an IRI for a node without one.
-func (ev *evaluator) suggestEntities(text string) []string {
+func (ev *evaluator) suggestEntities(text string) ([]string, error) {
 	cat, err := ev.catalog()
 	if err != nil {
-		return nil
+		return nil, nil
+	}
+	sugg, err := textdist.Suggest(ev.ctx, text, cat.Names())
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, s := range graph.Suggest(text, cat.Names()) {
+	for _, s := range sugg {
 		for _, e := range cat.Lookup(s) {
 			var w string
 			switch {
@@ -279,7 +288,7 @@ func (ev *evaluator) suggestEntities(text string) []string {
 	if len(out) > 3 {
 		out = out[:3]
 	}
-	return out
+	return out, nil
 }
 
 func containsFold(xs []string, x string) bool {
@@ -301,7 +310,7 @@ func keywordHint(n *syntax.Name) string {
 			continue
 		}
 		if k := syntax.SuggestKeyword(n.Words[i].Text); k != "" {
-			return fmt.Sprintf("; is %q a misspelt %s?", n.Words[i].Text, k)
+			return fmt.Sprintf("; is %s a misspelt %s?", syntax.Echo(n.Words[i].Text), k)
 		}
 	}
 	return ""
@@ -446,7 +455,7 @@ func (ev *evaluator) relationKind(n *syntax.Name) ([]cgraph.Ref, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("unknown relation kind %q", text)
+	msg := fmt.Sprintf("unknown relation kind %s", syntax.Echo(text))
 	if sugg := graph.Suggest(text, append(graph.KindNames(), names...)); len(sugg) > 0 {
 		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
 	}

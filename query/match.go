@@ -484,7 +484,7 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 		for i, l := range n.Labels {
 			l = strings.Trim(l, "<>")
 			if !known[strings.ToLower(l)] {
-				msg := fmt.Sprintf("unknown type %q", l)
+				msg := fmt.Sprintf("unknown type %s", syntax.Echo(l))
 				if sugg := graph.Suggest(l, names); len(sugg) > 0 {
 					msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
 				}
@@ -499,7 +499,7 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 	}
 	for _, p := range n.Props {
 		if !contains(nodeProps, strings.ToLower(p.Key)) {
-			msg := fmt.Sprintf("nodes have no property %q", p.Key)
+			msg := fmt.Sprintf("nodes have no property %s", syntax.Echo(p.Key))
 			if sugg := graph.Suggest(p.Key, nodeProps); len(sugg) > 0 {
 				msg += " (did you mean " + sugg[0] + "?)"
 			}
@@ -551,7 +551,7 @@ func (ev *evaluator) compileRel(r *syntax.RelPat, links *graph.Links) (*relMatch
 	}
 	for _, p := range r.Props {
 		if !contains(relProps, strings.ToLower(p.Key)) {
-			msg := fmt.Sprintf("relationships have no property %q", p.Key)
+			msg := fmt.Sprintf("relationships have no property %s", syntax.Echo(p.Key))
 			if sugg := graph.Suggest(p.Key, relProps); len(sugg) > 0 {
 				msg += " (did you mean " + sugg[0] + "?)"
 			}

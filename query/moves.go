@@ -380,8 +380,11 @@ func (ev *evaluator) avoidItem(n *syntax.Name) (avoidItem, error) {
 	if !errors.Is(err, ErrUnknown) {
 		return avoidItem{}, err
 	}
-	msg := fmt.Sprintf("unknown entity or relation kind %q", n.Text)
-	sugg := ev.suggestEntities(n.Text)
+	msg := fmt.Sprintf("unknown entity or relation kind %s", syntax.Echo(n.Text))
+	sugg, err := ev.suggestEntities(n.Text)
+	if err != nil {
+		return avoidItem{}, err
+	}
 	names, _ := ev.predicateNames()
 	sugg = append(sugg, graph.Suggest(n.Text, append(graph.KindNames(), names...))...)
 	if len(sugg) > 0 {
@@ -899,9 +902,9 @@ func (ev *evaluator) splitPair(parts []*syntax.Name) (resolved, resolved, error)
 			if len(words) == 2 {
 				return resolved{}, resolved{}, firstErr
 			}
-			return resolved{}, resolved{}, ev.errAt(words[0].At, ErrUnknown, "cannot read two entities in %q: quote them (why \"A\" \"B\"): %v", join(words).Text, firstErr)
+			return resolved{}, resolved{}, ev.errAt(words[0].At, ErrUnknown, "cannot read two entities in %s: quote them (why \"A\" \"B\"): %v", syntax.Echo(join(words).Text), firstErr)
 		}
-		return resolved{}, resolved{}, ev.errAt(words[0].At, ErrAmbiguous, "%q can be split into two entities in more than one way; quote them (why \"A\" \"B\")", join(words).Text)
+		return resolved{}, resolved{}, ev.errAt(words[0].At, ErrAmbiguous, "%s can be split into two entities in more than one way; quote them (why \"A\" \"B\")", syntax.Echo(join(words).Text))
 	}
 	return resolved{}, resolved{}, ev.errAt(parts[0].At, ErrInvalid, "why takes two entities (why A B)")
 }

@@ -84,7 +84,7 @@ func (t Token) Describe() string {
 	case EOF:
 		return "end of input"
 	case Bare:
-		return fmt.Sprintf("%q", t.Text)
+		return Echo(t.Text)
 	case String, IRI, Int, Float, Illegal:
 		s := t.Text
 		if utf8.RuneCountInString(s) > 30 {

@@ -254,7 +254,7 @@ func suggestWord(w string, words []string) string {
 	w = strings.ToLower(w)
 	best, bestD := "", 3
 	for _, c := range words {
-		if d := textdist.Distance(w, c); d < bestD && d <= max(1, len([]rune(c))/3) {
+		if d, ok := textdist.Within(w, c, min(bestD-1, max(1, len([]rune(c))/3))); ok {
 			best, bestD = c, d
 		}
 	}

@@ -228,3 +228,31 @@ func TestComments(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoAndCaret: a message repeats at most EchoMax characters of what
+// was written, and the caret line shows at most CaretWidth of a long line,
+// around the column.
+func TestEchoAndCaret(t *testing.T) {
+	if got := Echo("Japan"); got != `"Japan"` {
+		t.Errorf("Echo: %s", got)
+	}
+	long := strings.Repeat("é", 10000)
+	if got, want := Echo(long), `"`+strings.Repeat("é", EchoMax)+`…" (10000 characters)`; got != want {
+		t.Errorf("Echo(long) = %s", got)
+	}
+	if got := Shorten(long); !strings.HasSuffix(got, "… (10000 characters)") {
+		t.Errorf("Shorten(long) = %s", got)
+	}
+	if got := Caret("a\n\tbc", 2, 2); got != " bc\n ^" {
+		t.Errorf("Caret: %q", got)
+	}
+	src := "show " + strings.Repeat("x", 5000) + "!" + strings.Repeat("y", 5000)
+	got := Caret(src, 1, 5006)
+	lines := strings.Split(got, "\n")
+	if n := len([]rune(lines[0])); n > CaretWidth+2 {
+		t.Fatalf("caret line of %d characters", n)
+	}
+	if col := len(lines[1]) - 1; []rune(lines[0])[col] != '!' {
+		t.Fatalf("caret not under the column:\n%s", got)
+	}
+}
