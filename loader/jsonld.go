@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -46,6 +47,7 @@ const DefaultMaxObject = 16 << 20
 // element's position, so loading the same document again adds nothing
 // while two equal unlabelled nodes stay two.
 type JSONLDReader struct {
+	done  context.Context // stops converting a large element when done
 	name  string
 	scan  *jsonScanner
 	dec   *json.Decoder
@@ -73,7 +75,7 @@ func NewJSONLDReader(r io.Reader, name string, maxDepth int) *JSONLDReader {
 	s := &jsonScanner{r: skipBOM(r), maxDepth: maxDepth, maxObject: DefaultMaxObject, keepLine: 1}
 	// Numbers decode as float64: json-gold reads no other kind.
 	dec := json.NewDecoder(s)
-	return &JSONLDReader{name: name, scan: s, dec: dec}
+	return &JSONLDReader{done: context.Background(), name: name, scan: s, dec: dec}
 }
 
 // fail ends reading with an error at byte offset off of the input.
@@ -313,19 +315,6 @@ func describeToken(tok json.Token) string {
 // errProcessor is a panic of json-gold, turned into an error.
 var errProcessor = errors.New("the JSON-LD processor failed on this element")
 
-// toRDF runs json-gold's ToRDF, recovering its panics: it panics on some
-// invalid input (an empty term, {"": true}), and into an empty store the
-// reader runs in the bulk loader's goroutine, where a panic would end the
-// process.
-func toRDF(doc interface{}, opts *ld.JsonLdOptions) (out interface{}, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("%w (%v)", errProcessor, r)
-		}
-	}()
-	return ld.NewJsonLdProcessor().ToRDF(doc, opts)
-}
-
 // process turns one element into quads with json-gold, offline. elem is
 // the top-level node, an element of a top-level array, or an element of
 // the streamed @graph (inGraph); off is where it starts.
@@ -355,11 +344,16 @@ func (j *JSONLDReader) process(elem interface{}, off int64, inGraph bool) error 
 	// json-gold relabels blank nodes per run: labelled ones are turned
 	// into reserved IRIs after expansion (which resolves @id aliases) and
 	// back into the document's blank nodes after conversion.
+	var ds *ld.RDFDataset
 	out, err := expand(doc, opts)
 	if err == nil {
-		out, err = toRDF(labelBlankNodes(out), opts)
+		ds, err = toRDF(j.done, labelBlankNodes(out), opts)
 	}
 	if err != nil {
+		if j.done.Err() != nil {
+			j.state = 3
+			return j.done.Err()
+		}
 		if len(loader.refused) > 0 {
 			return j.fail(off, ErrInvalid, "remote context %q refused: Entente never fetches from the network or opens files; put the context inline in @context", loader.refused[0])
 		}
@@ -371,10 +365,6 @@ func (j *JSONLDReader) process(elem interface{}, off int64, inGraph bool) error 
 		j.state = 3
 		line, col := j.scan.position(off)
 		return &Error{File: j.name, Line: line, Col: col, Kind: ErrSyntax, Msg: "invalid JSON-LD: " + shortenMsg(msg), Src: j.scan.lineAt(off)}
-	}
-	ds, ok := out.(*ld.RDFDataset)
-	if !ok {
-		return fmt.Errorf("%s: JSON-LD processing returned %T", j.name, out)
 	}
 	for g, qs := range ds.Graphs {
 		var label quad.Value

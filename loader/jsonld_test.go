@@ -575,3 +575,58 @@ func TestJSONLDTruncatedGzip(t *testing.T) {
 		t.Errorf("error %q, want %q", got, want)
 	}
 }
+
+// manyValues is a JSON-LD node with n values on one property, each value
+// written twice when twice is set.
+func manyValues(n int, twice bool) string {
+	var b strings.Builder
+	b.WriteString(`{"@id": "http://ex/a", "http://ex/p": [`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `"v%d"`, i)
+		if twice {
+			fmt.Fprintf(&b, `, "v%d"`, i)
+		}
+	}
+	b.WriteString(`], "http://ex/q": [{"@id": "http://ex/b"}, {"@id": "http://ex/b"}, 1, 1.0, "1"]}`)
+	return b.String()
+}
+
+// TestJSONLDManyValues loads a node with 40,000 values on one property,
+// each written twice: a property's values are a set, as JSON-LD has them.
+func TestJSONLDManyValues(t *testing.T) {
+	res, err := loadString(nil, "many.jsonld", manyValues(40000, true), &loader.Options{DryRun: true})
+	if err != nil || res.Read != 40000+3 {
+		t.Fatalf("%+v %v, want %d statements", res, err, 40000+3)
+	}
+	db := openMem(t)
+	if _, err := loadString(db, "many.jsonld", manyValues(3, true), nil); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(allQuads(t, db), "\n")
+	want := `<http://ex/a> <http://ex/p> "v0" .
+<http://ex/a> <http://ex/p> "v1" .
+<http://ex/a> <http://ex/p> "v2" .
+<http://ex/a> <http://ex/q> "1" .
+<http://ex/a> <http://ex/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://ex/a> <http://ex/q> <http://ex/b> .`
+	if got != want {
+		t.Errorf("quads:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestJSONLDCancelInElement cancels a load while one large element is
+// converted: the conversion stops, not only the load after it.
+func TestJSONLDCancelInElement(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := loader.LoadSources(ctx, nil, []loader.Source{stringSource("many.jsonld", manyValues(40000, false))}, &loader.Options{DryRun: true})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if res.Read != 0 {
+		t.Errorf("%d statements read from an element whose conversion was cancelled", res.Read)
+	}
+}

@@ -135,7 +135,7 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 		}
 		res.store = cr
 	}
-	mr := &multiReader{srcs: srcs, opts: &o, size: size, res: res}
+	mr := &multiReader{ctx: ctx, srcs: srcs, opts: &o, size: size, res: res}
 	defer mr.close()
 	result := &Result{DryRun: o.DryRun}
 	if o.DryRun {
@@ -223,6 +223,7 @@ var errTooManyErrors = errors.New("loader: too many errors")
 
 // multiReader reads the inputs one after the other as one quad stream.
 type multiReader struct {
+	ctx  context.Context
 	srcs []Source
 	opts *Options
 	size int64
@@ -312,7 +313,7 @@ func (m *multiReader) openNext() error {
 		}
 		format = f
 	}
-	rd, err := newFormatReader(format, in, m.opts, m.res)
+	rd, err := newFormatReader(m.ctx, format, in, m.opts, m.res)
 	if err != nil {
 		in.Close()
 		return err
@@ -324,8 +325,9 @@ func (m *multiReader) openNext() error {
 
 // newFormatReader returns the statement reader for a format. The curated
 // readers add what they declare to the load's resolver when they reach
-// the end of their input.
-func newFormatReader(f Format, in *input, o *Options, res *loadResolver) (quad.Reader, error) {
+// the end of their input. The JSON-LD reader stops converting an element
+// when ctx is done.
+func newFormatReader(ctx context.Context, f Format, in *input, o *Options, res *loadResolver) (quad.Reader, error) {
 	switch f {
 	case NQuads, NTriples:
 		return NewNQuadsReader(in.r, in.name, &NQuadsOptions{Triples: f == NTriples, Strict: o.Strict, MaxLine: o.Limits.MaxLine}), nil
@@ -338,7 +340,9 @@ func newFormatReader(f Format, in *input, o *Options, res *loadResolver) (quad.R
 		r.decl = res.decl
 		return r, nil
 	case JSONLD:
-		return NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth), nil
+		r := NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth)
+		r.done = ctx
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrFormat, f)
 }

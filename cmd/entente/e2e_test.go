@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,7 +47,13 @@ type runResult struct {
 // entente runs the binary with a clean environment (no default store).
 func entente(t *testing.T, stdin string, args ...string) runResult {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	return ententeCtx(context.Background(), t, stdin, args...)
+}
+
+// ententeCtx is entente that kills the binary when ctx is done.
+func ententeCtx(ctx context.Context, t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "ENTENTE_DB=", "XDG_DATA_HOME="+t.TempDir(), "NO_COLOR=1")
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

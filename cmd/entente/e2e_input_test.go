@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The loaders' answers to hostile and broken input, through the binary:
+// linear work, limits that stop reading at once, one rule for text, and
+// messages that say what is wrong.
+
+// inputStore creates a store holding one statement and returns its
+// directory.
+func inputStore(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	base := filepath.Join(dir, "base.nq")
+	if err := os.WriteFile(base, []byte("<http://ex/base> <http://ex/p> <http://ex/o> .\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entente(t, "", "--db", db, "load", base).must(t, 0)
+	return db
+}
+
+// inputFile writes content to a new file called name and returns its path.
+func inputFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// ententeWithin runs the binary, killing it and failing the test if it
+// runs longer than bound, a bound far above what it needs: the property
+// tested is that it finishes, not its speed.
+func ententeWithin(t *testing.T, bound time.Duration, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	r := ententeCtx(ctx, t, "", args...)
+	if ctx.Err() != nil {
+		t.Fatalf("entente %s: still running after %v", strings.Join(args, " "), bound)
+	}
+	return r
+}
+
+// TestInputJSONLDManyValues: one JSON-LD property with 40,000 values is
+// checked (it took two minutes when each value was compared with every
+// other).
+func TestInputJSONLDManyValues(t *testing.T) {
+	db := inputStore(t)
+	var b strings.Builder
+	b.WriteString(`{"@id": "http://ex/a", "http://ex/p": [`)
+	for i := 0; i < 40000; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `"value %d"`, i)
+	}
+	b.WriteString("]}\n")
+	doc := inputFile(t, "many.jsonld", b.String())
+	r := ententeWithin(t, time.Minute, "--db", db, "load", "--dry-run", doc).must(t, 0)
+	if !strings.Contains(r.stdout, "checked 40,000 statements from 1 file") {
+		t.Errorf("summary: %s", r.stdout)
+	}
+}
