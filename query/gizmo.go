@@ -43,10 +43,16 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 
 	ev := &evaluator{ctx: ctx, qs: qs, nodes: map[cgraph.Ref]*Node{}, stmts: map[cgraph.Ref]*stmtInfo{}}
 	ses := gizmo.NewSession(qs)
+	if err := guardBuiltins(ctx, ses); err != nil {
+		return nil, err
+	}
 	it, err := ses.Execute(ctx, src, cquery.Options{Collation: cquery.Raw, Limit: o.Limit + 1})
 	if err != nil {
 		return nil, &Error{Msg: err.Error(), Kind: ErrGizmo}
 	}
+	// Closing the results interrupts the JavaScript VM, as a done ctx
+	// does while they are read: the program stops at its next step, and
+	// the guards keep every step short.
 	defer it.Close()
 	res := &Result{Statement: src, Kind: "gizmo"}
 	var raw []interface{}
@@ -119,6 +125,80 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// MaxGizmoLength is the most elements an array method of a Gizmo program
+// may go through, the most arguments apply may spread, and the most
+// characters a string method may build: the JavaScript VM checks for
+// interruption between steps of the program, not inside a built-in
+// method, so a method over an array-like object of length 1e9 would run
+// on (and fill memory) after the timeout. A program that passes the cap
+// fails with a RangeError saying so.
+const MaxGizmoLength = 1_000_000
+
+// gizmoGuards replaces the built-in methods that loop over a length the
+// program chooses with wrappers that refuse a length over the cap first.
+// It runs in the session's VM before the program, and keeps the originals
+// only in its closure.
+var gizmoGuards = fmt.Sprintf(`(function () {
+  var max = %d, apply = Reflect.apply;
+  function toLength(n) { n = Math.floor(Number(n)); return n > 0 ? n : 0; }
+  function tooLong(what, n) {
+    return new RangeError(what + " over " + n + " elements: Gizmo programs may go through at most " + max);
+  }
+  function wrap(obj, name, check) {
+    var f = obj[name];
+    if (typeof f !== "function") return;
+    Object.defineProperty(obj, name, {
+      value: function () { check(this, arguments, name); return apply(f, this, arguments); },
+      writable: true, configurable: true, enumerable: false
+    });
+  }
+  function ofThis(self, args, name) {
+    var n = self == null ? 0 : toLength(Object(self).length);
+    if (n > max) throw tooLong("Array.prototype." + name, n);
+  }
+  ["concat", "copyWithin", "entries", "every", "fill", "filter", "find", "findIndex", "findLast",
+   "findLastIndex", "flat", "flatMap", "forEach", "includes", "indexOf", "join", "keys",
+   "lastIndexOf", "map", "pop", "push", "reduce", "reduceRight", "reverse", "shift", "slice",
+   "some", "sort", "splice", "toLocaleString", "toReversed", "toSorted", "toSpliced", "toString",
+   "unshift", "values", "with"].forEach(function (m) { wrap(Array.prototype, m, ofThis); });
+  function ofArg(i) {
+    return function (self, args, name) {
+      var a = args[i];
+      var n = a == null ? 0 : toLength(Object(a).length);
+      if (n > max) throw tooLong(name, n);
+    };
+  }
+  wrap(Array, "from", ofArg(0));
+  wrap(Function.prototype, "apply", ofArg(1));
+  wrap(Reflect, "apply", ofArg(2));
+  wrap(Reflect, "construct", ofArg(1));
+  function ofResult(self, args, name) {
+    var s = String(self), n;
+    if (name === "repeat") n = s.length * toLength(args[0]);
+    else n = toLength(args[0]);
+    if (n > max) throw new RangeError("String.prototype." + name + " of " + n +
+      " characters: Gizmo programs may build at most " + max);
+  }
+  ["repeat", "padStart", "padEnd"].forEach(function (m) { wrap(String.prototype, m, ofResult); });
+})();`, MaxGizmoLength)
+
+// guardBuiltins runs gizmoGuards in the session's VM.
+func guardBuiltins(ctx context.Context, ses *gizmo.Session) error {
+	it, err := ses.Execute(ctx, gizmoGuards, cquery.Options{Collation: cquery.Raw})
+	if err != nil {
+		return fmt.Errorf("query: gizmo guards: %w", err)
+	}
+	for it.Next(ctx) {
+	}
+	if err := it.Err(); err != nil {
+		it.Close()
+		return fmt.Errorf("query: gizmo guards: %w", err)
+	}
+	// Not closed: closing interrupts the VM even when its program has
+	// ended, and the interruption would stop the next program.
+	return nil
 }
 
 // GizmoNode is a node in a Gizmo result's row. It prints — in tables, CSV
@@ -227,9 +307,14 @@ func gizmoRelations(ev *evaluator, rows [][]Value) ([]*Relation, error) {
 	return rels, nil
 }
 
-// watchMemory calls over (once) if the heap grows by more than budget
-// bytes while it runs; the returned func stops it. The heap is the
-// process's: one query at a time is what a shell runs.
+// watchMemory calls over (once) when the heap has grown by more than half
+// of budget bytes while it runs; the returned func stops it. Half: the
+// heap is sampled, not checked at each allocation, so the step of the
+// program under way when the sample is taken completes — and one step
+// (a concatenation, say) at most doubles what the program holds, so the
+// growth stays within budget. Sampling every millisecond sees each step
+// big enough to matter. The heap is the process's: one query at a time is
+// what a shell runs.
 func watchMemory(ctx context.Context, budget uint64, over func()) (stop func()) {
 	if budget == 0 {
 		return func() {}
@@ -245,7 +330,7 @@ func watchMemory(ctx context.Context, budget uint64, over func()) (stop func()) 
 	base := read()
 	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(20 * time.Millisecond)
+		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
@@ -254,7 +339,7 @@ func watchMemory(ctx context.Context, budget uint64, over func()) (stop func()) 
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if h := read(); h > base+budget {
+				if h := read(); h > base+budget/2 {
 					over()
 					return
 				}

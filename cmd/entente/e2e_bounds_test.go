@@ -44,4 +44,25 @@ func TestBounds(t *testing.T) {
 			t.Fatalf("the message (%d bytes): %.300s", len(r.stderr), r.stderr)
 		}
 	})
+
+	// Item 7: Gizmo bombs end — the process exits — under --timeout, in
+	// the command line and in the shell.
+	t.Run("GizmoBomb", func(t *testing.T) {
+		for _, src := range []string{
+			`Array.prototype.fill.call({length: 1e9}, 0)`,
+			`Array.prototype.indexOf.call({length: 2**53 - 1}, 1)`,
+			`while (true) {}`,
+		} {
+			start := time.Now()
+			entente(t, "", "--db", seed, "query", "--lang", "gizmo", "--timeout", "2s", src).must(t, 1)
+			if d := time.Since(start); d > 30*time.Second {
+				t.Fatalf("%s: took %v", src, d)
+			}
+		}
+		start := time.Now()
+		r := entente(t, ":timeout 2s\n:gizmo\nwhile (true) {}\n:eql\nshow Japan\n", "--db", seed, "repl").must(t, 1)
+		if d := time.Since(start); d > 30*time.Second || !strings.Contains(r.stderr, "timed out after 2s") || !strings.Contains(r.stdout, "Japan  (Country)") {
+			t.Fatalf("the shell (%v):\n%s\n%s", d, r.stdout, r.stderr)
+		}
+	})
 }
