@@ -81,28 +81,99 @@ func NewCSVReader(r io.Reader, name string, res Resolver, maxLine int) *CSVReade
 		evSeen: map[string]bool{}, names: map[string][]ResolvedEntity{}}
 }
 
-// csvInput feeds the CSV reader. It refuses a physical line longer than
-// max bytes (without its ending, LF or CRLF) and skips the rest of it, and
-// it keeps the lines of the record being read, so that the CSV reader's
-// columns, which count bytes, can be told in characters.
+// csvInput feeds the CSV reader. It follows the quoting of the fields as
+// it passes the input on, and stops reading — returning an error, then
+// the end of the input — at a physical line longer than max bytes
+// (without its ending, LF or CRLF) or a record longer than max bytes (a
+// quoted field may span lines: one never closed would otherwise be read
+// to the end of the input). It keeps the lines of the record being read,
+// so that the CSV reader's columns, which count bytes, can be told in
+// characters, and where an open quoted field began.
 type csvInput struct {
-	r    io.Reader
-	max  int
-	buf  []byte // buf[pos:] is read from r and not yet passed on
-	pos  int
-	err  error
-	run  int  // bytes of the current line so far, without its ending
-	skip bool // skipping the rest of a line over the limit
+	r   io.Reader
+	max int
+	buf []byte // buf[pos:] is read from r and not yet passed on
+	pos int
+	err error
+	run int // bytes of the current line so far, without its ending
+	rec int // bytes of the current record so far
+
+	quote     csvQuote // where the quoting stands
+	quoteLine int      // the line and byte column of the open quoted
+	quoteCol  int      // field's opening quote
 
 	line  int      // the current physical line, from 1
 	first int      // the line of lines[0]
 	lines [][]byte // lines first..line, the last one still growing
 }
 
-// errCSVLineTooLong is a physical line over the limit.
-type errCSVLineTooLong struct{ line int }
+// csvQuote is the state of csvInput's reading of the quoting, as
+// encoding/csv (TrimLeadingSpace, Comment '#') reads it.
+type csvQuote int
 
-func (e *errCSVLineTooLong) Error() string { return fmt.Sprintf("line %d is too long", e.line) }
+const (
+	csvRecordStart   csvQuote = iota // at the start of a record
+	csvFieldStart                    // after a comma, or leading blanks
+	csvUnquoted                      // in an unquoted field
+	csvQuoted                        // in a quoted field
+	csvQuoteInQuoted                 // after a quote in a quoted field
+	csvComment                       // in a comment line
+)
+
+// next moves the quoting on by one byte.
+func (q csvQuote) next(c byte) csvQuote {
+	switch q {
+	case csvRecordStart, csvFieldStart:
+		switch {
+		case c == '#' && q == csvRecordStart:
+			return csvComment
+		case c == '"':
+			return csvQuoted
+		case c == ' ' || c == '\t' || c == '\r':
+			return csvFieldStart
+		case c == ',':
+			return csvFieldStart
+		case c == '\n':
+			return csvRecordStart
+		}
+		return csvUnquoted
+	case csvQuoted:
+		if c == '"' {
+			return csvQuoteInQuoted
+		}
+		return csvQuoted
+	case csvQuoteInQuoted:
+		switch c {
+		case '"':
+			return csvQuoted
+		case ',':
+			return csvFieldStart
+		case '\n':
+			return csvRecordStart
+		}
+		return csvUnquoted // an extraneous quote: the CSV reader says so
+	case csvComment:
+		if c == '\n' {
+			return csvRecordStart
+		}
+		return csvComment
+	}
+	switch c { // csvUnquoted
+	case ',':
+		return csvFieldStart
+	case '\n':
+		return csvRecordStart
+	}
+	return csvUnquoted
+}
+
+// errCSVTooLong is a physical line, or a record, over the limit.
+type errCSVTooLong struct {
+	line, col int  // where: the line, or the open quote of the record
+	record    bool // the record, not the line, is over the limit
+}
+
+func (e *errCSVTooLong) Error() string { return fmt.Sprintf("line %d is too long", e.line) }
 
 func (l *csvInput) Read(p []byte) (int, error) {
 	out := 0
@@ -119,36 +190,53 @@ func (l *csvInput) Read(p []byte) (int, error) {
 		}
 		for ; l.pos < len(l.buf) && out < len(p); l.pos++ {
 			c := l.buf[l.pos]
-			if l.skip {
-				if c == '\n' {
-					l.skip = false
-					l.newLine()
-				}
-				continue
-			}
 			if c != '\n' {
 				// A CR one past the limit may start the line's CRLF ending.
 				if l.run++; l.run > l.max && (l.run > l.max+1 || c != '\r') {
-					l.skip = true
-					return out, &errCSVLineTooLong{l.line}
+					return out, l.stop(&errCSVTooLong{line: l.line})
 				}
+			}
+			if l.rec++; l.rec > l.max+1 && l.quote == csvQuoted {
+				return out, l.stop(&errCSVTooLong{line: l.quoteLine, col: l.quoteCol, record: true})
+			}
+			if q := l.quote.next(c); q != l.quote {
+				if q == csvQuoted && l.quote != csvQuoteInQuoted {
+					l.quoteLine, l.quoteCol = l.line, len(l.lines[len(l.lines)-1])+1
+				}
+				l.quote = q
 			}
 			p[out] = c
 			out++
 			cur := &l.lines[len(l.lines)-1]
 			*cur = append(*cur, c)
 			if c == '\n' {
-				l.newLine()
+				l.run = 0
+				l.line++
+				l.lines = append(l.lines, nil)
+				if l.quote == csvRecordStart {
+					l.rec = 0
+				}
 			}
 		}
 	}
 	return out, nil
 }
 
-func (l *csvInput) newLine() {
-	l.run = 0
-	l.line++
-	l.lines = append(l.lines, nil)
+// stop ends reading at an error: the CSV reader gets it, then the end of
+// the input.
+func (l *csvInput) stop(err error) error {
+	l.buf, l.pos, l.err = nil, 0, io.EOF
+	return err
+}
+
+// openQuote returns the line and column (in characters) of the opening
+// quote of a quoted field the input ended in; ok is false when it ended
+// outside one.
+func (l *csvInput) openQuote() (line, col int, ok bool) {
+	if l.quote != csvQuoted || l.err != io.EOF {
+		return 0, 0, false
+	}
+	return l.quoteLine, l.col(l.quoteLine, l.quoteCol), true
 }
 
 // forget drops the lines before line n.
@@ -242,13 +330,18 @@ func (c *CSVReader) declare() {
 // csvError positions an error of the CSV reader; fields is the number of
 // fields of the record it came with.
 func (c *CSVReader) csvError(err error, fields int) error {
-	var long *errCSVLineTooLong
+	var long *errCSVTooLong
 	if errors.As(err, &long) {
-		return &Error{File: c.name, Line: long.line, Col: 1, Kind: ErrLimit,
-			Msg: fmt.Sprintf("line is longer than the limit of %s", byteSize(int64(c.in.max)))}
+		if long.record {
+			return c.errAt(long.line, c.in.col(long.line, long.col), ErrLimit, "the quoted field that starts here runs past the limit of %s (--max-line) without its closing '\"'; reading stopped", byteSize(int64(c.in.max)))
+		}
+		return lineLimitError(c.name, long.line, c.in.max)
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
+		if line, col, ok := c.in.openQuote(); ok && errors.Is(pe.Err, csv.ErrQuote) {
+			return c.errAt(line, col, ErrSyntax, "the quoted field that starts here is not closed: the file ends inside it (a stray '\"'?)")
+		}
 		col := c.in.col(pe.Line, pe.Column)
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
 			return c.errAt(pe.Line, col, ErrSyntax, "expected %d fields as in the header, found %d", len(c.header), fields)

@@ -1,6 +1,7 @@
 package loader_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -223,7 +224,7 @@ var csvErrorCases = []struct{ name, src, want string }{
 		`e.csv:2:1: expected 6 fields as in the header, found 5`},
 	{"bare quote",
 		"subject,relation,object,source,locator,note\nTokyo,partner,\"ROK,ecfr-2024,x,a\n",
-		`e.csv:2:34: extraneous or missing " in quoted-field`},
+		`e.csv:2:15: the quoted field that starts here is not closed: the file ends inside it (a stray '"'?)`},
 	{"empty file", "", `e.csv:1:1: empty file: expected a header line (subject,relation,object,source,locator,note)`},
 	{"only comments", "# nothing\n# here\n", `e.csv:1:1: empty file: expected a header line (subject,relation,object,source,locator,note)`},
 	{"error after a comment and a quoted line break",
@@ -319,7 +320,8 @@ func TestCSVColumnsInCharacters(t *testing.T) {
 	}
 }
 
-// TestCSVLongLine checks the line cap on CSV input.
+// TestCSVLongLine checks the line cap on CSV input: reading stops at the
+// line over it.
 func TestCSVLongLine(t *testing.T) {
 	db := openSeeded(t)
 	src := "subject,relation,object,source,locator,note\nTokyo,partner,ROK,ecfr-2024,x," + strings.Repeat("n", 3000) + "\n"
@@ -327,19 +329,44 @@ func TestCSVLongLine(t *testing.T) {
 	if !errors.Is(err, loader.ErrLimit) {
 		t.Fatalf("error %v, want ErrLimit", err)
 	}
-	if got, want := errText(err, ""), "e.csv:2:1: line is longer than the limit of 1000 bytes"; got != want {
+	if got, want := errText(err, ""), "e.csv:2:1: line is longer than the limit of 1000 bytes (--max-line); reading stopped there"; got != want {
 		t.Errorf("error %q, want %q", got, want)
 	}
-	// A dry run goes on after it, at the right lines.
-	res, err := loadString(db, "e.csv", src+"Tokyo,partnr,ROK,ecfr-2024,x,a\nSeoul,partner,New Delhi,ecfr-2024,Introduction ¶1,A note.\n",
+	// A dry run lists the errors before it, and reads nothing after it.
+	res, err := loadString(db, "e.csv", "subject,relation,object,source,locator,note\nTokyo,partnr,ROK,ecfr-2024,x,a\n"+src[45:]+"Seoul,partner,New Delhi,ecfr-2024,Introduction ¶1,A note.\n",
 		&loader.Options{DryRun: true, Limits: loader.Limits{MaxLine: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(errorStrings(res.Errors), "\n")
-	want := "e.csv:2:1: line is longer than the limit of 1000 bytes\ne.csv:3:7: unknown relation kind \"partnr\" (did you mean partner?)"
-	if got != want || res.Read == 0 {
-		t.Errorf("errors:\n%s\nwant:\n%s (%d quads read)", got, want, res.Read)
+	want := "e.csv:2:7: unknown relation kind \"partnr\" (did you mean partner?)\ne.csv:3:1: line is longer than the limit of 1000 bytes (--max-line); reading stopped there"
+	if got != want || res.Read != 0 {
+		t.Errorf("errors:\n%s\nwant:\n%s (%d quads read, want 0)", got, want, res.Read)
+	}
+}
+
+// TestCSVOpenQuote checks that a quoted field never closed is reported at
+// its quote, and that it is not read past the line limit.
+func TestCSVOpenQuote(t *testing.T) {
+	const head = "subject,relation,object,source,locator,note\n"
+	row := "Tokyo,partner,ROK,ecfr-2024,¶1,\"A note.\n"
+	for _, c := range []struct {
+		name, src string
+		max       int
+		want      string
+	}{
+		{"at the end", head + row + "Seoul,partner,New Delhi,ecfr-2024,x,y\n", 0,
+			`q.csv:2:32: the quoted field that starts here is not closed: the file ends inside it (a stray '"'?)`},
+		{"past the limit", head + row + strings.Repeat("Seoul,partner,New Delhi,ecfr-2024,x,y\n", 100), 1000,
+			`q.csv:2:32: the quoted field that starts here runs past the limit of 1000 bytes (--max-line) without its closing '"'; reading stopped`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeFile(t, "q.csv", c.src)
+			_, err := loader.Load(context.Background(), openSeeded(t), []string{path}, &loader.Options{Limits: loader.Limits{MaxLine: c.max}})
+			if got := errText(err, path); got != c.want {
+				t.Errorf("error\n got %s\nwant %s", got, c.want)
+			}
+		})
 	}
 }
 

@@ -1,7 +1,10 @@
 // Package loader reads graphs into a store: Entente's seed format, CSV
 // edge lists, N-Quads and N-Triples, and JSON-LD, each streamed from its
 // input (files, gzip-compressed or not, or standard input) and bounded —
-// line length, decompressed size, expansion ratio, nesting depth.
+// line length (a CSV record's too), decompressed size, expansion ratio,
+// the size of a JSON-LD element and of any one JSON value, nesting
+// depth. A reader stops at the first limit its input crosses: it does
+// not read an over-long line to its end.
 // Reading takes memory that does not grow with the input: the N-Quads and
 // JSON-LD readers hold one line or one element at a time; the seed and
 // CSV readers also remember each relation they have declared (to catch a

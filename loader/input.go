@@ -89,8 +89,9 @@ func sniff(head []byte) (Format, bool) {
 
 // Limits bound what an input may cost.
 type Limits struct {
-	// MaxLine is the longest line of a line-based format, in bytes
-	// (default 1 MiB).
+	// MaxLine is the longest line of a line-based format, and the
+	// longest CSV record, in bytes (default 1 MiB). Reading an input
+	// stops at the first line over it.
 	MaxLine int
 	// MaxSize caps the bytes read from one input after decompression
 	// (default 64 GiB).

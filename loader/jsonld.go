@@ -54,6 +54,7 @@ type JSONLDReader struct {
 	state int // 0 start, 1 in top-level array, 2 in @graph array, 3 done
 	ctx   interface{}
 	rest  map[string]interface{} // other keys of a top-level object
+	held  int64                  // their bytes in the input
 	top   int64                  // offset of the top-level object
 	// The streamed @graph is named by the top-level object's @id.
 	named   bool
@@ -130,8 +131,9 @@ func (j *JSONLDReader) syntaxOffset() int64 {
 // ReadQuad returns the next quad, io.EOF at the end.
 func (j *JSONLDReader) ReadQuad() (quad.Quad, error) {
 	for len(j.queue) == 0 {
-		if j.err != nil {
-			return quad.Quad{}, j.err
+		if err := j.err; err != nil { // once: reading ended there
+			j.err = nil
+			return quad.Quad{}, err
 		}
 		if j.state == 3 {
 			return quad.Quad{}, io.EOF
@@ -224,13 +226,10 @@ func (j *JSONLDReader) readTopObject() error {
 			j.state = 2
 			return nil
 		}
-		j.scan.mark(j.dec.InputOffset())
-		var v interface{}
-		if err := j.dec.Decode(&v); err != nil {
-			return j.decodeErr(err)
+		v, err := j.member(keyOff)
+		if err != nil {
+			return err
 		}
-		j.scan.unmark()
-		j.scan.forget(j.dec.InputOffset())
 		if key == "@context" {
 			j.ctx = v
 			continue
@@ -238,6 +237,25 @@ func (j *JSONLDReader) readTopObject() error {
 		j.rest[key] = v
 	}
 	return j.finishTopObject()
+}
+
+// member decodes the value of a member of the top-level object (its key
+// at keyOff), counting it against the limit on what the object holds
+// besides its @graph: all of it is kept until the object ends.
+func (j *JSONLDReader) member(keyOff int64) (interface{}, error) {
+	start := j.dec.InputOffset()
+	j.scan.mark(start)
+	var v interface{}
+	if err := j.dec.Decode(&v); err != nil {
+		return nil, j.decodeErr(err)
+	}
+	j.scan.unmark()
+	end := j.dec.InputOffset()
+	if j.held += end - start; j.held > j.scan.maxObject {
+		return nil, j.fail(keyOff, ErrLimit, "the members of the top-level object besides @graph are larger than the limit of %s", byteSize(j.scan.maxObject))
+	}
+	j.scan.forget(end)
+	return v, nil
 }
 
 // finishTopObject processes what the top-level object held besides its
@@ -249,13 +267,10 @@ func (j *JSONLDReader) finishTopObject() error {
 		if err != nil {
 			return err
 		}
-		j.scan.mark(j.dec.InputOffset())
-		var v interface{}
-		if err := j.dec.Decode(&v); err != nil {
-			return j.decodeErr(err)
+		v, err := j.member(keyOff)
+		if err != nil {
+			return err
 		}
-		j.scan.unmark()
-		j.scan.forget(j.dec.InputOffset())
 		switch key {
 		case "@context":
 			return j.fail(keyOff, ErrSyntax, "@context must come before @graph, so that the graph can be read as it streams")
@@ -480,6 +495,7 @@ type jsonScanner struct {
 	maxObject int64
 
 	n        int64 // bytes read
+	runStart int64 // offset after the last delimiter outside a string
 	depth    int
 	inString bool
 	escape   bool
@@ -495,6 +511,9 @@ type jsonScanner struct {
 	keepLine int // the line of offset keepAt, from 1
 	keepCol  int // characters before keepAt on its line
 }
+
+// scanChunk is the most jsonScanner reads at a time.
+const scanChunk = 64 << 10
 
 type scanError struct {
 	off int64
@@ -514,6 +533,9 @@ func (s *jsonScanner) unmark() { s.marked = false }
 func (s *jsonScanner) Read(p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
+	}
+	if len(p) > scanChunk { // to stop within a chunk of a limit
+		p = p[:scanChunk]
 	}
 	n, err := s.r.Read(p)
 	s.keep = append(s.keep, p[:n]...)
@@ -541,9 +563,23 @@ func (s *jsonScanner) Read(p []byte) (int, error) {
 				s.err = &scanError{off, fmt.Sprintf("JSON nested more than %d levels deep", s.maxDepth)}
 				return i, s.err
 			}
+			s.runStart = s.n
 		case '}', ']':
 			s.depth--
+			s.runStart = s.n
+		case ',', ':':
+			s.runStart = s.n
 		}
+	}
+	// A string, a number or white space the decoder holds whole, in or
+	// out of an element.
+	if s.n-s.runStart > s.maxObject {
+		what := "a JSON value or run of white space is longer than the limit of %s"
+		if s.inString {
+			what = "a JSON string is longer than the limit of %s"
+		}
+		s.err = &scanError{s.runStart, fmt.Sprintf(what, byteSize(s.maxObject))}
+		return n, s.err
 	}
 	if s.marked && s.n-s.start > s.maxObject {
 		s.err = &scanError{s.start, fmt.Sprintf("a top-level JSON-LD object is larger than the limit of %s", byteSize(s.maxObject))}

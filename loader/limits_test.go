@@ -203,3 +203,78 @@ func TestLimitsDefaults(t *testing.T) {
 		t.Errorf("a line just under 1 MiB: %+v %v", res, err)
 	}
 }
+
+// endless is an input of head and then fill bytes without end, counting
+// what is read.
+type endless struct {
+	head string
+	fill byte
+	n    int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		if e.n < int64(len(e.head)) {
+			p[i] = e.head[e.n]
+		} else {
+			p[i] = e.fill
+		}
+		e.n++
+	}
+	return len(p), nil
+}
+
+func (e *endless) Close() error { return nil }
+
+// TestEveryReaderStopsAtLimit feeds each reader an input without end
+// (/dev/zero, a string never closed, white space): each stops with an
+// error saying which limit was crossed and where, having read little
+// more than the limit.
+func TestEveryReaderStopsAtLimit(t *testing.T) {
+	const maxLine = 1 << 20
+	for _, c := range []struct {
+		name, head string
+		fill       byte
+		want       string
+	}{
+		{"zero.nq", "", 0, "zero.nq:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
+		{"zero.seed", "", 0, "zero.seed:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
+		{"zero.csv", "", 0, "zero.csv:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
+		{"quote.csv", "subject,relation,object,source,locator,note\nTokyo,partner,ROK,ecfr-2024,x,\"", '\n',
+			`quote.csv:2:31: the quoted field that starts here runs past the limit of 1 MiB (--max-line) without its closing '"'; reading stopped`},
+		{"zero.jsonld", "", 0, "zero.jsonld:1:1: invalid JSON: invalid character '\\x00' looking for beginning of value"},
+		{"string.jsonld", `["`, 'a', "string.jsonld:1:2: a JSON string is longer than the limit of 16 MiB"},
+		{"key.jsonld", `{"@id": "http://ex/a", "`, 'k', "key.jsonld:1:23: a JSON string is longer than the limit of 16 MiB"},
+		{"space.jsonld", `[{"@id": "http://ex/a", "http://ex/p": "v"},`, ' ', "space.jsonld:1:45: a JSON value or run of white space is longer than the limit of 16 MiB"},
+		{"number.jsonld", `{"@id": "http://ex/a", "http://ex/p": 1`, '2', "number.jsonld:1:38: a JSON value or run of white space is longer than the limit of 16 MiB"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := &endless{head: c.head, fill: c.fill}
+			src := loader.Source{Name: c.name, Size: -1, Open: func() (io.ReadCloser, error) { return in, nil }}
+			res, err := loader.LoadSources(context.Background(), nil, []loader.Source{src}, &loader.Options{DryRun: true, Limits: loader.Limits{MaxLine: maxLine}})
+			if err == nil {
+				err = res.Errors
+			}
+			if got := errText(err, ""); got != c.want {
+				t.Errorf("error\n got %s\nwant %s", got, c.want)
+			}
+			if in.n > loader.DefaultMaxObject+1<<20 {
+				t.Errorf("%d MiB read before stopping", in.n>>20)
+			}
+		})
+	}
+}
+
+// TestJSONLDTopObjectLimit checks that what a top-level object holds
+// besides its @graph, kept until the object ends, is bounded as a whole.
+func TestJSONLDTopObjectLimit(t *testing.T) {
+	big := strings.Repeat("v", 10<<20)
+	doc := `{"http://ex/p": "` + big + `",` + "\n" + ` "http://ex/q": "` + big + `", "@graph": []}`
+	_, err := loadString(openMem(t), "top.jsonld", doc, nil)
+	if got, want := errText(err, ""), "top.jsonld:2:2: the members of the top-level object besides @graph are larger than the limit of 16 MiB"; got != want {
+		t.Errorf("error\n got %s\nwant %s", got, want)
+	}
+	if !errors.Is(err, loader.ErrLimit) {
+		t.Errorf("error %v is not ErrLimit", err)
+	}
+}

@@ -61,8 +61,7 @@ func (r *NQuadsReader) ReadQuad() (quad.Quad, error) {
 		if err == io.EOF {
 			return quad.Quad{}, io.EOF
 		} else if errors.Is(err, errLineTooLong) {
-			return quad.Quad{}, &Error{File: r.name, Line: r.lr.line, Col: 1, Kind: ErrLimit,
-				Msg: fmt.Sprintf("line is longer than the limit of %s", byteSize(int64(r.opts.MaxLine)))}
+			return quad.Quad{}, lineLimitError(r.name, r.lr.line, r.opts.MaxLine)
 		} else if err != nil {
 			return quad.Quad{}, ioError(r.name, err)
 		}
@@ -78,8 +77,9 @@ func (r *NQuadsReader) ReadQuad() (quad.Quad, error) {
 	}
 }
 
-// lineReader splits input into lines at LF, CR or CRLF, refusing lines
-// over a limit without holding them in memory.
+// lineReader splits input into lines at LF, CR or CRLF. A line over the
+// limit ends the input: reading stops within a chunk of crossing it,
+// never holding more than the limit and a chunk in memory.
 type lineReader struct {
 	r    io.Reader
 	max  int // the longest line, in bytes, without its ending
@@ -120,8 +120,9 @@ func (l *lineReader) fill() {
 }
 
 // next returns the next line without its ending, errLineTooLong for a line
-// of more than max bytes (which is skipped), or the input's error. The
-// slice is valid until the next call.
+// of more than max bytes (after which it returns io.EOF: the rest of the
+// input is not read), or the input's error. The slice is valid until the
+// next call.
 func (l *lineReader) next() ([]byte, error) {
 	scanned := 0 // bytes of buf[pos:] known to hold no line ending
 	for {
@@ -136,17 +137,17 @@ func (l *lineReader) next() ([]byte, error) {
 		if i := bytes.IndexAny(data[scanned:], "\r\n"); i >= 0 {
 			i += scanned
 			l.line++
+			if i > l.max {
+				return nil, l.tooLong()
+			}
 			l.pos += i + 1
 			l.skipLF = data[i] == '\r'
-			if i > l.max {
-				return nil, errLineTooLong
-			}
 			return data[:i], nil
 		}
 		scanned = len(data)
 		if len(data) > l.max {
 			l.line++
-			return nil, l.skipLine()
+			return nil, l.tooLong()
 		}
 		if l.err != nil {
 			if l.err != io.EOF || len(data) == 0 {
@@ -160,21 +161,17 @@ func (l *lineReader) next() ([]byte, error) {
 	}
 }
 
-// skipLine skips the rest of a line that is too long, in bounded memory.
-func (l *lineReader) skipLine() error {
-	for {
-		data := l.buf[l.pos:]
-		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-			l.pos += i + 1
-			l.skipLF = data[i] == '\r'
-			return errLineTooLong
-		}
-		l.pos = len(l.buf)
-		if l.err != nil {
-			return errLineTooLong // the input's error comes next
-		}
-		l.fill()
-	}
+// lineLimitError is the error of a line over the limit of max bytes, in
+// every line-based format.
+func lineLimitError(file string, line, max int) *Error {
+	return &Error{File: file, Line: line, Col: 1, Kind: ErrLimit,
+		Msg: fmt.Sprintf("line is longer than the limit of %s (--max-line); reading stopped there", byteSize(int64(max)))}
+}
+
+// tooLong stops reading at a line over the limit.
+func (l *lineReader) tooLong() error {
+	l.buf, l.pos, l.err = nil, 0, io.EOF
+	return errLineTooLong
 }
 
 // parser parses one line of N-Quads.

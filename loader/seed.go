@@ -124,7 +124,8 @@ func (s *SeedReader) readBlock() error {
 			s.eof = true
 			return s.finish()
 		} else if err == errLineTooLong {
-			return s.errf(s.lr.line, 1, ErrLimit, "", "line is longer than the limit of %s", byteSize(int64(s.lr.max)))
+			s.pending, s.eof = nil, true // reading stops: the block is cut short
+			return lineLimitError(s.name, s.lr.line, s.lr.max)
 		} else if err != nil {
 			return ioError(s.name, err)
 		}

@@ -702,7 +702,7 @@ func TestSeedLongLine(t *testing.T) {
 	if !errors.Is(err, loader.ErrLimit) || le.Line != 14 {
 		t.Errorf("error %v: want a limit error at line 14", err)
 	}
-	if got, want := err.Error(), "long.seed:14:1: line is longer than the limit of 1000 bytes"; got != want {
+	if got, want := err.Error(), "long.seed:14:1: line is longer than the limit of 1000 bytes (--max-line); reading stopped there"; got != want {
 		t.Errorf("error %q, want %q", got, want)
 	}
 }

@@ -72,3 +72,25 @@ func TestInputJSONLDManyValues(t *testing.T) {
 		t.Errorf("summary: %s", r.stdout)
 	}
 }
+
+// TestInputDevZero: /dev/zero as input, in every format, fails at once
+// with the limit it crossed (it read 64 GiB before saying so).
+func TestInputDevZero(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	db := inputStore(t)
+	for _, c := range []struct{ format, want string }{
+		{"nquads", "entente: /dev/zero:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
+		{"seed", "entente: /dev/zero:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
+		{"csv", "entente: /dev/zero:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
+		{"jsonld", `entente: /dev/zero:1:1: invalid JSON: invalid character '\x00' looking for beginning of value`},
+	} {
+		t.Run(c.format, func(t *testing.T) {
+			r := ententeWithin(t, time.Minute, "--db", db, "load", "--format", c.format, "/dev/zero").must(t, 1)
+			if first := strings.SplitN(r.stderr, "\n", 2)[0]; first != c.want {
+				t.Errorf("error line\n got %s\nwant %s", first, c.want)
+			}
+		})
+	}
+}
