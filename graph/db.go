@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
@@ -28,6 +27,14 @@ type Options struct {
 	SyncWrites bool
 	// Log receives the storage engine's warnings; nil discards them.
 	Log io.Writer
+	// MustExist opens only an existing store: where there is none, Open
+	// fails with ErrNoStore instead of creating one. Commands that only
+	// read set it.
+	MustExist bool
+	// Repair opens a store whose write-ahead log is damaged, accepting the
+	// loss of the writes after the damage. Without it such a store fails
+	// with ErrCorrupt and its files are left untouched.
+	Repair bool
 }
 
 // DB is an open store. Its methods are safe for concurrent use; readers
@@ -48,10 +55,16 @@ type DB struct {
 	links   linksCache
 }
 
-// Open opens the store in dir, creating it unless opts.ReadOnly. It fails
-// with ErrLocked if another process holds the store, ErrNoStore if a
-// read-only open finds nothing, ErrFormatVersion if another format version
-// wrote it and ErrCorrupt if its files cannot be read.
+// Open opens the store in dir, creating it in a directory that does not
+// exist or is empty unless opts.ReadOnly or opts.MustExist. It never
+// creates a store in a directory that holds anything else (ErrNotStore),
+// and never changes the files of a damaged store (ErrCorrupt: a missing or
+// truncated MANIFEST, a table whose checksums fail, a write-ahead log with
+// readable writes after damage). It fails with ErrLocked if another
+// process holds the store, ErrNoStore if there is none and it may not
+// create one, ErrNeedsRecovery if it is read-only and a crash left the
+// store to settle, ErrFormatVersion if another format version wrote it and
+// ErrNoSpace if a writable open finds the disk full.
 func Open(dir string, opts *Options) (*DB, error) {
 	var o Options
 	if opts != nil {
@@ -62,12 +75,22 @@ func Open(dir string, opts *Options) (*DB, error) {
 		if dir == "" {
 			return nil, errors.New("graph: no directory given")
 		}
-		if o.ReadOnly {
-			if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
-				return nil, &storeError{kind: ErrNoStore, detail: dir, cause: err}
+		kind, _, err := quadstore.Classify(dir)
+		if err != nil {
+			return nil, fmt.Errorf("graph: %w", err)
+		}
+		switch {
+		case kind == quadstore.DirEmpty && (o.ReadOnly || o.MustExist):
+			return nil, &storeError{kind: ErrNoStore, detail: dir, cause: os.ErrNotExist}
+		case kind == quadstore.DirEmpty:
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("graph: create %s: %w", dir, err)
 			}
-		} else if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("graph: create %s: %w", dir, err)
+		case kind == quadstore.DirForeign:
+			// quadstore.Open says which files, without taking the lock
+			// (which would write one).
+			_, err := quadstore.Open(dir, &quadstore.Options{ReadOnly: true})
+			return nil, fmt.Errorf("%w (store %s)", mapErr(err), dir)
 		}
 		lock, err := lockDir(dir, o.ReadOnly)
 		if err != nil {
@@ -80,17 +103,26 @@ func Open(dir string, opts *Options) (*DB, error) {
 		ReadOnly:   o.ReadOnly,
 		SyncWrites: o.SyncWrites,
 		Log:        o.Log,
+		Repair:     o.Repair,
 	})
 	if err != nil {
 		db.lock.release()
 		err = mapErr(err)
-		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrFormatVersion) && isBadgerOpenFailure(err) {
+		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrFormatVersion) && !errors.Is(err, ErrNotStore) &&
+			!errors.Is(err, ErrNeedsRecovery) && !errors.Is(err, ErrNoSpace) && isBadgerOpenFailure(err) {
 			err = &storeError{kind: ErrCorrupt, detail: err.Error(), cause: err}
 		}
 		return nil, fmt.Errorf("%w (store %s)", err, dir)
 	}
 	db.qs = qs
 	return db, nil
+}
+
+// Exists reports whether dir holds a store (sound or damaged), as opposed to
+// nothing, or files no store has.
+func Exists(dir string) bool {
+	kind, _, err := quadstore.Classify(dir)
+	return err == nil && kind == quadstore.DirStore
 }
 
 // isBadgerOpenFailure: Badger reports damaged files in many words; any

@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"strings"
+	"syscall"
 
 	"github.com/entente-kg/entente/graph/quadstore"
 )
@@ -20,8 +21,19 @@ var (
 	ErrCorrupt = errors.New("graph: store is corrupt")
 	// ErrFormatVersion: the store was written by another format version.
 	ErrFormatVersion = errors.New("graph: store format version is not supported")
-	// ErrNoStore: a read-only open found no store in the directory.
+	// ErrNoStore: an open that may not create a store (read-only, or
+	// Options.MustExist) found none in the directory.
 	ErrNoStore = errors.New("graph: no store in directory")
+	// ErrNotStore: the directory holds files no store has; Open never
+	// creates a store among them.
+	ErrNotStore = errors.New("graph: directory is not an Entente store")
+	// ErrNeedsRecovery: a read-only open found a store a crash left
+	// unsettled (logs to replay, a load to undo); a writable open
+	// settles it.
+	ErrNeedsRecovery = errors.New("graph: store needs recovery after a crash")
+	// ErrNoSpace: the disk holding the store is too full for the write
+	// (or a writable open); a load stopped by it was undone.
+	ErrNoSpace = errors.New("graph: not enough free disk space")
 	// ErrTooLarge: a batch is larger than one transaction can hold.
 	ErrTooLarge = errors.New("graph: batch too large for one transaction")
 	// ErrClosed: the store has been closed.
@@ -52,12 +64,18 @@ func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	if errors.Is(err, syscall.ENOSPC) && !errors.Is(err, quadstore.ErrNoSpace) {
+		return &storeError{kind: ErrNoSpace, detail: err.Error(), cause: err}
+	}
 	for _, m := range []struct{ from, to error }{
 		{quadstore.ErrReadOnly, ErrReadOnly},
 		{quadstore.ErrCorrupt, ErrCorrupt},
 		{quadstore.ErrFormatVersion, ErrFormatVersion},
 		{quadstore.ErrTooLarge, ErrTooLarge},
 		{quadstore.ErrClosed, ErrClosed},
+		{quadstore.ErrNotStore, ErrNotStore},
+		{quadstore.ErrNeedsRecovery, ErrNeedsRecovery},
+		{quadstore.ErrNoSpace, ErrNoSpace},
 	} {
 		if errors.Is(err, m.from) {
 			detail := strings.TrimPrefix(strings.Replace(err.Error(), m.from.Error(), "", 1), ": ")

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
@@ -58,7 +59,9 @@ func newEnv() *env {
 			return 0
 		},
 		interrupt: func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return signal.NotifyContext(ctx, os.Interrupt)
+			// SIGTERM (timeout, systemd, docker stop) is a request to
+			// stop, like Ctrl-C: a load is undone, not left to a crash.
+			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		},
 	}
 }
@@ -235,14 +238,21 @@ func (g *globals) storeDir() string {
 // ($ENTENTE_DB or the data directory) is seeded when first created.
 func (g *globals) usingDefaultStore() bool { return !g.dbSet }
 
-// open opens the store, printing why it cannot and returning exitStore.
+// open opens the store, printing why it cannot and returning its exit
+// status. Only the default store is created (and seeded) here when it does
+// not exist; a store given with --db is created only by a command that
+// writes (load), never by one that reads.
 func (g *globals) open(readOnly bool) (*graph.DB, int) {
+	return g.openWith(&graph.Options{ReadOnly: readOnly || g.readOnly})
+}
+
+func (g *globals) openWith(o *graph.Options) (*graph.DB, int) {
 	dir := g.storeDir()
-	created := g.usingDefaultStore() && !storeExists(dir)
-	db, err := graph.Open(dir, &graph.Options{ReadOnly: readOnly || g.readOnly, Log: g.env.stderr})
+	created := g.usingDefaultStore() && !graph.Exists(dir)
+	o.Log = g.env.stderr
+	db, err := graph.Open(dir, o)
 	if err != nil {
-		fmt.Fprintf(g.env.stderr, "entente: cannot open the store: %v\n", err)
-		return nil, exitStore
+		return nil, openFailed(g.env.stderr, dir, err)
 	}
 	for _, n := range db.Notes() {
 		fmt.Fprintf(g.env.stderr, "entente: note: %s\n", n)
@@ -255,19 +265,34 @@ func (g *globals) open(readOnly bool) (*graph.DB, int) {
 	return db, -1
 }
 
+// openFailed prints why the store in dir cannot be opened and returns the
+// exit status: 1 for a full disk, 3 for a store that cannot be opened.
+func openFailed(w io.Writer, dir string, err error) int {
+	switch {
+	case errors.Is(err, graph.ErrNoStore):
+		fmt.Fprintf(w, "entente: no store in %s (create one with `entente --db %s load FILE` or `load --seed`)\n", dir, dir)
+		return exitStore
+	case errors.Is(err, graph.ErrNoSpace):
+		fmt.Fprintf(w, "entente: %v\n", err)
+		return exitBad
+	}
+	fmt.Fprintf(w, "entente: cannot open the store: %v\n", err)
+	return exitStore
+}
+
 // openReader opens the store for a command that only reads (query,
 // export, stats, check, the shell between loads): read-only, so that any
-// number of readers — other commands, shells — can use it at once. Unless
-// --read-only was given, a store that does not exist yet is created first
-// (and seeded when it is the default store), and a store a crash left
-// unsettled (which Badger will not replay read-only) is opened once for
-// writing to settle it.
+// number of readers — other commands, shells — can use it at once. It never
+// creates a store, but for the default store, which is created and seeded
+// on first use. A store a crash left unsettled (logs Badger will not replay
+// read-only, a load to undo) is opened once for writing to settle it,
+// unless --read-only was given.
 func (g *globals) openReader() (*graph.DB, int) {
 	if g.readOnly {
 		return g.open(true)
 	}
 	dir := g.storeDir()
-	if !storeExists(dir) {
+	if g.usingDefaultStore() && !graph.Exists(dir) {
 		db, st := g.open(false)
 		if st >= 0 {
 			return nil, st
@@ -275,8 +300,8 @@ func (g *globals) openReader() (*graph.DB, int) {
 		db.Close()
 	}
 	db, err := graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.env.stderr})
-	if err != nil && errors.Is(err, graph.ErrCorrupt) {
-		w, st := g.open(false)
+	if errors.Is(err, graph.ErrNeedsRecovery) {
+		w, st := g.openWith(&graph.Options{MustExist: true})
 		if st >= 0 {
 			return nil, st
 		}
@@ -284,8 +309,7 @@ func (g *globals) openReader() (*graph.DB, int) {
 		db, err = graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.env.stderr})
 	}
 	if err != nil {
-		fmt.Fprintf(g.env.stderr, "entente: cannot open the store: %v\n", err)
-		return nil, exitStore
+		return nil, openFailed(g.env.stderr, dir, err)
 	}
 	return db, -1
 }
@@ -324,7 +348,8 @@ func report(w io.Writer, err error) int {
 		}
 		return exitBad
 	case errors.Is(err, graph.ErrLocked), errors.Is(err, graph.ErrCorrupt),
-		errors.Is(err, graph.ErrFormatVersion), errors.Is(err, graph.ErrNoStore):
+		errors.Is(err, graph.ErrFormatVersion), errors.Is(err, graph.ErrNoStore),
+		errors.Is(err, graph.ErrNotStore), errors.Is(err, graph.ErrNeedsRecovery):
 		fmt.Fprintf(w, "entente: %v\n", err)
 		return exitStore
 	case errors.Is(err, context.Canceled):

@@ -4,13 +4,26 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/render"
 )
 
 func cmdCheck(g *globals, args []string) int {
-	fs := newFlags(g, "check", "check")
+	fs := newFlags(g, "check", "check [--repair]")
+	repair := fs.Bool("repair", false, "open a store whose write-ahead log is damaged, accepting the loss of the writes after the damage (which check reports first)")
 	if _, st := parseFlags(fs, args); st >= 0 {
 		return st
+	}
+	if *repair {
+		if g.readOnly {
+			fmt.Fprintln(g.env.stderr, "entente: check: --repair writes; it cannot be used with --read-only")
+			return exitUsage
+		}
+		w, st := g.openWith(&graph.Options{MustExist: true, Repair: true})
+		if st >= 0 {
+			return st
+		}
+		w.Close()
 	}
 	db, st := g.openReader()
 	if st >= 0 {

@@ -189,7 +189,7 @@ func TestUsage(t *testing.T) {
 // for writing (here, while it reads standard input).
 func TestLocked(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "db")
-	entente(t, "", "--db", db, "stats").must(t, 0)
+	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
 	holder := exec.Command(bin, "--db", db, "load", "--format", "nquads", "-")
 	holder.Env = append(os.Environ(), "ENTENTE_DB=")
 	in, err := holder.StdinPipe()
@@ -382,7 +382,7 @@ func TestReadOnly(t *testing.T) {
 // with a clear message and exit 3.
 func TestFormatVersion(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "db")
-	entente(t, "", "--db", db, "stats").must(t, 0)
+	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
 	bdb, err := badger.Open(badger.DefaultOptions(db).WithLogger(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -409,10 +409,11 @@ func writeQuads(t *testing.T, path string, prefix string, n int) {
 	f.Close()
 }
 
-// TestKill kills a loader with SIGKILL at several points. The store must
-// reopen, pass the consistency check, and hold exactly the batches
-// committed before the kill: into a store with data, a whole number of
-// batches; into an empty store (the bulk path), nothing or everything.
+// TestKill kills a loader with SIGKILL, or stops it with SIGTERM, at
+// several points. The store must reopen, pass the consistency check, and
+// hold what it held before the load or everything the load read, never a
+// part: into a store with data the next open undoes the batches a killed
+// load committed; into an empty store (the bulk path) it resets the store.
 func TestKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads several hundred thousand quads")
@@ -424,9 +425,23 @@ func TestKill(t *testing.T) {
 	base := filepath.Join(dir, "base.nq")
 	writeQuads(t, base, "base", 10)
 
+	// oldOrNew: the store holds the base graph alone, or with all of big.
+	oldOrNew := func(t *testing.T, db string, baseQuads int64) int64 {
+		t.Helper()
+		entente(t, "", "--db", db, "check").must(t, 0)
+		s, _ := stats(t, db)
+		if added := s.Quads - baseQuads; added != 0 && added != n {
+			t.Fatalf("the store holds %d of the load's %d quads: neither old nor new", added, n)
+		}
+		return s.Quads - baseQuads
+	}
 	t.Run("journalled", func(t *testing.T) {
-		for _, after := range []int{1, 4, 12} {
-			t.Run(fmt.Sprint("after batch ", after), func(t *testing.T) {
+		for _, tc := range []struct {
+			sig   syscall.Signal
+			after int
+		}{{syscall.SIGKILL, 1}, {syscall.SIGKILL, 2}, {syscall.SIGKILL, 4}, {syscall.SIGKILL, 7}, {syscall.SIGKILL, 12},
+			{syscall.SIGKILL, 20}, {syscall.SIGTERM, 1}, {syscall.SIGTERM, 5}, {syscall.SIGTERM, 13}} {
+			t.Run(fmt.Sprintf("%v after batch %d", tc.sig, tc.after), func(t *testing.T) {
 				db := filepath.Join(t.TempDir(), "db")
 				entente(t, "", "--db", db, "load", base).must(t, 0)
 				baseStats, _ := stats(t, db)
@@ -438,28 +453,58 @@ func TestKill(t *testing.T) {
 				}
 				sc := bufio.NewScanner(stderr)
 				seen := 0
+				var rest strings.Builder
 				for sc.Scan() {
 					if strings.Contains(sc.Text(), "committed batch") {
-						if seen++; seen == after {
-							cmd.Process.Signal(syscall.SIGKILL)
+						if seen++; seen == tc.after {
+							cmd.Process.Signal(tc.sig)
 							break
 						}
 					}
 				}
-				go io.Copy(io.Discard, stderr)
-				cmd.Wait()
-				if seen < after {
+				done := make(chan struct{})
+				go func() { io.Copy(&rest, stderr); close(done) }()
+				<-done
+				err := cmd.Wait()
+				if seen < tc.after {
 					t.Fatalf("the load ended after %d batches", seen)
 				}
-				r := entente(t, "", "--db", db, "check").must(t, 0)
-				if !strings.Contains(r.stderr, "interrupted") {
-					t.Fatalf("no note of the interrupted load: %q", r.stderr)
+				if tc.sig == syscall.SIGTERM {
+					// Stopped, not killed: the load undoes itself.
+					if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(rest.String(), "interrupted") ||
+						!strings.Contains(rest.String(), "the store is as it was") {
+						t.Fatalf("SIGTERM: %v\n%s", err, rest.String())
+					}
+					if added := oldOrNew(t, db, baseStats.Quads); added != 0 {
+						t.Fatalf("a load stopped by SIGTERM kept %d quads", added)
+					}
+					return
 				}
-				s, _ := stats(t, db)
-				added := s.Quads - baseStats.Quads
-				if added%4096 != 0 || added < int64(after)*4096 {
-					t.Fatalf("after %d batches the store holds %d new quads: not a whole number of 4096-quad batches", after, added)
+				r := entente(t, "", "--db", db, "stats")
+				if !strings.Contains(r.stderr, "interrupted") || !strings.Contains(r.stderr, "undone") {
+					t.Fatalf("no note of the undone load: %q", r.stderr)
 				}
+				if added := oldOrNew(t, db, baseStats.Quads); added != 0 {
+					t.Fatalf("a load killed after %d batches kept %d quads", tc.after, added)
+				}
+			})
+		}
+		// Kills at times that fall anywhere — between batches, in a
+		// commit, in Badger's flushes — and after the load has ended.
+		for i, after := range []time.Duration{30 * time.Millisecond, 170 * time.Millisecond, 450 * time.Millisecond, 900 * time.Millisecond, 1500 * time.Millisecond, 4 * time.Second} {
+			t.Run(fmt.Sprintf("kill %d at %v", i, after), func(t *testing.T) {
+				db := filepath.Join(t.TempDir(), "db")
+				entente(t, "", "--db", db, "load", base).must(t, 0)
+				baseStats, _ := stats(t, db)
+				cmd := exec.Command(bin, "--db", db, "load", big)
+				cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(after)
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				oldOrNew(t, db, baseStats.Quads)
 			})
 		}
 	})

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
@@ -18,12 +16,6 @@ func loadSeed(ctx context.Context, db *graph.DB, opts *loader.Options) (*loader.
 }
 
 func storeFormat() string { return graph.FormatVersion }
-
-// storeExists reports whether dir already holds a store.
-func storeExists(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "MANIFEST"))
-	return err == nil
-}
 
 // seedIfNew loads the seed graph into the default store the first time it
 // is opened.

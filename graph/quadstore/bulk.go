@@ -139,6 +139,9 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	if opt.Progress != nil {
 		opt.Progress(LoadProgress{Read: br.read, Writing: true})
 	}
+	if err := s.needSpace(fmt.Sprintf("loading %d statements", len(b.quads)), 2*bytesPerQuad*int64(len(b.quads))); err != nil {
+		return LoadResult{Read: br.read}, err
+	}
 	if err := s.markBulk(); err != nil {
 		return LoadResult{Read: br.read}, err
 	}
@@ -151,7 +154,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	added, err := s.streamWrite(ctx, b)
 	b = nil
 	if err != nil {
-		return reset(err)
+		return reset(diskFull(err))
 	}
 	res.Added, res.Bulk = added, true
 	if opt.Progress != nil {
@@ -168,9 +171,12 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		if len(buf) == 0 {
 			break
 		}
+		if err := s.needSpace("the load", spaceFactor*bytesPerQuad*int64(len(buf))); err != nil {
+			return reset(err)
+		}
 		n, err := s.addSplitLocked(buf)
 		if err != nil {
-			return reset(err)
+			return reset(diskFull(err))
 		}
 		res.Added += int64(n)
 		committed++

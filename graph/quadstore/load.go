@@ -55,8 +55,12 @@ const defaultBulkLimit = 8_000_000
 // into Badger's tables (the bulk path); if the process dies, the next Open
 // finds the store empty. Into a store with data, quads go in batches of
 // atomic transactions, each journalled so that an error can undo them; if
-// the process dies, the next Open keeps the batches committed before and
-// drops the journal.
+// the process dies, the next writable Open undoes the batches committed
+// before (a read-only Open fails with ErrNeedsRecovery until then).
+//
+// A load checks the free space on the store's disk before and while it
+// writes and fails with ErrNoSpace, undone, while there is still room to
+// undo it.
 func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (LoadResult, error) {
 	var opt LoadOptions
 	if o != nil {
@@ -118,6 +122,9 @@ func (b *batchReader) next(buf []quad.Quad, n int) ([]quad.Quad, error) {
 // journalledLoad loads into a store with data, batch by batch.
 func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
 	var res LoadResult
+	if err := s.needSpace("a load", spaceFactor*firstBatchBytes); err != nil {
+		return res, err
+	}
 	loadID := rand.Uint64() | 1
 	hdr := journalHeader(loadID)
 	if err := s.update(func(tx *writeTx) error {
@@ -130,6 +137,8 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		buf     []quad.Quad
 		seq     uint64
 		batches int64
+		written int64 // bytes of keys and values committed
+		last    int64 = firstBatchBytes
 	)
 	fail := func(err error) (LoadResult, error) {
 		if rerr := s.rollback(context.WithoutCancel(ctx), loadID); rerr != nil {
@@ -146,10 +155,15 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		if len(buf) == 0 {
 			break
 		}
-		n, err := s.addJournalled(loadID, &seq, buf)
-		if err != nil {
+		if err := s.needSpace("the load", spaceFactor*(written+last)); err != nil {
 			return fail(err)
 		}
+		n, b, err := s.addJournalled(loadID, &seq, buf)
+		if err != nil {
+			return fail(diskFull(err))
+		}
+		written += b
+		last = max(b, firstBatchBytes)
 		res.Added += int64(n)
 		batches++
 		if opt.Progress != nil {
@@ -163,12 +177,19 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 	return res, nil
 }
 
+// firstBatchBytes is what a load's first batch is assumed to write, for
+// the free-space check before it.
+const firstBatchBytes = 4 << 20
+
 // addJournalled adds quads in one transaction that also records which
-// quads were new, splitting the batch if Badger finds it too large.
-func (s *QuadStore) addJournalled(loadID uint64, seq *uint64, qs []quad.Quad) (int, error) {
+// quads were new, splitting the batch if Badger finds it too large. It
+// returns the quads added and the bytes written.
+func (s *QuadStore) addJournalled(loadID uint64, seq *uint64, qs []quad.Quad) (int, int64, error) {
 	*seq++
 	n := 0
+	var written int64
 	err := s.update(func(tx *writeTx) error {
+		defer func() { written = tx.bytes }()
 		tx.journal = journalKey(loadID, *seq)
 		for _, q := range qs {
 			added, err := tx.addQuad(q, true)
@@ -183,14 +204,14 @@ func (s *QuadStore) addJournalled(loadID uint64, seq *uint64, qs []quad.Quad) (i
 	})
 	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
 		h := len(qs) / 2
-		n1, err := s.addJournalled(loadID, seq, qs[:h])
+		n1, b1, err := s.addJournalled(loadID, seq, qs[:h])
 		if err != nil {
-			return n1, err
+			return n1, b1, err
 		}
-		n2, err := s.addJournalled(loadID, seq, qs[h:])
-		return n1 + n2, err
+		n2, b2, err := s.addJournalled(loadID, seq, qs[h:])
+		return n1 + n2, b1 + b2, err
 	}
-	return n, err
+	return n, written, err
 }
 
 // The journal: a header per load and a record per committed batch.
@@ -362,14 +383,16 @@ func (s *QuadStore) recoverJournals(ctx context.Context) error {
 			s.notes = append(s.notes, fmt.Sprintf("the undo of a failed load of %s was interrupted; it has been completed", name))
 			continue
 		}
+		// A load is all or nothing, across a crash too: undo what the
+		// interrupted load committed, as a rollback journal does.
 		keys, err := s.journalKeys(h.id)
 		if err != nil {
 			return err
 		}
-		if err := s.dropJournal(h.id); err != nil {
-			return err
+		if err := s.rollback(ctx, h.id); err != nil {
+			return fmt.Errorf("quadstore: undoing a load a crash interrupted: %w", err)
 		}
-		s.notes = append(s.notes, fmt.Sprintf("a load of %s was interrupted; the %d batches it committed are kept", name, len(keys)))
+		s.notes = append(s.notes, fmt.Sprintf("a load of %s was interrupted; the %d batches it had committed were undone, so the store is as it was before it", name, len(keys)))
 	}
 	return nil
 }
@@ -412,4 +435,22 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// countJournals counts the loads whose journal is still in the store:
+// loads a crash interrupted, to be undone at the next writable open.
+func (s *QuadStore) countJournals() (int, error) {
+	n := 0
+	prefix := []byte{pfxJournal}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.Valid(); it.Next() {
+			if len(it.Item().Key()) == journalHdrLen {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
 }

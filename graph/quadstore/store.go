@@ -39,6 +39,12 @@ var (
 	ErrClosed = errors.New("quadstore: store is closed")
 	// ErrNotEmpty reports a bulk load into a store that holds data.
 	ErrNotEmpty = errors.New("quadstore: store is not empty")
+	// ErrNeedsRecovery reports a read-only open of a store that a crash
+	// left unsettled (logs to replay, a load to undo): open it once
+	// read-write first.
+	ErrNeedsRecovery = errors.New("quadstore: store needs recovery after a crash")
+	// ErrNotStore reports a directory that holds files no store has.
+	ErrNotStore = errors.New("quadstore: not an Entente store")
 )
 
 // bulkMarker is the file present in a store's directory while a bulk load
@@ -60,6 +66,10 @@ type Options struct {
 	CacheBytes int64
 	// Log receives Badger's warnings and errors; nil discards them.
 	Log io.Writer
+	// Repair opens a store whose write-ahead log is damaged, accepting
+	// the loss of what follows the damage (Badger drops it). Without it
+	// such a store is refused with ErrCorrupt and left untouched.
+	Repair bool
 }
 
 // QuadStore is a Cayley graph.QuadStore kept in Badger v4. It is safe for
@@ -88,6 +98,9 @@ type QuadStore struct {
 	wrapTxn func(*badger.Txn) kvTxn
 
 	notes []string // what Open found and repaired
+
+	// freeSpace tells the free bytes on the store's disk (a test hook).
+	freeSpace func(dir string) (int64, bool)
 }
 
 var (
@@ -124,17 +137,46 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 	if opts.InMemory {
 		bo.Dir, bo.ValueDir = "", ""
 	}
-	s := &QuadStore{dir: dir, opts: opts}
+	s := &QuadStore{dir: dir, opts: opts, freeSpace: freeBytes}
 	s.names.init(1 << 18)
 	s.ids.init(1 << 18)
 
 	interrupted := false
 	if !opts.InMemory {
-		if _, err := os.Stat(filepath.Join(dir, bulkMarker)); err == nil {
-			if opts.ReadOnly {
-				return nil, fmt.Errorf("%w: a bulk load into this empty store was interrupted; open it once read-write to reset it", ErrCorrupt)
+		kind, foreign, err := Classify(dir)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case kind == DirForeign:
+			return nil, fmt.Errorf("%w: %s holds %s, which no store has; refusing to use it as one", ErrNotStore, dir, quoteNames(foreign))
+		case kind == DirEmpty && opts.ReadOnly:
+			return nil, fmt.Errorf("quadstore: no store in %s", dir)
+		}
+		if kind == DirStore {
+			fc, err := checkFiles(dir, opts.Repair, !opts.ReadOnly)
+			if err != nil {
+				return nil, fmt.Errorf("quadstore: checking %s: %w", dir, err)
 			}
-			interrupted = true
+			if err := fc.err(dir); err != nil {
+				return nil, err
+			}
+			s.notes = append(s.notes, fc.notes...)
+			if _, err := os.Stat(filepath.Join(dir, bulkMarker)); err == nil {
+				interrupted = true
+			}
+			if opts.ReadOnly && (fc.recover || interrupted) {
+				return nil, fmt.Errorf("%w: a crash left %s; open it once read-write to settle it", ErrNeedsRecovery,
+					map[bool]string{true: "a bulk load unfinished", false: "logs to replay"}[interrupted])
+			}
+		}
+		if !opts.ReadOnly {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, err
+			}
+			if err := s.needSpace("opening the store for writing", 0); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if !opts.InMemory && !opts.ReadOnly {
@@ -146,7 +188,7 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 			s.notes = append(s.notes, fmt.Sprintf("removed %d empty log files a crash left behind", removed))
 		}
 	}
-	db, err := badger.Open(bo)
+	db, err := openBadger(bo)
 	if err != nil {
 		return nil, classifyOpenError(err)
 	}
@@ -166,13 +208,46 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 		db.Close()
 		return nil, err
 	}
-	if !opts.ReadOnly {
-		if err := s.recoverJournals(context.Background()); err != nil {
+	if opts.ReadOnly {
+		if n, err := s.countJournals(); err != nil || n > 0 {
 			db.Close()
+			if err == nil {
+				err = fmt.Errorf("%w: a load a crash interrupted is still to be undone; open the store once read-write", ErrNeedsRecovery)
+			}
 			return nil, err
 		}
+	} else if err := s.recoverJournals(context.Background()); err != nil {
+		db.Close()
+		return nil, diskFull(err)
 	}
 	return s, nil
+}
+
+// openBadger opens Badger, turning a panic on damaged files into
+// ErrCorrupt (checkFiles catches what it can first).
+func openBadger(bo badger.Options) (db *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: Badger could not read its files: %v", ErrCorrupt, r)
+		}
+	}()
+	return badger.Open(bo)
+}
+
+// quoteNames lists up to three names, for an error.
+func quoteNames(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i == 3 {
+			fmt.Fprintf(&b, " and %d more", len(names)-3)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", n)
+	}
+	return b.String()
 }
 
 // removeEmptyLogs removes zero-length memtable and value logs. A process

@@ -468,6 +468,9 @@ func (s *QuadStore) update(fn func(*writeTx) error) error {
 // none. A duplicate addition or a missing deletion is an error unless opts
 // says to ignore it.
 func (s *QuadStore) ApplyDeltas(in []graph.Delta, opts graph.IgnoreOpts) error {
+	if err := s.needSpace("the write", spaceFactor*bytesPerQuad*int64(len(in))); err != nil {
+		return err
+	}
 	return s.update(func(tx *writeTx) error {
 		for _, d := range in {
 			var err error
@@ -492,6 +495,9 @@ func (s *QuadStore) ApplyDeltas(in []graph.Delta, opts graph.IgnoreOpts) error {
 // AddQuads adds quads in one atomic transaction, ignoring those already
 // stored, and returns how many were new.
 func (s *QuadStore) AddQuads(qs []quad.Quad) (int, error) {
+	if err := s.needSpace("the write", spaceFactor*bytesPerQuad*int64(len(qs))); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.update(func(tx *writeTx) error {
 		n = 0

@@ -1,0 +1,21 @@
+//go:build !linux
+
+package quadstore
+
+import (
+	"fmt"
+	"os"
+)
+
+func seekData(f *os.File, off int64) (int64, error) { return off, nil }
+
+func seekHole(f *os.File, off, size int64) int64 { return size }
+
+// fileStamp identifies a version of a file by its size and modification
+// time.
+func fileStamp(info os.FileInfo) string {
+	return fmt.Sprintf("%d %d", info.Size(), info.ModTime().UnixNano())
+}
+
+// freeBytes cannot tell the free space here.
+func freeBytes(dir string) (int64, bool) { return 0, false }

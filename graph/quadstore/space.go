@@ -1,0 +1,68 @@
+package quadstore
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+)
+
+// ErrNoSpace reports a write refused or stopped because the disk holding
+// the store is (nearly) full. Loads check the free space before and while
+// they write, and stop — undoing what they wrote — while there is still
+// room to undo it: Badger writes its logs and tables through memory maps,
+// and a write into a map on a full disk kills the process (SIGBUS) rather
+// than failing.
+var ErrNoSpace = errors.New("quadstore: not enough free disk space")
+
+// Space a write keeps free. spaceMargin is what Badger needs to open,
+// settle and close a store (a new log, the discard file, a flushed
+// memtable of metadata). A load's own bytes are counted spaceFactor
+// times: once in the write-ahead log, once in the table it is flushed to,
+// and again for the undo (deletions take the same keys) and the
+// compaction that follows.
+const (
+	spaceMargin  = 8 << 20
+	spaceFactor  = 5
+	bytesPerQuad = 256 // on disk, every index and counter included
+)
+
+// noSpaceError says how much space a write needed and how much there was.
+type noSpaceError struct {
+	what       string
+	need, free int64
+	dir        string
+}
+
+func (e *noSpaceError) Error() string {
+	return fmt.Sprintf("%s needs about %s free on the disk holding %s, which has %s",
+		e.what, byteSize(e.need), e.dir, byteSize(e.free))
+}
+
+func (e *noSpaceError) Unwrap() error { return ErrNoSpace }
+
+// needSpace fails with ErrNoSpace unless the store's disk has need bytes
+// free (beyond the margin). In memory, and where the free space cannot be
+// known, it never fails.
+func (s *QuadStore) needSpace(what string, need int64) error {
+	if s.opts.InMemory {
+		return nil
+	}
+	if s.freeSpace == nil {
+		return nil
+	}
+	free, ok := s.freeSpace(s.dir)
+	need += spaceMargin
+	if !ok || free >= need {
+		return nil
+	}
+	return &noSpaceError{what: what, need: need, free: free, dir: s.dir}
+}
+
+// diskFull turns the disk's own "no space" errors, wherever Badger meets
+// them, into ErrNoSpace.
+func diskFull(err error) error {
+	if err != nil && errors.Is(err, syscall.ENOSPC) && !errors.Is(err, ErrNoSpace) {
+		return fmt.Errorf("%w: %w", ErrNoSpace, err)
+	}
+	return err
+}
