@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -943,4 +944,24 @@ func TestQueryAndTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(export.Cytoscape, "data", cy.Data.Query, cy.Data.Created)
+}
+
+// TestTooBigToDraw: SVG refuses a subgraph over MaxDrawNodes nodes,
+// saying how many and the cap, and writes nothing; GraphML takes it.
+func TestTooBigToDraw(t *testing.T) {
+	res := &query.Result{Kind: "neighbors", Columns: []string{"node"}}
+	for i := range export.MaxDrawNodes + 1 {
+		res.Rows = append(res.Rows, []query.Value{&query.Node{ID: quad.IRI("entity:n" + strconv.Itoa(i)), Name: "n"}})
+	}
+	path := filepath.Join(t.TempDir(), "big.svg")
+	_, err := export.WriteFile(context.Background(), path, res, export.SVG, nil)
+	if !errors.Is(err, export.ErrTooBig) || !strings.Contains(err.Error(), "2,001 nodes and 0 relations (svg draws at most 2,000 nodes and 5,000 relations)") {
+		t.Fatalf("%v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("something was written: %v", err)
+	}
+	if _, err := export.WriteFile(context.Background(), filepath.Join(t.TempDir(), "big.graphml"), res, export.GraphML, nil); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,6 +4,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -182,3 +183,19 @@ func chainText(p *query.Path, paint func(string, string) string, t tellApart) st
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// ContextWriter is w until ctx is done: then a write fails with ctx's
+// cause (Ctrl-C while a long answer prints or an export is written).
+func ContextWriter(ctx context.Context, w io.Writer) io.Writer { return ctxWriter{ctx, w} }
+
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, context.Cause(c.ctx)
+	}
+	return c.w.Write(p)
+}

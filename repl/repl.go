@@ -339,8 +339,10 @@ func (s *session) runText(text string) {
 	}
 }
 
-// execute runs one statement under the timeout, cancellable by Ctrl-C.
-func (s *session) execute(src string) {
+// bounded runs fn under the timeout, cancellable by Ctrl-C: a statement,
+// or an export. It reports how long fn took, and says so and returns
+// false when Ctrl-C stopped it; fn's error is printed.
+func (s *session) bounded(fn func(ctx context.Context) error) (time.Duration, bool) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.opts.Timeout)
 	defer cancel()
 	// Drop a Ctrl-C left over from before this statement.
@@ -362,19 +364,33 @@ func (s *session) execute(src string) {
 		}
 	}()
 	start := time.Now()
-	res, err := query.RunLang(ctx, s.cfg.DB, s.lang, src, &s.opts)
+	err := fn(ctx)
 	close(done)
 	elapsed := time.Since(start)
 	select {
 	case <-interrupted:
 		fmt.Fprintf(s.cfg.Err, "interrupted after %v: the statement was cancelled\n", elapsed.Round(time.Millisecond))
 		s.failures++
-		return
+		return elapsed, false
 	default:
 	}
 	if err != nil {
 		s.failures++
 		s.printError(err, ctx)
+		return elapsed, false
+	}
+	return elapsed, true
+}
+
+// execute runs one statement under the timeout, cancellable by Ctrl-C.
+func (s *session) execute(src string) {
+	var res *query.Result
+	elapsed, ok := s.bounded(func(ctx context.Context) error {
+		var err error
+		res, err = query.RunLang(ctx, s.cfg.DB, s.lang, src, &s.opts)
+		return err
+	})
+	if !ok {
 		return
 	}
 	s.last, s.lastSrc = res, src
@@ -795,13 +811,20 @@ func (s *session) export(args []string, fail func(string, ...interface{})) {
 			return
 		}
 	}
-	files, err := export.WriteFile(s.ctx, path, s.last, f, &export.Options{Query: s.lastSrc, DB: s.cfg.DB})
-	if err != nil {
-		fail("%v", err)
+	var files []string
+	if _, ok := s.bounded(func(ctx context.Context) error {
+		var err error
+		files, err = export.WriteFile(ctx, path, s.last, f, &export.Options{Query: s.lastSrc, DB: s.cfg.DB, Stdout: s.cfg.Out})
+		return err
+	}); !ok {
 		return
 	}
 	sg := export.SubgraphOf(s.last)
-	fmt.Fprintf(s.cfg.Out, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
+	w := s.cfg.Out
+	if path == "-" {
+		w = s.cfg.Err // the export is the output
+	}
+	fmt.Fprintf(w, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
 }
 
 // schema lists the entity types and relation kinds with their counts.

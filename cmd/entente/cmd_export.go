@@ -14,7 +14,7 @@ func cmdExport(g *globals, args []string) int {
 	fs := newFlags(g, "export", "export --query 'QUERY' [--format F] -o FILE")
 	src := fs.String("query", "", "the query whose answer to export (EQL, or Gizmo with --lang gizmo)")
 	format := fs.String("format", "", "graphml, gexf, dot, svg, nquads, jsonld, csv or cytoscape (default: from the file's extension)")
-	out := fs.String("o", "", "the file to write (CSV also writes FILE.nodes.csv)")
+	out := fs.String("o", "", "the file to write (CSV also writes FILE.nodes.csv), - for standard output")
 	lang := fs.String("lang", "eql", "the query's language: eql or gizmo")
 	timeout := fs.Duration("timeout", query.DefaultTimeout, "stop the query after this long")
 	limit := fs.Int("limit", query.DefaultLimit, "most rows of the answer")
@@ -56,12 +56,16 @@ func cmdExport(g *globals, args []string) int {
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
-	files, err := export.WriteFile(ctx, *out, res, f, &export.Options{Query: *src, Time: time.Now(), DB: db})
+	files, err := export.WriteFile(ctx, *out, res, f, &export.Options{Query: *src, Time: time.Now(), DB: db, Stdout: g.env.stdout})
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
 	sg := export.SubgraphOf(res)
-	fmt.Fprintf(g.env.stdout, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
+	summary := g.env.stdout
+	if *out == "-" {
+		summary = g.env.stderr // standard output holds the export
+	}
+	fmt.Fprintf(summary, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
 	if res.Capped {
 		fmt.Fprintf(g.env.stderr, "entente: note: the answer was capped (%s); the export holds what it showed\n", res.Note)
 	}

@@ -67,7 +67,7 @@ func cmdQuery(g *globals, args []string) int {
 	}
 	sigCtx, stop := g.env.interrupt(context.Background())
 	defer stop()
-	if err := render.Write(ctxWriter{sigCtx, g.env.stdout}, res, f, ro); err != nil {
+	if err := render.Write(render.ContextWriter(sigCtx, g.env.stdout), res, f, ro); err != nil {
 		return report(g.env.stderr, err)
 	}
 	writeNotes(g.env.stderr, res, f)
@@ -87,18 +87,4 @@ func writeNotes(w io.Writer, res *query.Result, f render.Format) {
 	if res.Note != "" && (f == render.JSON || f == render.CSV) {
 		fmt.Fprintf(w, "entente: note: %s\n", res.Note)
 	}
-}
-
-// ctxWriter stops writing once its context is done (Ctrl-C while a long
-// answer prints).
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.w.Write(p)
 }

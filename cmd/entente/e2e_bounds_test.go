@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,6 +66,82 @@ func TestBounds(t *testing.T) {
 		r := entente(t, ":timeout 2s\n:gizmo\nwhile (true) {}\n:eql\nshow Japan\n", "--db", seed, "repl").must(t, 1)
 		if d := time.Since(start); d > 30*time.Second || !strings.Contains(r.stderr, "timed out after 2s") || !strings.Contains(r.stdout, "Japan  (Country)") {
 			t.Fatalf("the shell (%v):\n%s\n%s", d, r.stdout, r.stderr)
+		}
+	})
+
+	// Item 8: a picture too big to draw is refused, with the count and
+	// the cap, and nothing is written.
+	t.Run("ExportTooBig", func(t *testing.T) {
+		needMovies(t)
+		out := filepath.Join(t.TempDir(), "x.svg")
+		start := time.Now()
+		r := entente(t, "", "--db", movies, "export", "--query", `neighbors "Kevin Bacon" depth 5`, "--limit", "100000", "-o", out).must(t, 1)
+		if d := time.Since(start); d > 30*time.Second {
+			t.Fatalf("took %v", d)
+		}
+		if !strings.Contains(r.stderr, "8,688 nodes and 8,687 relations (svg draws at most 2,000 nodes and 5,000 relations)") {
+			t.Fatalf("the message: %s", r.stderr)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("written: %v", err)
+		}
+	})
+
+	// Item 11: where -o points.
+	const q = "why Japan Australia"
+	t.Run("ExportFIFO", func(t *testing.T) {
+		fifo := filepath.Join(t.TempDir(), "fifo")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skip(err)
+		}
+		got := make(chan []byte)
+		go func() {
+			b, _ := os.ReadFile(fifo)
+			got <- b
+		}()
+		entente(t, "", "--db", seed, "export", "--query", q, "--format", "nquads", "-o", fifo).must(t, 0)
+		if b := <-got; !strings.Contains(string(b), "<entity:japan>") {
+			t.Fatalf("the reader got %q", b)
+		}
+		if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+			t.Fatalf("the FIFO is now %v (%v)", st.Mode(), err)
+		}
+	})
+	t.Run("ExportKeepsMode", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "x.graphml")
+		os.WriteFile(out, nil, 0o600)
+		os.Chmod(out, 0o600)
+		entente(t, "", "--db", seed, "export", "--query", q, "-o", out).must(t, 0)
+		if st, _ := os.Stat(out); st.Mode().Perm() != 0o600 || st.Size() == 0 {
+			t.Fatalf("mode %v, %d bytes", st.Mode().Perm(), st.Size())
+		}
+	})
+	t.Run("ExportStdout", func(t *testing.T) {
+		r := entente(t, "", "--db", seed, "export", "--query", q, "--format", "nquads", "-o", "-").must(t, 0)
+		if !strings.HasPrefix(r.stdout, "# ") || !strings.Contains(r.stdout, "<entity:japan>") || strings.Contains(r.stdout, "wrote") {
+			t.Fatalf("stdout: %q", r.stdout)
+		}
+		if !strings.Contains(r.stderr, "wrote standard output") {
+			t.Fatalf("stderr: %q", r.stderr)
+		}
+		// The shell's :export writes through the same writer.
+		r = entente(t, q+"\n:export - nquads\n", "--db", seed, "repl").must(t, 0)
+		if !strings.Contains(r.stdout, "<entity:japan> <rel:security_pact> <entity:australia>") {
+			t.Fatalf("the shell: %q %q", r.stdout, r.stderr)
+		}
+	})
+	t.Run("ExportSymlink", func(t *testing.T) {
+		d := t.TempDir()
+		target := filepath.Join(d, "real.graphml")
+		os.WriteFile(target, []byte("old"), 0o644)
+		link := filepath.Join(d, "link.graphml")
+		os.Symlink("real.graphml", link)
+		entente(t, "", "--db", seed, "export", "--query", q, "-o", link).must(t, 0)
+		if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("the link was replaced (%v)", err)
+		}
+		if b, _ := os.ReadFile(target); !strings.Contains(string(b), "<graphml") {
+			t.Fatalf("the target holds %q", b)
 		}
 	})
 }
