@@ -1,14 +1,11 @@
 package export
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/goccy/go-graphviz"
 )
 
 // typeColours fills nodes by entity type in DOT and SVG.
@@ -94,21 +91,11 @@ func dotText(sg *Subgraph, o *Options) string {
 // go-graphviz: no system Graphviz needed) and writes the picture, with the
 // query and the time in its metadata.
 func writeSVG(ctx context.Context, w io.Writer, sg *Subgraph, o *Options) error {
-	g, err := graphviz.ParseBytes([]byte(dotText(sg, o)))
+	svg, err := layoutSVG(ctx, []byte(dotText(sg, o)))
 	if err != nil {
 		return fmt.Errorf("svg: %w", err)
 	}
-	defer g.Close()
-	gv, err := graphviz.New(ctx)
-	if err != nil {
-		return fmt.Errorf("svg: %w", err)
-	}
-	defer gv.Close()
-	var buf bytes.Buffer
-	if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
-		return fmt.Errorf("svg: %w", err)
-	}
-	out := buf.String()
+	out := string(svg)
 	meta := fmt.Sprintf("<metadata><entente:export xmlns:entente=\"urn:entente:export\" created=\"%s\">%s</entente:export></metadata>\n<desc>%s</desc>\n",
 		o.stamp(), esc(o.Query), esc("Entente export of: "+o.Query))
 	if i := strings.Index(out, "<g id=\"graph0\""); i >= 0 {

@@ -965,3 +965,19 @@ func TestTooBigToDraw(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSVGCancelled: a layout whose context is done stops with the
+// context's error, and the next SVG is drawn (Graphviz is loaded again).
+func TestSVGCancelled(t *testing.T) {
+	d := seedDB(t)
+	res := answer(t, d, "show Japan")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := export.Write(ctx, io.Discard, res, export.SVG, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	var b bytes.Buffer
+	if err := export.Write(context.Background(), &b, res, export.SVG, nil); err != nil || !strings.Contains(b.String(), "<svg") {
+		t.Fatalf("after: %v", err)
+	}
+}

@@ -144,4 +144,41 @@ func TestBounds(t *testing.T) {
 			t.Fatalf("the target holds %q", b)
 		}
 	})
+
+	// Item 12: no command but an SVG export loads Graphviz, and none
+	// writes to the temporary directory; Graphviz's compiled code goes to
+	// the user's cache directory, 0700, and not into one others may write.
+	t.Run("TempDir", func(t *testing.T) {
+		tmp, cache := t.TempDir(), t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		t.Setenv("XDG_CACHE_HOME", cache)
+		empty := func(what string) {
+			t.Helper()
+			if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+				t.Fatalf("%s left %s in TMPDIR", what, entries[0].Name())
+			}
+		}
+		entente(t, "", "--db", seed, "stats").must(t, 0)
+		empty("stats")
+		entente(t, "", "--db", seed, "version").must(t, 0)
+		if _, err := os.Stat(filepath.Join(cache, "entente")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("stats made a cache: %v", err)
+		}
+		out := filepath.Join(t.TempDir(), "j.svg")
+		entente(t, "", "--db", seed, "export", "--query", "show Japan", "-o", out).must(t, 0)
+		empty("an SVG export")
+		st, err := os.Stat(filepath.Join(cache, "entente", "graphviz"))
+		if err != nil || st.Mode().Perm() != 0o700 {
+			t.Fatalf("the cache: %v %v", st, err)
+		}
+		// A cache directory others may write to is not used.
+		shared := t.TempDir()
+		os.MkdirAll(filepath.Join(shared, "entente", "graphviz"), 0o755)
+		os.Chmod(filepath.Join(shared, "entente"), 0o777)
+		t.Setenv("XDG_CACHE_HOME", shared)
+		entente(t, "", "--db", seed, "export", "--query", "show Japan", "-o", out).must(t, 0)
+		if entries, _ := os.ReadDir(filepath.Join(shared, "entente", "graphviz")); len(entries) > 0 {
+			t.Fatalf("wrote into a world-writable cache: %s", entries[0].Name())
+		}
+	})
 }

@@ -1,0 +1,68 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/goccy/go-graphviz"
+)
+
+// graphvizMu serialises the use of Graphviz: its WebAssembly module is
+// one, loaded when the first SVG is drawn (not when a program starts:
+// loading compiles 1.5 MB of WebAssembly, half a second without a cache)
+// and loaded again after a layout was stopped, which closes it.
+var graphvizMu sync.Mutex
+
+// layoutSVG lays out a DOT graph with Graphviz's dot and renders it as
+// SVG. A done ctx stops the layout.
+func layoutSVG(ctx context.Context, dot []byte) ([]byte, error) {
+	graphvizMu.Lock()
+	defer graphvizMu.Unlock()
+	if err := graphviz.Load(ctx, graphvizCacheDir()); err != nil {
+		return nil, err
+	}
+	g, err := graphviz.ParseBytes(dot)
+	if err != nil {
+		return nil, err
+	}
+	defer g.Close()
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer gv.Close()
+	var buf bytes.Buffer
+	if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// graphvizCacheDir is where Graphviz's compiled code is cached: the
+// user's own cache directory, entente/graphviz in os.UserCacheDir, made
+// with mode 0700. A directory (or its parent entente) that is not the
+// user's, or that others may write to, is not used — and then nothing is
+// cached ("").
+func graphvizCacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil || !filepath.IsAbs(base) {
+		return ""
+	}
+	dir := filepath.Join(base, "entente", "graphviz")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		fi, err := os.Lstat(d)
+		if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 || !ownedByUser(fi) {
+			return ""
+		}
+	}
+	return dir
+}
