@@ -18,6 +18,7 @@ import (
 //	subject, relation, object                       required
 //	status, sector, instrument, quantity, period, rank   qualifiers (optional)
 //	subject_type, object_type                       create entities not yet in the graph
+//	                                                (for one that exists, the type it has)
 //	source, locator, note                           the evidence (required)
 //
 // Subjects and objects are entity slugs, names, aliases or ids; a relation
@@ -255,6 +256,14 @@ func (l *csvInput) text(line int) string {
 	return ""
 }
 
+// raw returns a kept line as read, with its ending.
+func (l *csvInput) raw(line int) ([]byte, bool) {
+	if i := line - l.first; i >= 0 && i < len(l.lines) {
+		return l.lines[i], true
+	}
+	return nil, false
+}
+
 // col turns a column in bytes on a line into one in characters.
 func (l *csvInput) col(line, col int) int {
 	if i := line - l.first; i >= 0 && i < len(l.lines) && col >= 1 && col-1 <= len(l.lines[i]) {
@@ -265,6 +274,31 @@ func (l *csvInput) col(line, col int) int {
 
 func (c *CSVReader) errAt(line, col int, kind error, format string, args ...interface{}) error {
 	return &Error{File: c.name, Line: line, Col: col, Kind: kind, Msg: fmt.Sprintf(format, args...), Src: c.in.text(line)}
+}
+
+// checkText holds the cells of the record read last to the rule of
+// every reader (see badText), and says where the first one breaks it:
+// at the character itself, found in the record's lines from the start
+// of its cell (the CSV reader leaves such characters as they are).
+func (c *CSVReader) checkText(rec []string) error {
+	for i, cell := range rec {
+		_, msg, bad := badText([]byte(cell), true)
+		if !bad {
+			continue
+		}
+		line, col := c.r.FieldPos(i)
+		for l, from := line, col-1; ; l, from = l+1, 0 {
+			raw, kept := c.in.raw(l)
+			if !kept {
+				break
+			}
+			if at, rawMsg, bad := badText(raw[min(from, len(raw)):], true); bad {
+				return c.errAt(l, c.in.col(l, from+at+1), ErrSyntax, "%s", rawMsg)
+			}
+		}
+		return c.errAt(line, c.in.col(line, col), ErrSyntax, "%s", msg)
+	}
+	return nil
 }
 
 // fieldPos is the line and column (in characters) of field i of the
@@ -299,6 +333,9 @@ func (c *CSVReader) ReadQuad() (quad.Quad, error) {
 		}
 		line, _ := c.r.FieldPos(0)
 		c.in.forget(line)
+		if err := c.checkText(rec); err != nil {
+			return quad.Quad{}, err
+		}
 		qs, err := c.row(line, rec)
 		if err != nil {
 			return quad.Quad{}, err
@@ -357,6 +394,9 @@ func (c *CSVReader) readHeader() error {
 		return c.errAt(1, 1, ErrSyntax, "empty file: expected a header line (%s)", strings.Join(csvRequired, ","))
 	} else if err != nil {
 		return c.csvError(err, len(rec))
+	}
+	if err := c.checkText(rec); err != nil {
+		return err
 	}
 	c.header = append([]string(nil), rec...)
 	c.cols = map[string]int{}
@@ -420,13 +460,35 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 	if name == "" {
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "the %s is empty", role)
 	}
-	if r, ok := c.byName[strings.ToLower(name)]; ok {
+	typName := c.cell(rec, role+"_type")
+	var t *graph.EntityType
+	if typName != "" {
+		var ok bool
+		if t, ok = graph.LookupType(typName); !ok {
+			return entityRef{}, nil, c.errAt(line, c.colOf(role+"_type"), ErrInvalid, "%s", unknownName("entity type", typName, graph.TypeNames()))
+		}
+	}
+	// A type given for an entity that exists must be the one it has.
+	known := func(r entityRef, types []string, where string) (entityRef, []quad.Quad, error) {
+		if typName != "" {
+			if msg := typeConflict(r.id, types, where, t.Name); msg != "" {
+				return entityRef{}, nil, c.errAt(line, c.colOf(role+"_type"), ErrInvalid, "%s", msg)
+			}
+		}
 		return r, nil, nil
+	}
+	if r, ok := c.byName[strings.ToLower(name)]; ok {
+		return known(r, []string{r.typ}, "earlier in this file")
 	}
 	found := c.resolve(name)
 	switch {
 	case len(found) == 1:
-		return entityRef{found[0].ID, found[0].Type}, nil, nil
+		r := entityRef{found[0].ID, found[0].Type}
+		types, where := knownTypes(c.res, r.id)
+		if len(types) == 0 {
+			types, where = []string{r.typ}, "already"
+		}
+		return known(r, types, where)
 	case len(found) > 1:
 		var cands []string
 		for _, f := range found {
@@ -434,7 +496,6 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 		}
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s %q is ambiguous: it names %s; use an id", role, name, strings.Join(cands, ", "))
 	}
-	typName := c.cell(rec, role+"_type")
 	if typName == "" {
 		msg := fmt.Sprintf("unknown %s %q: no entity has this name, alias or id (give %s %s_type column to create it)", role, name, article(role), role)
 		if f, ok := c.res.(facts); ok {
@@ -443,10 +504,6 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 			}
 		}
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s", msg)
-	}
-	t, ok := graph.LookupType(typName)
-	if !ok {
-		return entityRef{}, nil, c.errAt(line, c.colOf(role+"_type"), ErrInvalid, "%s", unknownName("entity type", typName, graph.TypeNames()))
 	}
 	slug := Slugify(name)
 	if slug == "" {

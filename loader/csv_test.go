@@ -474,3 +474,28 @@ func TestCSVFailedRowLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVTypeContradicts checks that a row's subject_type or object_type
+// for an entity that exists must be the type it has, as for seed files.
+func TestCSVTypeContradicts(t *testing.T) {
+	const head = "subject,relation,object,source,locator,note,subject_type,object_type\n"
+	for _, c := range []struct{ name, src, want string }{
+		{"stored", head + "Tokyo,partner,ROK,ecfr-2024,¶1,A note.,Person,\n",
+			`e.csv:2:40: entity "japan" is a Country in the store; it cannot also be a Person (an entity has one type)`},
+		{"earlier in the file", head + "Atlantis,partner,ROK,ecfr-2024,¶1,A note.,Country,\nROK,partner,Atlantis,ecfr-2024,¶2,A note.,,Sector\n",
+			`e.csv:3:44: entity "atlantis" is a Country earlier in this file; it cannot also be a Sector (an entity has one type)`},
+		{"unknown type", head + "Tokyo,partner,ROK,ecfr-2024,¶1,A note.,Contry,\n",
+			`e.csv:2:40: unknown entity type "Contry" (did you mean Country?)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := loadString(openSeeded(t), "e.csv", c.src, nil)
+			if got := errText(err, ""); got != c.want {
+				t.Errorf("error\n got %s\nwant %s", got, c.want)
+			}
+		})
+	}
+	// The type it has is fine.
+	if _, err := loadString(openSeeded(t), "e.csv", head+"Tokyo,partner,ROK,ecfr-2024,¶1,A note.,Country,country\n", nil); err != nil {
+		t.Error(err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cayleygraph/quad"
 	"github.com/piprate/json-gold/ld"
@@ -90,7 +91,7 @@ func (j *JSONLDReader) fail(off int64, kind error, format string, args ...interf
 func (j *JSONLDReader) decodeErr(err error) error {
 	var se *scanError
 	if errors.As(err, &se) {
-		return j.fail(se.off, ErrLimit, "%s", se.msg)
+		return j.fail(se.off, se.kind, "%s", se.msg)
 	}
 	if j.scan.readErr != nil { // the input failed (gzip, size limit), not the JSON
 		j.state = 3
@@ -494,13 +495,16 @@ type jsonScanner struct {
 	maxDepth  int
 	maxObject int64
 
-	n        int64 // bytes read
-	runStart int64 // offset after the last delimiter outside a string
-	depth    int
-	inString bool
-	escape   bool
-	marked   bool
-	start    int64 // offset of the element being measured
+	n         int64             // bytes read
+	rune      [utf8.UTFMax]byte // a character read in part, partial bytes
+	partial   int
+	partialAt int64 // its offset
+	runStart  int64 // offset after the last delimiter outside a string
+	depth     int
+	inString  bool
+	escape    bool
+	marked    bool
+	start     int64 // offset of the element being measured
 	// err is sticky: json.Decoder drops a read error when the same read
 	// returned bytes it can scan first, and reads on.
 	err     error
@@ -516,8 +520,9 @@ type jsonScanner struct {
 const scanChunk = 64 << 10
 
 type scanError struct {
-	off int64
-	msg string
+	off  int64
+	kind error
+	msg  string
 }
 
 func (e *scanError) Error() string { return e.msg }
@@ -543,6 +548,29 @@ func (s *jsonScanner) Read(p []byte) (int, error) {
 		c := p[i]
 		off := s.n
 		s.n++
+		// The rule of every reader's text (see badText), before the
+		// decoder turns invalid UTF-8 into U+FFFD.
+		if c >= 0x80 || s.partial > 0 {
+			if s.partial == 0 {
+				s.partialAt = off
+			}
+			s.rune[s.partial] = c
+			s.partial++
+			if !utf8.FullRune(s.rune[:s.partial]) {
+				continue
+			}
+			r, size := utf8.DecodeRune(s.rune[:s.partial])
+			if r == utf8.RuneError && size <= 1 || controlChar(r) {
+				s.err = &scanError{s.partialAt, ErrSyntax, textError(r)}
+				return i, s.err
+			}
+			s.partial = 0
+			continue
+		}
+		if controlChar(rune(c)) {
+			s.err = &scanError{off, ErrSyntax, textError(rune(c))}
+			return i, s.err
+		}
 		if s.inString {
 			switch {
 			case s.escape:
@@ -560,7 +588,7 @@ func (s *jsonScanner) Read(p []byte) (int, error) {
 		case '{', '[':
 			s.depth++
 			if s.depth > s.maxDepth {
-				s.err = &scanError{off, fmt.Sprintf("JSON nested more than %d levels deep", s.maxDepth)}
+				s.err = &scanError{off, ErrLimit, fmt.Sprintf("JSON nested more than %d levels deep", s.maxDepth)}
 				return i, s.err
 			}
 			s.runStart = s.n
@@ -578,11 +606,15 @@ func (s *jsonScanner) Read(p []byte) (int, error) {
 		if s.inString {
 			what = "a JSON string is longer than the limit of %s"
 		}
-		s.err = &scanError{s.runStart, fmt.Sprintf(what, byteSize(s.maxObject))}
+		s.err = &scanError{s.runStart, ErrLimit, fmt.Sprintf(what, byteSize(s.maxObject))}
 		return n, s.err
 	}
 	if s.marked && s.n-s.start > s.maxObject {
-		s.err = &scanError{s.start, fmt.Sprintf("a top-level JSON-LD object is larger than the limit of %s", byteSize(s.maxObject))}
+		s.err = &scanError{s.start, ErrLimit, fmt.Sprintf("a top-level JSON-LD object is larger than the limit of %s", byteSize(s.maxObject))}
+		return n, s.err
+	}
+	if err == io.EOF && s.partial > 0 { // the input ends inside a character
+		s.err = &scanError{s.partialAt, ErrSyntax, textError(utf8.RuneError)}
 		return n, s.err
 	}
 	if err != nil && err != io.EOF {

@@ -242,7 +242,7 @@ func TestEveryReaderStopsAtLimit(t *testing.T) {
 		{"zero.csv", "", 0, "zero.csv:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
 		{"quote.csv", "subject,relation,object,source,locator,note\nTokyo,partner,ROK,ecfr-2024,x,\"", '\n',
 			`quote.csv:2:31: the quoted field that starts here runs past the limit of 1 MiB (--max-line) without its closing '"'; reading stopped`},
-		{"zero.jsonld", "", 0, "zero.jsonld:1:1: invalid JSON: invalid character '\\x00' looking for beginning of value"},
+		{"zero.jsonld", "", 0, "zero.jsonld:1:1: control character U+0000 is not allowed (of the control characters, only tab and line endings are)"},
 		{"string.jsonld", `["`, 'a', "string.jsonld:1:2: a JSON string is longer than the limit of 16 MiB"},
 		{"key.jsonld", `{"@id": "http://ex/a", "`, 'k', "key.jsonld:1:23: a JSON string is longer than the limit of 16 MiB"},
 		{"space.jsonld", `[{"@id": "http://ex/a", "http://ex/p": "v"},`, ' ', "space.jsonld:1:45: a JSON value or run of white space is longer than the limit of 16 MiB"},

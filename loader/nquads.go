@@ -20,7 +20,9 @@ const DefaultMaxLine = 1 << 20
 type NQuadsOptions struct {
 	// Triples reads N-Triples: a graph label is an error.
 	Triples bool
-	// Strict follows RDF 1.1 to the letter: every IRI must be absolute.
+	// Strict follows RDF 1.1 to the letter: every IRI must be absolute,
+	// and a literal may hold any character, control characters too
+	// (without it they are refused, as in every format: see badText).
 	// Without it relative IRIs such as <name> are accepted, as Cayley
 	// writes and reads them (its movie data set uses them throughout).
 	Strict bool
@@ -212,16 +214,8 @@ func (p *parser) ws() {
 //
 // ok is false for a blank or comment-only line.
 func (p *parser) statement(triples bool) (q quad.Quad, ok bool, err *parseError) {
-	if !utf8.Valid(p.src) {
-		at := 0
-		for at < len(p.src) {
-			r, n := utf8.DecodeRune(p.src[at:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			at += n
-		}
-		return q, false, p.fail(at, "invalid UTF-8")
+	if at, msg, bad := badText(p.src, !p.strict); bad {
+		return q, false, p.fail(at, "%s", msg)
 	}
 	p.ws()
 	if p.pos == len(p.src) || p.src[p.pos] == '#' {

@@ -363,6 +363,28 @@ func whereIs(res Resolver, id quad.IRI) string {
 	return ""
 }
 
+// typeConflict says why an entity known to have the types have (declared
+// where: "in the store", "in a.seed") cannot be given the type typ — an
+// entity has one type; "" when it can. The seed and CSV readers both ask
+// it.
+func typeConflict(id quad.IRI, have []string, where, typ string) string {
+	if len(have) == 0 || containsFold(have, typ) {
+		return ""
+	}
+	return fmt.Sprintf("entity %q is %s %s; it cannot also be %s (an entity has one type)", slugOf(id), withArticle(have[0]), where, withArticle(typ))
+}
+
+// knownTypes returns the types of an entity the store or an earlier file
+// of the load has, and where it was declared.
+func knownTypes(res Resolver, id quad.IRI) ([]string, string) {
+	if f, ok := res.(facts); ok {
+		if k, ok := f.entity(id); ok {
+			return k.types, k.where
+		}
+	}
+	return nil, ""
+}
+
 // showValue renders a qualifier's value for a message: an entity by its
 // slug, text as it is, quoted.
 func showValue(v quad.Value) string {

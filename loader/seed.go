@@ -130,8 +130,8 @@ func (s *SeedReader) readBlock() error {
 			return ioError(s.name, err)
 		}
 		text := string(line)
-		if !utf8.ValidString(text) {
-			return s.errf(s.lr.line, invalidUTF8Col(text), ErrSyntax, text, "invalid UTF-8")
+		if at, msg, bad := badText(line, true); bad {
+			return s.errf(s.lr.line, colAt(text, at), ErrSyntax, text, "%s", msg)
 		}
 		trimmed := strings.TrimSpace(text)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
@@ -191,20 +191,6 @@ func (s *SeedReader) declare() {
 		s.decl.addQualifiers(s.name, quad.IRI(stmt), st.vals)
 	}
 	s.decl = nil
-}
-
-// invalidUTF8Col returns the column of the first invalid byte of text.
-func invalidUTF8Col(text string) int {
-	col := 1
-	for i, r := range text {
-		if r == utf8.RuneError {
-			if _, n := utf8.DecodeRuneInString(text[i:]); n <= 1 {
-				break
-			}
-		}
-		col++
-	}
-	return col
 }
 
 func (s *SeedReader) finish() error {
@@ -421,11 +407,12 @@ func (s *SeedReader) compileEntity(b *block, from int) ([]quad.Quad, error) {
 		return nil, s.errf(b.line, colAt(b.src, slugAt), ErrInvalid, b.src, "entity %q is declared twice (first at line %d)", slug, prev.line)
 	}
 	id := quad.IRI(graph.EntityPrefix + slug)
+	types, where := knownTypes(s.res, id)
+	if msg := typeConflict(id, types, where, t.Name); msg != "" {
+		return nil, s.errf(b.line, colAt(b.src, typAt), ErrInvalid, b.src, "%s", msg)
+	}
 	if f, ok := s.res.(facts); ok {
 		if k, ok := f.entity(id); ok {
-			if len(k.types) > 0 && !containsFold(k.types, t.Name) {
-				return nil, s.errf(b.line, colAt(b.src, typAt), ErrInvalid, b.src, "entity %q is %s %s; it cannot also be %s (an entity has one type)", slug, withArticle(k.types[0]), k.where, withArticle(t.Name))
-			}
 			if k.name != "" && k.name != name {
 				return nil, s.errf(b.line, colAt(b.src, nameAt+1), ErrInvalid, b.src, "entity %q is named %q %s; this block names it %q (an entity has one name; give others as aliases)", slug, k.name, k.where, name)
 			}

@@ -84,7 +84,7 @@ func TestInputDevZero(t *testing.T) {
 		{"nquads", "entente: /dev/zero:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
 		{"seed", "entente: /dev/zero:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
 		{"csv", "entente: /dev/zero:1:1: line is longer than the limit of 1 MiB (--max-line); reading stopped there"},
-		{"jsonld", `entente: /dev/zero:1:1: invalid JSON: invalid character '\x00' looking for beginning of value`},
+		{"jsonld", "entente: /dev/zero:1:1: control character U+0000 is not allowed (of the control characters, only tab and line endings are)"},
 	} {
 		t.Run(c.format, func(t *testing.T) {
 			r := ententeWithin(t, time.Minute, "--db", db, "load", "--format", c.format, "/dev/zero").must(t, 1)
@@ -92,5 +92,34 @@ func TestInputDevZero(t *testing.T) {
 				t.Errorf("error line\n got %s\nwant %s", first, c.want)
 			}
 		})
+	}
+}
+
+// TestInputTextRule: invalid UTF-8 and control characters are errors at
+// the character in every format, and a CSV type that contradicts the
+// stored one is an error; the store is left as it was.
+func TestInputTextRule(t *testing.T) {
+	db := inputStore(t)
+	_, before := stats(t, db)
+	const head = "subject,relation,object,source,locator,note,subject_type\n"
+	for _, c := range []struct{ name, src, want string }{
+		{"nul.csv", head + "Jap\x00an,partner,Korea,src,x,y,Country\n", "nul.csv:2:4: control character U+0000 is not allowed (of the control characters, only tab and line endings are)"},
+		{"utf8.csv", head + "Japan,partner,Korea,src,x,caf\xe9,Country\n", "utf8.csv:2:30: invalid UTF-8"},
+		{"nul.seed", "entity japan Country \"Ja\x00pan\"\n", "nul.seed:1:25: control character U+0000 is not allowed (of the control characters, only tab and line endings are)"},
+		{"utf8.jsonld", `{"@id": "http://ex/a", "http://ex/p": "caf` + "\xe9" + `"}`, "utf8.jsonld:1:43: invalid UTF-8"},
+		{"del.nq", "<http://ex/a> <http://ex/p> \"\x7f\" .\n", "del.nq:1:30: control character U+007F is not allowed (of the control characters, only tab and line endings are)"},
+		{"type.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,partner,Korea,src,x,y,Country,Country\nKorea,partner,Japan,src,x,y,,Person\n", `type.csv:3:30: entity "japan" is a Country earlier in this file; it cannot also be a Person (an entity has one type)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := inputFile(t, c.name, c.src)
+			r := entente(t, "", "--db", db, "load", path).must(t, 1)
+			want := "entente: " + path + ":" + strings.SplitN(c.want, ":", 2)[1]
+			if first := strings.SplitN(r.stderr, "\n", 2)[0]; first != want {
+				t.Errorf("error line\n got %s\nwant %s", first, want)
+			}
+		})
+	}
+	if _, after := stats(t, db); after != before {
+		t.Errorf("the store changed:\n%s\n%s", before, after)
 	}
 }
