@@ -11,20 +11,82 @@ import (
 
 // binding is one way the patterns match: each variable's value, and for
 // node variables their number in the link index.
+// binding holds the values of a match's variables so far: a value per
+// variable (nil while unbound) and, for a node variable, the node's index
+// (-1 otherwise), in slots numbered by the statement's vars. Slices, not
+// maps: a match may hold a million bindings.
 type binding struct {
-	vals map[string]Value
-	idx  map[string]int32
+	vars *varSlots
+	vals []Value
+	idx  []int32
+}
+
+// varSlots numbers a statement's variables.
+type varSlots struct {
+	names []string
+	slot  map[string]int
+}
+
+func newBinding() binding {
+	return binding{vars: &varSlots{slot: map[string]int{}}}
+}
+
+// slotOf is k's slot, numbered when first asked for.
+func (v *varSlots) slotOf(k string) int {
+	i, ok := v.slot[k]
+	if !ok {
+		i = len(v.names)
+		v.slot[k] = i
+		v.names = append(v.names, k)
+	}
+	return i
 }
 
 func (b binding) clone() binding {
-	c := binding{vals: make(map[string]Value, len(b.vals)+2), idx: make(map[string]int32, len(b.idx)+2)}
-	for k, v := range b.vals {
-		c.vals[k] = v
-	}
-	for k, v := range b.idx {
-		c.idx[k] = v
+	n := len(b.vars.names)
+	c := binding{vars: b.vars, vals: make([]Value, n), idx: make([]int32, n)}
+	copy(c.vals, b.vals)
+	copy(c.idx, b.idx)
+	for i := len(b.idx); i < n; i++ {
+		c.idx[i] = -1
 	}
 	return c
+}
+
+// set binds k to v; setNode binds a node variable to v, node i.
+func (b *binding) set(k string, v Value) { b.setNode(k, v, -1) }
+
+func (b *binding) setNode(k string, v Value, i int32) {
+	j := b.vars.slotOf(k)
+	for len(b.vals) <= j {
+		b.vals = append(b.vals, nil)
+		b.idx = append(b.idx, -1)
+	}
+	b.vals[j], b.idx[j] = v, i
+}
+
+// node is the node a node variable is bound to; false when k is "" or
+// not bound to a node.
+func (b binding) node(k string) (int32, bool) {
+	if k == "" {
+		return 0, false
+	}
+	j, ok := b.vars.slot[k]
+	if !ok || j >= len(b.idx) || b.idx[j] < 0 {
+		return 0, false
+	}
+	return b.idx[j], true
+}
+
+// scope is the binding's variables, for evaluating an expression.
+func (b binding) scope() *scope {
+	vars := make(map[string]Value, len(b.vals))
+	for j, v := range b.vals {
+		if v != nil {
+			vars[b.vars.names[j]] = v
+		}
+	}
+	return &scope{vars: vars}
 }
 
 // compiled node and relationship patterns.
@@ -33,6 +95,9 @@ type nodeMatcher struct {
 	varKey string
 	types  []string // any of these types
 	props  []syntax.Prop
+
+	cands     []int32 // the candidates, once found: they depend on the pattern alone
+	candsDone bool
 }
 
 type relMatcher struct {
@@ -139,7 +204,7 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	}
 	// The last pattern's bindings are filtered by where as they come, so
 	// that enumeration stops once enough rows are found.
-	bindings := []binding{{vals: map[string]Value{}, idx: map[string]int32{}}}
+	bindings := []binding{newBinding()}
 	work := 0
 	for pi, c := range pats {
 		last := pi == len(pats)-1
@@ -152,7 +217,7 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 					}
 				}
 				if last && s.Where != nil {
-					v, err := ev.eval(s.Where, &scope{vars: nb.vals})
+					v, err := ev.eval(s.Where, nb.scope())
 					if err != nil {
 						return err
 					}
@@ -292,7 +357,7 @@ func isAggregate(x syntax.Expr) bool {
 func (ev *evaluator) project(items []*syntax.ReturnItem, b binding) ([]Value, error) {
 	row := make([]Value, len(items))
 	for i, it := range items {
-		v, err := ev.eval(it.Expr, &scope{vars: b.vals})
+		v, err := ev.eval(it.Expr, b.scope())
 		if err != nil {
 			return nil, err
 		}
@@ -311,7 +376,7 @@ func (ev *evaluator) orderKeys(s *syntax.Match, b binding, row []Value) ([]Value
 			keys[i] = row[col]
 			continue
 		}
-		v, err := ev.eval(o.Expr, &scope{vars: b.vals})
+		v, err := ev.eval(o.Expr, b.scope())
 		if err != nil {
 			return nil, err
 		}
@@ -346,7 +411,7 @@ func (ev *evaluator) aggregate(s *syntax.Match, rows []binding) ([][]Value, [][]
 			if isAggregate(r.Expr) {
 				continue
 			}
-			v, err := ev.eval(r.Expr, &scope{vars: b.vals})
+			v, err := ev.eval(r.Expr, b.scope())
 			if err != nil {
 				return nil, nil, err
 			}
@@ -372,7 +437,7 @@ func (ev *evaluator) aggregate(s *syntax.Match, rows []binding) ([][]Value, [][]
 			if len(c.Args) != 1 {
 				return nil, nil, ev.errAt(c.At, ErrInvalid, "%s() takes one argument", c.Fn)
 			}
-			v, err := ev.eval(c.Args[0], &scope{vars: b.vals})
+			v, err := ev.eval(c.Args[0], b.scope())
 			if err != nil {
 				return nil, nil, err
 			}
@@ -602,6 +667,20 @@ func (ev *evaluator) nodeOK(m *nodeMatcher, links *graph.Links, i int32) (bool, 
 // candidates lists the nodes that may match a node pattern on their own:
 // by name or id when the pattern gives one, else by type, else all.
 func (ev *evaluator) candidates(m *nodeMatcher, links *graph.Links) ([]int32, error) {
+	// A pattern matched once per binding of the patterns before it (match
+	// (a), (b)) finds its candidates once.
+	if m.candsDone {
+		return m.cands, nil
+	}
+	out, err := ev.findCandidates(m, links)
+	if err != nil {
+		return nil, err
+	}
+	m.cands, m.candsDone = out, true
+	return out, nil
+}
+
+func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32, error) {
 	for _, p := range m.props {
 		key := strings.ToLower(p.Key)
 		if key != "name" && key != "id" {
@@ -643,7 +722,12 @@ func (ev *evaluator) candidates(m *nodeMatcher, links *graph.Links) ([]int32, er
 		return out, nil
 	}
 	var out []int32
-	for _, e := range ev.cat.Entities {
+	for i, e := range ev.cat.Entities {
+		if i%1024 == 0 {
+			if err := ev.ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		r, _ := ev.qs.ValueOf(e.ID)
 		if r == nil {
 			continue
@@ -670,7 +754,7 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 	best := 3
 	for i, n := range nodes {
 		rank := 2
-		if _, bound := b.idx[n.varKey]; bound && n.varKey != "" {
+		if _, bound := b.node(n.varKey); bound {
 			rank = -1
 		} else if hasNameProp(n) {
 			rank = 0
@@ -682,7 +766,7 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 		}
 	}
 	var starts []int32
-	if i, bound := b.idx[nodes[anchor].varKey]; bound && nodes[anchor].varKey != "" {
+	if i, bound := b.node(nodes[anchor].varKey); bound {
 		starts = []int32{i}
 	} else if best == 2 && len(rels) > 0 {
 		// No name, id or type: every node with a link the pattern can
@@ -736,7 +820,7 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 			if err != nil || !ok {
 				return err
 			}
-			if bound, isBound := p.b.idx[nm.varKey]; isBound && nm.varKey != "" && bound != end {
+			if bound, isBound := p.b.node(nm.varKey); isBound && bound != end {
 				return nil
 			}
 			q := partial{b: p.b.clone(), nodes: append([]int32(nil), p.nodes...), hops: append([][]Hop(nil), p.hops...)}
@@ -746,8 +830,7 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 			}
 			q.hops[ri] = hops
 			if nm.varKey != "" {
-				q.b.vals[nm.varKey] = node
-				q.b.idx[nm.varKey] = end
+				q.b.setNode(nm.varKey, node, end)
 			}
 			if rm.varKey != "" {
 				if rm.pat.VarLen {
@@ -755,15 +838,20 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 					for i, h := range hops {
 						l[i] = h.Rel
 					}
-					q.b.vals[rm.varKey] = l
+					q.b.set(rm.varKey, l)
 				} else {
-					q.b.vals[rm.varKey] = hops[0].Rel
+					q.b.set(rm.varKey, hops[0].Rel)
 				}
 			}
 			return extend(q, next, dir)
 		})
 	}
-	for _, st := range starts {
+	for i, st := range starts {
+		if i%1024 == 0 {
+			if err := ev.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		ok, node, err := ev.nodeOK(nodes[anchor], links, st)
 		if err != nil {
 			return err
@@ -777,8 +865,7 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 		}
 		p.nodes[anchor] = st
 		if k := nodes[anchor].varKey; k != "" {
-			p.b.vals[k] = node
-			p.b.idx[k] = st
+			p.b.setNode(k, node, st)
 		}
 		if err := extend(p, anchor, +1); err != nil {
 			return err
@@ -1003,7 +1090,7 @@ func (ev *evaluator) finish(pt *syntax.Pattern, b binding, nodes []int32, hops [
 			}
 			p.Nodes = append(p.Nodes, node)
 		}
-		b.vals[strings.ToLower(pt.Var)] = p
+		b.set(strings.ToLower(pt.Var), p)
 	}
 	return emit(b)
 }
@@ -1013,7 +1100,7 @@ func (ev *evaluator) finish(pt *syntax.Pattern, b binding, nodes []int32, hops [
 func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rels []*relMatcher, links *graph.Links, b binding, emit func(binding) error) error {
 	ends := make([][]int32, 2)
 	for i, n := range nodes {
-		if idx, bound := b.idx[n.varKey]; bound && n.varKey != "" {
+		if idx, bound := b.node(n.varKey); bound {
 			ends[i] = []int32{idx}
 			continue
 		}
@@ -1099,20 +1186,20 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 				na, _ := ev.node(links.Nodes[a])
 				nz, _ := ev.node(links.Nodes[z])
 				if k := nodes[0].varKey; k != "" {
-					nb.vals[k], nb.idx[k] = na, a
+					nb.setNode(k, na, a)
 				}
 				if k := nodes[1].varKey; k != "" {
-					nb.vals[k], nb.idx[k] = nz, z
+					nb.setNode(k, nz, z)
 				}
 				if rm.varKey != "" {
 					l := make(List, len(p.Hops))
 					for i, h := range p.Hops {
 						l[i] = h.Rel
 					}
-					nb.vals[rm.varKey] = l
+					nb.set(rm.varKey, l)
 				}
 				if pt.Var != "" {
-					nb.vals[strings.ToLower(pt.Var)] = p
+					nb.set(strings.ToLower(pt.Var), p)
 				}
 				if err := emit(nb); err != nil {
 					return err
