@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/entente-kg/entente/render"
 )
@@ -152,6 +153,10 @@ func writeDestination(ctx context.Context, path string, fn func(io.Writer) error
 	if err != nil {
 		return err
 	}
+	// A write into a FIFO nobody reads waits: the context's end stops it
+	// (a deadline does nothing to a regular file, which never waits).
+	stop := context.AfterFunc(ctx, func() { d.f.SetWriteDeadline(time.Now()) })
+	defer stop()
 	if err := fn(render.ContextWriter(ctx, d)); err != nil {
 		d.abort()
 		return err

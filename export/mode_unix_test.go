@@ -8,12 +8,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/export"
+	"github.com/entente-kg/entente/query"
 )
 
 // TestFileMode: exported files are readable by all (0644), as the umask
@@ -120,6 +123,28 @@ func TestDestinations(t *testing.T) {
 	defer cancel()
 	if _, err := export.WriteFile(tctx, fifo, res, export.NQuads, &export.Options{DB: d}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a FIFO without a reader: %v", err)
+	}
+	// A FIFO whose reader opens it and then reads nothing: the write
+	// ends with the context too.
+	go func() {
+		f, err := os.Open(fifo)
+		if err == nil {
+			time.Sleep(2 * time.Second)
+			f.Close()
+		}
+	}()
+	big := &query.Result{Kind: "neighbors", Columns: []string{"node"}}
+	for i := range 20000 {
+		big.Rows = append(big.Rows, []query.Value{&query.Node{ID: quad.IRI("entity:n" + strconv.Itoa(i)), Name: "n"}})
+	}
+	tctx2, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel2()
+	start := time.Now()
+	if _, err := export.WriteFile(tctx2, fifo, big, export.GraphML, nil); err == nil {
+		t.Errorf("a FIFO not read: no error")
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("a FIFO not read: the write took %v", d)
 	}
 	if err := write("/dev/null"); err != nil {
 		t.Fatal(err)
