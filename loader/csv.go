@@ -499,8 +499,8 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 	if typName == "" {
 		msg := fmt.Sprintf("unknown %s %q: no entity has this name, alias or id (give %s %s_type column to create it)", role, name, article(role), role)
 		if f, ok := c.res.(facts); ok {
-			if sugg := graph.Suggest(name, f.names()); len(sugg) > 0 {
-				msg = fmt.Sprintf("unknown %s %q (did you mean %s?)", role, name, strings.Join(sugg, ", "))
+			if dym := didYouMean(name, graph.Suggest(name, f.names())); dym != "" {
+				msg = fmt.Sprintf("unknown %s %q", role, name) + dym
 			}
 		}
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s", msg)

@@ -189,7 +189,7 @@ func open(src Source, lim Limits) (*input, error) {
 			return nil, &Error{File: src.Name, Msg: fmt.Sprintf("not a valid gzip stream: %v", err), Kind: ErrSyntax}
 		}
 		in.gz = true
-		in.r = &boundedReader{r: zr, raw: in.raw, name: src.Name, max: lim.MaxSize, ratio: lim.MaxRatio}
+		in.r = &boundedReader{r: zr, raw: in.raw, name: src.Name, max: lim.MaxSize, ratio: lim.MaxRatio, gz: true}
 	} else {
 		in.r = &boundedReader{r: br, raw: in.raw, name: src.Name, max: lim.MaxSize}
 	}
@@ -216,6 +216,7 @@ type boundedReader struct {
 	n     int64
 	max   int64
 	ratio int64
+	gz    bool // r decompresses
 }
 
 const bombFloor = 64 << 20
@@ -232,6 +233,10 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	if b.ratio > 0 && b.n > bombFloor && b.raw.n > 0 && b.n/b.raw.n > b.ratio {
 		return n, &Error{File: b.name, Kind: ErrLimit,
 			Msg: fmt.Sprintf("gzip data expands more than %d times (%s from %s): refusing a likely decompression bomb", b.ratio, byteSize(b.n), byteSize(b.raw.n))}
+	}
+	if b.gz && err == io.ErrUnexpectedEOF {
+		return n, &Error{File: b.name, Kind: ErrSyntax,
+			Msg: fmt.Sprintf("the gzip stream is truncated: the file ends after %s of compressed data, before the stream does", byteSize(b.raw.n))}
 	}
 	return n, err
 }

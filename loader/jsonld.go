@@ -56,7 +56,10 @@ type JSONLDReader struct {
 	ctx   interface{}
 	rest  map[string]interface{} // other keys of a top-level object
 	held  int64                  // their bytes in the input
-	top   int64                  // offset of the top-level object
+	// decodeStart is where the data of the last Decode starts, which
+	// the offsets of its errors count from.
+	decodeStart int64
+	top         int64 // offset of the top-level object
 	// The streamed @graph is named by the top-level object's @id.
 	named   bool
 	graphID interface{}
@@ -105,8 +108,9 @@ func (j *JSONLDReader) decodeErr(err error) error {
 		return j.fail(j.syntaxOffset(), ErrSyntax, "invalid JSON: %s", syn.Error())
 	}
 	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) {
-		return j.fail(j.dec.InputOffset(), ErrSyntax, "invalid JSON: %v", err)
+	if errors.As(err, &ute) { // the only type decoded to is interface{}: a number out of range
+		num := strings.TrimPrefix(ute.Value, "number ")
+		return j.fail(j.scan.find(num, j.decodeStart+ute.Offset+2), ErrSyntax, "number %s is out of range (a JSON-LD number must fit a 64-bit float)", shorten(num))
 	}
 	j.state = 3
 	return ioError(j.name, err)
@@ -183,6 +187,7 @@ func (j *JSONLDReader) step() error {
 			return j.end()
 		}
 		j.scan.mark(off)
+		j.decodeStart = j.scan.afterComma(off)
 		var elem interface{}
 		if err := j.dec.Decode(&elem); err != nil {
 			return j.decodeErr(err)
@@ -246,6 +251,7 @@ func (j *JSONLDReader) readTopObject() error {
 func (j *JSONLDReader) member(keyOff int64) (interface{}, error) {
 	start := j.dec.InputOffset()
 	j.scan.mark(start)
+	j.decodeStart = j.scan.afterComma(start)
 	var v interface{}
 	if err := j.dec.Decode(&v); err != nil {
 		return nil, j.decodeErr(err)
@@ -638,6 +644,32 @@ func (s *jsonScanner) byteAt(off int64) byte {
 		return s.keep[i]
 	}
 	return 0
+}
+
+// find returns the offset of the last text before offset end, as kept;
+// end when it is not there.
+func (s *jsonScanner) find(text string, end int64) int64 {
+	i := min(max(end-s.keepAt, 0), int64(len(s.keep)))
+	if at := bytes.LastIndex(s.keep[:i], []byte(text)); at >= 0 {
+		return s.keepAt + int64(at)
+	}
+	return end
+}
+
+// afterComma returns the offset after the comma or colon that follows
+// offset off and white space, or off when none does: where the decoder
+// starts the data of a value.
+func (s *jsonScanner) afterComma(off int64) int64 {
+	for p := off; p < s.keepAt+int64(len(s.keep)); p++ {
+		switch s.byteAt(p) {
+		case ' ', '\t', '\r', '\n':
+		case ',', ':':
+			return p + 1
+		default:
+			return off
+		}
+	}
+	return off
 }
 
 // valueStart skips a comma and white space from offset off: the decoder

@@ -65,9 +65,12 @@ func TestGzipCorrupt(t *testing.T) {
 	}
 	// A stream cut short.
 	z := gzipBytes(t, bytes.Repeat([]byte("<http://ex/a> <http://ex/p> <http://ex/o> .\n"), 1000))
-	_, err = load(t, db, "cut.nq.gz", string(z[:len(z)/2]), nil)
-	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("truncated gzip: %v, want io.ErrUnexpectedEOF", err)
+	_, err = loadString(db, "cut.nq.gz", string(z[:len(z)/2]), nil)
+	if !errors.Is(err, loader.ErrSyntax) {
+		t.Errorf("truncated gzip: %v, want ErrSyntax", err)
+	}
+	if got, want := errText(err, ""), "cut.nq.gz: the gzip stream is truncated: the file ends after 99 bytes of compressed data, before the stream does"; got != want {
+		t.Errorf("error\n got %s\nwant %s", got, want)
 	}
 	if snapshot(t, db) != before {
 		t.Errorf("failed loads changed the store")

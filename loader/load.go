@@ -81,8 +81,10 @@ func Load(ctx context.Context, db *graph.DB, paths []string, opts *Options) (*Re
 	for i, p := range paths {
 		if p == "-" {
 			stdin++
-		} else if _, err := os.Stat(p); err != nil {
+		} else if st, err := os.Stat(p); err != nil {
 			return nil, err
+		} else if st.IsDir() {
+			return nil, &Error{File: p, Kind: ErrInvalid, Msg: "is a directory, not a file: give the files in it"}
 		}
 		srcs[i] = FileSource(p, stdinReader)
 	}

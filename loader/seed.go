@@ -10,6 +10,7 @@ import (
 
 	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/internal/textdist"
 )
 
 // Resolver answers what a reader needs to know of entities already in the
@@ -548,11 +549,21 @@ func splitList(s string) (items []string, at []int, errMsg string) {
 }
 
 func unknownName(what, name string, known []string) string {
-	msg := fmt.Sprintf("unknown %s %q", what, name)
-	if sugg := graph.Suggest(name, known); len(sugg) > 0 {
-		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+	return fmt.Sprintf("unknown %s %q", what, name) + didYouMean(name, graph.Suggest(name, known))
+}
+
+// didYouMean is the " (did you mean …?)" of a message, "" without
+// suggestions. When the first suggestion looks the same as the name, it
+// says where they differ.
+func didYouMean(name string, sugg []string) string {
+	if len(sugg) == 0 {
+		return ""
 	}
-	return msg
+	msg := " (did you mean " + strings.Join(sugg, ", ") + "?"
+	if note := textdist.Lookalike(name, sugg[0]); note != "" {
+		msg += " " + note
+	}
+	return msg + ")"
 }
 
 // entityRef is what a relation knows of an entity it names.

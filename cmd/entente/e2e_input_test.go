@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -121,5 +123,37 @@ func TestInputTextRule(t *testing.T) {
 	}
 	if _, after := stats(t, db); after != before {
 		t.Errorf("the store changed:\n%s\n%s", before, after)
+	}
+}
+
+// TestInputMessages: a truncated gzip, a number out of range, a
+// directory, a stray CSV quote and a lookalike name each say what is
+// wrong, where.
+func TestInputMessages(t *testing.T) {
+	db := inputStore(t)
+	entente(t, "", "--db", db, "load", inputFile(t, "japan.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,partner,Korea,src,x,y,Country,Country\n")).must(t, 0)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Repeat("<http://ex/a> <http://ex/p> <http://ex/o> .\n", 1000)))
+	zw.Close()
+	cut := inputFile(t, "cut.nq.gz", gz.String()[:gz.Len()/2])
+	dir := t.TempDir()
+	for _, c := range []struct{ path, want string }{
+		{cut, cut + ": the gzip stream is truncated: the file ends after " + fmt.Sprint(gz.Len()/2) + " bytes of compressed data, before the stream does"},
+		{inputFile(t, "n.jsonld", `{"@id": "http://ex/a", "http://ex/p": 1e400}`), ":1:39: number 1e400 is out of range (a JSON-LD number must fit a 64-bit float)"},
+		{dir, dir + ": is a directory, not a file: give the files in it"},
+		{inputFile(t, "q.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,partner,\"Korea,src,x,y,Country,Country\nIndia,partner,Japan,src,x,y,Country,\n"),
+			`:2:15: the quoted field that starts here is not closed: the file ends inside it (a stray '"'?)`},
+		{inputFile(t, "l.csv", "subject,relation,object,source,locator,note\nJ\u0430pan,partner,Korea,src,x,y\n"),
+			`:2:1: unknown subject "Jаpan" (did you mean Japan? "Jаpan" has U+0430 CYRILLIC SMALL LETTER A at column 2 where "Japan" has "a")`},
+	} {
+		r := entente(t, "", "--db", db, "load", c.path).must(t, 1)
+		want := "entente: " + c.want
+		if strings.HasPrefix(c.want, ":") {
+			want = "entente: " + c.path + c.want
+		}
+		if first := strings.SplitN(r.stderr, "\n", 2)[0]; first != want {
+			t.Errorf("error line\n got %s\nwant %s", first, want)
+		}
 	}
 }
