@@ -79,7 +79,10 @@ func Gizmo(ctx context.Context, qs cgraph.QuadStore, src string, opts *Options) 
 				return nil, cause
 			}
 		}
-		return nil, &Error{Msg: err.Error(), Kind: ErrGizmo}
+		// A guard's RangeError is the program's: the guard's place in
+		// the code run before it means nothing to the user.
+		msg, _, _ := strings.Cut(err.Error(), " at tooLong (")
+		return nil, &Error{Msg: msg, Kind: ErrGizmo}
 	}
 	// Columns: every tag seen, "id" first.
 	seen := map[string]bool{}
