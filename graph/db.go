@@ -115,6 +115,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("%w (store %s)", err, dir)
 	}
 	db.qs = qs
+	if !o.ReadOnly {
+		db.lock.claim()
+	}
 	return db, nil
 }
 

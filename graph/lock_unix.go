@@ -45,13 +45,20 @@ func lockDir(dir string, readOnly bool) (*dirLock, error) {
 		}
 		return nil, err
 	}
-	if !readOnly {
-		if err := f.Truncate(0); err == nil {
-			fmt.Fprintf(f, "%d\n", os.Getpid())
-			f.Sync()
-		}
-	}
 	return &dirLock{f: f}, nil
+}
+
+// claim writes the writer's process id into the lock file, for the
+// message of a process that cannot have the store. It is called once the
+// store has opened, so that a store refused as damaged is not written to.
+func (l *dirLock) claim() {
+	if l == nil || l.f == nil {
+		return
+	}
+	if err := l.f.Truncate(0); err == nil {
+		fmt.Fprintf(l.f, "%d\n", os.Getpid())
+		l.f.Sync()
+	}
 }
 
 func (l *dirLock) release() error {

@@ -161,25 +161,28 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 	}
 	// Tables the MANIFEST does not list: a crash after a compaction or a
 	// flush wrote its tables but before the MANIFEST recorded them leaves
-	// tables newer than any it lists. An unlisted table older than a
-	// listed one means records of the MANIFEST were lost.
+	// tables newer than any it lists, which no MANIFEST ever listed. An
+	// unlisted table older than a listed one, or one a MANIFEST listed
+	// before (ENTENTE-VERIFIED records the tables listed at each open and
+	// close), means records of the MANIFEST were lost.
+	verified := readVerified(dir)
 	var orphans []uint64
 	var maxListed uint64
 	for id := range listed {
 		maxListed = max(maxListed, id)
 	}
 	var older []string
-	for id := range tables {
+	for id, info := range tables {
 		if _, ok := listed[id]; !ok {
 			orphans = append(orphans, id)
-			if id < maxListed {
+			if id < maxListed || sameSize(verified[id], info) {
 				older = append(older, table.IDToFilename(id))
 			}
 		}
 	}
 	if len(older) > 0 && !repair {
 		sort.Strings(older)
-		c.damaged("the MANIFEST does not list %s but lists later tables: it was truncated or replaced, and the data in %s would be lost; restore the MANIFEST from a backup (if a crash interrupted a compaction instead, `entente check --repair` sets %s aside)",
+		c.damaged("the MANIFEST does not list %s, which it listed before or which is older than tables it lists: it was truncated or replaced, and the data in %s would be lost; restore the MANIFEST from a backup (if a crash interrupted a compaction instead, `entente check --repair` sets %s aside)",
 			quoteNames(older), plural(len(older), "that table", "those tables"), plural(len(older), "it", "them"))
 		return c, nil
 	}
@@ -194,7 +197,6 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 		c.notes = append(c.notes, fmt.Sprintf("%d table %s the MANIFEST does not list %s moved to %s: a crash during a compaction leaves such files, which can then be deleted (docs/store.md, Damage)",
 			len(orphans), plural(len(orphans), "file", "files"), plural(len(orphans), "was", "were"), filepath.Join(dir, orphansDirName)))
 	}
-	verified := readVerified(dir)
 	changed := false
 	var ids []uint64
 	for id := range listed {
@@ -374,6 +376,40 @@ func tableDamage(err error) string {
 		msg = msg[:i]
 	}
 	return msg
+}
+
+// sameSize reports whether a recorded stamp is of a file of info's size.
+func sameSize(stamp string, info os.FileInfo) bool {
+	size, _, _ := strings.Cut(stamp, " ")
+	return stamp != "" && size == strconv.FormatInt(info.Size(), 10)
+}
+
+// recordTables records the tables the MANIFEST lists after a writable
+// session closes: Badger wrote them in this process, so they are trusted
+// as verified, and a later MANIFEST that no longer lists them (without
+// their files having gone) has lost records.
+func recordTables(dir string) {
+	f, err := os.Open(filepath.Join(dir, badger.ManifestFilename))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	m, _, err := replayManifest(f, badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		return
+	}
+	old := readVerified(dir)
+	now := map[uint64]string{}
+	for id := range m.Tables {
+		info, err := os.Stat(filepath.Join(dir, table.IDToFilename(id)))
+		if err != nil {
+			return
+		}
+		if stamp := fileStamp(info); old[id] == "" || old[id] == stamp {
+			now[id] = stamp // a table changed since it was verified is not ours to vouch for
+		}
+	}
+	writeVerified(dir, now)
 }
 
 // readVerified reads the record of tables whose checksums were verified

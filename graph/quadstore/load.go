@@ -122,9 +122,6 @@ func (b *batchReader) next(buf []quad.Quad, n int) ([]quad.Quad, error) {
 // journalledLoad loads into a store with data, batch by batch.
 func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
 	var res LoadResult
-	if err := s.needSpace("a load", spaceFactor*firstBatchBytes); err != nil {
-		return res, err
-	}
 	loadID := rand.Uint64() | 1
 	hdr := journalHeader(loadID)
 	if err := s.update(func(tx *writeTx) error {
@@ -138,7 +135,6 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		seq     uint64
 		batches int64
 		written int64 // bytes of keys and values committed
-		last    int64 = firstBatchBytes
 	)
 	fail := func(err error) (LoadResult, error) {
 		if rerr := s.rollback(context.WithoutCancel(ctx), loadID); rerr != nil {
@@ -155,7 +151,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		if len(buf) == 0 {
 			break
 		}
-		if err := s.needSpace("the load", spaceFactor*(written+last)); err != nil {
+		if err := s.needSpace("the load", spaceFactor*(written+bytesPerQuad*int64(len(buf)))); err != nil {
 			return fail(err)
 		}
 		n, b, err := s.addJournalled(loadID, &seq, buf)
@@ -163,7 +159,6 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 			return fail(diskFull(err))
 		}
 		written += b
-		last = max(b, firstBatchBytes)
 		res.Added += int64(n)
 		batches++
 		if opt.Progress != nil {
@@ -176,10 +171,6 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 	}
 	return res, nil
 }
-
-// firstBatchBytes is what a load's first batch is assumed to write, for
-// the free-space check before it.
-const firstBatchBytes = 4 << 20
 
 // addJournalled adds quads in one transaction that also records which
 // quads were new, splitting the batch if Badger finds it too large. It

@@ -401,7 +401,11 @@ func (s *QuadStore) Close() error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	return s.db.Close()
+	err := s.db.Close()
+	if err == nil && !s.opts.InMemory && !s.opts.ReadOnly {
+		recordTables(s.dir)
+	}
+	return err
 }
 
 // Badger gives access to the underlying database, for tools and tests.
