@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -24,6 +25,9 @@ func layoutSVG(ctx context.Context, dot []byte) ([]byte, error) {
 	if err := graphviz.Load(ctx, graphvizCacheDir()); err != nil {
 		return nil, err
 	}
+	// Graphviz sees no files: go-graphviz would give it the host's (an
+	// attribute naming a file — an image, a font — would be read).
+	graphviz.SetFileSystem(noFiles{})
 	g, err := graphviz.ParseBytes(dot)
 	if err != nil {
 		return nil, err
@@ -65,4 +69,11 @@ func graphvizCacheDir() string {
 		}
 	}
 	return dir
+}
+
+// noFiles is a file system without files.
+type noFiles struct{}
+
+func (noFiles) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
