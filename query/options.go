@@ -29,7 +29,10 @@ type Options struct {
 	// the query itself obeys only its context.
 	Timeout time.Duration
 	// MaxMemory caps how much a Gizmo query may grow the heap, in bytes
-	// (default 1 GiB).
+	// (default 1 GiB). The heap is sampled every millisecond and a
+	// program stopped once it has grown it by half of MaxMemory, so that
+	// the step under way (which at most doubles what it holds) ends
+	// within it.
 	MaxMemory uint64
 	// Evidence loads every relation's evidence (default: yes for why and
 	// the moves, as needed for JSON output).
