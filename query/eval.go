@@ -213,13 +213,11 @@ func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 		return resolved{cands[0].ID, r}, nil
 	case 0:
 		msg := fmt.Sprintf("unknown entity %s", syntax.Echo(text))
-		sugg, err := ev.suggestEntities(text)
+		sugg, note, err := ev.suggestEntities(text)
 		if err != nil {
 			return resolved{}, err
 		}
-		if len(sugg) > 0 {
-			msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
-		}
+		msg += didYouMean(sugg, note)
 		msg += keywordHint(n)
 		return resolved{}, ev.errAt(n.At, ErrUnknown, "%s", msg)
 	}
@@ -256,17 +254,20 @@ func iriForms(text, prefix string) []quad.IRI {
 // suggestEntities returns the names (quoted when a bare name cannot be
 // written so) of the entities closest to text, for "did you mean". A
 // suggestion that is an id or a slug is given as its entity's name, or as
-// an IRI for a node without one.
-func (ev *evaluator) suggestEntities(text string) ([]string, error) {
+// an IRI for a node without one. The note says where text differs from
+// the closest name when the two look alike (a Cyrillic а in "Jаpan").
+func (ev *evaluator) suggestEntities(text string) (out []string, note string, err error) {
 	cat, err := ev.catalog()
 	if err != nil {
-		return nil, nil
+		return nil, "", nil
 	}
 	sugg, err := textdist.Suggest(ev.ctx, text, cat.Names())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var out []string
+	if len(sugg) > 0 {
+		note = textdist.Lookalike(text, sugg[0])
+	}
 	seen := map[string]bool{}
 	for _, s := range sugg {
 		for _, e := range cat.Lookup(s) {
@@ -288,7 +289,7 @@ func (ev *evaluator) suggestEntities(text string) ([]string, error) {
 	if len(out) > 3 {
 		out = out[:3]
 	}
-	return out, nil
+	return out, note, nil
 }
 
 func containsFold(xs []string, x string) bool {
@@ -321,6 +322,19 @@ func orDash(s string) string {
 		return "no type"
 	}
 	return s
+}
+
+// didYouMean writes the "did you mean" of a message, with a note on
+// lookalike letters; "" without suggestions.
+func didYouMean(sugg []string, note string) string {
+	if len(sugg) == 0 {
+		return ""
+	}
+	msg := " (did you mean " + strings.Join(sugg, ", ") + "?"
+	if note != "" {
+		msg += " " + note
+	}
+	return msg + ")"
 }
 
 // quoteSuggestion writes a name for "did you mean": quoted when it has

@@ -381,15 +381,13 @@ func (ev *evaluator) avoidItem(n *syntax.Name) (avoidItem, error) {
 		return avoidItem{}, err
 	}
 	msg := fmt.Sprintf("unknown entity or relation kind %s", syntax.Echo(n.Text))
-	sugg, err := ev.suggestEntities(n.Text)
+	sugg, note, err := ev.suggestEntities(n.Text)
 	if err != nil {
 		return avoidItem{}, err
 	}
 	names, _ := ev.predicateNames()
 	sugg = append(sugg, graph.Suggest(n.Text, append(graph.KindNames(), names...))...)
-	if len(sugg) > 0 {
-		msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
-	}
+	msg += didYouMean(sugg, note)
 	return avoidItem{}, ev.errAt(n.At, ErrUnknown, "%s%s", msg, keywordHint(n))
 }
 

@@ -210,6 +210,13 @@ func TestNames(t *testing.T) {
 	if c := qe.Caret(); c != "show Japn\n     ^" {
 		t.Fatalf("caret: %q", c)
 	}
+	// A lookalike letter of another script: the suggestion says where.
+	for _, q := range []string{"show Jаpan", "path India to Jаpan"} {
+		_, err = run(t, db, q)
+		if err == nil || !strings.Contains(err.Error(), `(did you mean Japan? "Jаpan" has U+0430 CYRILLIC SMALL LETTER A at column 2 where "Japan" has "a")`) {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	_, err = run(t, db, "neighbors Japan via partnr")
 	if !errors.Is(err, query.ErrUnknown) || !strings.Contains(err.Error(), "did you mean partner") {
 		t.Fatalf("unknown kind: %v", err)
