@@ -98,7 +98,7 @@ Usage:
   entente [--db DIR] load [flags] FILE...      load N-Quads, N-Triples, CSV, JSON-LD or seed files (.gz, - for stdin)
   entente [--db DIR] load --seed               load the built-in seed graph (idempotent)
   entente [--db DIR] query [flags] 'QUERY'     run one query (EQL or --lang gizmo)
-  entente [--db DIR] export --query 'QUERY' --format F -o FILE
+  entente [--db DIR] export --query 'QUERY' --format F -o FILE   (-o - for standard output)
                                                write a query's answer as a subgraph
   entente [--db DIR] stats [--format json]     count quads, nodes, entities, relations
   entente [--db DIR] check                     verify the store's consistency
