@@ -83,27 +83,12 @@ func WriteCard(w io.Writer, res *query.Result, o *Options) error {
 				arrow, other = "←", r.From
 			}
 			line := "    " + arrow + " " + other.Label()
-			var q []string
-			for _, x := range r.Qualifiers {
-				if x.Name != "note" {
-					q = append(q, x.Name+": "+x.Value)
-				}
-			}
-			if len(q) > 0 {
-				line += "  " + dim("("+strings.Join(q, ", ")+")")
+			if q := qualText(r); q != "" {
+				line += "  " + dim("("+q+")")
 			}
 			b.WriteString(line + "\n")
 			if o.Evidence {
-				if note := r.Qualifier("note"); note != "" {
-					b.WriteString("        note: " + note + "\n")
-				}
-				for _, e := range r.Evidence {
-					src := e.Source
-					if e.Locator != "" {
-						src += ", " + e.Locator
-					}
-					b.WriteString("        " + dim("["+src+"]") + " " + e.Note + "\n")
-				}
+				writeEvidence(&b, r, "        ", painter(o))
 			}
 		}
 	}

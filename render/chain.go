@@ -13,20 +13,7 @@ import (
 // hop's evidence indented under it when o.Evidence is set. Rows without a
 // path are written as a table.
 func WriteChains(w io.Writer, res *query.Result, o *Options) error {
-	paint := func(kind, s string) string { return s }
-	if o.Color {
-		paint = func(kind, s string) string {
-			switch kind {
-			case "node":
-				return "\x1b[1m" + s + "\x1b[0m"
-			case "rel":
-				return "\x1b[36m" + s + "\x1b[0m"
-			case "dim":
-				return "\x1b[2m" + s + "\x1b[0m"
-			}
-			return s
-		}
-	}
+	paint := painter(o)
 	t := newTellApart(res)
 	var b strings.Builder
 	paths := 0
@@ -68,6 +55,25 @@ func WriteChains(w io.Writer, res *query.Result, o *Options) error {
 	return err
 }
 
+// painter colours a piece of text by what it is (node, rel, dim) when
+// o.Color is set.
+func painter(o *Options) func(kind, s string) string {
+	if !o.Color {
+		return func(_, s string) string { return s }
+	}
+	return func(kind, s string) string {
+		switch kind {
+		case "node":
+			return "\x1b[1m" + s + "\x1b[0m"
+		case "rel":
+			return "\x1b[36m" + s + "\x1b[0m"
+		case "dim":
+			return "\x1b[2m" + s + "\x1b[0m"
+		}
+		return s
+	}
+}
+
 // writeRelEvidence writes a relation in full — its qualifiers, note and
 // evidence — under a chain; what says which relation it is to the hop
 // ("also: " for a parallel relation).
@@ -77,17 +83,32 @@ func writeRelEvidence(b *strings.Builder, r *query.Relation, what string, paint 
 		head += "  (" + q + ")"
 	}
 	b.WriteString(paint("dim", head) + "\n")
-	if n := r.Qualifier("note"); n != "" {
-		b.WriteString("      note: " + n + "\n")
-	}
 	if len(r.Evidence) == 0 {
+		if n := r.Qualifier("note"); n != "" {
+			b.WriteString("      note: " + n + "\n")
+		}
 		b.WriteString(paint("dim", "      (no evidence recorded)") + "\n")
+		return
+	}
+	writeEvidence(b, r, "      ", paint)
+}
+
+// writeEvidence writes a relation's note and its evidence, a line each
+// ([source, locator] paraphrase), each line starting with indent.
+func writeEvidence(b *strings.Builder, r *query.Relation, indent string, paint func(string, string) string) {
+	if n := r.Qualifier("note"); n != "" {
+		b.WriteString(indent + "note: " + n + "\n")
 	}
 	for _, e := range r.Evidence {
-		src := e.Source
-		if e.Locator != "" {
-			src += ", " + e.Locator
-		}
-		b.WriteString("      [" + src + "] " + e.Note + "\n")
+		b.WriteString(indent + paint("dim", "["+evidenceSource(e)+"]") + " " + e.Note + "\n")
 	}
+}
+
+// evidenceSource is where a piece of evidence comes from: its source and
+// locator (ecfr-2024, Japan › What Tokyo wants ¶1).
+func evidenceSource(e query.Evidence) string {
+	if e.Locator != "" {
+		return e.Source + ", " + e.Locator
+	}
+	return e.Source
 }

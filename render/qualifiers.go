@@ -2,6 +2,7 @@ package render
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -43,7 +44,11 @@ func relIdentity(r *query.Relation) string {
 
 // newTellApart looks at every relation of res: relation rows, and the hops
 // of paths with their parallel relations.
-func newTellApart(res *query.Result) tellApart {
+func newTellApart(res *query.Result) tellApart { return tellApartOf(rowRelations(res)) }
+
+// rowRelations lists the relations of res's rows in order: relation
+// values, and the hops of paths with their parallel relations.
+func rowRelations(res *query.Result) []*query.Relation {
 	var rels []*query.Relation
 	var walk func(v query.Value)
 	walk = func(v query.Value) {
@@ -66,7 +71,7 @@ func newTellApart(res *query.Result) tellApart {
 			walk(v)
 		}
 	}
-	return tellApartOf(rels)
+	return rels
 }
 
 // hopTellApart looks only at one path's hops (for a value rendered
@@ -128,8 +133,10 @@ func tellApartOf(rels []*query.Relation) tellApart {
 }
 
 // label is what a chain shows in brackets on a hop: the status when it is
-// not existing, then the qualifiers that tell the relation apart from the
-// others of its set ("potential, sector: Semiconductors").
+// not existing, then every other qualifier the relation holds, whatever
+// its name ("potential, sector: Semiconductors", "at_risk, quantity:
+// 28,500"). The note, free text, is left to :evidence and JSON unless it
+// alone tells the relation apart from the others of its set.
 func (t tellApart) label(r *query.Relation) string {
 	var parts []string
 	if st := r.Qualifier("status"); st != "" && st != "existing" {
@@ -137,16 +144,42 @@ func (t tellApart) label(r *query.Relation) string {
 	}
 	differ := t[groupOf(r)]
 	for _, q := range r.Qualifiers {
-		if q.Name == "status" || !differ[q.Name] || q.Value == "" {
-			continue
+		switch {
+		case q.Name == "status" || q.Value == "":
+		case q.Name == "note":
+			if differ["note"] {
+				parts = append(parts, "note: "+shorten(q.Value, 40))
+			}
+		default:
+			parts = append(parts, q.Name+": "+qualValue(q))
 		}
-		v := q.Value
-		if q.Name == "note" {
-			v = shorten(v, 40)
-		}
-		parts = append(parts, q.Name+": "+v)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// qualParts lists every qualifier of a relation but its note as "name:
+// value", in the order the relation holds them: status, sector, … and
+// then any others, so that a qualifier added to the vocabulary shows
+// without more work.
+func qualParts(r *query.Relation) []string {
+	var parts []string
+	for _, q := range r.Qualifiers {
+		if q.Name != "note" && q.Value != "" {
+			parts = append(parts, q.Name+": "+qualValue(q))
+		}
+	}
+	return parts
+}
+
+// qualValue is a qualifier's value as people read it: a quantity that is
+// a whole number gets thousands separators (28500 reads 28,500).
+func qualValue(q query.Qualifier) string {
+	if q.Name == "quantity" {
+		if n, err := strconv.ParseInt(q.Value, 10, 64); err == nil {
+			return Thousands(n)
+		}
+	}
+	return q.Value
 }
 
 // shorten cuts s to at most n characters, ending it with "…".

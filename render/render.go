@@ -42,7 +42,10 @@ type Options struct {
 	Width int
 	// Color uses ANSI colours.
 	Color bool
-	// Evidence prints each hop's evidence under it (chains and cards).
+	// Evidence shows each relation's note and evidence: under each hop of
+	// a chain, each relation of a card, below a table's rows (every
+	// relation of them, once), and in a last CSV column "evidence". JSON
+	// always carries evidence.
 	Evidence bool
 }
 
@@ -56,9 +59,9 @@ func Write(w io.Writer, res *query.Result, f Format, o *Options) error {
 		return WriteJSON(w, res)
 	case CSV:
 		if res.Kind == "show" {
-			return writeCardCSV(w, res)
+			return writeCardCSV(w, res, o)
 		}
-		return WriteCSV(w, res)
+		return writeCSV(w, res, o)
 	case Chain:
 		if res.Kind == "show" {
 			return WriteCard(w, res, o)
@@ -140,16 +143,7 @@ func relText(r *query.Relation) string {
 	return s
 }
 
-func qualText(r *query.Relation) string {
-	var parts []string
-	for _, q := range r.Qualifiers {
-		if q.Name == "note" {
-			continue
-		}
-		parts = append(parts, q.Name+": "+q.Value)
-	}
-	return strings.Join(parts, ", ")
-}
+func qualText(r *query.Relation) string { return strings.Join(qualParts(r), ", ") }
 
 // chainText writes a path as Japan —security_pact→ Australia ←member_of— AP4.
 // A hop shows in brackets its status when not existing and the qualifiers

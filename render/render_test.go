@@ -57,10 +57,10 @@ func TestChainQualifiers(t *testing.T) {
 	if err := Write(&b, whyResult(), Chain, nil); err != nil {
 		t.Fatal(err)
 	}
-	want := `South Korea —ally→ United States
+	want := `South Korea —ally [period: since the Korean War]→ United States
 South Korea —seeks_from [sector: Defence, instrument: Nuclear umbrella]→ United States
 South Korea —seeks_from [sector: Command and control]→ United States
-South Korea —invests_in [potential]→ United States
+South Korea —invests_in [potential, sector: Semiconductors]→ United States
 (4 rows)
 `
 	if b.String() != want {

@@ -66,10 +66,27 @@ func WriteTable(w io.Writer, res *query.Result, o *Options) error {
 	for _, row := range cells {
 		line(row, false)
 	}
+	if o.Evidence {
+		writeRowsEvidence(&b, res, o)
+	}
 	b.WriteString(footer(res))
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRowsEvidence writes, under a table, each relation of its rows —
+// relation values and the hops of paths, once each, in the order of the
+// rows — in full: its qualifiers, note and evidence.
+func writeRowsEvidence(b *strings.Builder, res *query.Result, o *Options) {
+	paint := painter(o)
+	seen := map[string]bool{}
+	for _, r := range rowRelations(res) {
+		if id := relIdentity(r); !seen[id] {
+			seen[id] = true
+			writeRelEvidence(b, r, "", paint)
+		}
+	}
 }
 
 func footer(res *query.Result) string {
