@@ -31,6 +31,7 @@ var EntityTypes = []EntityType{
 	{"Policy", "a policy or instrument (carbon border adjustment mechanism, export controls, nuclear umbrella)"},
 	{"Region", "a geographic or strategic region (the Indo-Pacific, the Korean peninsula)"},
 	{"Event", "an event that shapes relations (an election, a war)"},
+	{"Publication", "a document that argues a case (a commentary, a report), as the author of what it proposes and criticises"},
 }
 
 // Type classes used in relation domains and ranges.
@@ -39,6 +40,8 @@ var (
 	states     = []string{"Country", "Bloc"}
 	collective = []string{"Country", "Bloc", "Organisation", "Group"}
 	anyType    = []string(nil) // no constraint
+	// authors are the actors and the publications that put a case.
+	authors = []string{"Country", "Bloc", "Organisation", "Group", "Person", "Publication"}
 )
 
 // RelationKind is a kind of relation of the data model.
@@ -74,7 +77,7 @@ var RelationKinds = []RelationKind{
 	{"member_of", "the subject is a member of the object", collective, []string{"Bloc", "Organisation", "Group"}, false},
 	{"participant_in", "the subject takes part in the object, an existing or proposed format", actors, []string{"Forum", "ProposedFormat", "Organisation", "Group"}, false},
 	{"party_to", "the subject is a party to the object, an agreement", collective, []string{"Agreement"}, false},
-	{"proposes", "the subject proposes the object", actors, []string{"ProposedFormat", "Policy", "Agreement"}, false},
+	{"proposes", "the subject proposes the object", authors, []string{"ProposedFormat", "Policy", "Agreement"}, false},
 	{"leads", "the subject leads the object (qualifier period)", []string{"Person"}, collective, false},
 	{"advises", "the subject advises the object", []string{"Person"}, actors, false},
 	{"appoints", "the subject appoints the object (an office or envoy)", actors, []string{"ProposedFormat", "Person", "Organisation"}, false},
@@ -87,12 +90,15 @@ var RelationKinds = []RelationKind{
 	{"depends_on", "the subject depends on the object (qualifier sector)", actors, actors, false},
 	{"supports", "the subject backs the object", actors, anyType, false},
 	{"pressures", "the subject presses the object with demands", actors, actors, false},
-	{"criticises", "the subject criticises the object", actors, anyType, false},
+	{"criticises", "the subject criticises the object", authors, anyType, false},
 	{"threat_to", "the subject is a threat to the object", actors, anyType, false},
 	{"applies", "the subject applies a policy or instrument", actors, []string{"Policy"}, false},
 	{"considers", "the subject considers adopting a policy or instrument", actors, []string{"Policy"}, false},
 	{"targets", "the subject, a policy, is aimed at the object", []string{"Policy"}, actors, false},
 	{"challenges", "the subject contests the object", actors, anyType, false},
+	{"publishes", "the subject publishes the object, a publication", []string{"Organisation", "Person"}, []string{"Publication"}, false},
+	{"involved_in", "the subject takes part in, or is a party to, the object, an event", actors, []string{"Event"}, false},
+	{"affects", "the subject, an event, changed the object or its relations", []string{"Event"}, anyType, false},
 }
 
 // Qualifier is a qualifier a relation may carry.
@@ -112,6 +118,10 @@ func (q Qualifier) IRI() quad.IRI { return quad.IRI(QualPrefix + q.Name) }
 // Statuses are the values of the status qualifier.
 var Statuses = []string{"existing", "proposed", "potential", "at_risk", "lapsed"}
 
+// Bases are the values of the basis qualifier: how the source supports a
+// relation.
+var Bases = []string{"stated", "inferred", "background"}
+
 // Qualifiers are the qualifiers of the data model, in the order results
 // show them.
 var Qualifiers = []Qualifier{
@@ -122,6 +132,10 @@ var Qualifiers = []Qualifier{
 	{"period", "when it holds (first Trump administration, 2024–)", nil, ""},
 	{"rank", "where the object ranks for the subject (largest, most important)", nil, ""},
 	{"note", "a remark in the project's own words", nil, ""},
+	{"basis", "stated (the locator's paragraph says it), inferred (the note says from what) or background (known, not in the source; the note says so)", Bases, ""},
+	{"valid_from", "when it begins to hold in the world: an ISO 8601 date (2025, 2025-01, 2025-01-20)", nil, ""},
+	{"valid_until", "when it ceases to hold in the world: an ISO 8601 date, not before valid_from", nil, ""},
+	{"venue", "the organisation within which it happens (Japan's role in NATO); an Organisation entity", nil, "Organisation"},
 }
 
 var (

@@ -30,6 +30,9 @@ var (
 	PredPublisher = quad.IRI("schema:publisher")
 	PredDate      = quad.IRI("schema:datePublished")
 	PredURL       = quad.IRI("schema:url")
+	// PredVersion is a source's edition in a curated seed graph: a store
+	// holding another edition of the graph cannot take this one in.
+	PredVersion = quad.IRI("schema:version")
 
 	// A statement node names a relation in the label of its quad and
 	// points back at it (RDF reification).
@@ -66,7 +69,7 @@ var (
 	)
 	otherAttributes = set(
 		"schema:description", "http://schema.org/description", "rdfs:comment",
-		"schema:publisher", "schema:datePublished", "schema:url",
+		"schema:publisher", "schema:datePublished", "schema:url", "schema:version",
 		"http://www.w3.org/2000/01/rdf-schema#comment", "description",
 		"rdf:subject", "rdf:predicate", "rdf:object",
 		"http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",

@@ -23,6 +23,7 @@ import (
 // relation may gather several.
 var singleValued = map[string]bool{
 	"status": true, "sector": true, "instrument": true, "quantity": true, "period": true, "rank": true,
+	"basis": true, "valid_from": true, "valid_until": true, "venue": true,
 }
 
 // known is what is known of an entity and where it was declared.
@@ -45,11 +46,20 @@ type facts interface {
 	names() []string
 }
 
+// storedVersions is what a load's Resolver knows of the versions of the
+// sources the store holds (a seed file's source block may give one).
+type storedVersions interface {
+	// sourceVersion returns the version of a stored source, "" when it
+	// has none; ok is false when the store does not hold the source.
+	sourceVersion(id quad.IRI) (version string, ok bool)
+}
+
 // catalogResolver answers a Resolver's questions from a store's catalog
 // and the single-valued qualifiers of its statements.
 type catalogResolver struct {
-	cat   *graph.Catalog
-	quals map[quad.Value]map[string][]quad.Value
+	cat      *graph.Catalog
+	quals    map[quad.Value]map[string][]quad.Value
+	versions map[quad.Value]string // a stored source's version (schema:version)
 }
 
 func newCatalogResolver(ctx context.Context, db *graph.DB, quals bool) (*catalogResolver, error) {
@@ -62,8 +72,40 @@ func newCatalogResolver(ctx context.Context, db *graph.DB, quals bool) (*catalog
 		if r.quals, err = storeQualifiers(ctx, db); err != nil {
 			return nil, err
 		}
+		if r.versions, err = storeVersions(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// storeVersions reads the version of every stored source that has one.
+func storeVersions(ctx context.Context, db *graph.DB) (map[quad.Value]string, error) {
+	out := map[quad.Value]string{}
+	err := scanQuads(ctx, db, quad.Predicate, graph.PredVersion, func(q quad.Quad) {
+		out[q.Subject] = quad.ToString(q.Object)
+	})
+	return out, err
+}
+
+// scanQuads calls fn with every stored quad whose value in direction dir
+// is v (none when the store does not know v).
+func scanQuads(ctx context.Context, db *graph.DB, dir quad.Direction, v quad.Value, fn func(quad.Quad)) error {
+	qs := db.QuadStore()
+	ref, err := qs.ValueOf(v)
+	if err != nil || ref == nil {
+		return err
+	}
+	it := qs.QuadIterator(dir, ref).Iterate()
+	defer it.Close()
+	for it.Next(ctx) {
+		q, err := qs.Quad(it.Result())
+		if err != nil {
+			return err
+		}
+		fn(q)
+	}
+	return it.Err()
 }
 
 // storeQualifiers reads the single-valued qualifiers of every statement of
@@ -71,65 +113,35 @@ func newCatalogResolver(ctx context.Context, db *graph.DB, quals bool) (*catalog
 // data commits batches as it reads, and its checks must see the store as
 // it was.
 func storeQualifiers(ctx context.Context, db *graph.DB) (map[quad.Value]map[string][]quad.Value, error) {
-	qs := db.QuadStore()
 	out := map[quad.Value]map[string][]quad.Value{}
+	of := func(stmt quad.Value) map[string][]quad.Value {
+		m := out[stmt]
+		if m == nil {
+			m = map[string][]quad.Value{}
+			out[stmt] = m
+		}
+		return m
+	}
 	for _, q := range graph.Qualifiers {
 		if !singleValued[q.Name] {
 			continue
 		}
-		ref, err := qs.ValueOf(q.IRI())
-		if err != nil {
-			return nil, err
-		}
-		if ref == nil {
-			continue
-		}
-		it := qs.QuadIterator(quad.Predicate, ref).Iterate()
-		for it.Next(ctx) {
-			st, err := qs.Quad(it.Result())
-			if err != nil {
-				it.Close()
-				return nil, err
-			}
-			m := out[st.Subject]
-			if m == nil {
-				m = map[string][]quad.Value{}
-				out[st.Subject] = m
-			}
+		err := scanQuads(ctx, db, quad.Predicate, q.IRI(), func(st quad.Quad) {
+			m := of(st.Subject)
 			m[q.Name] = append(m[q.Name], st.Object)
-		}
-		err = it.Err()
-		it.Close()
+		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	// A statement without a stored status is existing: a load must not
 	// give it another silently.
-	ref, err := qs.ValueOf(graph.TypeStatement)
-	if err != nil || ref == nil {
-		return out, err
-	}
-	it := qs.QuadIterator(quad.Object, ref).Iterate()
-	defer it.Close()
-	for it.Next(ctx) {
-		st, err := qs.Quad(it.Result())
-		if err != nil {
-			return nil, err
-		}
-		if st.Predicate != graph.PredType {
-			continue
-		}
-		m := out[st.Subject]
-		if m == nil {
-			m = map[string][]quad.Value{}
-			out[st.Subject] = m
-		}
-		if len(m["status"]) == 0 {
+	err := scanQuads(ctx, db, quad.Object, graph.TypeStatement, func(st quad.Quad) {
+		if m := of(st.Subject); st.Predicate == graph.PredType && len(m["status"]) == 0 {
 			m["status"] = []quad.Value{defaultStatus}
 		}
-	}
-	return out, it.Err()
+	})
+	return out, err
 }
 
 func (r *catalogResolver) EntityType(id quad.IRI) (string, bool) {
@@ -153,6 +165,15 @@ func (r *catalogResolver) ResolveName(name string) []ResolvedEntity {
 func (r *catalogResolver) SourceExists(id quad.IRI) bool {
 	_, ok := r.cat.Sources[id]
 	return ok
+}
+
+// sourceVersion returns the version of a stored source, "" when it has
+// none; ok is false when the store does not hold the source.
+func (r *catalogResolver) sourceVersion(id quad.IRI) (string, bool) {
+	if !r.SourceExists(id) {
+		return "", false
+	}
+	return r.versions[id], true
 }
 
 func (r *catalogResolver) entity(id quad.IRI) (known, bool) {
@@ -301,6 +322,13 @@ func (r *loadResolver) ResolveName(name string) []ResolvedEntity {
 
 func (r *loadResolver) SourceExists(id quad.IRI) bool {
 	return r.decl.sources[id] || r.store != nil && r.store.SourceExists(id)
+}
+
+func (r *loadResolver) sourceVersion(id quad.IRI) (string, bool) {
+	if v, ok := r.store.(storedVersions); ok {
+		return v.sourceVersion(id)
+	}
+	return "", false
 }
 
 func (r *loadResolver) entity(id quad.IRI) (known, bool) {

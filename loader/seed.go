@@ -340,15 +340,25 @@ func (s *SeedReader) compileSource(b *block, from int) ([]quad.Quad, error) {
 			"publisher": graph.PredPublisher,
 			"date":      graph.PredDate,
 			"url":       graph.PredURL,
+			"version":   graph.PredVersion,
 		}[d.key]
 		if !ok {
-			return nil, s.unknownKey(d, []string{"title", "publisher", "date", "url"}, "a source")
+			return nil, s.unknownKey(d, []string{"title", "publisher", "date", "url", "version"}, "a source")
 		}
 		if d.value == "" {
 			return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "the source's %s is empty", d.key)
 		}
-		if d.key == "title" {
+		switch d.key {
+		case "title":
 			title = true
+		case "date":
+			if _, err := s.checkDate(d); err != nil {
+				return nil, err
+			}
+		case "version":
+			if err := s.checkVersion(d, slug); err != nil {
+				return nil, err
+			}
 		}
 		qs = append(qs, quad.Make(id, pred, quad.String(d.value), nil))
 	}
@@ -357,6 +367,71 @@ func (s *SeedReader) compileSource(b *block, from int) ([]quad.Quad, error) {
 	}
 	s.sources[slug] = true
 	return qs, nil
+}
+
+// checkVersion refuses a source block whose version is not the one the
+// store holds of the same source: a store loaded from another edition of
+// a seed graph holds facts this edition changes, and a load never
+// replaces stored facts.
+func (s *SeedReader) checkVersion(d detail, slug string) error {
+	v, ok := s.res.(storedVersions)
+	if !ok {
+		return nil
+	}
+	have, held := v.sourceVersion(quad.IRI(graph.SourcePrefix + slug))
+	if !held || have == d.value {
+		return nil
+	}
+	if have == "" {
+		have = "an earlier edition, without a version"
+	} else {
+		have = "version " + have
+	}
+	return s.errf(d.line, d.valueCol, ErrInvalid, d.src,
+		"the store holds %s of source %q, this file version %s, and a load cannot change stored facts: load this file into a new store (entente --db NEW load --seed for the built-in seed graph)",
+		have, slug, d.value)
+}
+
+// checkDate checks that a detail's value is an ISO 8601 date.
+func (s *SeedReader) checkDate(d detail) (graph.Date, error) {
+	t, err := graph.ParseDate(d.value)
+	if err != nil {
+		return t, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "%s %q: %v", d.key, d.value, err)
+	}
+	return t, nil
+}
+
+// checkTime checks a block's time, valid_from and valid_until: each an
+// ISO 8601 date, given once, the end not before the start.
+func (s *SeedReader) checkTime(ds []detail) error {
+	var from, until *detail
+	var start, end graph.Date
+	for i, d := range ds {
+		if d.key != "valid_from" && d.key != "valid_until" {
+			continue
+		}
+		t, err := s.checkDate(d)
+		if err != nil {
+			return err
+		}
+		at := &from
+		if d.key == "valid_until" {
+			at = &until
+		}
+		if *at != nil {
+			return s.errf(d.line, d.keyCol, ErrInvalid, d.src, "%s is given twice (first at line %d)", d.key, (*at).line)
+		}
+		*at = &ds[i]
+		if d.key == "valid_from" {
+			start = t
+		} else {
+			end = t
+		}
+	}
+	if from != nil && until != nil && end.Last().Before(start.First()) {
+		return s.errf(until.line, until.valueCol, ErrInvalid, until.src, "valid_until %s is before valid_from %s (line %d)", end, start, from.line)
+	}
+	return nil
 }
 
 func (s *SeedReader) unknownKey(d detail, known []string, what string) error {
@@ -465,9 +540,16 @@ func (s *SeedReader) compileEntity(b *block, from int) ([]quad.Quad, error) {
 				return nil, s.errf(d.line, d.valueCol, ErrInvalid, d.src, "the description is empty")
 			}
 			qs = append(qs, quad.Make(id, graph.PredDescription, quad.String(d.value), nil))
+		case "valid_from", "valid_until":
+			// When an event took place, when a publication appeared.
+			q, _ := graph.LookupQualifier(d.key)
+			qs = append(qs, quad.Make(id, q.IRI(), quad.String(d.value), nil))
 		default:
-			return nil, s.unknownKey(d, []string{"alias", "description"}, "an entity")
+			return nil, s.unknownKey(d, []string{"alias", "description", "valid_from", "valid_until"}, "an entity")
 		}
+	}
+	if err := s.checkTime(b.details); err != nil {
+		return nil, err
 	}
 	for k := range taken {
 		s.names[k] = slug
@@ -658,6 +740,8 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 	var evidence []detail
 	var sector, id string
 	seen := map[string]int{}
+	var basis *detail // an inference or background knowledge needs a note
+	hasNote := false
 	for _, d := range b.details {
 		if d.key == "evidence" {
 			evidence = append(evidence, d)
@@ -700,7 +784,18 @@ func (s *SeedReader) compileRelation(b *block) ([]quad.Quad, error) {
 				sector = strings.TrimPrefix(string(r.id), graph.EntityPrefix)
 			}
 		}
+		if d.key == "basis" {
+			basis = &d
+		}
+		hasNote = hasNote || d.key == "note"
 		quals = append(quals, qual{d, q.Name, quad.Make(nil, q.IRI(), v, nil)})
+	}
+	if err := s.checkTime(b.details); err != nil {
+		return nil, err
+	}
+	if basis != nil && basis.value != "stated" && !hasNote {
+		why := map[string]string{"inferred": "what it is inferred from", "background": "that it is known from outside the source"}
+		return nil, s.errf(basis.line, basis.valueCol, ErrInvalid, basis.src, "basis %s needs a note: line saying %s", basis.value, why[basis.value])
 	}
 	if sector != "" {
 		stmt += "/" + sector

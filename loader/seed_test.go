@@ -243,6 +243,17 @@ var seedErrorCases = []struct{ name, src string }{
 	{"relation without arrow", seedPrelude + "japan partner australia"},
 	{"relation with text after the object", seedPrelude + "japan -partner-> australia extra" + ev},
 	{"invalid UTF-8", seedPrelude + "entity korea Country \"Kor\xffea\""},
+	{"unknown basis", seedPrelude + "japan -partner-> australia\n  basis: infered" + ev},
+	{"inferred without a note", seedPrelude + "japan -partner-> australia\n  basis: inferred" + ev},
+	{"background without a note", seedPrelude + "japan -partner-> australia\n  basis: background" + ev},
+	{"valid_from not a date", seedPrelude + "japan -partner-> australia\n  valid_from: January 2025" + ev},
+	{"valid_from month out of range", seedPrelude + "japan -partner-> australia\n  valid_from: 2025-13" + ev},
+	{"valid_until day out of range", seedPrelude + "japan -partner-> australia\n  valid_until: 2023-02-29" + ev},
+	{"valid_until before valid_from", seedPrelude + "japan -partner-> australia\n  valid_until: 2020\n  valid_from: 2021-01-20" + ev},
+	{"entity date not a date", seedPrelude + "entity korean-war Event \"Korean War\"\n  valid_from: 1950-6-25"},
+	{"entity date given twice", seedPrelude + "entity korean-war Event \"Korean War\"\n  valid_until: 1953\n  valid_until: 1954"},
+	{"source date not a date", "source other\n  title: x\n  date: November 2024"},
+	{"venue not an Organisation", seedPrelude + "japan -partner-> australia\n  venue: australia" + ev},
 }
 
 // TestSeedErrors loads each broken file into a store with data, pins the
@@ -603,6 +614,69 @@ func TestSeedQualifierConflictWithStore(t *testing.T) {
 			t.Errorf("%q: %+v %v", src, res, err)
 		}
 	}
+}
+
+// TestSeedVersion checks that a seed file whose source gives a version
+// loads into a store with the same version, and is refused, with what to
+// do, by a store holding another edition of the graph.
+func TestSeedVersion(t *testing.T) {
+	edition := func(version string) string {
+		src := strings.Replace(seedPrelude, "  title: Test source\n", "  title: Test source\n"+version, 1)
+		return src + "japan -partner-> australia" + ev + "\n"
+	}
+	db := openMem(t)
+	mustLoad(t, db, "v2.seed", edition("  version: 2\n"), nil)
+	if res := mustLoad(t, db, "v2.seed", edition("  version: 2\n"), nil); res.Added != 0 {
+		t.Errorf("the same edition again added %d quads", res.Added)
+	}
+	for version, want := range map[string]string{
+		"  version: 3\n": `v3.seed:3:12: the store holds version 2 of source "ecfr-2024", this file version 3, and a load cannot change stored facts: load this file into a new store (entente --db NEW load --seed for the built-in seed graph)`,
+	} {
+		before := snapshot(t, db)
+		_, err := loadString(db, "v3.seed", edition(version), nil)
+		if got := errText(err, ""); got != want {
+			t.Errorf("error %q, want %q", got, want)
+		}
+		if snapshot(t, db) != before {
+			t.Errorf("the refused load changed the store")
+		}
+	}
+	// A store from before versions: the source without one.
+	old := openMem(t)
+	mustLoad(t, old, "v1.seed", edition(""), nil)
+	_, err := loadString(old, "v2.seed", edition("  version: 2\n"), nil)
+	want := `v2.seed:3:12: the store holds an earlier edition, without a version of source "ecfr-2024", this file version 2, and a load cannot change stored facts: load this file into a new store (entente --db NEW load --seed for the built-in seed graph)`
+	if got := errText(err, ""); got != want {
+		t.Errorf("error %q, want %q", got, want)
+	}
+	// An empty store takes any edition.
+	mustLoad(t, openMem(t), "v3.seed", edition("  version: 3\n"), nil)
+}
+
+// TestSeedTimeAndBasis checks the quads of a relation's basis and valid
+// time, and of an event's time.
+func TestSeedTimeAndBasis(t *testing.T) {
+	db := openMem(t)
+	mustLoad(t, db, "t.seed", seedPrelude+`entity korean-war Event "Korean War"
+  valid_from: 1950-06-25
+  valid_until: 1953-07-27
+
+japan -partner-> australia
+  basis: inferred
+  note: from the two being named together
+  valid_from: 2017
+  valid_until: 2021-01-20`+ev+"\n", nil)
+	stmt := quad.IRI("stmt:japan/partner/australia")
+	war := quad.IRI("entity:korean-war")
+	wantQuads(t, db,
+		nq(stmt, quad.IRI("q:basis"), quad.String("inferred"), nil),
+		nq(stmt, quad.IRI("q:valid_from"), quad.String("2017"), nil),
+		nq(stmt, quad.IRI("q:valid_until"), quad.String("2021-01-20"), nil),
+		nq(war, quad.IRI("q:valid_from"), quad.String("1950-06-25"), nil),
+		nq(war, quad.IRI("q:valid_until"), quad.String("1953-07-27"), nil),
+	)
+	// A point in time: from and until the same day.
+	mustLoad(t, openMem(t), "p.seed", seedPrelude+"japan -partner-> australia\n  valid_from: 2024-11\n  valid_until: 2024-11"+ev+"\n", nil)
 }
 
 // TestSeedRenameEntity checks that a later seed file cannot give an entity
