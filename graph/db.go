@@ -53,6 +53,7 @@ type DB struct {
 
 	catalog catalogCache
 	links   linksCache
+	text    textIndexCache
 }
 
 // Open opens the store in dir, creating it in a directory that does not
