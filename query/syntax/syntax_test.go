@@ -48,9 +48,16 @@ func golden(t *testing.T, name, got string) {
 
 // TestParse parses every statement, compares its canonical form with the
 // golden file, and checks that the canonical form parses to itself.
+// search.txt holds the search statements.
 func TestParse(t *testing.T) {
+	for _, name := range []string{"statements", "search"} {
+		t.Run(name, func(t *testing.T) { parseGolden(t, name) })
+	}
+}
+
+func parseGolden(t *testing.T, name string) {
 	var b strings.Builder
-	for _, src := range readCases(t, "statements.txt") {
+	for _, src := range readCases(t, name+".txt") {
 		st, err := Parse(src)
 		if err != nil {
 			t.Errorf("%q: %v", src, err)
@@ -67,13 +74,20 @@ func TestParse(t *testing.T) {
 			t.Errorf("round trip: %q -> %q", canon, again.String())
 		}
 	}
-	golden(t, "statements.golden", b.String())
+	golden(t, name+".golden", b.String())
 }
 
 // TestErrors pins the whole message of every syntax error.
+// search_errors.txt holds those of search statements.
 func TestErrors(t *testing.T) {
+	for _, name := range []string{"errors", "search_errors"} {
+		t.Run(name, func(t *testing.T) { errorsGolden(t, name) })
+	}
+}
+
+func errorsGolden(t *testing.T, name string) {
 	var b strings.Builder
-	for _, src := range readCases(t, "errors.txt") {
+	for _, src := range readCases(t, name+".txt") {
 		_, err := Parse(src)
 		if err == nil {
 			t.Errorf("%q parsed", src)
@@ -86,7 +100,7 @@ func TestErrors(t *testing.T) {
 		}
 		b.WriteString(src + "\n  => " + e.Error() + "\n" + indent(e.Caret(src)) + "\n")
 	}
-	golden(t, "errors.golden", b.String())
+	golden(t, name+".golden", b.String())
 }
 
 func indent(s string) string { return "     " + strings.ReplaceAll(s, "\n", "\n     ") }
@@ -139,7 +153,7 @@ func TestLexer(t *testing.T) {
 
 // FuzzParse: the parser never panics; an error has a valid position.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"statements.txt", "errors.txt"} {
+	for _, name := range []string{"statements.txt", "errors.txt", "search.txt", "search_errors.txt"} {
 		data, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)
