@@ -30,6 +30,10 @@ type Links struct {
 	out       []Edge
 	inStart   []int32
 	in        []Edge
+	// strength is each label's strength (status and basis); has the
+	// strengths the index's links have, one bit each (strength.go).
+	strength []Strength
+	has      uint16
 }
 
 // Edge is one link seen from a node: the node at the other end, the
@@ -128,6 +132,15 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		test, err := qs.LiteralIDs(ctx)
 		litc <- litResult{test, err}
 	}()
+	type strResult struct {
+		m   map[uint64]Strength
+		err error
+	}
+	strc := make(chan strResult, 1)
+	go func() {
+		m, err := readStrengths(ctx, qs)
+		strc <- strResult{m, err}
+	}()
 	l := &Links{
 		predIndex: map[cgraph.Ref]int32{},
 		Labels:    []cgraph.Ref{nil},
@@ -148,6 +161,7 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		pv, err := qs.NameOf(p)
 		if err != nil {
 			<-litc
+			<-strc
 			return nil, mapErr(err)
 		}
 		pi := int32(len(l.Preds))
@@ -159,12 +173,16 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		})
 		if err != nil {
 			<-litc
+			<-strc
 			return nil, mapErr(err)
 		}
 	}
-	lit := <-litc
+	lit, str := <-litc, <-strc
 	if lit.err != nil {
 		return nil, mapErr(lit.err)
+	}
+	if str.err != nil {
+		return nil, mapErr(str.err)
 	}
 	isLiteral := lit.test
 	// Nodes are numbered densely through a slice indexed by store id: no
@@ -202,6 +220,13 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		ts = append(ts, triple{node(r.s), node(r.o), r.p, li})
 	}
 	rs = nil
+	l.strength = make([]Strength, len(l.Labels))
+	l.has = 1 << StrengthExisting // links without a statement
+	for id, li := range labels {
+		st := str.m[id]
+		l.strength[li] = st
+		l.has |= 1 << st
+	}
 	n := len(l.Nodes)
 	l.outStart = make([]int32, n+1)
 	l.inStart = make([]int32, n+1)

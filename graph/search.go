@@ -37,6 +37,10 @@ type Search struct {
 	Pred func(pred int32) bool
 	Node func(n int32) bool
 	Link func(Link) bool
+	// Below, when not zero, walks only links stronger than it
+	// (Links.Strength(label) < Below): Below StrengthAtRisk walks
+	// existing links, stated or inferred.
+	Below Strength
 	// Limit caps the paths returned (default 100); a search that finds
 	// more says so.
 	Limit int
@@ -60,6 +64,9 @@ func (s *Search) withDefaults() Search {
 // (forward: in the direction of the path).
 func (l *Links) allowed(s *Search, lk Link, reverse bool) bool {
 	if s.Pred != nil && !s.Pred(lk.Pred) {
+		return false
+	}
+	if s.Below != 0 && l.Strength(lk.Label) >= s.Below {
 		return false
 	}
 	if s.Directed && reverse && (s.Symmetric == nil || !s.Symmetric(lk.Pred)) {

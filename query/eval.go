@@ -71,8 +71,6 @@ func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *O
 		res, err = ev.compare(s)
 	case *syntax.Match:
 		res, err = ev.match(s)
-	case *syntax.Search:
-		res, err = ev.search(s)
 	default:
 		return nil, fmt.Errorf("query: cannot evaluate %T", st)
 	}
@@ -741,9 +739,11 @@ func (ev *evaluator) newRelation(lk graph.Link) (*Relation, error) {
 	return rel, nil
 }
 
-// statusRank orders relations for choosing a hop's representative:
-// existing first, lapsed last.
-var statusRank = map[string]int{"existing": 0, "": 0, "at_risk": 1, "potential": 2, "proposed": 3, "lapsed": 4}
+// strength is how real a relation is (graph.Strength: its status, then
+// its basis); lower is stronger.
+func strength(r *Relation) graph.Strength {
+	return graph.StrengthOf(r.Qualifier("status"), r.Qualifier("basis"))
+}
 
 // kindRank orders relation kinds as the vocabulary lists them.
 var kindRank = func() map[string]int {
@@ -788,7 +788,7 @@ func (ev *evaluator) hop(u int32, st graph.Step) (Hop, error) {
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
 		ra, rb := rels[idx[a]], rels[idx[b]]
-		sa, sb := statusRank[ra.Qualifier("status")], statusRank[rb.Qualifier("status")]
+		sa, sb := strength(ra), strength(rb)
 		if sa != sb {
 			return sa < sb
 		}
@@ -832,7 +832,20 @@ func (ev *evaluator) pathOf(np graph.NodePath, hops map[[2]int32]Hop) (*Path, er
 		}
 		p.Hops = append(p.Hops, h)
 	}
+	setWeakest(p)
 	return p, nil
+}
+
+// setWeakest sets a path's Weakest from its hops.
+func setWeakest(p *Path) {
+	if len(p.Hops) == 0 {
+		return
+	}
+	w := graph.StrengthExisting
+	for _, h := range p.Hops {
+		w = max(w, strength(h.Rel))
+	}
+	p.Weakest = w.String()
 }
 
 // idValue reads an id as a node value: <iri>, _:blank, or an IRI.
@@ -846,7 +859,8 @@ func idValue(s string) quad.Value {
 	return quad.IRI(s)
 }
 
-// ShortestPaths returns every shortest path between two entities, named as
+// ShortestPaths returns the shortest paths among the strongest (as path
+// does: see Strength in docs/query-language.md) between two entities, named as
 // in EQL (a name, an alias, an id), up to opts.PathLimit — the Go form of
 // "path FROM to TO".
 func ShortestPaths(ctx context.Context, db *graph.DB, from, to string, opts *Options) ([]*Path, error) {

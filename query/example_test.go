@@ -25,11 +25,12 @@ func exampleDB() *graph.DB {
 }
 
 // Run an EQL statement and walk its rows: here every shortest path from
-// Japan to India that uses no proposed relation, hop by hop.
+// Japan to India among the strongest (every hop an existing relation),
+// hop by hop, and the path's weakest status.
 func ExampleRun() {
 	db := exampleDB()
 	defer db.Close()
-	res, err := query.Run(context.Background(), db, "path Japan to India where status != proposed", nil)
+	res, err := query.Run(context.Background(), db, "path Japan to India", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,13 +45,14 @@ func ExampleRun() {
 			}
 			b.WriteString(arrow + p.Nodes[i+1].Label())
 		}
-		fmt.Println(b.String())
+		fmt.Println(b.String(), "—", p.Weakest)
 	}
+	fmt.Println(res.Note)
 	// Output:
-	// Japan —tension_with→ China ←tension_with— India
-	// Japan ←partner— European Union ←partner— India
-	// Japan —ally→ United States ←partner— India
-	// Japan ←targets— US tariffs —targets→ India
+	// Japan —tension_with→ China ←tension_with— India — existing
+	// Japan ←partner— European Union ←partner— India — existing
+	// Japan —ally→ United States ←partner— India — existing
+	// a shorter path (1 hop) goes through weaker links (proposed): path Japan to India including proposed
 }
 
 // Every relation between two entities, with its evidence.
@@ -84,7 +86,6 @@ func ExampleShortestPaths() {
 	// Output:
 	// 2 hops via Russia
 	// 2 hops via South Korea
-	// 2 hops via United States
 }
 
 // A misspelt name is an error with a position and a suggestion.

@@ -23,7 +23,7 @@ type scope struct {
 // Properties of nodes and relations that expressions may read.
 var (
 	nodeProps = []string{"name", "id", "type", "types", "labels", "aliases", "slug", "description"}
-	relProps  = append([]string{"kind", "type", "from", "to", "evidence", "locator", "source", "statement"}, graph.QualifierNames()...)
+	relProps  = append([]string{"kind", "type", "from", "to", "evidence", "statement"}, graph.QualifierNames()...)
 )
 
 // checkExpr validates property names and variables before evaluation, so
@@ -41,7 +41,7 @@ func (ev *evaluator) checkExpr(x syntax.Expr, sc *scope, kinds map[string]string
 			case "rel":
 				props = relProps
 			case "path":
-				props = []string{"length"}
+				props = []string{"length", "weakest"}
 			case "":
 				if sc.moves {
 					hint := ""
@@ -73,9 +73,6 @@ func (ev *evaluator) checkExpr(x syntax.Expr, sc *scope, kinds map[string]string
 		}
 	case *syntax.Binary:
 		if err := ev.checkExpr(x.L, sc, kinds); err != nil {
-			return err
-		}
-		if err := ev.checkTextQuery(x); err != nil {
 			return err
 		}
 		return ev.checkExpr(x.R, sc, kinds)
@@ -361,10 +358,10 @@ func property(v Value, name string) Value {
 				return nil
 			}
 			return IDString(v.Stmt)
-		case "evidence", "locator", "source":
+		case "evidence":
 			out := make(List, len(v.Evidence))
 			for i, e := range v.Evidence {
-				out[i] = e.field(name)
+				out[i] = e.Note
 			}
 			return out
 		case "status":
@@ -375,8 +372,14 @@ func property(v Value, name string) Value {
 		}
 		return nil
 	case *Path:
-		if name == "length" {
+		switch name {
+		case "length":
 			return int64(v.Len())
+		case "weakest":
+			if v.Weakest == "" {
+				return nil
+			}
+			return v.Weakest
 		}
 	}
 	return nil
@@ -594,13 +597,10 @@ func compareOp(op string, l, r Value) Value {
 			}
 		}
 		return false
-	case "matches":
-		q, ok := textOf(r)
-		return ok && textMatches(l, q)
 	case "contains", "starts with", "ends with":
-		if list, ok := l.(List); ok { // any element
+		if list, ok := l.(List); ok && op == "contains" {
 			for _, x := range list {
-				if b, _ := compareOp(op, x, r).(bool); b || equal(x, r) {
+				if equal(x, r) {
 					return true
 				}
 			}

@@ -1090,6 +1090,7 @@ func (ev *evaluator) finish(pt *syntax.Pattern, b binding, nodes []int32, hops [
 			}
 			p.Nodes = append(p.Nodes, node)
 		}
+		setWeakest(p)
 		b.set(strings.ToLower(pt.Var), p)
 	}
 	return emit(b)
@@ -1216,5 +1217,6 @@ func reversePath(p *Path) *Path {
 		out.Nodes = append(out.Nodes, p.Nodes[i])
 	}
 	out.Hops = reverseHops(p.Hops)
+	out.Weakest = p.Weakest
 	return out
 }

@@ -508,19 +508,18 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (res *Result,
 		return res, nil, 0, nil
 	}
 	f.ends[from], f.ends[to] = true, true
-	w := &walker{l: f.links, s: &f.search, from: from, to: to}
+	ps := &pathSearch{ev: ev, s: s, f: f, from: from, to: to, max: max, limit: limit}
 	var nps []graph.NodePath
 	var capped bool
-	if s.All {
-		nps, capped, cutAt, err = ev.simplePaths(w, 0, max, limit, false)
+	var strengthNote string
+	if s.Including != "" {
+		st, _ := graph.StatusStrength(s.Including)
+		nps, capped, cutAt, err = ps.run(st + 2)
 	} else {
-		nps, capped, err = ev.shortestPaths(w, max, limit)
+		nps, capped, cutAt, strengthNote, err = ps.strongest()
 	}
 	if err != nil {
 		return nil, nil, 0, err
-	}
-	if f.err != nil {
-		return nil, nil, 0, f.err
 	}
 	// The paths share their hops and relations; each relation is listed
 	// in Extra once.
@@ -564,7 +563,163 @@ func (ev *evaluator) runPath(s *syntax.Path, avoid []*syntax.Name) (res *Result,
 	case len(paths) == 0:
 		res.Note = fmt.Sprintf("no path from %s to %s within %s", fromNode.Label(), toNode.Label(), plural(max, "hop", "hops"))
 	}
+	if strengthNote != "" {
+		if res.Note != "" {
+			res.Note += "; "
+		}
+		res.Note += strengthNote
+	}
 	return res, paths, cutAt, nil
+}
+
+// pathSearch is the search of one path statement, which may run once per
+// strength (strongest).
+type pathSearch struct {
+	ev         *evaluator
+	s          *syntax.Path
+	f          *filters
+	from, to   int32
+	max, limit int
+	shortest   int // hops of the paths found by the last run; -1: none
+}
+
+// run searches, walking only links stronger than below (graph.Search's
+// Below; 0 walks every link): the shortest paths for path, the simple
+// paths for paths.
+func (ps *pathSearch) run(below graph.Strength) (nps []graph.NodePath, capped bool, cutAt int, err error) {
+	search := ps.f.search
+	search.Below = below
+	// A walker of its own: the walks remember their steps by walker.
+	w := &walker{l: ps.f.links, s: &search, from: ps.from, to: ps.to}
+	if ps.s.All {
+		nps, capped, cutAt, err = ps.ev.simplePaths(w, 0, ps.max, ps.limit, false)
+	} else {
+		nps, capped, err = ps.ev.shortestPaths(w, ps.max, ps.limit)
+	}
+	if err == nil && ps.f.err != nil {
+		err = ps.f.err
+	}
+	ps.shortest = -1
+	if len(nps) > 0 {
+		ps.shortest = len(nps[0].Nodes) - 1
+	}
+	return nps, capped, cutAt, err
+}
+
+// hops is the length of the shortest path walking only links stronger
+// than below; -1 if there is none within max hops.
+func (ps *pathSearch) hops(below graph.Strength) (int, error) {
+	search := ps.f.search
+	search.Below, search.Max, search.Limit = below, ps.max, 1
+	nps, _, err := ps.f.links.Shortest(ps.ev.ctx, ps.from, ps.to, &search)
+	if err == nil && ps.f.err != nil {
+		err = ps.f.err
+	}
+	if err != nil || len(nps) == 0 {
+		return -1, err
+	}
+	return len(nps[0].Nodes) - 1, nil
+}
+
+// strongest answers a path statement without "including": the paths that
+// walk only the strongest links that join the two ends, trying each
+// strength the graph has in turn, strongest first, short of lapsed
+// (graph.Strength). note says when weaker links give a shorter path (for
+// path) or more paths (for paths), with the clause that shows them, or,
+// when there is no path, that one goes through lapsed links.
+func (ps *pathSearch) strongest() (nps []graph.NodePath, capped bool, cutAt int, note string, err error) {
+	l := ps.f.links
+	var tiers []graph.Strength
+	for t := graph.StrengthExisting; t < graph.StrengthLapsed; t++ {
+		if l.Has(t) {
+			tiers = append(tiers, t)
+		}
+	}
+	chosen := -1
+	for i, t := range tiers {
+		if ps.s.All && i < len(tiers)-1 {
+			// Enumerating is dear: first see that a path exists.
+			if n, err := ps.hops(t + 1); err != nil {
+				return nil, false, 0, "", err
+			} else if n < 0 {
+				continue
+			}
+		}
+		if nps, capped, cutAt, err = ps.run(t + 1); err != nil {
+			return nil, false, 0, "", err
+		}
+		if len(nps) > 0 || cutAt > 0 {
+			chosen = i
+			break
+		}
+	}
+	clause := func(t graph.Strength) string {
+		c := *ps.s
+		c.Including = t.Status()
+		return c.String()
+	}
+	if chosen < 0 {
+		// No path short of lapsed links: is there one through them?
+		if l.Has(graph.StrengthLapsed) || l.Has(graph.StrengthLapsedInferred) {
+			if n, err := ps.hops(0); err != nil {
+				return nil, false, 0, "", err
+			} else if n >= 0 {
+				note = fmt.Sprintf("a path of %s goes through lapsed links: %s", plural(n, "hop", "hops"), clause(graph.StrengthLapsed))
+			}
+		}
+		return nps, capped, cutAt, note, nil
+	}
+	weaker := tiers[chosen+1:]
+	if len(weaker) == 0 || cutAt > 0 {
+		return nps, capped, cutAt, "", nil
+	}
+	if !ps.s.All {
+		found := ps.shortest
+		for _, t := range weaker {
+			n, err := ps.hops(t + 1)
+			if err != nil {
+				return nil, false, 0, "", err
+			}
+			if n >= 0 && n < found {
+				note = fmt.Sprintf("a shorter path (%s) goes through weaker links (%s): %s", plural(n, "hop", "hops"), t, clause(t))
+				break
+			}
+		}
+		return nps, capped, cutAt, note, nil
+	}
+	// paths: how many more paths the weaker links give, and how weak.
+	all, allCapped, allCut, err := ps.run(weaker[len(weaker)-1] + 1)
+	if err != nil {
+		return nil, false, 0, "", err
+	}
+	if more := len(all) - len(nps); more > 0 && allCut == 0 {
+		weakest := graph.StrengthExisting
+		for _, np := range all {
+			weakest = max(weakest, stepsStrength(l, np))
+		}
+		count := fmt.Sprintf("%d more", more)
+		if allCapped {
+			count = fmt.Sprintf("≥ %d more", more)
+		}
+		note = fmt.Sprintf("%s %s through weaker links (down to %s): %s", count, map[bool]string{true: "path goes", false: "paths go"}[more == 1 && !allCapped], weakest, clause(weakest))
+	}
+	return nps, capped, cutAt, note, nil
+}
+
+// stepsStrength is the strength of a path's weakest step, a step being as
+// strong as its strongest link.
+func stepsStrength(l *graph.Links, np graph.NodePath) graph.Strength {
+	weakest := graph.StrengthExisting
+	for _, st := range np.Steps {
+		best := graph.NumStrengths
+		for _, lk := range st {
+			best = min(best, l.Strength(lk.Label))
+		}
+		if best < graph.NumStrengths {
+			weakest = max(weakest, best)
+		}
+	}
+	return weakest
 }
 
 // sortPaths orders paths by length, then by their nodes, one by one: by

@@ -254,7 +254,7 @@ func TestCapOrder(t *testing.T) {
 	db := seedStore(t)
 	for _, c := range []struct{ capped, whole string }{
 		{"paths Japan to India max 3 limit 20", "paths Japan to India max 3 limit 100000"},
-		{"paths Japan to India max 2 limit 3", "paths Japan to India max 2"},
+		{"paths Japan to India max 2 including proposed limit 3", "paths Japan to India max 2 including proposed"},
 		{"path Japan to India where status != proposed limit 2", "path Japan to India where status != proposed"},
 		{"path Japan to \"North Korea\" avoid \"South Korea\", \"United States\" limit 2", "path Japan to \"North Korea\" avoid \"South Korea\", \"United States\""},
 		{"neighbors Japan depth 2 limit 7", "neighbors Japan depth 2"},
@@ -305,7 +305,7 @@ func TestRowLimit(t *testing.T) {
 		{"neighbors Japan", 2, "showing the first 2 nodes"},
 		{"show Japan", 1, "showing 2 of 56 relations"},
 		{"match (c:Country) return c.name", 2, "showing the first 2 rows"},
-		{"paths Japan to India max 2 limit 5", 5, "showing 5 of ≥ 6 paths"},
+		{"paths Japan to India max 2 including proposed limit 5", 5, "showing 5 of ≥ 6 paths"},
 	} {
 		res, err := query.Run(context.Background(), db, c.src, &query.Options{Limit: 2})
 		if err != nil {

@@ -131,6 +131,11 @@ type Hop struct {
 type Path struct {
 	Nodes []*Node
 	Hops  []Hop
+	// Weakest is the strength of the path's weakest hop (a hop is as
+	// strong as its strongest relation): "existing", "at_risk",
+	// "potential", "proposed" or "lapsed", with ", inferred" when that
+	// relation is inferred. "" for a path of no hops.
+	Weakest string
 }
 
 // Len is the number of hops.

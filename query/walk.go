@@ -30,6 +30,9 @@ func (w *walker) allowed(lk graph.Link, reverse bool) bool {
 	if s.Pred != nil && !s.Pred(lk.Pred) {
 		return false
 	}
+	if s.Below != 0 && w.l.Strength(lk.Label) >= s.Below {
+		return false
+	}
 	if s.Directed && reverse && (s.Symmetric == nil || !s.Symmetric(lk.Pred)) {
 		return false
 	}

@@ -108,7 +108,10 @@ func JSONValue(v query.Value) interface{} {
 			}
 			edges[i] = e
 		}
-		return obj{{"length", len(v.Hops)}, {"nodes", nodes}, {"edges", edges}}
+		if v.Weakest == "" {
+			return obj{{"length", len(v.Hops)}, {"nodes", nodes}, {"edges", edges}}
+		}
+		return obj{{"length", len(v.Hops)}, {"weakest", v.Weakest}, {"nodes", nodes}, {"edges", edges}}
 	case query.Literal:
 		return literalJSON(v.V)
 	case query.List:

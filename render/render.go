@@ -173,6 +173,11 @@ func chainText(p *query.Path, paint func(string, string) string, t tellApart) st
 		}
 		b.WriteString(paint("node", n.Label()))
 	}
+	// The path's weakest hop, when it is weaker than an existing,
+	// stated relation (docs/query-language.md, "Strength").
+	if p.Weakest != "" && p.Weakest != "existing" {
+		b.WriteString("  " + paint("dim", "[weakest: "+p.Weakest+"]"))
+	}
 	return b.String()
 }
 

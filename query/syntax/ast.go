@@ -144,11 +144,15 @@ type Path struct {
 	Max      int
 	Avoid    []*Name
 	Directed bool
-	Where    Expr
-	Limit    int
+	// Including is the weakest status the path may walk ("proposed" for
+	// "including proposed"), in canonical form; "" for the default, the
+	// strongest available.
+	Including string
+	Where     Expr
+	Limit     int
 	// MaxAt and LimitAt are the positions of the numbers given, for
-	// errors about their bounds.
-	MaxAt, LimitAt Pos
+	// errors about their bounds; IncludingAt that of the status.
+	MaxAt, LimitAt, IncludingAt Pos
 }
 
 func (s *Path) Pos() Pos { return s.At }
@@ -167,6 +171,9 @@ func (s *Path) String() string {
 	writeNames(&b, "avoid", s.Avoid)
 	if s.Directed {
 		b.WriteString(" directed")
+	}
+	if s.Including != "" {
+		b.WriteString(" including " + s.Including)
 	}
 	if s.Where != nil {
 		b.WriteString(" where " + s.Where.String())

@@ -14,10 +14,10 @@ import (
 var keywords = map[string]bool{
 	"show": true, "neighbors": true, "neighbours": true, "path": true, "paths": true, "why": true,
 	"compare": true, "match": true, "to": true, "via": true, "max": true, "avoid": true,
-	"directed": true, "where": true, "depth": true, "in": true, "out": true, "both": true,
+	"directed": true, "including": true, "where": true, "depth": true, "in": true, "out": true, "both": true,
 	"limit": true, "and": true, "or": true, "not": true, "return": true, "order": true, "by": true,
 	"skip": true, "distinct": true, "asc": true, "desc": true, "ascending": true, "descending": true,
-	"shortest": true, "all": true, "contains": true, "matches": true, "starts": true, "ends": true, "with": true,
+	"shortest": true, "all": true, "contains": true, "starts": true, "ends": true, "with": true,
 	"as": true, "is": true, "null": true, "true": true, "false": true,
 }
 
@@ -193,7 +193,7 @@ func wordTexts(ws []Word) []string {
 // The options of neighbors and of path/paths, for errors.
 var (
 	neighborsOptions = []string{"depth", "via", "in", "out", "both", "where", "limit"}
-	pathOptions      = []string{"via", "max", "avoid", "directed", "where", "limit"}
+	pathOptions      = []string{"via", "max", "avoid", "directed", "including", "where", "limit"}
 )
 
 // errOption reports a token that is not one of a statement's options.
@@ -210,9 +210,9 @@ func (p *parser) expect(k Kind) (Token, error) {
 	return t, nil
 }
 
-var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "search"}
+var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match"}
 
-// statement = show | neighbors | path | paths | why | compare | match | search .
+// statement = show | neighbors | path | paths | why | compare | match .
 func (p *parser) statement() (Stmt, error) {
 	if p.tok.Kind != Bare {
 		return nil, p.errExpected("a statement (" + strings.Join(statementWords, ", ") + ")")
@@ -240,9 +240,6 @@ func (p *parser) statement() (Stmt, error) {
 	case "match":
 		p.next()
 		return p.match(at)
-	case "search":
-		p.next()
-		return p.search(at)
 	}
 	msg := fmt.Sprintf("expected a statement (%s), found %s", strings.Join(statementWords, ", "), p.tok.Describe())
 	if s := suggestWord(p.tok.Text, append(statementWords, "neighbours")); s != "" {
@@ -404,7 +401,8 @@ func (p *parser) neighbors(at Pos) (Stmt, error) {
 
 // path = ("path"|"paths") name "to" name { "via" nameList | "max" INT
 //
-//	| "avoid" nameList | "directed" | "where" expr | "limit" INT } .
+//	| "avoid" nameList | "directed" | "including" status | "where" expr
+//	| "limit" INT } .
 func (p *parser) path(at Pos, all bool) (*Path, error) {
 	from, err := p.name("the entity a path starts from")
 	if err != nil {
@@ -444,6 +442,11 @@ func (p *parser) path(at Pos, all bool) (*Path, error) {
 		case "directed":
 			p.next()
 			s.Directed = true
+		case "including":
+			p.next()
+			if s.Including, s.IncludingAt, err = p.status(); err != nil {
+				return nil, err
+			}
 		case "where":
 			p.next()
 			if s.Where, err = p.expr(); err != nil {
@@ -462,6 +465,37 @@ func (p *parser) path(at Pos, all bool) (*Path, error) {
 		return nil, p.errOption(pathOptions, to)
 	}
 	return s, nil
+}
+
+// Statuses are the statuses of a relation, strongest first: the words
+// "including" takes.
+var Statuses = []string{"existing", "at_risk", "potential", "proposed", "lapsed"}
+
+// status = "existing" | "at_risk" | "potential" | "proposed" | "lapsed" .
+//
+// Case, and a space or hyphen for the underscore, do not matter: "at
+// risk" and at-risk are at_risk. It returns the canonical form.
+func (p *parser) status() (string, Pos, error) {
+	at := p.tok.Pos
+	const what = "a status (" + "existing, at_risk, potential, proposed or lapsed)"
+	if p.tok.Kind != Bare && p.tok.Kind != String {
+		return "", at, p.errExpected(what)
+	}
+	n, err := p.name(what)
+	if err != nil {
+		return "", at, err
+	}
+	canon := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(n.Text)))
+	for _, st := range Statuses {
+		if canon == st {
+			return st, at, nil
+		}
+	}
+	msg := fmt.Sprintf("expected %s, found %s", what, Echo(n.Text))
+	if sg := suggestWord(canon, Statuses); sg != "" {
+		msg += " (did you mean " + sg + "?)"
+	}
+	return "", at, p.errAt(at, "%s", msg)
 }
 
 // why = "why" name [ "and" ] name .
@@ -892,7 +926,7 @@ func (p *parser) notExpr() (Expr, error) {
 
 // comparison = primary [ ( "=" | "<>" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "contains"
 //
-//	| "starts" "with" | "ends" "with" | "matches" ) primary | "is" [ "not" ] "null" ] .
+//	| "starts" "with" | "ends" "with" ) primary | "is" [ "not" ] "null" ] .
 func (p *parser) comparison() (Expr, error) {
 	x, err := p.primary()
 	if err != nil {
@@ -918,8 +952,6 @@ func (p *parser) comparison() (Expr, error) {
 			op = "in"
 		case p.is("contains"):
 			op = "contains"
-		case p.is("matches"):
-			op = "matches"
 		case p.is("starts"), p.is("ends"):
 			w := strings.ToLower(p.tok.Text)
 			p.next()
