@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -381,13 +382,6 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 			metaTypes[id] = true
 		}
 	}
-	text := func(id uint64) (string, error) {
-		v, err := qs.NameOf(qs.NodeRef(id))
-		if err != nil {
-			return "", err
-		}
-		return literalString(v), nil
-	}
 	// Pass 1: which nodes are the model's own; how statements and
 	// evidence hang together.
 	meta := map[uint64]bool{}
@@ -452,16 +446,21 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 			return nil, err
 		}
 	}
-	// Pass 2: the texts.
+	// Pass 2: the texts, read in id order in a few transactions.
+	ids := make([]uint64, 0, len(entityTexts)+len(relTexts))
+	for _, pts := range [][]pending{entityTexts, relTexts} {
+		for _, pt := range pts {
+			ids = append(ids, pt.text)
+		}
+	}
+	texts, err := db.literalTexts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, pt := range entityTexts {
-		if meta[pt.owner] {
-			continue
+		if !meta[pt.owner] {
+			ix.addDoc(textDoc{text: texts[pt.text], owner: pt.owner, field: pt.field})
 		}
-		s, err := text(pt.text)
-		if err != nil {
-			return nil, err
-		}
-		ix.addDoc(textDoc{text: s, owner: pt.owner, field: pt.field})
 	}
 	sourceTitles := map[uint64]string{}
 	sourceText := func(src uint64) (string, error) {
@@ -489,16 +488,8 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 		}
 		ix.evs[evID] = info
 	}
-	for i, pt := range relTexts {
-		if i&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		s, err := text(pt.text)
-		if err != nil {
-			return nil, err
-		}
+	for _, pt := range relTexts {
+		s := texts[pt.text]
 		d := textDoc{text: s, owner: pt.owner, field: pt.field}
 		if pt.field != FieldNote {
 			info, ok := ix.evs[pt.owner]
@@ -523,6 +514,35 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 	}
 	ix.invert()
 	return ix, nil
+}
+
+// literalTexts reads the text of each literal node of ids (other nodes
+// read as ""), in id order, a batch per transaction.
+func (db *DB) literalTexts(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[uint64]string, len(ids))
+	const batch = 8192
+	refs := make([]cgraph.Ref, 0, batch)
+	for len(ids) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n := min(batch, len(ids))
+		refs = refs[:0]
+		for _, id := range ids[:n] {
+			refs = append(refs, db.qs.NodeRef(id))
+		}
+		vals, err := db.qs.ValuesOf(ctx, refs)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			out[ids[i]] = literalString(v)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }
 
 // QualifierNote is the predicate of a relation's note qualifier (q:note).
