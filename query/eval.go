@@ -71,6 +71,8 @@ func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *O
 		res, err = ev.compare(s)
 	case *syntax.Match:
 		res, err = ev.match(s)
+	case *syntax.Search:
+		res, err = ev.search(s)
 	default:
 		return nil, fmt.Errorf("query: cannot evaluate %T", st)
 	}

@@ -23,7 +23,7 @@ type scope struct {
 // Properties of nodes and relations that expressions may read.
 var (
 	nodeProps = []string{"name", "id", "type", "types", "labels", "aliases", "slug", "description"}
-	relProps  = append([]string{"kind", "type", "from", "to", "evidence", "statement"}, graph.QualifierNames()...)
+	relProps  = append([]string{"kind", "type", "from", "to", "evidence", "locator", "source", "statement"}, graph.QualifierNames()...)
 )
 
 // checkExpr validates property names and variables before evaluation, so
@@ -73,6 +73,9 @@ func (ev *evaluator) checkExpr(x syntax.Expr, sc *scope, kinds map[string]string
 		}
 	case *syntax.Binary:
 		if err := ev.checkExpr(x.L, sc, kinds); err != nil {
+			return err
+		}
+		if err := ev.checkTextQuery(x); err != nil {
 			return err
 		}
 		return ev.checkExpr(x.R, sc, kinds)
@@ -358,10 +361,10 @@ func property(v Value, name string) Value {
 				return nil
 			}
 			return IDString(v.Stmt)
-		case "evidence":
+		case "evidence", "locator", "source":
 			out := make(List, len(v.Evidence))
 			for i, e := range v.Evidence {
-				out[i] = e.Note
+				out[i] = e.field(name)
 			}
 			return out
 		case "status":
@@ -597,10 +600,13 @@ func compareOp(op string, l, r Value) Value {
 			}
 		}
 		return false
+	case "matches":
+		q, ok := textOf(r)
+		return ok && textMatches(l, q)
 	case "contains", "starts with", "ends with":
-		if list, ok := l.(List); ok && op == "contains" {
+		if list, ok := l.(List); ok { // any element
 			for _, x := range list {
-				if equal(x, r) {
+				if b, _ := compareOp(op, x, r).(bool); b || equal(x, r) {
 					return true
 				}
 			}

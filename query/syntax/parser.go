@@ -17,7 +17,7 @@ var keywords = map[string]bool{
 	"directed": true, "including": true, "where": true, "depth": true, "in": true, "out": true, "both": true,
 	"limit": true, "and": true, "or": true, "not": true, "return": true, "order": true, "by": true,
 	"skip": true, "distinct": true, "asc": true, "desc": true, "ascending": true, "descending": true,
-	"shortest": true, "all": true, "contains": true, "starts": true, "ends": true, "with": true,
+	"shortest": true, "all": true, "contains": true, "matches": true, "starts": true, "ends": true, "with": true,
 	"as": true, "is": true, "null": true, "true": true, "false": true,
 }
 
@@ -210,9 +210,9 @@ func (p *parser) expect(k Kind) (Token, error) {
 	return t, nil
 }
 
-var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match"}
+var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "search"}
 
-// statement = show | neighbors | path | paths | why | compare | match .
+// statement = show | neighbors | path | paths | why | compare | match | search .
 func (p *parser) statement() (Stmt, error) {
 	if p.tok.Kind != Bare {
 		return nil, p.errExpected("a statement (" + strings.Join(statementWords, ", ") + ")")
@@ -240,6 +240,9 @@ func (p *parser) statement() (Stmt, error) {
 	case "match":
 		p.next()
 		return p.match(at)
+	case "search":
+		p.next()
+		return p.search(at)
 	}
 	msg := fmt.Sprintf("expected a statement (%s), found %s", strings.Join(statementWords, ", "), p.tok.Describe())
 	if s := suggestWord(p.tok.Text, append(statementWords, "neighbours")); s != "" {
@@ -926,7 +929,7 @@ func (p *parser) notExpr() (Expr, error) {
 
 // comparison = primary [ ( "=" | "<>" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "contains"
 //
-//	| "starts" "with" | "ends" "with" ) primary | "is" [ "not" ] "null" ] .
+//	| "starts" "with" | "ends" "with" | "matches" ) primary | "is" [ "not" ] "null" ] .
 func (p *parser) comparison() (Expr, error) {
 	x, err := p.primary()
 	if err != nil {
@@ -952,6 +955,8 @@ func (p *parser) comparison() (Expr, error) {
 			op = "in"
 		case p.is("contains"):
 			op = "contains"
+		case p.is("matches"):
+			op = "matches"
 		case p.is("starts"), p.is("ends"):
 			w := strings.ToLower(p.tok.Text)
 			p.next()
