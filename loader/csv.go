@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,24 +14,47 @@ import (
 	"github.com/entente-kg/entente/graph"
 )
 
-// CSV edge lists let spreadsheet users contribute relations. The header
-// names the columns, in any order:
+// CSV edge lists let spreadsheet users contribute relations (docs/csv.md).
+// The header names the columns, in any order:
 //
 //	subject, relation, object                       required
-//	status, sector, instrument, quantity, period, rank   qualifiers (optional)
-//	subject_type, object_type                       create entities not yet in the graph
-//	                                                (for one that exists, the type it has)
+//	status, sector, instrument, quantity, period, rank, …   qualifiers (optional: any of the vocabulary)
+//	subject_type, object_type                       the type each end has (checked); with
+//	                                                Create, the type of an end to create
 //	source, locator, note                           the evidence (required)
 //
 // Subjects and objects are entity slugs, names, aliases or ids; a relation
 // is a kind of the vocabulary. Each row is one relation with one piece of
 // evidence; rows naming the same relation add evidence to it. Lines that
-// start with # are comments.
+// start with # are comments. Fields are separated by commas, or by
+// semicolons or tabs when the header line has no comma but has those.
+//
+// A name the graph lacks is an error (with the closest names), unless the
+// file declares it before the rows that use it, in a declaration row —
+// relation "type", the name as the subject and its type as the object
+// (Hanwha Ocean,type,Organisation; Robotics,type,Sector) — or the load
+// is given Create. A source cited by the rows is declared the same way:
+// relation "title", "date" (ISO 8601) or "publisher", the source as the
+// subject (ecfr-2024,title,Europe and its Indo-Pacific partners).
 var (
-	csvRequired   = []string{"subject", "relation", "object", "source", "locator", "note"}
-	csvOptional   = []string{"status", "sector", "instrument", "quantity", "period", "rank", "subject_type", "object_type"}
-	csvQualifiers = []string{"status", "sector", "instrument", "quantity", "period", "rank"}
+	csvRequired = []string{"subject", "relation", "object", "source", "locator", "note"}
+	csvEnds     = []string{"subject_type", "object_type"}
 )
+
+// csvQualifiers are the qualifier columns: the vocabulary's, note aside
+// (the note column is the evidence's).
+func csvQualifiers() []string {
+	var out []string
+	for _, n := range graph.QualifierNames() {
+		if n != "note" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// csvDeclarations are the words of a declaration row's relation cell.
+var csvDeclarations = []string{"type", "title", "date", "publisher"}
 
 // CSVReader reads a CSV edge list and yields its quads, with the same
 // checks as the seed format. An error is an *Error at the row (line) and
@@ -47,12 +72,24 @@ type CSVReader struct {
 	started bool
 	done    bool // the header was refused: no row can be read
 
+	// Create lets rows create the entities, sectors and instruments they
+	// name that the graph lacks (from subject_type and object_type), as
+	// if the file declared them (the load's --create).
+	Create bool
+
 	created []createdEntity             // entities created here, in order
 	byName  map[string]entityRef        // lower-case name or slug -> entity created here
 	stmts   map[string]csvStmt          // statement id -> its qualifiers, for conflicts
 	sources map[string]quad.IRI         // lower-case source cell -> id
 	evSeen  map[string]bool             // evidence ids written
+	srcDecl map[string]*csvSource       // lower-case source cell -> its declaration
 	names   map[string][]ResolvedEntity // cache of resolver answers
+}
+
+// csvSource is what declaration rows say of a source.
+type csvSource struct {
+	line                   int
+	title, date, publisher string
 }
 
 type createdEntity struct {
@@ -67,19 +104,77 @@ type csvStmt struct {
 }
 
 // NewCSVReader reads a CSV edge list from r. A leading byte-order mark is
-// skipped.
+// skipped. Fields are separated by commas, or by semicolons or tabs when
+// the header line has no comma but has one of those.
 func NewCSVReader(r io.Reader, name string, res Resolver, maxLine int) *CSVReader {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
-	in := &csvInput{r: skipBOM(r), max: maxLine, line: 1, first: 1, lines: [][]byte{nil}}
+	comma, r := sniffComma(skipBOM(r))
+	in := &csvInput{r: r, max: maxLine, line: 1, first: 1, lines: [][]byte{nil}, comma: comma}
 	cr := csv.NewReader(in)
+	cr.Comma = rune(comma)
 	cr.ReuseRecord = true
-	cr.TrimLeadingSpace = true
+	cr.TrimLeadingSpace = comma != '\t'
 	cr.Comment = '#' // lines starting with # are comments (an export's header)
 	return &CSVReader{r: cr, in: in, name: name, res: res,
 		byName: map[string]entityRef{}, stmts: map[string]csvStmt{}, sources: map[string]quad.IRI{},
-		evSeen: map[string]bool{}, names: map[string][]ResolvedEntity{}}
+		evSeen: map[string]bool{}, names: map[string][]ResolvedEntity{}, srcDecl: map[string]*csvSource{}}
+}
+
+// sniffComma tells the field separator from the header line (the first
+// line that is not a comment), as far as the first 64 KiB hold it: a
+// comma, else a semicolon or a tab, whichever the line has more of
+// outside quotes. It returns the separator and the input to read, r
+// from its start.
+func sniffComma(r io.Reader) (byte, io.Reader) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(br.Size())
+	var rest io.Reader = br
+	if err != nil && err != bufio.ErrBufferFull {
+		// Peek took the error from br: the input is what it read, then
+		// the error.
+		rest = io.MultiReader(bytes.NewReader(head), errorReader{err})
+	}
+	return sniffLine(head), rest
+}
+
+// errorReader is a reader that fails.
+type errorReader struct{ err error }
+
+func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
+
+// sniffLine tells the field separator of the header line in head.
+func sniffLine(head []byte) byte {
+	for len(head) > 0 && head[0] == '#' {
+		i := bytes.IndexByte(head, '\n')
+		if i < 0 {
+			return ','
+		}
+		head = head[i+1:]
+	}
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	n := map[byte]int{}
+	quoted := false
+	for _, c := range head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ',' || c == ';' || c == '\t'):
+			n[c]++
+		}
+	}
+	switch {
+	case n[','] > 0:
+		return ','
+	case n[';'] >= n['\t'] && n[';'] > 0:
+		return ';'
+	case n['\t'] > 0:
+		return '\t'
+	}
+	return ','
 }
 
 // csvInput feeds the CSV reader. It follows the quoting of the fields as
@@ -91,13 +186,14 @@ func NewCSVReader(r io.Reader, name string, res Resolver, maxLine int) *CSVReade
 // so that the CSV reader's columns, which count bytes, can be told in
 // characters, and where an open quoted field began.
 type csvInput struct {
-	r   io.Reader
-	max int
-	buf []byte // buf[pos:] is read from r and not yet passed on
-	pos int
-	err error
-	run int // bytes of the current line so far, without its ending
-	rec int // bytes of the current record so far
+	r     io.Reader
+	max   int
+	comma byte   // the field separator
+	buf   []byte // buf[pos:] is read from r and not yet passed on
+	pos   int
+	err   error
+	run   int // bytes of the current line so far, without its ending
+	rec   int // bytes of the current record so far
 
 	quote     csvQuote // where the quoting stands
 	quoteLine int      // the line and byte column of the open quoted
@@ -121,8 +217,8 @@ const (
 	csvComment                       // in a comment line
 )
 
-// next moves the quoting on by one byte.
-func (q csvQuote) next(c byte) csvQuote {
+// next moves the quoting on by one byte; comma is the field separator.
+func (q csvQuote) next(c, comma byte) csvQuote {
 	switch q {
 	case csvRecordStart, csvFieldStart:
 		switch {
@@ -130,9 +226,9 @@ func (q csvQuote) next(c byte) csvQuote {
 			return csvComment
 		case c == '"':
 			return csvQuoted
-		case c == ' ' || c == '\t' || c == '\r':
+		case c == comma:
 			return csvFieldStart
-		case c == ',':
+		case c == ' ' || c == '\t' || c == '\r':
 			return csvFieldStart
 		case c == '\n':
 			return csvRecordStart
@@ -147,7 +243,7 @@ func (q csvQuote) next(c byte) csvQuote {
 		switch c {
 		case '"':
 			return csvQuoted
-		case ',':
+		case comma:
 			return csvFieldStart
 		case '\n':
 			return csvRecordStart
@@ -160,7 +256,7 @@ func (q csvQuote) next(c byte) csvQuote {
 		return csvComment
 	}
 	switch c { // csvUnquoted
-	case ',':
+	case comma:
 		return csvFieldStart
 	case '\n':
 		return csvRecordStart
@@ -200,7 +296,7 @@ func (l *csvInput) Read(p []byte) (int, error) {
 			if l.rec++; l.rec > l.max+1 && l.quote == csvQuoted {
 				return out, l.stop(&errCSVTooLong{line: l.quoteLine, col: l.quoteCol, record: true})
 			}
-			if q := l.quote.next(c); q != l.quote {
+			if q := l.quote.next(c, l.comma); q != l.quote {
 				if q == csvQuoted && l.quote != csvQuoteInQuoted {
 					l.quoteLine, l.quoteCol = l.line, len(l.lines[len(l.lines)-1])+1
 				}
@@ -391,7 +487,7 @@ func (c *CSVReader) csvError(err error, fields int) error {
 func (c *CSVReader) readHeader() error {
 	rec, err := c.r.Read()
 	if err == io.EOF {
-		return c.errAt(1, 1, ErrSyntax, "empty file: expected a header line (%s)", strings.Join(csvRequired, ","))
+		return c.errAt(1, 1, ErrSyntax, "empty file: expected a header line (%s)", strings.Join(csvRequired, string(c.in.comma)))
 	} else if err != nil {
 		return c.csvError(err, len(rec))
 	}
@@ -400,12 +496,16 @@ func (c *CSVReader) readHeader() error {
 	}
 	c.header = append([]string(nil), rec...)
 	c.cols = map[string]int{}
-	known := append(append([]string{}, csvRequired...), csvOptional...)
+	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), csvEnds...)
 	for i, h := range c.header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		_, col := c.fieldPos(i)
 		if !contains(known, name) {
-			return c.errAt(1, col, ErrInvalid, "%s", unknownName("column", name, known)+" (columns: "+strings.Join(known, ", ")+")")
+			msg := unknownName("column", name, known) + " (columns: " + strings.Join(known, ", ") + ")"
+			if len(c.header) == 1 && strings.ContainsAny(h, ",;\t|") {
+				msg = fmt.Sprintf("the header is one column %q: the fields must be separated by commas (or semicolons or tabs)", h)
+			}
+			return c.errAt(1, col, ErrInvalid, "%s", msg)
 		}
 		if _, dup := c.cols[name]; dup {
 			return c.errAt(1, col, ErrInvalid, "column %q appears twice", name)
@@ -496,36 +596,196 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 		}
 		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s %q is ambiguous: it names %s; use an id", role, name, strings.Join(cands, ", "))
 	}
-	if typName == "" {
-		msg := fmt.Sprintf("unknown %s %q: no entity has this name, alias or id (give %s %s_type column to create it)", role, name, article(role), role)
-		if f, ok := c.res.(facts); ok {
-			if dym := didYouMean(name, graph.Suggest(name, f.names())); dym != "" {
-				msg = fmt.Sprintf("unknown %s %q", role, name) + dym
+	if typName == "" || !c.Create {
+		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s", c.unknown(role, name, typName, ""))
+	}
+	qs, err := c.create(line, col, name, t)
+	if err != nil {
+		return entityRef{}, nil, err
+	}
+	return c.byName[strings.ToLower(name)], qs, nil
+}
+
+// unknown says that a name the row gives is not in the graph: the closest
+// names (of entity type want, when not ""), and how to add it: a
+// declaration row, or --create.
+func (c *CSVReader) unknown(role, name, typ, want string) string {
+	msg := fmt.Sprintf("unknown %s %q", role, name)
+	if f, ok := c.res.(facts); ok {
+		names := f.names()
+		for k := range c.byName {
+			names = append(names, k)
+		}
+		var sugg []string
+		seen := map[quad.IRI]bool{}
+		for _, n := range graph.Suggest(name, names) {
+			id, typ := c.entityOf(n)
+			if (want == "" || typ == want) && (id == "" || !seen[id]) {
+				seen[id] = true // one name for each entity
+				sugg = append(sugg, n)
 			}
 		}
-		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "%s", msg)
+		if dym := didYouMean(name, sugg); dym != "" {
+			return msg + dym
+		}
 	}
+	if typ == "" {
+		typ = want
+	}
+	if typ == "" {
+		typ = "TYPE"
+	}
+	what := "entity"
+	if want != "" {
+		what = strings.ToLower(want)
+	}
+	decl := name + string(c.in.comma) + "type" + string(c.in.comma) + typ
+	if c.Create && want == "" {
+		return msg + fmt.Sprintf(": no entity has this name, alias or id; to add it, give its type in the %s_type column, or declare it above in a row of its own (%s)", role, decl)
+	}
+	return msg + fmt.Sprintf(": no %s has this name, alias or id; to add it, declare it above in a row of its own (%s), or load with --create", what, decl)
+}
+
+// entityOf is the id and type of the one entity a name names, "" if
+// none or several.
+func (c *CSVReader) entityOf(name string) (quad.IRI, string) {
+	if r, ok := c.byName[strings.ToLower(name)]; ok {
+		return r.id, r.typ
+	}
+	if found := c.resolve(name); len(found) == 1 {
+		return found[0].ID, found[0].Type
+	}
+	return "", ""
+}
+
+// suggestKind returns the relation kinds closest to a name, for "did you
+// mean": those Suggest finds, else those sharing the longest beginning
+// of three letters or more with it (alliance: ally).
+func suggestKind(name string) []string {
+	kinds := graph.KindNames()
+	if s := graph.Suggest(name, kinds); len(s) > 0 {
+		return s
+	}
+	lname := []rune(strings.ToLower(name))
+	best, out := 2, []string(nil)
+	for _, k := range kinds {
+		n := 0
+		for _, r := range k {
+			if n >= len(lname) || lname[n] != r {
+				break
+			}
+			n++
+		}
+		switch {
+		case n > best:
+			best, out = n, []string{k}
+		case n == best && out != nil:
+			out = append(out, k)
+		}
+	}
+	if len(out) > 3 {
+		return nil
+	}
+	return out
+}
+
+// declaration reads a declaration row: an entity with its type (Hanwha
+// Ocean,type,Organisation), or a source's title, date or publisher
+// (ecfr-2024,title,…). It takes no qualifier and no evidence.
+func (c *CSVReader) declaration(line int, rec []string, what string) ([]quad.Quad, error) {
+	for _, col := range append(append(csvQualifiers(), csvEnds...), "source", "locator", "note") {
+		if c.cell(rec, col) != "" {
+			return nil, c.errAt(line, c.colOf(col), ErrInvalid, "a declaration row (%s) takes no %s: leave the cell empty", what, col)
+		}
+	}
+	name, value := c.cell(rec, "subject"), c.cell(rec, "object")
+	if name == "" {
+		return nil, c.errAt(line, c.colOf("subject"), ErrInvalid, "the subject is empty: a %s row names what it declares in the subject column", what)
+	}
+	if value == "" {
+		return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "the object is empty: a %s row gives the %s in the object column", what, what)
+	}
+	if what != "type" {
+		return nil, c.declareSource(line, name, what, value)
+	}
+	t, ok := graph.LookupType(value)
+	if !ok {
+		return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "%s", unknownName("entity type", value, graph.TypeNames()))
+	}
+	col := c.colOf("subject")
+	if r, ok := c.byName[strings.ToLower(name)]; ok {
+		if msg := typeConflict(r.id, []string{r.typ}, "earlier in this file", t.Name); msg != "" {
+			return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "%s", msg)
+		}
+		return nil, nil
+	}
+	switch found := c.resolve(name); {
+	case len(found) == 1:
+		// Declared already, in the store or an earlier file: the same
+		// type is no news.
+		types, where := knownTypes(c.res, found[0].ID)
+		if len(types) == 0 {
+			types, where = []string{found[0].Type}, "already"
+		}
+		if msg := typeConflict(found[0].ID, types, where, t.Name); msg != "" {
+			return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "%s", msg)
+		}
+		return nil, nil
+	case len(found) > 1:
+		return nil, c.errAt(line, col, ErrInvalid, "%q names %d entities already; declare a new entity under another name", name, len(found))
+	}
+	return c.create(line, col, name, t)
+}
+
+// create makes a new entity of type t named name, at a declaration or
+// (with Create) a row's end.
+func (c *CSVReader) create(line, col int, name string, t *graph.EntityType) ([]quad.Quad, error) {
 	slug := Slugify(name)
 	if slug == "" {
-		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot make an id from the name %q", name)
+		return nil, c.errAt(line, col, ErrInvalid, "cannot make an id from the name %q", name)
 	}
 	id := quad.IRI(graph.EntityPrefix + slug)
 	if other, ok := c.byName[slug]; ok {
-		return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by %s with another name", name, id, withArticle(other.typ))
+		return nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by %s with another name", name, id, withArticle(other.typ))
 	}
 	if c.res != nil {
 		if other, ok := c.res.EntityType(id); ok {
-			return entityRef{}, nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by %s with another name", name, id, withArticle(other))
+			return nil, c.errAt(line, col, ErrInvalid, "cannot create %q: id %s is taken by %s with another name", name, id, withArticle(other))
 		}
 	}
 	r := entityRef{id, t.Name}
 	c.byName[strings.ToLower(name)] = r
 	c.byName[slug] = r
 	c.created = append(c.created, createdEntity{r, name})
-	return r, []quad.Quad{
+	return []quad.Quad{
 		quad.Make(id, graph.PredType, t.IRI(), nil),
 		quad.Make(id, graph.PredName, quad.String(name), nil),
 	}, nil
+}
+
+// declareSource records a source's title, date or publisher, before the
+// rows that cite it.
+func (c *CSVReader) declareSource(line int, name, what, value string) error {
+	key := strings.ToLower(name)
+	if _, cited := c.sources[key]; cited {
+		return c.errAt(line, c.colOf("subject"), ErrInvalid, "source %q is cited above; declare its %s before the rows that cite it", name, what)
+	}
+	d := c.srcDecl[key]
+	if d == nil {
+		d = &csvSource{line: line}
+		c.srcDecl[key] = d
+	}
+	at := map[string]*string{"title": &d.title, "date": &d.date, "publisher": &d.publisher}[what]
+	if *at != "" {
+		return c.errAt(line, c.colOf("object"), ErrInvalid, "source %q has its %s declared twice", name, what)
+	}
+	if what == "date" {
+		if _, err := graph.ParseDate(value); err != nil {
+			return c.errAt(line, c.colOf("object"), ErrInvalid, "date %q: %v", value, err)
+		}
+	}
+	*at = value
+	return nil
 }
 
 func slugOf(id quad.IRI) string {
@@ -553,9 +813,13 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 	var qs []quad.Quad
 	kindName := c.cell(rec, "relation")
+	if contains(csvDeclarations, strings.ToLower(kindName)) {
+		return c.declaration(line, rec, strings.ToLower(kindName))
+	}
 	kind, ok := graph.LookupKind(kindName)
 	if !ok {
-		return nil, c.errAt(line, c.colOf("relation"), ErrInvalid, "%s", unknownName("relation kind", kindName, graph.KindNames()))
+		msg := fmt.Sprintf("unknown relation kind %q", kindName) + didYouMean(kindName, suggestKind(kindName))
+		return nil, c.errAt(line, c.colOf("relation"), ErrInvalid, "%s", msg)
 	}
 	var ends [2]entityRef
 	for i, role := range []string{"subject", "object"} {
@@ -577,13 +841,18 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 	var quals []quad.Quad
 	var qualText []string
 	vals := map[string]quad.Value{}
-	for _, name := range csvQualifiers {
+	for _, name := range csvQualifiers() {
 		v := c.cell(rec, name)
 		if v == "" {
 			continue
 		}
 		q, _ := graph.LookupQualifier(name)
 		var val quad.Value = quad.String(v)
+		if name == "valid_from" || name == "valid_until" {
+			if _, err := graph.ParseDate(v); err != nil {
+				return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s %q: %v", name, v, err)
+			}
+		}
 		switch {
 		case q.Values != nil:
 			if !contains(q.Values, v) {
@@ -594,9 +863,12 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 			if r, ok := c.byName[strings.ToLower(v)]; ok {
 				found = []ResolvedEntity{{ID: r.id, Type: r.typ}}
 			}
+			if len(found) == 0 && !c.Create {
+				return nil, c.errAt(line, c.colOf(name), ErrInvalid, "%s", c.unknown(name, v, q.Entity, q.Entity))
+			}
 			if len(found) == 0 {
-				// A sector or instrument the graph lacks is created,
-				// as subject_type creates a subject.
+				// With Create, a sector or instrument the graph lacks
+				// is created, as subject_type creates a subject.
 				slug := Slugify(v)
 				if slug == "" {
 					return nil, c.errAt(line, c.colOf(name), ErrInvalid, "cannot make an id from the %s %q", name, v)
@@ -643,7 +915,7 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 		}
 	} else {
 		// The store, or an earlier file, may know the relation already.
-		for _, name := range csvQualifiers {
+		for _, name := range csvQualifiers() {
 			v, ok := vals[name]
 			says := "this row says"
 			if !ok && name == "status" {
@@ -693,24 +965,43 @@ func orNone(s string) string {
 	return s
 }
 
-// source returns a source's id, declaring it when the graph lacks it.
+// sourceID is the id of the source a row's source cell names.
+func sourceID(cell string) quad.IRI {
+	if strings.HasPrefix(cell, graph.SourcePrefix) {
+		return quad.IRI(cell)
+	}
+	return quad.IRI(graph.SourcePrefix + Slugify(cell))
+}
+
+// source returns a source's id, adding it to the graph when the graph
+// lacks it or the file declares it: named by its declared title, else by
+// the cell, with its declared date and publisher.
 func (c *CSVReader) source(cell string) (quad.IRI, []quad.Quad) {
 	key := strings.ToLower(cell)
 	if id, ok := c.sources[key]; ok {
 		return id, nil
 	}
-	id := quad.IRI(graph.SourcePrefix + Slugify(cell))
-	if strings.HasPrefix(cell, graph.SourcePrefix) {
-		id = quad.IRI(cell)
-	}
+	id := sourceID(cell)
 	c.sources[key] = id
-	if c.res != nil && c.res.SourceExists(id) {
+	d := c.srcDecl[key]
+	if d == nil && c.res != nil && c.res.SourceExists(id) {
 		return id, nil
 	}
-	return id, []quad.Quad{
-		quad.Make(id, graph.PredType, graph.TypeSource, nil),
-		quad.Make(id, graph.PredName, quad.String(cell), nil),
+	title := cell
+	if d != nil && d.title != "" {
+		title = d.title
 	}
+	qs := []quad.Quad{
+		quad.Make(id, graph.PredType, graph.TypeSource, nil),
+		quad.Make(id, graph.PredName, quad.String(title), nil),
+	}
+	if d != nil && d.date != "" {
+		qs = append(qs, quad.Make(id, graph.PredDate, quad.String(d.date), nil))
+	}
+	if d != nil && d.publisher != "" {
+		qs = append(qs, quad.Make(id, graph.PredPublisher, quad.String(d.publisher), nil))
+	}
+	return id, qs
 }
 
 // withArticle puts "a" or "an" before a type name; "" is "an entity of no

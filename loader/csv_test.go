@@ -12,10 +12,15 @@ import (
 
 const csvHeader = "subject,relation,object,status,sector,source,locator,note,subject_type,object_type\n"
 
-// validCSV names seed entities by alias (Tokyo, ROK), creates entities
-// with subject_type and object_type and a sector the graph lacks, repeats
+// validCSV names seed entities by alias (Tokyo, ROK), declares entities
+// and a sector the graph lacks, checks types with subject_type and
+// object_type, repeats
 // a relation to add evidence, repeats a row exactly, and has comments.
 const validCSV = "# An edge list exported from a spreadsheet\n" + csvHeader +
+	"# the entities and the sector this file brings\n" +
+	"Acme Robotics,type,Organisation,,,,,,,\n" +
+	"Freedonia,type,Country,,,,,,,\n" +
+	"Robotics,type,sector,,,,,,,\n" +
 	"Tokyo,partner,ROK,existing,,ecfr-2024,Japan › What Tokyo wants ¶1,The two are partners.,,\n" +
 	"# a comment between rows\n" +
 	"tokyo,partner,Republic of Korea,existing,,ecfr-2024,Introduction ¶2,A second note.,,\n" +
@@ -173,7 +178,7 @@ var csvErrorCases = []struct{ name, src, want string }{
 		`e.csv:3:1: this row's relation is the one at line 2 with other qualifiers (status=proposed vs none); a relation has one set of qualifiers`},
 	{"unknown column",
 		"subject,relation,object,stauts,source,locator,note\n",
-		`e.csv:1:25: unknown column "stauts" (did you mean status?) (columns: subject, relation, object, source, locator, note, status, sector, instrument, quantity, period, rank, subject_type, object_type)`},
+		`e.csv:1:25: unknown column "stauts" (did you mean status?) (columns: ` + csvColumns + `)`},
 	{"column twice",
 		"subject,relation,object,source,locator,note,subject\n",
 		`e.csv:1:45: column "subject" appears twice`},
@@ -194,10 +199,10 @@ var csvErrorCases = []struct{ name, src, want string }{
 		`e.csv:2:1: unknown subject "Tokio" (did you mean Tokyo?)`},
 	{"unknown subject",
 		"subject,relation,object,source,locator,note\nNowhere Land,partner,ROK,ecfr-2024,x,a\n",
-		`e.csv:2:1: unknown subject "Nowhere Land": no entity has this name, alias or id (give a subject_type column to create it)`},
+		`e.csv:2:1: unknown subject "Nowhere Land": no entity has this name, alias or id; to add it, declare it above in a row of its own (Nowhere Land,type,TYPE), or load with --create`},
 	{"unknown object",
 		"subject,relation,object,source,locator,note\nTokyo,partner,Atlantis,ecfr-2024,x,a\n",
-		`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id (give an object_type column to create it)`},
+		`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id; to add it, declare it above in a row of its own (Atlantis,type,TYPE), or load with --create`},
 	{"empty subject",
 		"subject,relation,object,source,locator,note\n,partner,ROK,ecfr-2024,x,a\n",
 		`e.csv:2:1: the subject is empty`},
@@ -216,9 +221,42 @@ var csvErrorCases = []struct{ name, src, want string }{
 	{"unknown entity type",
 		"subject,relation,object,source,locator,note,subject_type\nNew Place,partner,ROK,ecfr-2024,x,a,Countyr\n",
 		`e.csv:2:37: unknown entity type "Countyr" (did you mean Country?)`},
-	{"created name whose id is taken",
-		"subject,relation,object,source,locator,note,subject_type\nJAPAN!,partner,ROK,ecfr-2024,x,a,Country\n",
+	{"a typo with a type is not a new entity",
+		"subject,relation,object,source,locator,note,subject_type\nJpan,partner,India,ecfr-2024,x,a,Country\n",
+		`e.csv:2:1: unknown subject "Jpan" (did you mean Japan?)`},
+	{"declared name whose id is taken",
+		"subject,relation,object,source,locator,note\nJAPAN!,type,Country,,,\n",
 		`e.csv:2:1: cannot create "JAPAN!": id <entity:japan> is taken by a Country with another name`},
+	{"unknown sector",
+		"subject,relation,object,sector,source,locator,note\nTokyo,cooperation,ROK,Semiconductor,ecfr-2024,x,a\n",
+		`e.csv:2:23: unknown sector "Semiconductor" (did you mean Semiconductors?)`},
+	{"unknown instrument",
+		"subject,relation,object,instrument,source,locator,note\nTokyo,cooperation,ROK,Quantum umbrella,ecfr-2024,x,a\n",
+		`e.csv:2:23: unknown instrument "Quantum umbrella": no policy has this name, alias or id; to add it, declare it above in a row of its own (Quantum umbrella,type,Policy), or load with --create`},
+	{"a kind by another word",
+		"subject,relation,object,source,locator,note\nTokyo,alliance,Seoul,ecfr-2024,x,a\n",
+		`e.csv:2:7: unknown relation kind "alliance" (did you mean ally?)`},
+	{"declaration with evidence",
+		"subject,relation,object,source,locator,note\nHanwha,type,Organisation,ecfr-2024,,\n",
+		`e.csv:2:26: a declaration row (type) takes no source: leave the cell empty`},
+	{"declaration of an unknown type",
+		"subject,relation,object,source,locator,note\nHanwha,type,Shipyard,,,\n",
+		`e.csv:2:13: unknown entity type "Shipyard"`},
+	{"declaration contradicting the store",
+		"subject,relation,object,source,locator,note\nTokyo,type,Person,,,\n",
+		`e.csv:2:12: entity "japan" is a Country in the store; it cannot also be a Person (an entity has one type)`},
+	{"source declared after it is cited",
+		"subject,relation,object,source,locator,note\nTokyo,partner,ROK,Trade press,x,a\nTrade press,title,The Trade Press,,,\n",
+		`e.csv:3:1: source "Trade press" is cited above; declare its title before the rows that cite it`},
+	{"source date not a date",
+		"subject,relation,object,source,locator,note\nTrade press,date,last spring,,,\n",
+		`e.csv:2:18: date "last spring": ` + dateError("last spring")},
+	{"valid time not a date",
+		"subject,relation,object,valid_from,source,locator,note\nTokyo,partner,ROK,soon,ecfr-2024,x,a\n",
+		`e.csv:2:19: valid_from "soon": ` + dateError("soon")},
+	{"one column: another separator",
+		"subject|relation|object|source|locator|note\nTokyo|partner|ROK|ecfr-2024|x|a\n",
+		`e.csv:1:1: the header is one column "subject|relation|object|source|locator|note": the fields must be separated by commas (or semicolons or tabs)`},
 	{"too few fields",
 		"subject,relation,object,source,locator,note\nTokyo,partner,ROK,ecfr-2024,x\n",
 		`e.csv:2:1: expected 6 fields as in the header, found 5`},
@@ -230,6 +268,24 @@ var csvErrorCases = []struct{ name, src, want string }{
 	{"error after a comment and a quoted line break",
 		"subject,relation,object,source,locator,note\n# comment\nTokyo,partner,ROK,ecfr-2024,x,\"two\nlines\"\nTokyo,partnr,ROK,ecfr-2024,x,a\n",
 		`e.csv:5:7: unknown relation kind "partnr" (did you mean partner?)`},
+}
+
+// csvColumns lists the columns a CSV header may name, as the error for an
+// unknown one does: the qualifiers are the vocabulary's.
+var csvColumns = func() string {
+	cols := []string{"subject", "relation", "object", "source", "locator", "note"}
+	for _, q := range graph.QualifierNames() {
+		if q != "note" {
+			cols = append(cols, q)
+		}
+	}
+	return strings.Join(append(cols, "subject_type", "object_type"), ", ")
+}()
+
+// dateError is graph.ParseDate's error for s.
+func dateError(s string) string {
+	_, err := graph.ParseDate(s)
+	return err.Error()
 }
 
 func TestCSVErrors(t *testing.T) {
@@ -399,9 +455,9 @@ func TestCSVErrorColumns(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{"subject,relation,object,source,locator,note\nTōkyō,partner,R\"OK,ecfr-2024,x,a\n", `e.csv:2:16: bare " in non-quoted-field`},
 		{"\ufeffsubject,relation,objekt,source,locator,note\n", `e.csv:1:18: unknown column "objekt" (did you mean object?) ` +
-			"(columns: subject, relation, object, source, locator, note, status, sector, instrument, quantity, period, rank, subject_type, object_type)"},
+			"(columns: " + csvColumns + ")"},
 		{"\ufeffsubject,relation,object,source,locator,note\nTokyo,partner,Atlantis,ecfr-2024,x,a\n",
-			`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id (give an object_type column to create it)`},
+			`e.csv:2:15: unknown object "Atlantis": no entity has this name, alias or id; to add it, declare it above in a row of its own (Atlantis,type,TYPE), or load with --create`},
 	} {
 		_, err := loadString(openSeeded(t), "e.csv", c.src, nil)
 		if got := errText(err, ""); got != c.want {
@@ -422,18 +478,19 @@ func TestCSVKeepGoing(t *testing.T) {
 	}
 	got := strings.Join(errorStrings(res.Errors), "\n")
 	want := "e.csv:2:7: unknown relation kind \"partnr\" (did you mean partner?)\n" +
-		"e.csv:3:15: unknown object \"Atlantis\": no entity has this name, alias or id (give an object_type column to create it)"
+		"e.csv:3:15: unknown object \"Atlantis\": no entity has this name, alias or id; to add it, declare it above in a row of its own (Atlantis,type,TYPE), or load with --create"
 	if got != want {
 		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
 	}
 	wantQuads(t, db, nq(iri("entity:south-korea"), iri("rel:partner"), iri("entity:india"), iri("stmt:south-korea/partner/india")))
 }
 
-// TestCSVNoStore reads a CSV file without a store (a nil Resolver):
-// every entity must then be created by its row.
+// TestCSVNoStore reads a CSV file without a store (a nil Resolver), with
+// Create: every entity must then be created by its row.
 func TestCSVNoStore(t *testing.T) {
 	r := loader.NewCSVReader(strings.NewReader("subject,relation,object,source,locator,note,subject_type,object_type\n"+
 		"A,partner,B,src,loc,note,Country,Country\nA,partner,C,src,loc,note,,\n"), "e.csv", nil, 0)
+	r.Create = true
 	var n int
 	var err error
 	for {
@@ -445,7 +502,7 @@ func TestCSVNoStore(t *testing.T) {
 	if n != 16 {
 		t.Errorf("%d quads before the error, want 16", n)
 	}
-	if got, want := errText(err, ""), `e.csv:3:11: unknown object "C": no entity has this name, alias or id (give an object_type column to create it)`; got != want {
+	if got, want := errText(err, ""), `e.csv:3:11: unknown object "C": no entity has this name, alias or id; to add it, give its type in the object_type column, or declare it above in a row of its own (C,type,TYPE)`; got != want {
 		t.Errorf("error %q, want %q", got, want)
 	}
 }
@@ -458,7 +515,7 @@ func TestCSVFailedRowLeavesNothing(t *testing.T) {
 		"Tokyo,partner,Freedonia,ecfr-2024,x,,Country\n"+
 		"Seoul,partner,Freedonia,ecfr-2024,x,y,\n"+
 		"Tokyo,partner,Seoul,ecfr-2024,x,,\n"+
-		"Tokyo,partner,Seoul,ecfr-2024,x,y,\n", &loader.Options{KeepGoing: true})
+		"Tokyo,partner,Seoul,ecfr-2024,x,y,\n", &loader.Options{KeepGoing: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,8 +539,8 @@ func TestCSVTypeContradicts(t *testing.T) {
 	for _, c := range []struct{ name, src, want string }{
 		{"stored", head + "Tokyo,partner,ROK,ecfr-2024,¶1,A note.,Person,\n",
 			`e.csv:2:40: entity "japan" is a Country in the store; it cannot also be a Person (an entity has one type)`},
-		{"earlier in the file", head + "Atlantis,partner,ROK,ecfr-2024,¶1,A note.,Country,\nROK,partner,Atlantis,ecfr-2024,¶2,A note.,,Sector\n",
-			`e.csv:3:44: entity "atlantis" is a Country earlier in this file; it cannot also be a Sector (an entity has one type)`},
+		{"earlier in the file", head + "Atlantis,type,Country,,,,,\nAtlantis,partner,ROK,ecfr-2024,¶1,A note.,Country,\nROK,partner,Atlantis,ecfr-2024,¶2,A note.,,Sector\n",
+			`e.csv:4:44: entity "atlantis" is a Country earlier in this file; it cannot also be a Sector (an entity has one type)`},
 		{"unknown type", head + "Tokyo,partner,ROK,ecfr-2024,¶1,A note.,Contry,\n",
 			`e.csv:2:40: unknown entity type "Contry" (did you mean Country?)`},
 	} {

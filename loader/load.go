@@ -29,6 +29,11 @@ type Options struct {
 	// MaxErrors caps how many errors DryRun and KeepGoing collect
 	// (default 100); past it the load stops.
 	MaxErrors int
+	// Create lets CSV rows create the entities, sectors and instruments
+	// they name that the graph lacks (from subject_type and object_type),
+	// as if the file declared them; without it a name the graph lacks is
+	// an error with the closest names (see CSVReader).
+	Create bool
 	// Limits bound each input.
 	Limits Limits
 	// Stdin is read for the path "-" (default os.Stdin).
@@ -339,7 +344,7 @@ func newFormatReader(ctx context.Context, f Format, in *input, o *Options, res *
 		return r, nil
 	case CSV:
 		r := NewCSVReader(in.r, in.name, res, o.Limits.MaxLine)
-		r.decl = res.decl
+		r.decl, r.Create = res.decl, o.Create
 		return r, nil
 	case JSONLD:
 		r := NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth)

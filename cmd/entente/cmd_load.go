@@ -13,12 +13,13 @@ import (
 )
 
 func cmdLoad(g *globals, args []string) int {
-	fs := newFlags(g, "load", "load [--format F] [--dry-run] [--keep-going] [--strict] FILE...\n       entente load --seed")
+	fs := newFlags(g, "load", "load [--format F] [--dry-run] [--keep-going] [--strict] [--create] FILE...\n       entente load --seed")
 	format := fs.String("format", "", "input format: nquads, ntriples, csv, jsonld, seed (default: from each file's name)")
 	dry := fs.Bool("dry-run", false, "read and validate everything, write nothing")
 	keep := fs.Bool("keep-going", false, "load the valid statements and list every error, instead of loading nothing")
 	strict := fs.Bool("strict", false, "follow the RDF 1.1 grammars to the letter (absolute IRIs only)")
 	seed := fs.Bool("seed", false, "load the built-in seed graph (loading it again changes nothing)")
+	create := fs.Bool("create", false, "CSV: create the entities, sectors and instruments the rows name that the graph lacks (from subject_type, object_type), instead of refusing them")
 	maxLine := fs.String("max-line", "1MiB", "longest line accepted in line-based formats")
 	maxSize := fs.String("max-size", "64GiB", "most bytes read from one input, after decompression")
 	quiet := fs.Bool("quiet", false, "print no summary")
@@ -35,7 +36,7 @@ func cmdLoad(g *globals, args []string) int {
 		fmt.Fprintln(g.env.stderr, "entente: load: no input files (give FILE..., - for standard input, or --seed)")
 		return exitUsage
 	}
-	opts := &loader.Options{DryRun: *dry, KeepGoing: *keep, Strict: *strict, Stdin: g.env.stdin}
+	opts := &loader.Options{DryRun: *dry, KeepGoing: *keep, Strict: *strict, Create: *create, Stdin: g.env.stdin}
 	if *format != "" {
 		f, err := loader.ParseFormat(*format)
 		if err != nil {

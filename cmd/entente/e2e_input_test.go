@@ -110,7 +110,7 @@ func TestInputTextRule(t *testing.T) {
 		{"nul.seed", "entity japan Country \"Ja\x00pan\"\n", "nul.seed:1:25: control character U+0000 is not allowed (of the control characters, only tab and line endings are)"},
 		{"utf8.jsonld", `{"@id": "http://ex/a", "http://ex/p": "caf` + "\xe9" + `"}`, "utf8.jsonld:1:43: invalid UTF-8"},
 		{"del.nq", "<http://ex/a> <http://ex/p> \"\x7f\" .\n", "del.nq:1:30: control character U+007F is not allowed (of the control characters, only tab and line endings are)"},
-		{"type.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,partner,Korea,src,x,y,Country,Country\nKorea,partner,Japan,src,x,y,,Person\n", `type.csv:3:30: entity "japan" is a Country earlier in this file; it cannot also be a Person (an entity has one type)`},
+		{"type.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,type,Country,,,,,\nKorea,type,Country,,,,,\nJapan,partner,Korea,src,x,y,Country,Country\nKorea,partner,Japan,src,x,y,,Person\n", `type.csv:5:30: entity "japan" is a Country earlier in this file; it cannot also be a Person (an entity has one type)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := inputFile(t, c.name, c.src)
@@ -131,7 +131,7 @@ func TestInputTextRule(t *testing.T) {
 // wrong, where.
 func TestInputMessages(t *testing.T) {
 	db := inputStore(t)
-	entente(t, "", "--db", db, "load", inputFile(t, "japan.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,partner,Korea,src,x,y,Country,Country\n")).must(t, 0)
+	entente(t, "", "--db", db, "load", inputFile(t, "japan.csv", "subject,relation,object,source,locator,note,subject_type,object_type\nJapan,type,Country,,,,,\nKorea,type,Country,,,,,\nJapan,partner,Korea,src,x,y,Country,Country\n")).must(t, 0)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(strings.Repeat("<http://ex/a> <http://ex/p> <http://ex/o> .\n", 1000)))
