@@ -41,7 +41,11 @@ type output struct {
 	FirstMs float64 `json:"first_ms,omitempty"`
 	// B3 cold: from the start of the process to the answer.
 	ColdMs float64 `json:"cold_ms,omitempty"`
-	Error  string  `json:"error,omitempty"`
+	// B7: building the full-text index, and what it holds.
+	BuildMs float64 `json:"build_ms,omitempty"`
+	Texts   int     `json:"texts,omitempty"`
+	Terms   int     `json:"terms,omitempty"`
+	Error   string  `json:"error,omitempty"`
 }
 
 type pairResult struct {
@@ -58,13 +62,15 @@ type pairResult struct {
 
 func main() {
 	system := flag.String("system", "entente", "entente, memstore, btree, bolt or leveldb")
-	task := flag.String("task", "load", "load (into an empty store), reload (the same file again), gizmo (B2 queries), paths and path-cold (B3), synthetic-paths (B4)")
+	task := flag.String("task", "load", "load (into an empty store), reload (the same file again), gizmo (B2 queries), paths and path-cold (B3), synthetic-paths (B4), search and search-cold (B7)")
 	dir := flag.String("db", "", "store directory")
 	data := flag.String("data", "", "N-Quads file (gzip) to load")
 	minTime := flag.Duration("min-time", time.Second, "gizmo: run each query at least this long")
 	pair := flag.Int("pair", 0, "path-cold: the pair to ask for")
 	reps := flag.Int("reps", 5, "paths: runs of each pair's query")
 	quads := flag.Int("quads", 0, "synthetic-paths: the size of the synthetic graph in the store (B4)")
+	set := flag.String("set", "movies", "search, search-cold: the searches of movies or seed (B7)")
+	nth := flag.Int("query", 0, "search-cold: the search to run")
 	flag.Parse()
 	out := output{System: *system, Task: *task}
 	var err error
@@ -75,6 +81,10 @@ func main() {
 		err = runCold(&out, *dir, *pair)
 	case "synthetic-paths":
 		err = runSyntheticPaths(&out, *dir, *quads, *reps)
+	case "search":
+		err = runSearch(&out, *dir, *set, *reps)
+	case "search-cold":
+		err = runSearchCold(&out, *dir, *set, *nth)
 	default:
 		err = run(&out, *dir, *data, *minTime)
 	}
