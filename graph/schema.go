@@ -86,7 +86,7 @@ var RelationKinds = []RelationKind{
 	{"located_in", "the subject lies in the object, a region", []string{"Country", "Region"}, []string{"Region"}, false},
 	{"seeks_from", "the subject seeks something from the object (qualifier sector)", actors, actors, false},
 	{"supplies", "the subject supplies the object (qualifier sector)", actors, actors, false},
-	{"invests_in", "the subject invests in the object (qualifier sector)", actors, actors, false},
+	{"invests_in", "the subject invests in the object, an actor or a region (qualifier sector)", actors, append(actors[:len(actors):len(actors)], "Region"), false},
 	{"depends_on", "the subject depends on the object (qualifier sector)", actors, actors, false},
 	{"supports", "the subject backs the object", actors, anyType, false},
 	{"pressures", "the subject presses the object with demands", actors, actors, false},

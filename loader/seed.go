@@ -383,13 +383,13 @@ func (s *SeedReader) checkVersion(d detail, slug string) error {
 		return nil
 	}
 	if have == "" {
-		have = "an earlier edition, without a version"
+		have = "an earlier edition (without a version)"
 	} else {
 		have = "version " + have
 	}
 	return s.errf(d.line, d.valueCol, ErrInvalid, d.src,
-		"the store holds %s of source %q, this file version %s, and a load cannot change stored facts: load this file into a new store (entente --db NEW load --seed for the built-in seed graph)",
-		have, slug, d.value)
+		"the store holds source %q from %s; this file is version %s, and a load cannot change stored facts: load it into a new store (entente --db NEW load --seed for the built-in seed graph)",
+		slug, have, d.value)
 }
 
 // checkDate checks that a detail's value is an ISO 8601 date.

@@ -96,7 +96,7 @@ func TestSession(t *testing.T) {
 	)
 	for _, want := range []string{
 		"Entente test — memory",
-		"loaded: 89 entities, 221 relations, 1 source (2,940 quads)",
+		"loaded: 97 entities, 262 relations, 1 source (3,727 quads)",
 		"try:\n  path Japan to India\n",
 		"Japan —supports [proposed]→ India",
 		`"length":2`,
@@ -161,7 +161,7 @@ func TestCommands(t *testing.T) {
 	)
 	for _, want := range []string{
 		"Statements (end with ;", "Commands:", "path A to B [via KIND", "entity types:", "security_pact",
-		"quads 2,940", "time: ", "timeout: 5s", "language: gizmo", "entity:australia", "language: eql",
+		"quads 3,727", "time: ", "timeout: 5s", "language: gizmo", "entity:australia", "language: eql",
 		"wrote " + exported + " (graphml:", "loaded 1 statement from 1 file: 1 new", "  show Japan",
 	} {
 		if !strings.Contains(out, want) {
@@ -220,7 +220,7 @@ func TestComplete(t *testing.T) {
 		{"sh", "", "show"},
 		{"path Japan to In", "path Japan to ", `"India"`}, // quoted like the names that need it
 		{"path Japan to Indon", "path Japan to ", "Indonesia"},
-		{"path Japan to India avoid ", "path Japan to India avoid ", `"United States"`},
+		{"path Japan to India avoid Un", "path Japan to India avoid ", `"United States"`}, // the seed graph has more names than the 200 offered at once
 		{"neighbors Japan via secu", "neighbors Japan via ", "security_pact"},
 		{"neighbors Japan via partner, al", "neighbors Japan via partner, ", "ally"},
 		{`why "South`, "why ", `"South Korea"`},

@@ -1,9 +1,11 @@
 package seeds_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -160,8 +162,11 @@ func TestSeedGraphCoverage(t *testing.T) {
 	if n := st.EntitiesByType["ProposedFormat"]; n < 5 {
 		t.Errorf("%d ProposedFormat entities, want at least 5", n)
 	}
+	if n := st.EntitiesByType["Event"]; n < 4 {
+		t.Errorf("%d Event entities, want at least 4", n)
+	}
 	// Every type of the model's requirements is present.
-	for _, typ := range []string{"Country", "Bloc", "Organisation", "Group", "Person", "Sector", "Agreement", "Forum", "ProposedFormat", "Policy"} {
+	for _, typ := range []string{"Country", "Bloc", "Organisation", "Group", "Person", "Sector", "Agreement", "Forum", "ProposedFormat", "Policy", "Region", "Publication"} {
 		if st.EntitiesByType[typ] == 0 {
 			t.Errorf("no %s entity in the seed graph", typ)
 		}
@@ -177,6 +182,7 @@ func TestSeedGraphCoverage(t *testing.T) {
 		"Washington": "entity:united-states", "Beijing": "entity:china",
 		"Pyongyang": "entity:north-korea", "Brussels": "entity:eu",
 		"ROK": "entity:south-korea", "US": "entity:united-states", "EU": "entity:eu", "UK": "entity:united-kingdom",
+		"Europe": "entity:europe", "Europeans": "entity:europe", "ECFR": "entity:ecfr",
 		"tokyo": "entity:japan", "NEW DELHI": "entity:india",
 	} {
 		found := cat.Lookup(alias)
@@ -427,5 +433,181 @@ func TestWordsHelper(t *testing.T) {
 	got := strings.Join(trimWords(words("Japan’s EU-Japan “deal”, 28,500 troops — 'quoted'.")), " ")
 	if want := "japan's eu japan deal 28 500 troops quoted"; got != want {
 		t.Errorf("words = %q, want %q", got, want)
+	}
+}
+
+// namedInText lists every entity the commentary names, as it names it
+// (written from the text, section by section); each must find an entity
+// of the seed graph. Left out, as the seed file's header says: the US
+// parties, the rules-based order and "Asian partners" in general.
+var namedInText = []string{
+	// Introduction
+	"North Korea", "Russia", "China", "Europe", "Europeans", "Japan", "South Korea", "NATO",
+	"India", "the West", "Indo-Pacific", "Donald Trump", "Washington", "US",
+	// Japan
+	"Tokyo", "United States", "America", "Shigeru Ishiba", "Australia", "Philippines",
+	"car-making", "semiconductors", "batteries", "Japanese general election", "Shinzo Abe",
+	"EU", "ASEAN", "de-risking", "G7", "EU-Japan Economic Partnership Agreement",
+	"Digital Partnership", "Germany", "France", "Italy", "economic 2+2 meetings", "United Kingdom",
+	"command and control", "defence industrial production", "US reshoring", "American tariffs",
+	"EU-Japan Strategic Partnership",
+	// South Korea
+	"Seoul", "Korean War", "nuclear umbrella", "Yoon Suk Yeoul", "Korea", "the peninsula",
+	"US-South Korea cost-sharing deal", "AI", "export controls", "economic security measures",
+	"Pyongyang", "indigenous nuclear weapons programme", "Ukraine", "European Union",
+	"defence industrial strategy", "supply chain resilience", "EU-Japan-South Korea trilateral",
+	"US-Japan-South Korea trilateral", "US-South Korea alliance", "Trump's re-election",
+	// India
+	"New Delhi", "Narendra Modi", "Beijing", "cutting-edge technology", "manufacturing",
+	"Trump's victory", "Robert Lighthizer", "US trade representative", "pharmaceuticals",
+	"Himalayan border deal", "economic security", "green transition", "Vietnam",
+	"clean technologies", "US-India clean supply chain initiatives", "Brussels", "member states",
+	"competitiveness zone", "Global Energy Transition Forum", "Ministerial on Climate Action",
+	"Indonesia", "major emitters", "carbon border adjustment mechanism", "deforestation law",
+	"EU+1+1+AP4", "AP4", "cyber security dialogue", "New Zealand", "European Commission",
+	"Indo-Pacific envoy", "Commission President's office", "European External Action Service",
+	"European Council on Foreign Relations", "ECFR", "the commentary",
+}
+
+// TestNamedEntities checks that every entity the text names is in the
+// seed graph.
+func TestNamedEntities(t *testing.T) {
+	db, _ := loadSeeds(t)
+	cat, err := db.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range namedInText {
+		if len(cat.Lookup(name)) == 0 {
+			t.Errorf("the text names %q; the seed graph has no entity by that name", name)
+		}
+	}
+}
+
+// relationBlock is a relation of a seed file: its header, where it is,
+// and its detail lines by key.
+type relationBlock struct {
+	file, header string
+	line         int
+	details      map[string][]string
+}
+
+// readRelations returns the relation blocks of the embedded seed files.
+func readRelations(t *testing.T) []relationBlock {
+	t.Helper()
+	var out []relationBlock
+	for _, name := range seeds.Names() {
+		data, err := seeds.Read(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cur *relationBlock
+		for i, line := range strings.Split(string(data), "\n") {
+			trimmed := strings.TrimSpace(line)
+			switch {
+			case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+			case trimmed != line: // a detail
+				if cur != nil {
+					key, value, _ := strings.Cut(trimmed, ":")
+					cur.details[key] = append(cur.details[key], strings.TrimSpace(value))
+				}
+			case strings.Contains(line, "->"):
+				out = append(out, relationBlock{file: name, header: line, line: i + 1, details: map[string][]string{}})
+				cur = &out[len(out)-1]
+			default:
+				cur = nil
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no relations found in the seed files")
+	}
+	return out
+}
+
+// TestEveryRelationHasBasis checks that every relation says how the text
+// supports it, and that an inference or background knowledge says why in
+// a note.
+func TestEveryRelationHasBasis(t *testing.T) {
+	counts := map[string]int{}
+	for _, r := range readRelations(t) {
+		basis := r.details["basis"]
+		if len(basis) != 1 {
+			t.Errorf("%s:%d: %s has %d basis lines, want 1", r.file, r.line, r.header, len(basis))
+			continue
+		}
+		counts[basis[0]]++
+		if basis[0] != "stated" && len(r.details["note"]) == 0 {
+			t.Errorf("%s:%d: %s is %s without a note saying why", r.file, r.line, r.header, basis[0])
+		}
+	}
+	// Background knowledge is used sparingly.
+	if counts["background"]*10 > counts["stated"] {
+		t.Errorf("bases %v: background knowledge is more than a tenth of what the text states", counts)
+	}
+	// The store has the basis of every statement too.
+	db, _ := loadSeeds(t)
+	st, err := db.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if int64(total) != st.Relations {
+		t.Errorf("%d relation blocks with a basis, %d relations in the store", total, st.Relations)
+	}
+}
+
+// TestAttribution checks that the commentary, not the organisation that
+// publishes it, proposes and criticises: ECFR takes no collective
+// positions.
+func TestAttribution(t *testing.T) {
+	for _, r := range readRelations(t) {
+		if strings.HasPrefix(r.header, "ecfr ") && !strings.Contains(r.header, "-publishes->") {
+			t.Errorf("%s:%d: %s: ECFR itself holds no positions; the commentary (ecfr-commentary-2024) does", r.file, r.line, r.header)
+		}
+	}
+}
+
+// TestHeader checks that the seed file says what it covers and what not.
+func TestHeader(t *testing.T) {
+	for _, name := range seeds.Names() {
+		data, err := seeds.Read(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"# What it covers:", "# What it does not cover:"} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("%s: the header lacks %q", name, want)
+			}
+		}
+	}
+}
+
+// TestUpgradeFromPreviousEdition loads the previous edition of the seed
+// graph (testdata), then the current one: the load is refused with what
+// to do, and the store is left as it was.
+func TestUpgradeFromPreviousEdition(t *testing.T) {
+	ctx := context.Background()
+	db := openMem(t)
+	old, err := os.ReadFile(filepath.Join("testdata", "europe-indo-pacific-v1.seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := loader.Source{Name: "v1.seed", Format: loader.Seed, Size: int64(len(old)),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(old)), nil }}
+	if _, err := loader.LoadSources(ctx, db, []loader.Source{src}, nil); err != nil {
+		t.Fatalf("the previous edition does not load: %v", err)
+	}
+	before := statsJSON(t, db)
+	_, err = loader.LoadSources(ctx, db, seeds.Sources(), nil)
+	want := `the store holds source "ecfr-2024" from an earlier edition (without a version); this file is version 2, and a load cannot change stored facts: load it into a new store (entente --db NEW load --seed for the built-in seed graph)`
+	if err == nil || !strings.HasSuffix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("loading the seed graph over the previous edition: %v\nwant one line ending %q", err, want)
+	}
+	if after := statsJSON(t, db); after != before {
+		t.Errorf("the refused load changed the store")
 	}
 }

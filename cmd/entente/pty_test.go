@@ -74,9 +74,9 @@ func TestTerminal(t *testing.T) {
 	defer f.Close()
 	term := &terminal{f: f}
 	go term.read()
-	m := term.expect(t, 0, "loaded the built-in seed graph (89 entities, 221 relations, 2,940 quads)")
+	m := term.expect(t, 0, "loaded the built-in seed graph (97 entities, 262 relations, 3,727 quads)")
 	m = term.expect(t, m, "Entente devel")
-	m = term.expect(t, m, "loaded: 89 entities, 221 relations, 1 source (2,940 quads)")
+	m = term.expect(t, m, "loaded: 97 entities, 262 relations, 1 source (3,727 quads)")
 	m = term.expect(t, m, "try:")
 	m = term.expect(t, m, "entente> ")
 

@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"loaded 2940 quads", "North Korea —", "Tokyo to New Delhi:", "exported", "north-korea-eu.graphml"} {
+	for _, want := range []string{"loaded 3727 quads", "North Korea —", "Tokyo to New Delhi:", "exported", "north-korea-eu.graphml"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
