@@ -745,6 +745,9 @@ func (ix *TextIndex) Search(ctx context.Context, q TextQuery, opts TextSearch) (
 		score[d] = 0
 	}
 	for _, c := range cls {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
 		for _, t := range c.terms {
 			ps := ix.posts[ix.start[t]:ix.start[t+1]]
 			df := 0
