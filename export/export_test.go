@@ -697,7 +697,7 @@ func TestGizmo(t *testing.T) {
 			t.Fatalf("%d nodes, %d relations; want 3, 2", len(sg.Nodes), len(sg.Relations))
 		}
 		for _, r := range sg.Relations {
-			if r.Kind != "security_pact" || r.From.Name != "Japan" || r.Stmt == nil || len(r.Evidence) == 0 || r.Qualifier("period") == "" {
+			if r.Kind != "security_pact" || r.From.Name != "Japan" || r.Stmt == nil || len(r.Evidence) == 0 || r.Qualifier("basis") == "" {
 				t.Errorf("relation %s —%s→ %s, statement %v, %d evidence, %v", r.From.Label(), r.Kind, r.To.Label(), r.Stmt, len(r.Evidence), r.Qualifiers)
 			}
 		}
