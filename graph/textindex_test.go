@@ -190,3 +190,33 @@ func TestTextIndexCancelled(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+// FuzzTextQuery: parsing a search text and matching it against a text
+// never panics, and the spans it marks lie in the text, in order, on
+// word boundaries.
+func FuzzTextQuery(f *testing.F) {
+	for _, s := range [][2]string{
+		{`tariffs "nuclear umbrella" semi*`, "Semiconductors and the nuclear umbrella: tariffs"},
+		{`São*`, "São Paulo’s Japan's"},
+		{`"open`, "x"},
+		{`a* b`, "a b a"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, q, text string) {
+		tq, err := eg.ParseTextQuery(q)
+		if err != nil {
+			if !errors.Is(err, eg.ErrTextQuery) {
+				t.Fatalf("%q: %v", q, err)
+			}
+			return
+		}
+		end := 0
+		for _, sp := range eg.MatchSpans(text, tq.Clauses) {
+			if sp[0] < end || sp[1] <= sp[0] || sp[1] > len(text) {
+				t.Fatalf("%q in %q: bad span %v after %d", q, text, sp, end)
+			}
+			end = sp[1]
+		}
+	})
+}
