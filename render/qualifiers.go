@@ -135,8 +135,10 @@ func tellApartOf(rels []*query.Relation) tellApart {
 // label is what a chain shows in brackets on a hop: the status when it is
 // not existing, then every other qualifier the relation holds, whatever
 // its name ("potential, sector: Semiconductors", "at_risk, quantity:
-// 28,500"). The note, free text, is left to :evidence and JSON unless it
-// alone tells the relation apart from the others of its set.
+// 28,500") — but a basis that is the strongest, stated, which a chain
+// takes as read as it does an existing status. The note, free text, is
+// left to :evidence and JSON unless it alone tells the relation apart
+// from the others of its set.
 func (t tellApart) label(r *query.Relation) string {
 	var parts []string
 	if st := r.Qualifier("status"); st != "" && st != "existing" {
@@ -145,7 +147,7 @@ func (t tellApart) label(r *query.Relation) string {
 	differ := t[groupOf(r)]
 	for _, q := range r.Qualifiers {
 		switch {
-		case q.Name == "status" || q.Value == "":
+		case q.Name == "status" || q.Value == "" || (q.Name == "basis" && q.Value == "stated" && !differ["basis"]):
 		case q.Name == "note":
 			if differ["note"] {
 				parts = append(parts, "note: "+shorten(q.Value, 40))

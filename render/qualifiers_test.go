@@ -13,7 +13,7 @@ import (
 // troops is US —troops_in→ South Korea as the seed graph has it, with a
 // qualifier no renderer knows by name (basis) and a valid time.
 func troops() *query.Relation {
-	r := rel(us, kr, "troops_in", "s:20", "status", "at_risk", "quantity", "28500", "basis", "stated",
+	r := rel(us, kr, "troops_in", "s:20", "status", "at_risk", "quantity", "28500", "basis", "inferred",
 		"valid_from", "2024-11-05", "note", "a withdrawal may be threatened")
 	r.Evidence = []query.Evidence{{Source: "ecfr-2024", Locator: "South Korea › What Seoul wants ¶1", Note: "The US keeps troops there."}}
 	return r
@@ -25,19 +25,19 @@ func TestEveryQualifierInEveryView(t *testing.T) {
 	why := &query.Result{Kind: "why", Columns: []string{"relation"}, Rows: [][]query.Value{{troops()}}}
 	neighbors := &query.Result{Kind: "neighbors", Columns: []string{"node", "relation"}, Rows: [][]query.Value{{kr, troops()}}}
 	card := &query.Result{Kind: "show", Columns: []string{"entity", "relations"}, Rows: [][]query.Value{{us, query.List{troops()}}}}
-	quals := []string{"at_risk", "quantity: 28,500", "basis: stated", "valid_from: 2024-11-05"}
+	quals := []string{"at_risk", "quantity: 28,500", "basis: inferred", "valid_from: 2024-11-05"}
 	for _, c := range []struct {
 		name string
 		res  *query.Result
 		f    Format
 		want []string
 	}{
-		{"why chain", why, Table, []string{"United States —troops_in [at_risk, quantity: 28,500, basis: stated, valid_from: 2024-11-05]→ South Korea"}},
+		{"why chain", why, Table, []string{"United States —troops_in [at_risk, quantity: 28,500, basis: inferred, valid_from: 2024-11-05]→ South Korea"}},
 		{"neighbors table", neighbors, Table, quals},
 		{"card", card, Table, quals},
-		{"neighbors csv", neighbors, CSV, []string{"quantity: 28,500", "basis: stated", "valid_from: 2024-11-05"}},
-		{"card csv", card, CSV, []string{"basis", "valid_from", "2024-11-05", "stated", "28500"}},
-		{"json", why, JSON, []string{`"quantity":"28500"`, `"basis":"stated"`, `"valid_from":"2024-11-05"`, `"status":"at_risk"`}},
+		{"neighbors csv", neighbors, CSV, []string{"quantity: 28,500", "basis: inferred", "valid_from: 2024-11-05"}},
+		{"card csv", card, CSV, []string{"basis", "valid_from", "2024-11-05", "inferred", "28500"}},
+		{"json", why, JSON, []string{`"quantity":"28500"`, `"basis":"inferred"`, `"valid_from":"2024-11-05"`, `"status":"at_risk"`}},
 	} {
 		var b bytes.Buffer
 		if err := Write(&b, c.res, c.f, nil); err != nil {
@@ -99,5 +99,24 @@ func TestEvidenceInEveryFormat(t *testing.T) {
 	}
 	if row["relation"].(map[string]interface{})["evidence"] == nil {
 		t.Errorf("json lacks evidence: %s", b.String())
+	}
+}
+
+// TestChainTakesDefaultsAsRead: a chain leaves out an existing status and
+// a stated basis, which every hop would otherwise carry; a table keeps
+// them.
+func TestChainTakesDefaultsAsRead(t *testing.T) {
+	r := rel(jp, in, "partner", "s:30", "status", "existing", "basis", "stated", "period", "2024–")
+	why := &query.Result{Kind: "why", Columns: []string{"relation"}, Rows: [][]query.Value{{r}}}
+	var b bytes.Buffer
+	Write(&b, why, Table, nil)
+	if want := "Japan —partner [period: 2024–]→ India\n"; !strings.HasPrefix(b.String(), want) {
+		t.Errorf("chain:\n%s\nwant %s", b.String(), want)
+	}
+	b.Reset()
+	why.Kind = "match"
+	Write(&b, why, Table, nil)
+	if !strings.Contains(b.String(), "basis: stated") {
+		t.Errorf("table:\n%s", b.String())
 	}
 }

@@ -47,6 +47,9 @@ type Options struct {
 	// relation of them, once), and in a last CSV column "evidence". JSON
 	// always carries evidence.
 	Evidence bool
+	// Expanded writes a table's rows as records, a line a column (psql's
+	// \x), for rows too wide for the screen.
+	Expanded bool
 }
 
 // Write renders res in format f.

@@ -18,6 +18,9 @@ func WriteTable(w io.Writer, res *query.Result, o *Options) error {
 		_, err := fmt.Fprintln(w, footer(res))
 		return err
 	}
+	if o.Expanded {
+		return writeExpanded(w, res, o)
+	}
 	cells := make([][]string, len(res.Rows))
 	widths := make([]int, len(res.Columns))
 	for i, c := range res.Columns {
@@ -71,6 +74,39 @@ func WriteTable(w io.Writer, res *query.Result, o *Options) error {
 	}
 	b.WriteString(footer(res))
 	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeExpanded writes each row as a record — a head line, then a line
+// for each column, its name and its value — as psql's expanded display
+// does:
+//
+//	-[ RECORD 1 ]------------------------------
+//	depth    | 1
+//	node     | Australia
+func writeExpanded(w io.Writer, res *query.Result, o *Options) error {
+	t := newTellApart(res)
+	nameW := 0
+	for _, c := range res.Columns {
+		nameW = max(nameW, runewidth.StringWidth(c))
+	}
+	var b strings.Builder
+	for r, row := range res.Rows {
+		head := fmt.Sprintf("-[ RECORD %d ]", r+1)
+		b.WriteString(head + strings.Repeat("-", max(3, 40-len(head))) + "\n")
+		for i, c := range res.Columns {
+			name := c + strings.Repeat(" ", nameW-runewidth.StringWidth(c))
+			if o.Color {
+				name = "\x1b[1m" + name + "\x1b[0m"
+			}
+			b.WriteString(name + " | " + oneLine(textIn(row[i], t)) + "\n")
+		}
+	}
+	if o.Evidence {
+		writeRowsEvidence(&b, res, o)
+	}
+	b.WriteString(footer(res) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

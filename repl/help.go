@@ -11,6 +11,7 @@ var commands = []struct{ name, args, help string }{
 	{"help", "[topic]", "this help; topics: statements, show, neighbors, path, paths, why, compare, match, where, commands, gizmo"},
 	{"format", "table|chain|json|csv", "how answers print"},
 	{"evidence", "on|off", "print each relation's evidence under it"},
+	{"expanded", "on|off", "print each row of a table as a record, a line a column (\\x too)"},
 	{"timing", "on|off", "print how long each statement took"},
 	{"limit", "N", "the most rows an answer shows"},
 	{"timeout", "D", "stop a statement after D (30s, 2m)"},
@@ -21,7 +22,7 @@ var commands = []struct{ name, args, help string }{
 	{"schema", "", "the entity types and relation kinds, with counts"},
 	{"history", "", "the statements typed lately"},
 	{"pager", "on|off", "page answers longer than the screen"},
-	{"quit", "", "leave (Ctrl-D too)"},
+	{"quit", "", "leave (quit, exit, \\q and Ctrl-D too)"},
 }
 
 func commandNames() []string {
@@ -152,8 +153,8 @@ func (s *session) commandHelp(name, help string) string {
 		return fmt.Sprintf("%s (now %s)", help, s.format)
 	case "lang":
 		return fmt.Sprintf("%s; now %s", help, s.lang)
-	case "evidence", "timing", "pager":
-		v := map[string]bool{"evidence": s.evidence, "timing": s.timing, "pager": s.pager}[name]
+	case "evidence", "timing", "pager", "expanded":
+		v := map[string]bool{"evidence": s.evidence, "timing": s.timing, "pager": s.pager, "expanded": s.expanded}[name]
 		return fmt.Sprintf("%s (now %s)", help, onOffText(v))
 	}
 	return help

@@ -64,6 +64,46 @@ func (s *session) continuesStatement(line string) bool {
 	return true
 }
 
+// shellWords are the words other shells leave with or ask help with,
+// typed without a colon: psql's and sqlite3's quit, exit, help, \q, \?
+// and \x (expanded display). Each is the colon command it names.
+var shellWords = map[string]string{
+	"quit": ":quit", "exit": ":quit", `\q`: ":quit", "help": ":help", `\?`: ":help", `\h`: ":help", `\x`: ":expanded",
+}
+
+// shellWord returns the colon command a line (trimmed) stands for when it
+// is one of the shellWords, with its arguments (help path, \x on).
+func shellWord(line string) (string, bool) {
+	fields := strings.Fields(strings.TrimSuffix(line, ";"))
+	if len(fields) == 0 {
+		return "", false
+	}
+	cmd, ok := shellWords[strings.ToLower(fields[0])]
+	if !ok || (len(fields) > 1 && cmd == ":quit") {
+		return "", false
+	}
+	return strings.Join(append([]string{cmd}, fields[1:]...), " "), true
+}
+
+// startsAfresh reports whether a line (trimmed) typed after an
+// unfinished statement starts something new — a colon command, a shell
+// word, or (in EQL) a statement word — so that the unfinished statement
+// fails alone instead of swallowing it. After "compare" a path statement
+// continues it.
+func (s *session) startsAfresh(line string, before []string) bool {
+	if strings.HasPrefix(line, ":") {
+		return true
+	}
+	if _, ok := shellWord(line); ok {
+		return true
+	}
+	if s.lang == "gizmo" || !startsStatement(line) {
+		return false
+	}
+	prev := strings.Fields(strings.Join(before, " "))
+	return len(prev) == 0 || !strings.EqualFold(prev[len(prev)-1], "compare")
+}
+
 // lineAction is what a script does with the line after a whole statement.
 type lineAction int
 
@@ -93,6 +133,11 @@ func (s *session) afterWhole(line string, semis bool) lineAction {
 		return endStatement
 	case isComment(line):
 		return skipLine
+	}
+	if _, ok := shellWord(line); ok {
+		return endStatement
+	}
+	switch {
 	case s.lang == "gizmo":
 		if strings.HasPrefix(line, ".") {
 			return continueLine

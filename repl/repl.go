@@ -92,6 +92,7 @@ type session struct {
 	lang     string // eql or gizmo
 	format   render.Format
 	evidence bool
+	expanded bool // tables as records, a line a column (\x)
 	timing   bool
 	pager    bool
 	opts     query.Options
@@ -154,6 +155,9 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 		if s.lost != nil {
 			return s.failures, s.lost
 		}
+		if ctx.Err() != nil {
+			return s.failures, nil // SIGTERM: the caller says so
+		}
 		prompt := ""
 		if cfg.Interactive {
 			prompt = s.prompt(len(lines) > 0)
@@ -175,6 +179,9 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 			return s.failures, s.lost
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return s.failures, nil
+			}
 			return s.failures, err
 		}
 		s.lineNo++
@@ -200,7 +207,23 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 				continue
 			}
 		}
+		if len(lines) > 0 && !held && !joined && s.startsAfresh(trimmed, lines) {
+			// An unfinished statement (path Japan to) never swallows
+			// the statement or command after it: it fails alone.
+			s.runText(strings.Join(lines, "\n"))
+			reset()
+			s.textLine = s.lineNo
+		}
 		if len(lines) == 0 {
+			if cmd, ok := shellWord(trimmed); ok {
+				cfg.In.AppendHistory(trimmed)
+				s.history = append(s.history, trimmed)
+				lastRun = ""
+				if quit := s.command(cmd); quit {
+					return s.failures, s.lost
+				}
+				continue
+			}
 			if strings.HasPrefix(trimmed, ":") {
 				cfg.In.AppendHistory(trimmed)
 				s.history = append(s.history, trimmed)
@@ -268,15 +291,37 @@ func lastStatement(stmts []string) string {
 }
 
 // readLine reads a line, with text already typed if the shell offers one.
+// When the session's context ends (SIGTERM) while it waits, it returns
+// the context's error at once; the read is left to end with the process.
 func (s *session) readLine(prompt string) (string, error) {
-	if s.prefill != "" {
-		text := s.prefill
-		s.prefill = ""
-		if p, ok := s.cfg.In.(Prefiller); ok {
-			return p.PromptWithText(prompt, text)
+	read := func() (string, error) {
+		if s.prefill != "" {
+			text := s.prefill
+			s.prefill = ""
+			if p, ok := s.cfg.In.(Prefiller); ok {
+				return p.PromptWithText(prompt, text)
+			}
 		}
+		return s.cfg.In.Prompt(prompt)
 	}
-	return s.cfg.In.Prompt(prompt)
+	if s.ctx.Done() == nil {
+		return read()
+	}
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := read()
+		got <- answer{line, err}
+	}()
+	select {
+	case a := <-got:
+		return a.line, a.err
+	case <-s.ctx.Done():
+		return "", s.ctx.Err()
+	}
 }
 
 // continuation reports a line that can only continue a statement, typed
@@ -442,7 +487,7 @@ func (s *session) printError(err error, ctx context.Context) {
 }
 
 func (s *session) renderOptions() *render.Options {
-	o := &render.Options{Evidence: s.evidence, Color: s.color()}
+	o := &render.Options{Evidence: s.evidence, Expanded: s.expanded, Color: s.color()}
 	if s.cfg.Width != nil {
 		o.Width = s.cfg.Width()
 	}
@@ -599,21 +644,21 @@ func (s *session) command(line string) bool {
 			return false
 		}
 		s.format = f
-		fmt.Fprintf(w, "format: %s\n", f)
+		s.confirm("format: %s", f)
 	case "evidence":
 		if v, ok := onOff(args, s.evidence, "evidence"); ok {
 			s.evidence = v
-			fmt.Fprintf(w, "evidence: %s\n", onOffText(v))
+			s.confirm("evidence: %s", onOffText(v))
 		}
 	case "timing":
 		if v, ok := onOff(args, s.timing, "timing"); ok {
 			s.timing = v
-			fmt.Fprintf(w, "timing: %s\n", onOffText(v))
+			s.confirm("timing: %s", onOffText(v))
 		}
 	case "pager":
 		if v, ok := onOff(args, s.pager, "pager"); ok {
 			if v && !s.cfg.Interactive {
-				fmt.Fprintln(w, "pager: off (a script's output is never paged)")
+				fmt.Fprintln(s.cfg.Err, "note: pager: off (a script's output is never paged)")
 				return false
 			}
 			if v && s.cfg.Pager == "" {
@@ -621,7 +666,7 @@ func (s *session) command(line string) bool {
 				return false
 			}
 			s.pager = v
-			fmt.Fprintf(w, "pager: %s\n", onOffText(v))
+			s.confirm("pager: %s", onOffText(v))
 		}
 	case "limit":
 		if len(args) == 0 {
@@ -634,7 +679,7 @@ func (s *session) command(line string) bool {
 			return false
 		}
 		s.opts.Limit = n
-		fmt.Fprintf(w, "limit: %d rows\n", n)
+		s.confirm("limit: %d rows", n)
 	case "timeout":
 		if len(args) == 0 {
 			fmt.Fprintf(w, "timeout: %v\n", s.opts.Timeout)
@@ -646,7 +691,7 @@ func (s *session) command(line string) bool {
 			return false
 		}
 		s.opts.Timeout = d
-		fmt.Fprintf(w, "timeout: %v\n", d)
+		s.confirm("timeout: %v", d)
 	case "lang", "language":
 		if len(args) == 0 {
 			fmt.Fprintf(w, "language: %s\n", s.lang)
@@ -658,10 +703,15 @@ func (s *session) command(line string) bool {
 			return false
 		}
 		s.lang = l
-		fmt.Fprintf(w, "language: %s\n", l)
+		s.confirm("language: %s", l)
 	case "gizmo", "eql":
 		s.lang = name
-		fmt.Fprintf(w, "language: %s\n", name)
+		s.confirm("language: %s", name)
+	case "expanded", "x":
+		if v, ok := onOff(args, s.expanded, "expanded"); ok {
+			s.expanded = v
+			s.confirm("expanded display: %s", onOffText(v))
+		}
 	case "load":
 		if len(args) == 0 {
 			fail(":load takes one or more files (N-Quads, CSV, JSON-LD, seed; .gz too)")
@@ -679,7 +729,7 @@ func (s *session) command(line string) bool {
 			fmt.Fprintln(s.cfg.Err, "nothing was loaded; the store is as it was")
 			return false
 		}
-		fmt.Fprintf(w, "loaded %s from %s: %s new\n", render.Count(res.Read, "statement"), render.Count(int64(res.Files), "file"), render.Thousands(res.Added))
+		fmt.Fprintf(s.reportTo(), "loaded %s from %s: %s new\n", render.Count(res.Read, "statement"), render.Count(int64(res.Files), "file"), render.Thousands(res.Added))
 	case "export":
 		s.export(args, fail)
 	case "stats":
@@ -761,6 +811,25 @@ func (s *session) setDB(db *graph.DB) {
 	s.comp.version = ^uint64(0) // a new store: reload the completion words
 }
 
+// confirm says what a command set, on a terminal. A script's output
+// holds only answers (so that :format csv leaves clean CSV): there it
+// says nothing.
+func (s *session) confirm(format string, args ...interface{}) {
+	if s.cfg.Interactive {
+		fmt.Fprintf(s.cfg.Out, format+"\n", args...)
+	}
+}
+
+// reportTo is where what a command did (loaded, wrote) is reported: the
+// output on a terminal, the error stream in a script, whose output holds
+// only answers.
+func (s *session) reportTo() io.Writer {
+	if s.cfg.Interactive {
+		return s.cfg.Out
+	}
+	return s.cfg.Err
+}
+
 func onOffText(b bool) string {
 	if b {
 		return "on"
@@ -820,7 +889,7 @@ func (s *session) export(args []string, fail func(string, ...interface{})) {
 		return
 	}
 	sg := export.SubgraphOf(s.last)
-	w := s.cfg.Out
+	w := s.reportTo()
 	if path == "-" {
 		w = s.cfg.Err // the export is the output
 	}

@@ -38,8 +38,15 @@ type env struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	// width returns the terminal's width (0 when unknown).
 	width func() int
-	// interrupt returns a context cancelled by Ctrl-C (SIGINT).
+	// interrupt returns a context cancelled by Ctrl-C (SIGINT) or
+	// SIGTERM.
 	interrupt func(context.Context) (context.Context, context.CancelFunc)
+	// terminate returns a context cancelled by SIGTERM only (the shell,
+	// where Ctrl-C cancels a statement, not the session).
+	terminate func(context.Context) (context.Context, context.CancelFunc)
+	// errWidth returns the width of the terminal standard error is on
+	// (0 when unknown), for the progress bar.
+	errWidth func() int
 }
 
 func newEnv() *env {
@@ -57,6 +64,15 @@ func newEnv() *env {
 				return w
 			}
 			return 0
+		},
+		errWidth: func() int {
+			if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil {
+				return w
+			}
+			return 0
+		},
+		terminate: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return signal.NotifyContext(ctx, syscall.SIGTERM)
 		},
 		interrupt: func(ctx context.Context) (context.Context, context.CancelFunc) {
 			// SIGTERM (timeout, systemd, docker stop) is a request to
@@ -102,7 +118,7 @@ Usage:
                                                write a query's answer as a subgraph
   entente [--db DIR] stats [--format json]     count quads, nodes, entities, relations
   entente [--db DIR] check                     verify the store's consistency
-  entente version                              print the version
+  entente version                              print the version (also --version)
   entente help [COMMAND]                       print help
 
 The store is --db DIR, else $ENTENTE_DB, else %s.
@@ -110,24 +126,46 @@ Exit status: 0 ok, 1 bad query or input, 2 usage error, 3 store cannot be opened
 Run 'entente help COMMAND' for a command's flags.
 `
 
-func printUsage(g *globals) {
-	fmt.Fprintf(g.env.stderr, usage, defaultStoreDir(g.env.getenv))
+// printUsage prints the usage to w: standard output when asked for
+// (--help, so that | less works), standard error after a usage error.
+func printUsage(w io.Writer, g *globals) {
+	fmt.Fprintf(w, usage, defaultStoreDir(g.env.getenv))
+}
+
+// parseOrHelp parses args into fs. Asked for help (-h, --help), it prints
+// the usage on standard output and returns exitOK; after a usage error, the
+// error and the usage go to standard error and it returns exitUsage. It
+// returns -1 when the command should go on.
+func parseOrHelp(fs *flag.FlagSet, args []string, g *globals, usage func(io.Writer)) int {
+	fs.SetOutput(g.env.stderr)
+	fs.Usage = func() {} // printed below, where it belongs
+	err := fs.Parse(args)
+	defer fs.SetOutput(g.env.stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(g.env.stdout)
+		return exitOK
+	case err != nil:
+		usage(g.env.stderr)
+		return exitUsage
+	}
+	return -1
 }
 
 // run runs the command line args and returns the exit status.
 func run(args []string, e *env) int {
 	g := &globals{env: e}
 	fs := flag.NewFlagSet("entente", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	g.register(fs)
 	fs.StringVar(&g.history, "history", "", "the shell's history file")
 	fs.BoolVar(&g.noHistory, "no-history", false, "keep no shell history")
-	fs.Usage = func() { printUsage(g) }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	showVersion := fs.Bool("version", false, "print the version")
+	if st := parseOrHelp(fs, args, g, func(w io.Writer) { printUsage(w, g) }); st >= 0 {
+		return st
+	}
+	if *showVersion {
+		fmt.Fprintln(e.stdout, versionString())
+		return exitOK
 	}
 	rest := fs.Args()
 	cmd := "repl"
@@ -147,14 +185,14 @@ func run(args []string, e *env) int {
 		return cmdStats(g, rest)
 	case "check":
 		return cmdCheck(g, rest)
-	case "version", "--version":
+	case "version":
 		fmt.Fprintln(e.stdout, versionString())
 		return exitOK
-	case "help", "-h", "--help":
-		if len(rest) > 0 {
+	case "help":
+		if len(rest) > 0 && rest[0] != "help" && rest[0] != "version" {
 			return run([]string{rest[0], "-h"}, e)
 		}
-		fmt.Fprintf(e.stdout, usage, defaultStoreDir(e.getenv))
+		printUsage(e.stdout, g)
 		return exitOK
 	}
 	fmt.Fprintf(e.stderr, "entente: unknown command %q (run 'entente help')\n", cmd)
@@ -167,7 +205,7 @@ func newFlags(g *globals, name, synopsis string) *flag.FlagSet {
 	fs.SetOutput(g.env.stderr)
 	g.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(g.env.stderr, "Usage: entente %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: entente %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -176,14 +214,15 @@ func newFlags(g *globals, name, synopsis string) *flag.FlagSet {
 // parseFlags parses a command's flags, allowing flags after arguments too
 // (entente load file.nq --dry-run). It returns a non-negative exit status
 // when the command should stop.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
+func parseFlags(g *globals, fs *flag.FlagSet, args []string) ([]string, int) {
 	var pos []string
+	usage := fs.Usage
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK
-			}
-			return nil, exitUsage
+		if st := parseOrHelp(fs, args, g, func(w io.Writer) {
+			fs.SetOutput(w)
+			usage()
+		}); st >= 0 {
+			return nil, st
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -11,7 +11,7 @@ import (
 func cmdCheck(g *globals, args []string) int {
 	fs := newFlags(g, "check", "check [--repair]")
 	repair := fs.Bool("repair", false, "open a store whose write-ahead log is damaged, accepting the loss of the writes after the damage (which check reports first)")
-	if _, st := parseFlags(fs, args); st >= 0 {
+	if _, st := parseFlags(g, fs, args); st >= 0 {
 		return st
 	}
 	if *repair {

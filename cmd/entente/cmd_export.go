@@ -18,7 +18,7 @@ func cmdExport(g *globals, args []string) int {
 	lang := fs.String("lang", "eql", "the query's language: eql or gizmo")
 	timeout := fs.Duration("timeout", query.DefaultTimeout, "stop the query after this long")
 	limit := fs.Int("limit", query.DefaultLimit, "most rows of the answer")
-	pos, st := parseFlags(fs, args)
+	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
 	}

@@ -24,7 +24,7 @@ func cmdLoad(g *globals, args []string) int {
 	maxSize := fs.String("max-size", "64GiB", "most bytes read from one input, after decompression")
 	quiet := fs.Bool("quiet", false, "print no summary")
 	verbose := fs.Bool("verbose", false, "report each committed batch on standard error")
-	files, st := parseFlags(fs, args)
+	files, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
 	}
@@ -68,14 +68,12 @@ func cmdLoad(g *globals, args []string) int {
 	defer cancel()
 	label := "loading"
 	if *seed {
-		label = "loading the seed graph"
-	} else if len(files) == 1 {
-		label = "loading " + files[0]
+		label = "the seed graph"
 	}
 	var bar *progressBar
 	if g.env.stderrTTY {
-		bar = newProgressBar(g.env.stderr, label, g.env.width())
-		opts.Progress = func(p loader.Progress) { bar.update(p.Bytes, p.Size, p.Quads, p.Writing) }
+		bar = newProgressBar(g.env.stderr, label, g.env.errWidth())
+		opts.Progress = func(p loader.Progress) { bar.update(p.File, p.Bytes, p.Size, p.Quads, p.Writing) }
 	}
 	if *verbose {
 		opts.Committed = func(p graph.LoadProgress) {

@@ -11,13 +11,15 @@ import (
 )
 
 func cmdQuery(g *globals, args []string) int {
-	fs := newFlags(g, "query", "query [--lang eql|gizmo] [--format table|chain|json|csv] [--timeout D] [--limit N] 'QUERY'")
+	fs := newFlags(g, "query", "query [--lang eql|gizmo] [--format table|chain|json|csv] [--evidence] [--expanded] [--timeout D] [--limit N] 'QUERY'")
 	lang := fs.String("lang", "eql", "query language: eql (Entente's) or gizmo (Cayley's JavaScript)")
 	format := fs.String("format", "table", "output: table, chain, json (JSON Lines) or csv")
 	timeout := fs.Duration("timeout", query.DefaultTimeout, "stop the query after this long")
 	limit := fs.Int("limit", query.DefaultLimit, "most rows to return (a limit clause in the query overrides it)")
-	evidence := fs.Bool("evidence", false, "print each hop's evidence (chain and table output)")
-	pos, st := parseFlags(fs, args)
+	evidence := fs.Bool("evidence", false, "show each relation's note and evidence: under chains and cards, below tables, in a last CSV column (JSON always has it)")
+	expanded := fs.Bool("expanded", false, "print a table's rows as records, a line a column (-x)")
+	fs.BoolVar(expanded, "x", false, "the same as --expanded")
+	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
 	}
@@ -60,7 +62,11 @@ func cmdQuery(g *globals, args []string) int {
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
-	ro := &render.Options{Evidence: *evidence}
+	if *expanded && f != render.Table {
+		fmt.Fprintf(g.env.stderr, "entente: query: --expanded is a table layout; it cannot apply to --format %s\n", f)
+		return exitUsage
+	}
+	ro := &render.Options{Evidence: *evidence, Expanded: *expanded}
 	if g.env.stdoutTTY {
 		ro.Width = g.env.width()
 		ro.Color = g.env.getenv("NO_COLOR") == ""

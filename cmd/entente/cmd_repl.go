@@ -18,7 +18,7 @@ func cmdRepl(g *globals, args []string) int {
 	fs := newFlags(g, "repl", "repl [--history FILE | --no-history]")
 	history := fs.String("history", g.history, "the history file (default $ENTENTE_HISTORY, else in the user's state directory)")
 	noHistory := fs.Bool("no-history", g.noHistory, "keep no history")
-	if _, st := parseFlags(fs, args); st >= 0 {
+	if _, st := parseFlags(g, fs, args); st >= 0 {
 		return st
 	}
 	// The shell holds the store read-only, so that other processes can
@@ -79,7 +79,16 @@ func cmdRepl(g *globals, args []string) int {
 	} else {
 		cfg.In = repl.NewLines(g.env.stdin, nil)
 	}
-	failures, err := repl.Run(context.Background(), cfg)
+	// SIGTERM (systemd, docker stop, kill) ends the session cleanly: the
+	// running statement is cancelled, the terminal restored and the store
+	// closed by the deferred calls above.
+	ctx, stop := g.env.terminate(context.Background())
+	defer stop()
+	failures, err := repl.Run(ctx, cfg)
+	if ctx.Err() != nil {
+		fmt.Fprintln(g.env.stderr, "entente: terminated")
+		return exitBad
+	}
 	if err != nil {
 		fmt.Fprintf(g.env.stderr, "entente: %v\n", err)
 		return exitBad

@@ -12,7 +12,7 @@ import (
 func cmdStats(g *globals, args []string) int {
 	fs := newFlags(g, "stats", "stats [--format table|json]")
 	format := fs.String("format", "table", "output: table, or json (one object)")
-	if _, st := parseFlags(fs, args); st >= 0 {
+	if _, st := parseFlags(g, fs, args); st >= 0 {
 		return st
 	}
 	if *format != "table" && *format != "json" {

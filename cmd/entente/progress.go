@@ -3,17 +3,20 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/entente-kg/entente/render"
+	"github.com/mattn/go-runewidth"
 )
 
-// progressBar draws a one-line progress bar on a terminal: percentage,
-// statements read, rate and time left. It stays silent for the first
-// second, so quick loads print nothing, and is never used when stderr is
-// not a terminal.
+// progressBar draws a one-line progress bar on a terminal, as wide as the
+// terminal: the file being read (its name, not its path), percentage,
+// statements read, statements per second and the time left. It stays
+// silent for the first second, so quick loads print nothing, and is never
+// used when stderr is not a terminal.
 type progressBar struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -25,16 +28,19 @@ type progressBar struct {
 	nowFunc func() time.Time
 }
 
+// newProgressBar draws on w, a terminal width columns wide (0: unknown,
+// taken as 80); label names what is loaded until a file is read.
 func newProgressBar(w io.Writer, label string, width int) *progressBar {
-	if width <= 0 || width > 120 {
+	if width <= 0 {
 		width = 80
 	}
 	return &progressBar{w: w, start: time.Now(), label: label, width: width, nowFunc: time.Now}
 }
 
-// update redraws the bar at most ten times a second. size < 0 means the
-// total is unknown (standard input).
-func (p *progressBar) update(done, size, items int64, writing bool) {
+// update redraws the bar at most ten times a second. file is the input
+// being read ("" keeps the label); size < 0 means the total is unknown
+// (standard input).
+func (p *progressBar) update(file string, done, size, items int64, writing bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.nowFunc()
@@ -43,36 +49,45 @@ func (p *progressBar) update(done, size, items int64, writing bool) {
 	}
 	p.last = now
 	p.shown = true
+	if file != "" && file != "-" {
+		p.label = filepath.Base(file)
+	}
+	fmt.Fprintf(p.w, "\r%s", p.line(now, done, size, items, writing))
+}
+
+// line is the bar's text, padded or cut to the width (less one column, so
+// that the cursor does not wrap).
+func (p *progressBar) line(now time.Time, done, size, items int64, writing bool) string {
 	elapsed := now.Sub(p.start).Seconds()
-	rate := float64(items) / elapsed
-	var line string
+	rate := render.Thousands(int64(float64(items)/elapsed)) + " statements/s"
+	count := render.Thousands(items) + " statements"
+	var parts []string
 	switch {
 	case writing:
-		line = fmt.Sprintf("%s: writing %s statements into the store…", p.label, render.Thousands(items))
+		parts = []string{p.label + ":", "writing " + count + " into the store…"}
 	case size > 0:
-		frac := float64(done) / float64(size)
-		if frac > 1 {
-			frac = 1
-		}
-		eta := "?"
+		frac := min(float64(done)/float64(size), 1)
+		left := "? left"
 		if frac > 0.001 {
-			eta = (time.Duration(elapsed*(1-frac)/frac) * time.Second).Round(time.Second).String()
+			left = (time.Duration(elapsed*(1-frac)/frac) * time.Second).Round(time.Second).String() + " left"
 		}
-		barW := 24
-		fill := int(frac * float64(barW))
-		bar := strings.Repeat("=", fill)
-		if fill < barW {
-			bar += ">" + strings.Repeat(" ", barW-fill-1)
+		pct := fmt.Sprintf("%3.0f%%", frac*100)
+		// The bar takes what the words leave, up to 40 columns.
+		words := runewidth.StringWidth(strings.Join([]string{p.label, pct, count, rate, left}, "  "))
+		if barW := min(40, p.width-1-words-4); barW >= 10 {
+			fill := int(frac * float64(barW))
+			bar := strings.Repeat("=", fill)
+			if fill < barW {
+				bar += ">" + strings.Repeat(" ", barW-fill-1)
+			}
+			pct += " [" + bar + "]"
 		}
-		line = fmt.Sprintf("%s %3.0f%% [%s] %s statements  %s/s  ETA %s",
-			p.label, frac*100, bar, render.Thousands(items), render.Thousands(int64(rate)), eta)
+		parts = []string{p.label, pct, count, rate, left}
 	default:
-		line = fmt.Sprintf("%s: %s statements  %s/s", p.label, render.Thousands(items), render.Thousands(int64(rate)))
+		parts = []string{p.label + ":", count, rate}
 	}
-	if len(line) > p.width-1 {
-		line = line[:p.width-1]
-	}
-	fmt.Fprintf(p.w, "\r%-*s", p.width-1, line)
+	line := runewidth.Truncate(strings.Join(parts, "  "), p.width-1, "…")
+	return runewidth.FillRight(line, p.width-1)
 }
 
 // done clears the bar's line.
