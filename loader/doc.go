@@ -23,8 +23,11 @@
 // curated files before it in the same load declared, and is checked
 // against both: a name or alias finds one entity, an entity has one type
 // and one name, and a relation one value of each single-valued qualifier
-// (status, sector, instrument, quantity, period, rank). Declaring again
-// what is already there changes nothing. Every input error is an *Error
+// (status, sector, instrument, quantity, period, rank, basis, valid_from,
+// valid_until, venue). Declaring again what is already there changes
+// nothing; a seed file whose source gives a version is refused by a
+// store holding another version of that source (a load never replaces
+// stored facts). Every input error is an *Error
 // with file:line:col (columns count characters), what was found and what
 // was expected, and a Caret rendering of the line. A leading UTF-8
 // byte-order mark is skipped in every format.
