@@ -495,6 +495,7 @@ func (c *CSVReader) readHeader() error {
 		return err
 	}
 	c.header = append([]string(nil), rec...)
+	hl, _ := c.r.FieldPos(0) // the header's line: # comments may come before it
 	c.cols = map[string]int{}
 	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), csvEnds...)
 	for i, h := range c.header {
@@ -505,10 +506,10 @@ func (c *CSVReader) readHeader() error {
 			if len(c.header) == 1 && strings.ContainsAny(h, ",;\t|") {
 				msg = fmt.Sprintf("the header is one column %q: the fields must be separated by commas (or semicolons or tabs)", h)
 			}
-			return c.errAt(1, col, ErrInvalid, "%s", msg)
+			return c.errAt(hl, col, ErrInvalid, "%s", msg)
 		}
 		if _, dup := c.cols[name]; dup {
-			return c.errAt(1, col, ErrInvalid, "column %q appears twice", name)
+			return c.errAt(hl, col, ErrInvalid, "column %q appears twice", name)
 		}
 		c.cols[name] = i
 	}
@@ -518,7 +519,7 @@ func (c *CSVReader) readHeader() error {
 			if r == "source" || r == "locator" || r == "note" {
 				what = "evidence column"
 			}
-			return c.errAt(1, 1, ErrInvalid, "missing %s %q (a CSV edge list needs %s)", what, r, strings.Join(csvRequired, ", "))
+			return c.errAt(hl, 1, ErrInvalid, "missing %s %q (a CSV edge list needs %s)", what, r, strings.Join(csvRequired, ", "))
 		}
 	}
 	return nil

@@ -103,3 +103,12 @@ func TestCSVSourceDeclared(t *testing.T) {
 		nq(iri("source:trade-press"), graph.PredName, str("The Trade Press Weekly"), nil),
 		nq(iri("source:trade-press"), graph.PredDate, str("2025-01-15"), nil))
 }
+
+// TestCSVHeaderAfterComments: an error in a header after comment lines
+// is at the header's line.
+func TestCSVHeaderAfterComments(t *testing.T) {
+	_, err := loadString(openSeeded(t), "e.csv", "# exported\n# query: show Japan\nid,name,type\n", nil)
+	if got := errText(err, ""); !strings.HasPrefix(got, `e.csv:3:1: unknown column "id"`) {
+		t.Errorf("error %s", got)
+	}
+}
