@@ -109,6 +109,8 @@ type evaluator struct {
 	rels   map[graph.Link]*Relation // the relations made, for relsOf
 	relsOf *graph.Links
 
+	unlinked []cgraph.Ref // the entities without links a match met (unlinkedIndex)
+
 	work, nextCheck int64        // the work done (Options.MaxWork); when to check ctx next
 	scratch         *walkScratch // the path walks' state
 }

@@ -650,33 +650,37 @@ func moveFields() []string {
 // refs reports which of rel and node an expression of a move's where
 // clause reads.
 func refs(x syntax.Expr) (rel, node bool) {
-	var walk func(syntax.Expr)
-	walk = func(x syntax.Expr) {
-		switch x := x.(type) {
-		case *syntax.Ident:
-			r, n := moveField(x.Name)
-			rel, node = rel || r, node || n
-		case *syntax.PropExpr:
-			walk(x.X)
-		case *syntax.Binary:
-			walk(x.L)
-			walk(x.R)
-		case *syntax.Unary:
-			walk(x.X)
-		case *syntax.Paren:
-			walk(x.X)
-		case *syntax.ListExpr:
-			for _, it := range x.Items {
-				walk(it)
-			}
-		case *syntax.Call:
-			for _, a := range x.Args {
-				walk(a)
-			}
+	eachIdent(x, func(id *syntax.Ident) {
+		r, n := moveField(id.Name)
+		rel, node = rel || r, node || n
+	})
+	return rel, node
+}
+
+// eachIdent calls fn for every identifier of an expression (a variable,
+// the root of a property access, a bare word).
+func eachIdent(x syntax.Expr, fn func(*syntax.Ident)) {
+	switch x := x.(type) {
+	case *syntax.Ident:
+		fn(x)
+	case *syntax.PropExpr:
+		eachIdent(x.X, fn)
+	case *syntax.Binary:
+		eachIdent(x.L, fn)
+		eachIdent(x.R, fn)
+	case *syntax.Unary:
+		eachIdent(x.X, fn)
+	case *syntax.Paren:
+		eachIdent(x.X, fn)
+	case *syntax.ListExpr:
+		for _, it := range x.Items {
+			eachIdent(it, fn)
+		}
+	case *syntax.Call:
+		for _, a := range x.Args {
+			eachIdent(a, fn)
 		}
 	}
-	walk(x)
-	return rel, node
 }
 
 // checkMoveWhere checks the where clause of a move before it runs: its

@@ -5,6 +5,9 @@ import (
 	"sort"
 	"strings"
 
+	cgraph "github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/quad"
+
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/query/syntax"
 )
@@ -13,12 +16,18 @@ import (
 // node variables their number in the link index.
 // binding holds the values of a match's variables so far: a value per
 // variable (nil while unbound) and, for a node variable, the node's index
-// (-1 otherwise), in slots numbered by the statement's vars. Slices, not
+// (-1 otherwise; below -1, an entity without links: unlinkedIndex), in
+// slots numbered by the statement's vars. Slices, not
 // maps: a match may hold a million bindings.
 type binding struct {
 	vars *varSlots
 	vals []Value
 	idx  []int32
+	// sym and mirror identify a match of a symmetric relation by a
+	// pattern of two nodes (symmetricOnce): sym the relation and its two
+	// nodes in the pattern's order, mirror the same match the other way
+	// round when this one has the relation's subject on the wrong side.
+	sym, mirror string
 }
 
 // varSlots numbers a statement's variables.
@@ -44,7 +53,7 @@ func (v *varSlots) slotOf(k string) int {
 
 func (b binding) clone() binding {
 	n := len(b.vars.names)
-	c := binding{vars: b.vars, vals: make([]Value, n), idx: make([]int32, n)}
+	c := binding{vars: b.vars, vals: make([]Value, n), idx: make([]int32, n), sym: b.sym, mirror: b.mirror}
 	copy(c.vals, b.vals)
 	copy(c.idx, b.idx)
 	for i := len(b.idx); i < n; i++ {
@@ -72,7 +81,7 @@ func (b binding) node(k string) (int32, bool) {
 		return 0, false
 	}
 	j, ok := b.vars.slot[k]
-	if !ok || j >= len(b.idx) || b.idx[j] < 0 {
+	if !ok || j >= len(b.idx) || b.idx[j] == -1 {
 		return 0, false
 	}
 	return b.idx[j], true
@@ -98,6 +107,9 @@ type nodeMatcher struct {
 
 	cands     []int32 // the candidates, once found: they depend on the pattern alone
 	candsDone bool
+	// alone: the pattern is a node alone, (n:Sector), which entities
+	// without links match too.
+	alone bool
 }
 
 type relMatcher struct {
@@ -154,6 +166,7 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
+			m.alone = len(pt.Rels) == 0
 			c.nodes = append(c.nodes, m)
 		}
 		for _, r := range pt.Rels {
@@ -199,7 +212,7 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	// Without aggregation, order or distinct, enumeration can stop once
 	// enough rows are found.
 	want := -1
-	if !aggregate && len(s.OrderBy) == 0 && !s.Distinct {
+	if !aggregate && len(s.OrderBy) == 0 && !s.Distinct && !(len(pats) == 1 && len(pats[0].nodes) == 2) {
 		want = s.Skip + limit + 1
 	}
 	// The last pattern's bindings are filtered by where as they come, so
@@ -243,7 +256,7 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 		}
 		bindings = next
 	}
-	rows := bindings
+	rows := symmetricOnce(s, bindings)
 	res := &Result{Kind: "match"}
 	for _, r := range s.Return {
 		res.Columns = append(res.Columns, r.Name())
@@ -538,6 +551,10 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 			known[strings.ToLower(t)] = true
 			names = append(names, t)
 		}
+		for _, t := range graph.Supertypes {
+			known[strings.ToLower(t.Name)] = true
+			names = append(names, t.Name)
+		}
 		for _, e := range ev.cat.Entities {
 			for _, t := range e.Types {
 				if !known[strings.ToLower(t)] {
@@ -558,6 +575,10 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 					at = n.LabelsAt[i]
 				}
 				return nil, ev.errAt(at, ErrUnknown, "%s", msg)
+			}
+			if subs, ok := graph.SubtypesOf(l); ok {
+				m.types = append(m.types, subs...)
+				continue
 			}
 			m.types = append(m.types, l)
 		}
@@ -628,7 +649,7 @@ func (ev *evaluator) compileRel(r *syntax.RelPat, links *graph.Links) (*relMatch
 
 // nodeOK reports whether node i matches a node pattern.
 func (ev *evaluator) nodeOK(m *nodeMatcher, links *graph.Links, i int32) (bool, *Node, error) {
-	n, err := ev.node(links.Nodes[i])
+	n, err := ev.nodeAt(links, i)
 	if err != nil {
 		return false, nil, err
 	}
@@ -705,7 +726,7 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 		}
 		for _, e := range ev.cat.Lookup(s) {
 			if r, _ := ev.qs.ValueOf(e.ID); r != nil {
-				if i, ok := links.Index(r); ok {
+				if i, ok := ev.matchIndex(m, links, r); ok {
 					out = append(out, i)
 				}
 			}
@@ -713,7 +734,7 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 		if len(out) == 0 {
 			if found, _ := ev.exactName(s); len(found) > 0 {
 				for _, f := range found {
-					if i, ok := links.Index(f.ref); ok {
+					if i, ok := ev.matchIndex(m, links, f.ref); ok {
 						out = append(out, i)
 					}
 				}
@@ -732,7 +753,7 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 		if r == nil {
 			continue
 		}
-		if i, ok := links.Index(r); ok {
+		if i, ok := ev.matchIndex(m, links, r); ok {
 			out = append(out, i)
 		}
 	}
@@ -742,6 +763,104 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 		}
 	}
 	return out, nil
+}
+
+// matchIndex is the number a node pattern's candidate gets: its number in
+// the link index, or, for a pattern of a node alone, an unlinkedIndex
+// when it has no links (every entity is matchable, linked or not).
+func (ev *evaluator) matchIndex(m *nodeMatcher, links *graph.Links, r cgraph.Ref) (int32, bool) {
+	if i, ok := links.Index(r); ok {
+		return i, true
+	}
+	if !m.alone {
+		return 0, false
+	}
+	ev.unlinked = append(ev.unlinked, r)
+	return unlinkedIndex(len(ev.unlinked) - 1), true
+}
+
+// unlinkedIndex numbers the k-th entity without links met by a match
+// (ev.unlinked[k]): -2, -3, …, so that -1 still means unbound.
+func unlinkedIndex(k int) int32 { return int32(-2 - k) }
+
+// nodeAt materialises node i of a match: a node of the link index, or an
+// entity without links (unlinkedIndex).
+func (ev *evaluator) nodeAt(links *graph.Links, i int32) (*Node, error) {
+	if i < -1 {
+		return ev.node(ev.unlinked[-2-i])
+	}
+	return ev.node(links.Nodes[i])
+}
+
+// symmetricKeys are a binding's sym and mirror (see binding) for a match
+// of a symmetric relation h between the nodes of a two-node pattern
+// (in the pattern's order, h seen from nodes[0]). The relation's subject
+// belongs on the left of the arrow (on the right of <-).
+func symmetricKeys(h Hop, nodes []int32, dir syntax.Dir) (sym, mirror string) {
+	rel := IDString(h.Rel.Stmt) + "\x00" + IDString(h.Rel.Pred) + "\x00"
+	key := func(a, b int32) string { return fmt.Sprintf("%s%d\x00%d", rel, a, b) }
+	sym = key(nodes[0], nodes[1])
+	subjectLeft := !h.Reverse
+	if subjectLeft == (dir == syntax.In) {
+		mirror = key(nodes[1], nodes[0])
+	}
+	return sym, mirror
+}
+
+// symmetricOnce drops, from the bindings of a one-pattern match of two
+// nodes and a relationship, each match of a symmetric relation with its
+// subject on the wrong side whose mirror image is among them: a
+// symmetric relation says the same either way, so it is one row, not
+// two. It keeps both when the answer reads only one of the two nodes
+// (return c.name, count(*)): each end then has the relation.
+func symmetricOnce(s *syntax.Match, bindings []binding) []binding {
+	if len(s.Patterns) != 1 || len(s.Patterns[0].Nodes) != 2 {
+		return bindings
+	}
+	a, b := strings.ToLower(s.Patterns[0].Nodes[0].Var), strings.ToLower(s.Patterns[0].Nodes[1].Var)
+	readA, readB := false, false
+	read := func(x syntax.Expr) {
+		eachIdent(x, func(id *syntax.Ident) {
+			switch strings.ToLower(id.Name) {
+			case a:
+				readA = true
+			case b:
+				readB = true
+			}
+		})
+	}
+	for _, r := range s.Return {
+		read(r.Expr)
+	}
+	for _, o := range s.OrderBy {
+		read(o.Expr)
+	}
+	if readA != readB && a != "" && b != "" {
+		return bindings
+	}
+	present := map[string]bool{}
+	for _, x := range bindings {
+		if x.sym != "" {
+			present[x.sym] = true
+		}
+	}
+	out := bindings[:0]
+	for _, x := range bindings {
+		if x.mirror == "" || !present[x.mirror] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// isSymmetric reports whether a relation is of a symmetric kind.
+func isSymmetric(r *Relation) bool {
+	iri, ok := r.Pred.(quad.IRI)
+	if !ok || !strings.HasPrefix(string(iri), graph.RelPrefix) {
+		return false
+	}
+	k, ok := graph.LookupKind(string(iri))
+	return ok && k.Symmetric
 }
 
 // matchPattern finds every way a pattern matches, extending b.
@@ -767,6 +886,9 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 	}
 	var starts []int32
 	if i, bound := b.node(nodes[anchor].varKey); bound {
+		if i < -1 && len(rels) > 0 {
+			return nil // an entity without links has no relationship
+		}
 		starts = []int32{i}
 	} else if best == 2 && len(rels) > 0 {
 		// No name, id or type: every node with a link the pattern can
@@ -820,9 +942,6 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 			if err != nil || !ok {
 				return err
 			}
-			if bound, isBound := p.b.node(nm.varKey); isBound && bound != end {
-				return nil
-			}
 			q := partial{b: p.b.clone(), nodes: append([]int32(nil), p.nodes...), hops: append([][]Hop(nil), p.hops...)}
 			q.nodes[next] = end
 			if dir < 0 {
@@ -831,6 +950,9 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 			q.hops[ri] = hops
 			if nm.varKey != "" {
 				q.b.setNode(nm.varKey, node, end)
+			}
+			if len(nodes) == 2 && !rm.pat.VarLen && isSymmetric(hops[0].Rel) {
+				q.b.sym, q.b.mirror = symmetricKeys(hops[0], q.nodes, rm.pat.Dir)
 			}
 			if rm.varKey != "" {
 				if rm.pat.VarLen {
@@ -1084,7 +1206,7 @@ func (ev *evaluator) finish(pt *syntax.Pattern, b binding, nodes []int32, hops [
 				}
 				p.Hops = append(p.Hops, hops[i-1]...)
 			}
-			node, err := ev.node(links.Nodes[n])
+			node, err := ev.nodeAt(links, n)
 			if err != nil {
 				return err
 			}
@@ -1102,7 +1224,9 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 	ends := make([][]int32, 2)
 	for i, n := range nodes {
 		if idx, bound := b.node(n.varKey); bound {
-			ends[i] = []int32{idx}
+			if idx >= 0 { // an entity without links is on no path
+				ends[i] = []int32{idx}
+			}
 			continue
 		}
 		cands, err := ev.candidates(n, links)
