@@ -215,20 +215,15 @@ func Run(ctx context.Context, cfg Config) (failures int, err error) {
 			s.textLine = s.lineNo
 		}
 		if len(lines) == 0 {
-			if cmd, ok := shellWord(trimmed); ok {
+			cmd, word := shellWord(trimmed) // quit, \q: a colon command
+			if word || strings.HasPrefix(trimmed, ":") {
+				if !word {
+					cmd = trimmed
+				}
 				cfg.In.AppendHistory(trimmed)
 				s.history = append(s.history, trimmed)
 				lastRun = ""
 				if quit := s.command(cmd); quit {
-					return s.failures, s.lost
-				}
-				continue
-			}
-			if strings.HasPrefix(trimmed, ":") {
-				cfg.In.AppendHistory(trimmed)
-				s.history = append(s.history, trimmed)
-				lastRun = ""
-				if quit := s.command(trimmed); quit {
 					return s.failures, s.lost
 				}
 				continue

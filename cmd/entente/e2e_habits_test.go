@@ -168,22 +168,29 @@ func TestHabitsTerminate(t *testing.T) {
 	defer stdin.Close()
 	stdin.Write([]byte("why Japan Australia\n"))
 	time.Sleep(500 * time.Millisecond)
+	terminate(t, cmd, "a shell reading a pipe")
+	if !strings.Contains(errb.String(), "entente: terminated") {
+		t.Errorf("stderr: %s", errb.String())
+	}
+	entente(t, "", "--db", db, "load", inputFile(t, "one.nq", "<http://ex/a> <http://ex/p> <http://ex/b> .\n")).must(t, 0)
+}
+
+// terminate sends SIGTERM to a shell and waits for it to end with status
+// 1, as a terminated shell does.
+func terminate(t *testing.T, cmd *exec.Cmd, what string) {
+	t.Helper()
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Errorf("exit: %v", err)
+			t.Errorf("%s: exit %v, want status 1", what, err)
 		}
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("SIGTERM did not end the shell")
+		t.Fatalf("%s: SIGTERM did not end the shell", what)
 	}
-	if !strings.Contains(errb.String(), "entente: terminated") {
-		t.Errorf("stderr: %s", errb.String())
-	}
-	entente(t, "", "--db", db, "load", inputFile(t, "one.nq", "<http://ex/a> <http://ex/p> <http://ex/b> .\n")).must(t, 0)
 }
 
 // TestHabitsMoviesRecipe: the README's Movies recipe names the Cayley

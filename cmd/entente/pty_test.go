@@ -4,12 +4,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -180,18 +180,7 @@ func TestTerminalTerminate(t *testing.T) {
 			term.send("match p = (a)-[*1..6]-(b) return count(p)\r")
 			time.Sleep(300 * time.Millisecond)
 		}
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-				t.Errorf("running %v: exit %v", running, err)
-			}
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("running %v: SIGTERM did not end the shell", running)
-		}
+		terminate(t, cmd, fmt.Sprintf("a shell on a terminal (a statement running: %v)", running))
 		term.expect(t, m, "entente: terminated")
 		f.Close()
 		hist, err := os.ReadFile(filepath.Join(home, "state", "entente", "history"))
