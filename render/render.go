@@ -50,6 +50,9 @@ type Options struct {
 	// Expanded writes a table's rows as records, a line a column (psql's
 	// \x), for rows too wide for the screen.
 	Expanded bool
+	// ExpandWide writes a table expanded only when its rows are wider
+	// than Width (psql's \x auto).
+	ExpandWide bool
 }
 
 // Write renders res in format f.

@@ -18,9 +18,7 @@ func WriteTable(w io.Writer, res *query.Result, o *Options) error {
 		_, err := fmt.Fprintln(w, footer(res))
 		return err
 	}
-	if o.Expanded {
-		return writeExpanded(w, res, o)
-	}
+
 	cells := make([][]string, len(res.Rows))
 	widths := make([]int, len(res.Columns))
 	for i, c := range res.Columns {
@@ -36,6 +34,9 @@ func WriteTable(w io.Writer, res *query.Result, o *Options) error {
 				widths[i] = n
 			}
 		}
+	}
+	if o.Expanded || o.ExpandWide && o.Width > 0 && tableWidth(widths) > o.Width {
+		return writeExpanded(w, res, o)
 	}
 	fit(widths, o.Width)
 	var b strings.Builder
@@ -137,19 +138,21 @@ func footer(res *query.Result) string {
 	return s
 }
 
+// tableWidth is how wide a table with these column widths prints.
+func tableWidth(widths []int) int {
+	t := 1
+	for _, w := range widths {
+		t += w + 3
+	}
+	return t
+}
+
 // fit shrinks the widest columns until the table fits width.
 func fit(widths []int, width int) {
 	if width <= 0 {
 		return
 	}
-	total := func() int {
-		t := 1
-		for _, w := range widths {
-			t += w + 3
-		}
-		return t
-	}
-	for total() > width {
+	for tableWidth(widths) > width {
 		widest := 0
 		for i, w := range widths {
 			if w > widths[widest] {

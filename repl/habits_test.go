@@ -105,3 +105,20 @@ func TestEndsWithContext(t *testing.T) {
 		t.Errorf("the statement was not cancelled (%v); errors: %s", time.Since(start), e.String())
 	}
 }
+
+// TestExpandedAuto: \x auto expands only the tables wider than the
+// terminal.
+func TestExpandedAuto(t *testing.T) {
+	for _, c := range []struct {
+		width  int
+		expand bool
+	}{{200, false}, {40, true}} {
+		in := &script{lines: []string{`\x auto`, "neighbors Japan via security_pact"}}
+		var o bytes.Buffer
+		w := c.width
+		Run(context.Background(), Config{DB: seedDB(t), In: in, Out: &o, Err: io.Discard, Width: func() int { return w }})
+		if got := strings.Contains(o.String(), "-[ RECORD 1 ]"); got != c.expand {
+			t.Errorf("width %d: expanded %v, want %v:\n%s", c.width, got, c.expand, o.String())
+		}
+	}
+}

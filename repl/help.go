@@ -11,7 +11,7 @@ var commands = []struct{ name, args, help string }{
 	{"help", "[topic]", "this help; topics: statements, show, neighbors, path, paths, why, compare, match, where, commands, gizmo"},
 	{"format", "table|chain|json|csv", "how answers print"},
 	{"evidence", "on|off", "print each relation's evidence under it"},
-	{"expanded", "on|off", "print each row of a table as a record, a line a column (\\x too)"},
+	{"expanded", "on|off|auto", "print each row of a table as a record, a line a column; auto: when wider than the terminal (\\x too)"},
 	{"timing", "on|off", "print how long each statement took"},
 	{"limit", "N", "the most rows an answer shows"},
 	{"timeout", "D", "stop a statement after D (30s, 2m)"},
@@ -153,8 +153,13 @@ func (s *session) commandHelp(name, help string) string {
 		return fmt.Sprintf("%s (now %s)", help, s.format)
 	case "lang":
 		return fmt.Sprintf("%s; now %s", help, s.lang)
-	case "evidence", "timing", "pager", "expanded":
-		v := map[string]bool{"evidence": s.evidence, "timing": s.timing, "pager": s.pager, "expanded": s.expanded}[name]
+	case "expanded":
+		if s.wide {
+			return help + " (now auto)"
+		}
+		return fmt.Sprintf("%s (now %s)", help, onOffText(s.expanded))
+	case "evidence", "timing", "pager":
+		v := map[string]bool{"evidence": s.evidence, "timing": s.timing, "pager": s.pager}[name]
 		return fmt.Sprintf("%s (now %s)", help, onOffText(v))
 	}
 	return help

@@ -93,6 +93,7 @@ type session struct {
 	format   render.Format
 	evidence bool
 	expanded bool // tables as records, a line a column (\x)
+	wide     bool // only tables wider than the terminal (\x auto)
 	timing   bool
 	pager    bool
 	opts     query.Options
@@ -482,7 +483,7 @@ func (s *session) printError(err error, ctx context.Context) {
 }
 
 func (s *session) renderOptions() *render.Options {
-	o := &render.Options{Evidence: s.evidence, Expanded: s.expanded, Color: s.color()}
+	o := &render.Options{Evidence: s.evidence, Expanded: s.expanded, ExpandWide: s.wide, Color: s.color()}
 	if s.cfg.Width != nil {
 		o.Width = s.cfg.Width()
 	}
@@ -703,8 +704,13 @@ func (s *session) command(line string) bool {
 		s.lang = name
 		s.confirm("language: %s", name)
 	case "expanded", "x":
-		if v, ok := onOff(args, s.expanded, "expanded"); ok {
-			s.expanded = v
+		if len(args) > 0 && strings.EqualFold(args[0], "auto") {
+			s.expanded, s.wide = false, true
+			s.confirm("expanded display: auto (tables wider than the terminal)")
+			return false
+		}
+		if v, ok := onOff(args, s.expanded || s.wide, "expanded"); ok {
+			s.expanded, s.wide = v, false
 			s.confirm("expanded display: %s", onOffText(v))
 		}
 	case "load":
