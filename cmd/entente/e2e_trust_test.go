@@ -2,20 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // Issue 9, items 1 and 4, through the binary on the seed graph: paths
 // rank what is over what is only proposed, and match finds what exists.
-
-func trustSeed(t *testing.T) string {
-	t.Helper()
-	db := filepath.Join(t.TempDir(), "trust.db")
-	entente(t, "", "--db", db, "load", "--seed").must(t, 0)
-	return db
-}
+// Each test loads the seed graph into a store of its own (habitsStore).
 
 func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
 
@@ -23,7 +16,7 @@ func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"),
 // proposed relation, and the note names the shorter proposed path and the
 // clause that shows it; with that clause, the proposed one-hop path.
 func TestTrustPathStrongest(t *testing.T) {
-	db := trustSeed(t)
+	db := habitsStore(t)
 	r := entente(t, "", "--db", db, "query", "path Japan to India").must(t, 0)
 	out := lines(r.stdout)
 	if len(out) < 2 {
@@ -65,7 +58,7 @@ func TestTrustPathStrongest(t *testing.T) {
 // TestTrustPathIncluding: the clause's errors carry a position and a
 // suggestion; paths counts what the weaker links add.
 func TestTrustPathIncluding(t *testing.T) {
-	db := trustSeed(t)
+	db := habitsStore(t)
 	r := entente(t, "", "--db", db, "query", "path Japan to India including propsed").must(t, 1)
 	if !strings.Contains(r.stderr, "1:31: expected a status") || !strings.Contains(r.stderr, "did you mean proposed?") {
 		t.Errorf("including propsed: %s", r.stderr)
@@ -82,7 +75,7 @@ func TestTrustPathIncluding(t *testing.T) {
 // TestTrustMatchExists: match (n:Sector) lists every Sector entity,
 // linked or not; show of a sector without relations is its card.
 func TestTrustMatchExists(t *testing.T) {
-	db := trustSeed(t)
+	db := habitsStore(t)
 	s, _ := stats(t, db)
 	sectors := int(s.EntitiesByType["Sector"])
 	if sectors == 0 {
@@ -106,7 +99,7 @@ func TestTrustMatchExists(t *testing.T) {
 // TestTrustActor: (c:Actor) matches countries, blocs, organisations,
 // groups and persons: the EU is among the actors exposed to US tariffs.
 func TestTrustActor(t *testing.T) {
-	db := trustSeed(t)
+	db := habitsStore(t)
 	r := entente(t, "", "--db", db, "query", "--format", "csv",
 		`match (c:Actor)-[r:tariff_exposure]->(u {name: "United States"}) return distinct c.name order by c.name`).must(t, 0)
 	if !strings.Contains(r.stdout, "\nEuropean Union\n") || !strings.Contains(r.stdout, "\nJapan\n") {
@@ -131,7 +124,7 @@ func TestTrustActor(t *testing.T) {
 // TestTrustSymmetricOnce: a symmetric relation is one row per pair in
 // match, not two; the answers that read one end keep it for both.
 func TestTrustSymmetricOnce(t *testing.T) {
-	db := trustSeed(t)
+	db := habitsStore(t)
 	r := entente(t, "", "--db", db, "query", "--format", "csv",
 		`match (a)-[r]-(b) where r.status = "at risk" return a.name, type(r), b.name`).must(t, 0)
 	pairs := 0
