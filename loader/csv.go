@@ -613,15 +613,15 @@ func (c *CSVReader) entity(line int, rec []string, role string) (entityRef, []qu
 func (c *CSVReader) unknown(role, name, typ, want string) string {
 	msg := fmt.Sprintf("unknown %s %q", role, name)
 	if f, ok := c.res.(facts); ok {
-		names := f.names()
+		names := append([]string(nil), f.names()...)
 		for k := range c.byName {
 			names = append(names, k)
 		}
 		var sugg []string
 		seen := map[quad.IRI]bool{}
 		for _, n := range graph.Suggest(name, names) {
-			id, typ := c.entityOf(n)
-			if (want == "" || typ == want) && (id == "" || !seen[id]) {
+			id, t := c.entityOf(n)
+			if (want == "" || t == want) && (id == "" || !seen[id]) {
 				seen[id] = true // one name for each entity
 				sugg = append(sugg, n)
 			}
