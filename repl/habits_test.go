@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entente-kg/entente/graph"
 )
 
 // TestShellWords: quit, exit, \q, help and \x — what psql and sqlite3
@@ -120,5 +124,23 @@ func TestExpandedAuto(t *testing.T) {
 		if got := strings.Contains(o.String(), "-[ RECORD 1 ]"); got != c.expand {
 			t.Errorf("width %d: expanded %v, want %v:\n%s", c.width, got, c.expand, o.String())
 		}
+	}
+}
+
+// TestLoadCreate: :load refuses a CSV row naming what the graph lacks,
+// and :load --create creates it.
+func TestLoadCreate(t *testing.T) {
+	db, err := graph.Open("", &graph.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	path := filepath.Join(t.TempDir(), "e.csv")
+	os.WriteFile(path, []byte("subject,relation,object,source,locator,note,subject_type,object_type\nAtlantis,partner,Lemuria,src,¶1,A note.,Country,Country\n"), 0o644)
+	in := &script{lines: []string{":load " + path, ":load --create " + path, "why Atlantis Lemuria"}}
+	var o, e bytes.Buffer
+	n, err := Run(context.Background(), Config{DB: db, In: in, Out: &o, Err: &e})
+	if err != nil || n != 1 || !strings.Contains(e.String(), `unknown subject "Atlantis"`) || !strings.Contains(o.String(), "Atlantis —partner→ Lemuria") {
+		t.Errorf("%d failures, %v\noutput:\n%s\nerrors:\n%s", n, err, o.String(), e.String())
 	}
 }

@@ -16,7 +16,7 @@ var commands = []struct{ name, args, help string }{
 	{"limit", "N", "the most rows an answer shows"},
 	{"timeout", "D", "stop a statement after D (30s, 2m)"},
 	{"lang", "eql|gizmo", "the language statements are read in (:eql and :gizmo switch too)"},
-	{"load", "FILE...", "load N-Quads, N-Triples, CSV, JSON-LD or seed files, all or nothing"},
+	{"load", "[--create] FILE...", "load N-Quads, N-Triples, CSV, JSON-LD or seed files, all or nothing"},
 	{"export", "FILE [format]", "write the last answer as a subgraph (graphml, gexf, dot, svg, nquads, jsonld, csv, cytoscape)"},
 	{"stats", "", "count quads, nodes, entities and relations"},
 	{"schema", "", "the entity types and relation kinds, with counts"},

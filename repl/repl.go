@@ -714,14 +714,20 @@ func (s *session) command(line string) bool {
 			s.confirm("expanded display: %s", onOffText(v))
 		}
 	case "load":
+		// --create: CSV rows create what the graph lacks, as for
+		// entente load --create.
+		create := len(args) > 0 && args[0] == "--create"
+		if create {
+			args = args[1:]
+		}
 		if len(args) == 0 {
-			fail(":load takes one or more files (N-Quads, CSV, JSON-LD, seed; .gz too)")
+			fail(":load takes one or more files (N-Quads, CSV, JSON-LD, seed; .gz too), after --create for CSV rows that create what the graph lacks")
 			return false
 		}
 		var res *loader.Result
 		err := s.writing(func(db *graph.DB) error {
 			var err error
-			res, err = loader.Load(s.ctx, db, args, &loader.Options{})
+			res, err = loader.Load(s.ctx, db, args, &loader.Options{Create: create})
 			return err
 		})
 		if err != nil {
