@@ -472,7 +472,7 @@ var statementKeywords = []string{"show", "neighbors", "path", "paths", "why", "c
 // name or option.
 var (
 	neighborsOptions = []string{"depth", "via", "in", "out", "both", "where", "limit"}
-	pathOptions      = []string{"to", "via", "max", "avoid", "directed", "where", "limit"}
+	pathOptions      = []string{"to", "via", "max", "avoid", "directed", "including", "where", "limit"}
 )
 
 // keywordsAfter lists the keywords that may come next in statement text
@@ -493,7 +493,7 @@ func keywordsAfter(kind, text string) []string {
 			switch w {
 			case "where":
 				inWhere = true
-			case "via", "avoid", "depth", "max", "limit", "directed", "return", "order", "skip", "in", "out", "both":
+			case "via", "avoid", "depth", "max", "limit", "directed", "including", "return", "order", "skip", "in", "out", "both":
 				if w != "in" || !inWhere {
 					inWhere = false
 				}
