@@ -212,7 +212,9 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	// Without aggregation, order or distinct, enumeration can stop once
 	// enough rows are found.
 	want := -1
-	if !aggregate && len(s.OrderBy) == 0 && !s.Distinct && !(len(pats) == 1 && len(pats[0].nodes) == 2) {
+	if !aggregate && len(s.OrderBy) == 0 && !s.Distinct && !(len(pats) == 1 && len(pats[0].nodes) == 2 && ev.maySymmetric(pats[0].rels[0], links)) {
+		// (symmetricOnce needs every binding of a two-node pattern
+		// that may match a symmetric relation.)
 		want = s.Skip + limit + 1
 	}
 	// The last pattern's bindings are filtered by where as they come, so
@@ -851,6 +853,19 @@ func symmetricOnce(s *syntax.Match, bindings []binding) []binding {
 		}
 	}
 	return out
+}
+
+// maySymmetric reports whether a relationship pattern may match a
+// relation of a symmetric kind: one of its kinds is, or, with none given,
+// the graph has one.
+func (ev *evaluator) maySymmetric(rm *relMatcher, links *graph.Links) bool {
+	sym := ev.symmetricFor(links)
+	for p := range links.Preds {
+		if sym(int32(p)) && (rm.preds == nil || rm.preds[int32(p)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSymmetric reports whether a relation is of a symmetric kind.
