@@ -5,31 +5,75 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/query"
 )
 
-// csvQualifiers are the qualifier columns of a CSV export: the columns
-// Entente's CSV loader reads, so that an export of curated data loads
-// back.
-var csvQualifiers = []string{"status", "sector", "instrument", "quantity", "period", "rank"}
+// csvQualifiers returns the qualifier columns of a CSV export: every
+// qualifier the relations hold but the note (the evidence's column), the
+// vocabulary's first, in its order, then any others by name.
+func csvQualifiers(sg *Subgraph) []string {
+	held := map[string]bool{}
+	for _, r := range sg.Relations {
+		for _, q := range r.Qualifiers {
+			held[q.Name] = true
+		}
+	}
+	delete(held, "note")
+	var cols []string
+	for _, q := range graph.QualifierNames() {
+		if held[q] {
+			cols = append(cols, q)
+			delete(held, q)
+		}
+	}
+	var rest []string
+	for q := range held {
+		rest = append(rest, q)
+	}
+	sort.Strings(rest)
+	return append(cols, rest...)
+}
 
-// writeEdgesCSV writes one record per relation and piece of evidence, in
-// the columns of Entente's CSV edge lists, after comment lines with the
-// query and the time.
+// writeEdgesCSV writes Entente's CSV edge list (docs/csv.md) after comment
+// lines with the query and the time: a declaration row for every entity,
+// sector and instrument the relations name, then one record per relation
+// and piece of evidence, so that the file loads back into an empty store
+// without --create.
 func writeEdgesCSV(w io.Writer, sg *Subgraph, o *Options) error {
 	fmt.Fprintf(w, "# Exported by Entente on %s\n# query: %s\n", o.stamp(), strings.ReplaceAll(o.Query, "\n", " "))
 	cw := csv.NewWriter(w)
-	header := append([]string{"subject", "relation", "object"}, csvQualifiers...)
-	header = append(header, "subject_type", "object_type", "source", "locator", "note")
+	quals := csvQualifiers(sg)
+	header := append([]string{"subject", "relation", "object"}, quals...)
+	header = append(header, "subject_type", "object_type", "id", "source", "locator", "note")
 	cw.Write(header)
+	declared := map[string]bool{}
+	declare := func(name, typ string) {
+		if name == "" || typ == "" || declared[name] {
+			return
+		}
+		declared[name] = true
+		row := make([]string, len(header))
+		row[0], row[1], row[2] = name, "type", typ
+		cw.Write(row)
+	}
+	for _, n := range sg.Nodes {
+		declare(n.Label(), firstType(n))
+	}
+	for _, r := range sg.Relations {
+		declare(r.Qualifier("sector"), "Sector")
+		declare(r.Qualifier("instrument"), "Policy")
+	}
 	for _, r := range sg.Relations {
 		base := []string{r.From.Label(), r.Kind, r.To.Label()}
-		for _, q := range csvQualifiers {
+		for _, q := range quals {
 			base = append(base, r.Qualifier(q))
 		}
-		base = append(base, firstType(r.From), firstType(r.To))
+		base = append(base, firstType(r.From), firstType(r.To), stmtID(r))
 		if len(r.Evidence) == 0 {
 			cw.Write(append(base, "", "", ""))
 			continue
@@ -40,6 +84,29 @@ func writeEdgesCSV(w io.Writer, sg *Subgraph, o *Options) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// stmtID is what tells a relation apart from the others of its kind
+// between the same ends, for the CSV id column: what its statement's IRI
+// (stmt:SUBJECT/KIND/OBJECT[/SECTOR][/ID]) holds after the ends, the kind
+// and the sector; "" for data without Entente's statements.
+func stmtID(r *query.Relation) string {
+	st, ok := r.Stmt.(quad.IRI)
+	from, ok1 := r.From.ID.(quad.IRI)
+	to, ok2 := r.To.ID.(quad.IRI)
+	if !ok || !ok1 || !ok2 {
+		return ""
+	}
+	slug := func(id quad.IRI) string { return strings.TrimPrefix(string(id), graph.EntityPrefix) }
+	rest, ok := strings.CutPrefix(string(st), graph.StmtPrefix+slug(from)+"/"+r.Kind+"/"+slug(to))
+	if !ok || rest == "" {
+		return ""
+	}
+	rest = strings.TrimPrefix(rest, "/")
+	if r.Qualifier("sector") != "" {
+		_, rest, _ = strings.Cut(rest, "/")
+	}
+	return rest
 }
 
 func firstType(n *query.Node) string {

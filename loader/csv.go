@@ -39,6 +39,9 @@ import (
 var (
 	csvRequired = []string{"subject", "relation", "object", "source", "locator", "note"}
 	csvEnds     = []string{"subject_type", "object_type"}
+	// csvID is the optional column that tells apart parallel relations of
+	// one kind between the same ends, as a seed file's id: line does.
+	csvID = "id"
 )
 
 // csvQualifiers are the qualifier columns: the vocabulary's, note aside
@@ -497,7 +500,7 @@ func (c *CSVReader) readHeader() error {
 	c.header = append([]string(nil), rec...)
 	hl, _ := c.r.FieldPos(0) // the header's line: # comments may come before it
 	c.cols = map[string]int{}
-	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), csvEnds...)
+	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), append(csvEnds, csvID)...)
 	for i, h := range c.header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		_, col := c.fieldPos(i)
@@ -694,7 +697,7 @@ func suggestKind(name string) []string {
 // Ocean,type,Organisation), or a source's title, date or publisher
 // (ecfr-2024,title,…). It takes no qualifier and no evidence.
 func (c *CSVReader) declaration(line int, rec []string, what string) ([]quad.Quad, error) {
-	for _, col := range append(append(csvQualifiers(), csvEnds...), "source", "locator", "note") {
+	for _, col := range append(append(csvQualifiers(), csvEnds...), "source", "locator", "note", csvID) {
 		if c.cell(rec, col) != "" {
 			return nil, c.errAt(line, c.colOf(col), ErrInvalid, "a declaration row (%s) takes no %s: leave the cell empty", what, col)
 		}
@@ -901,6 +904,12 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 		if singleValued[name] {
 			vals[name] = val
 		}
+	}
+	if id := c.cell(rec, csvID); id != "" {
+		if strings.ContainsAny(id, "/ <>\"") {
+			return nil, c.errAt(line, c.colOf(csvID), ErrInvalid, "id %q: an id is a word (letters, digits, - and _), with no /, space or quote", id)
+		}
+		stmt += "/" + id
 	}
 	src, loc, note := c.cell(rec, "source"), c.cell(rec, "locator"), c.cell(rec, "note")
 	for _, f := range []struct{ name, v string }{{"source", src}, {"locator", loc}, {"note", note}} {

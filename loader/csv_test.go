@@ -176,6 +176,10 @@ var csvErrorCases = []struct{ name, src, want string }{
 			"Tokyo,partner,ROK,,ecfr-2024,Introduction ¶1,a\n" +
 			"Japan,partner,South Korea,proposed,ecfr-2024,Introduction ¶2,b\n",
 		`e.csv:3:1: this row's relation is the one at line 2 with other qualifiers (status=proposed vs none); a relation has one set of qualifiers`},
+	{"id not a word",
+		"subject,relation,object,id,source,locator,note\n" +
+			"Japan,partner,South Korea,in g7,ecfr-2024,Introduction ¶1,a\n",
+		`e.csv:2:27: id "in g7": an id is a word (letters, digits, - and _), with no /, space or quote`},
 	{"unknown column",
 		"subject,relation,object,stauts,source,locator,note\n",
 		`e.csv:1:25: unknown column "stauts" (did you mean status?) (columns: ` + csvColumns + `)`},
@@ -279,7 +283,7 @@ var csvColumns = func() string {
 			cols = append(cols, q)
 		}
 	}
-	return strings.Join(append(cols, "subject_type", "object_type"), ", ")
+	return strings.Join(append(cols, "subject_type", "object_type", "id"), ", ")
 }()
 
 // dateError is graph.ParseDate's error for s.
