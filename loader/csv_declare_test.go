@@ -107,8 +107,8 @@ func TestCSVSourceDeclared(t *testing.T) {
 // TestCSVHeaderAfterComments: an error in a header after comment lines
 // is at the header's line.
 func TestCSVHeaderAfterComments(t *testing.T) {
-	_, err := loadString(openSeeded(t), "e.csv", "# exported\n# query: show Japan\nid,name,type\n", nil)
-	if got := errText(err, ""); !strings.HasPrefix(got, `e.csv:3:1: unknown column "id"`) {
+	_, err := loadString(openSeeded(t), "e.csv", "# exported\n# query: show Japan\nname,id,type\n", nil)
+	if got := errText(err, ""); !strings.HasPrefix(got, `e.csv:3:1: unknown column "name"`) {
 		t.Errorf("error %s", got)
 	}
 }
