@@ -49,7 +49,6 @@ func ExampleRun() {
 	}
 	fmt.Println(res.Note)
 	// Output:
-	// Japan ←affects— 2024 US presidential election —affects→ India — existing
 	// Japan —tension_with→ China ←tension_with— India — existing
 	// Japan ←partner— Europe ←partner— India — existing
 	// Japan ←partner— European Union ←partner— India — existing

@@ -91,7 +91,7 @@ func TestSearchErrors(t *testing.T) {
 		`search "Japan" in evdence`: `unknown field "evdence" to search (did you mean evidence?)`,
 		`search "--"`:               `has no word to look for`,
 		`search 'say "open'`:        `a phrase's quote is not closed`,
-		`match (a)-[r]->(b) where r.locatr contains "x" return a`: `did you mean locator`,
+		`match (a)-[r]->(b) where r.locatr contains "x" return a`:   `did you mean locator`,
 		`match (a)-[r]->(b) where r.evidence matches '"x' return a`: `a phrase's quote is not closed`,
 	} {
 		_, err := run(t, db, src)

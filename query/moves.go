@@ -132,6 +132,9 @@ type filters struct {
 	notes  []string
 	// avoided holds the entities avoid takes out, by node number.
 	avoided map[int32]bool
+	// events holds the Event entities, which paths do not pass through
+	// unless via names their kinds.
+	events map[int32]bool
 	// The parts of the where clause (split at its top-level ands) by what
 	// they read: the relation only, the node only, or both.
 	relConds, nodeConds, mixedConds []syntax.Expr
@@ -150,6 +153,34 @@ func (f *filters) noLinks(n *Node) string {
 			n.Label(), strings.Join(f.attrVia, ", "), map[bool]string{true: "it is", false: "they are"}[len(f.attrVia) == 1])
 	}
 	return fmt.Sprintf("%s has no links", n.Label())
+}
+
+// eventNodes returns the link index's numbers of the entities of type
+// Event: one look-up of the type's quads, nothing where the data has none.
+func (ev *evaluator) eventNodes(links *graph.Links) (map[int32]bool, error) {
+	t, _ := graph.LookupType("Event")
+	if t == nil {
+		return nil, nil
+	}
+	ref, err := ev.qs.ValueOf(t.IRI())
+	if err != nil || ref == nil {
+		return nil, err
+	}
+	out := map[int32]bool{}
+	it := ev.qs.QuadIterator(quad.Object, ref).Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q := it.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		if pv, err := ev.qs.NameOf(p); err != nil || pv != graph.PredType {
+			continue
+		}
+		s, _ := ev.qs.QuadDirection(q, quad.Subject)
+		if i, ok := links.Index(s); ok {
+			out[i] = true
+		}
+	}
+	return out, it.Err()
 }
 
 // avoidItem is one name of an avoid list, resolved: relation kinds (the
@@ -265,10 +296,18 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 			}
 		}
 	}
-	if len(f.nodeConds) > 0 || len(f.avoided) > 0 {
+	if forPath && via == nil {
+		// An event links those it involves or affects to each other
+		// only as context: a path does not pass through one unless via
+		// names its kinds (it may start or end at one).
+		if f.events, err = ev.eventNodes(links); err != nil {
+			return nil, err
+		}
+	}
+	if len(f.nodeConds) > 0 || len(f.avoided) > 0 || len(f.events) > 0 {
 		cache := map[int32]bool{}
 		f.search.Node = func(n int32) bool {
-			if f.avoided[n] {
+			if f.avoided[n] || f.events[n] {
 				return false
 			}
 			if len(f.nodeConds) == 0 {

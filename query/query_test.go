@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -454,5 +455,39 @@ func TestRangeBounds(t *testing.T) {
 	}
 	if _, err := query.Run(context.Background(), db, `match (a {name: "Japan"})-[*13..]-(b) return b`, nil); err == nil || !strings.Contains(err.Error(), "*13..24") {
 		t.Errorf("*13.. without a maximum: %v", err)
+	}
+}
+
+// TestPathsNotThroughEvents: an event links those it involves or affects
+// only as context, so paths do not pass through one — unless via names
+// its kinds — but may start or end at one.
+func TestPathsNotThroughEvents(t *testing.T) {
+	db := seedStore(t)
+	through := func(q string) (n int, events int) {
+		t.Helper()
+		res, err := run(t, db, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		for _, row := range res.Rows {
+			p := row[0].(*query.Path)
+			for _, node := range p.Nodes[1 : len(p.Nodes)-1] {
+				if slices.Contains(node.Types, "Event") {
+					events++
+				}
+			}
+		}
+		return len(res.Rows), events
+	}
+	for _, q := range []string{"path Japan to India", "paths Japan to India max 3", "path Japan to India including lapsed", "paths \"South Korea\" to Russia max 3"} {
+		if n, ev := through(q); n == 0 || ev > 0 {
+			t.Errorf("%s: %d paths, %d through an event", q, n, ev)
+		}
+	}
+	if n, ev := through("path Japan to India via affects"); n == 0 || ev != n {
+		t.Errorf("via affects: %d paths, %d through an event", n, ev)
+	}
+	if n, _ := through(`path "2024 US presidential election" to India`); n == 0 {
+		t.Error("no path from an event")
 	}
 }
