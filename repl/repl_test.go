@@ -180,7 +180,7 @@ func TestCommands(t *testing.T) {
 // goes on.
 func TestInterrupt(t *testing.T) {
 	ints := make(chan struct{}, 1)
-	in := &script{lines: []string{"paths Japan to India max 10 limit 100000", "why Japan Australia"}}
+	in := &script{lines: []string{"paths Japan to India max 10 limit 100000 including lapsed", "why Japan Australia"}}
 	in.before = func(l string) {
 		if strings.HasPrefix(l, "paths") {
 			go func() {
