@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/cayleygraph/quad"
@@ -13,30 +12,23 @@ import (
 	"github.com/entente-kg/entente/query"
 )
 
-// csvQualifiers returns the qualifier columns of a CSV export: every
-// qualifier the relations hold but the note (the evidence's column), the
-// vocabulary's first, in its order, then any others by name.
+// csvQualifiers returns the qualifier columns of a CSV export: those of
+// qualifierNames that the relations hold, but the note (the evidence's
+// column).
 func csvQualifiers(sg *Subgraph) []string {
 	held := map[string]bool{}
 	for _, r := range sg.Relations {
 		for _, q := range r.Qualifiers {
-			held[q.Name] = true
+			held[q.Name] = q.Name != "note"
 		}
 	}
-	delete(held, "note")
 	var cols []string
-	for _, q := range graph.QualifierNames() {
+	for _, q := range qualifierNames(sg) {
 		if held[q] {
 			cols = append(cols, q)
-			delete(held, q)
 		}
 	}
-	var rest []string
-	for q := range held {
-		rest = append(rest, q)
-	}
-	sort.Strings(rest)
-	return append(cols, rest...)
+	return cols
 }
 
 // writeEdgesCSV writes Entente's CSV edge list (docs/csv.md) after comment

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -261,24 +260,7 @@ func TestByteFlips(t *testing.T) {
 func crashedLoad(t *testing.T, batches int) string {
 	t.Helper()
 	db := copyStore(t, seededStore(t))
-	cmd := exec.Command(bin, "--db", db, "load", "--verbose", moviesPath(t))
-	cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	seen := 0
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "committed batch") {
-			if seen++; seen == batches {
-				cmd.Process.Signal(syscall.SIGKILL)
-				break
-			}
-		}
-	}
-	go io.Copy(io.Discard, stderr)
-	cmd.Wait()
+	signalAfterBatches(t, db, moviesPath(t), batches, syscall.SIGKILL)
 	if m, _ := filepath.Glob(filepath.Join(db, "*.mem")); len(m) == 0 {
 		t.Fatal("the killed load left no write-ahead log")
 	}

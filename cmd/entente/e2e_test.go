@@ -410,6 +410,45 @@ func writeQuads(t *testing.T, path string, prefix string, n int) {
 	f.Close()
 }
 
+// signalAfterBatches runs a load of file into db and sends it sig once it
+// has committed n batches. It returns the batches seen, what the load
+// wrote on standard error after that, and how it ended.
+func signalAfterBatches(t *testing.T, db, file string, n int, sig syscall.Signal) (int, string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, "--db", db, "load", "--verbose", file)
+	cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	seen := 0
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "committed batch") {
+			if seen++; seen == n {
+				cmd.Process.Signal(sig)
+				break
+			}
+		}
+	}
+	var rest strings.Builder
+	io.Copy(&rest, stderr)
+	return seen, rest.String(), cmd.Wait()
+}
+
+// killLoadAfter runs a load of file into db and kills it after d.
+func killLoadAfter(t *testing.T, db, file string, d time.Duration) {
+	t.Helper()
+	cmd := exec.Command(bin, "--db", db, "load", file)
+	cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+}
+
 // TestKill kills a loader with SIGKILL, or stops it with SIGTERM, at
 // several points. The store must reopen, pass the consistency check, and
 // hold what it held before the load or everything the load read, never a
@@ -446,35 +485,15 @@ func TestKill(t *testing.T) {
 				db := filepath.Join(t.TempDir(), "db")
 				entente(t, "", "--db", db, "load", base).must(t, 0)
 				baseStats, _ := stats(t, db)
-				cmd := exec.Command(bin, "--db", db, "load", "--verbose", big)
-				cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-				stderr, _ := cmd.StderrPipe()
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				sc := bufio.NewScanner(stderr)
-				seen := 0
-				var rest strings.Builder
-				for sc.Scan() {
-					if strings.Contains(sc.Text(), "committed batch") {
-						if seen++; seen == tc.after {
-							cmd.Process.Signal(tc.sig)
-							break
-						}
-					}
-				}
-				done := make(chan struct{})
-				go func() { io.Copy(&rest, stderr); close(done) }()
-				<-done
-				err := cmd.Wait()
+				seen, rest, err := signalAfterBatches(t, db, big, tc.after, tc.sig)
 				if seen < tc.after {
 					t.Fatalf("the load ended after %d batches", seen)
 				}
 				if tc.sig == syscall.SIGTERM {
 					// Stopped, not killed: the load undoes itself.
-					if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(rest.String(), "interrupted") ||
-						!strings.Contains(rest.String(), "the store is as it was") {
-						t.Fatalf("SIGTERM: %v\n%s", err, rest.String())
+					if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(rest, "interrupted") ||
+						!strings.Contains(rest, "the store is as it was") {
+						t.Fatalf("SIGTERM: %v\n%s", err, rest)
 					}
 					if added := oldOrNew(t, db, baseStats.Quads); added != 0 {
 						t.Fatalf("a load stopped by SIGTERM kept %d quads", added)
@@ -497,14 +516,7 @@ func TestKill(t *testing.T) {
 				db := filepath.Join(t.TempDir(), "db")
 				entente(t, "", "--db", db, "load", base).must(t, 0)
 				baseStats, _ := stats(t, db)
-				cmd := exec.Command(bin, "--db", db, "load", big)
-				cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				time.Sleep(after)
-				cmd.Process.Signal(syscall.SIGKILL)
-				cmd.Wait()
+				killLoadAfter(t, db, big, after)
 				oldOrNew(t, db, baseStats.Quads)
 			})
 		}
@@ -513,14 +525,7 @@ func TestKill(t *testing.T) {
 		for _, after := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond} {
 			t.Run(after.String(), func(t *testing.T) {
 				db := filepath.Join(t.TempDir(), "db")
-				cmd := exec.Command(bin, "--db", db, "load", big)
-				cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				time.Sleep(after)
-				cmd.Process.Signal(syscall.SIGKILL)
-				cmd.Wait()
+				killLoadAfter(t, db, big, after)
 				entente(t, "", "--db", db, "check").must(t, 0)
 				s, _ := stats(t, db)
 				if s.Quads != 0 && s.Quads != n {
