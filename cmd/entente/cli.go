@@ -117,7 +117,7 @@ Usage:
   entente [--db DIR] export --query 'QUERY' --format F -o FILE   (-o - for standard output)
                                                write a query's answer as a subgraph
   entente [--db DIR] stats [--format json]     count quads, nodes, entities, relations
-  entente [--db DIR] check                     verify the store's consistency
+  entente [--db DIR] check [--repair]          verify the store (files, checksums, indexes, counts)
   entente version                              print the version (also --version)
   entente help [COMMAND]                       print help
 
