@@ -129,14 +129,17 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 		}
 	}
 	// The curated readers check each file against the store as it was
-	// and against the files read before it.
+	// and against the files read before it; the RDF readers resolve
+	// nothing, so a load of only those reads nothing of the store first
+	// (a one-fact N-Quads load into a large store costs what one fact
+	// costs, not a catalog of the store).
 	res := &loadResolver{decl: newDeclarations()}
-	if db != nil {
-		curated := false
-		for _, s := range srcs {
-			curated = curated || s.Format == Seed || s.Format == CSV || s.Format == ""
-		}
-		cr, err := newCatalogResolver(ctx, db, curated)
+	curated := false
+	for _, s := range srcs {
+		curated = curated || s.Format == Seed || s.Format == CSV || s.Format == ""
+	}
+	if db != nil && curated {
+		cr, err := newCatalogResolver(ctx, db, true)
 		if err != nil {
 			return nil, err
 		}
