@@ -829,20 +829,25 @@ func (ev *evaluator) neighbors(s *syntax.Neighbors) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		var rel *Relation
-		if len(r.Step) > 0 {
-			h, err := ev.hop(r.Parent, r.Step)
-			if err != nil {
-				return nil, err
-			}
-			rel = h.Rel
-			res.Extra = append(res.Extra, h.Also...)
+		if len(r.Step) == 0 {
+			res.Rows = append(res.Rows, []Value{int64(r.Depth), node, typeText(node), (*Relation)(nil)})
+			continue
 		}
-		res.Rows = append(res.Rows, []Value{int64(r.Depth), node, typeText(node), rel})
+		h, err := ev.hop(r.Parent, r.Step)
+		if err != nil {
+			return nil, err
+		}
+		// Every relation joining the node to the one that reached it, a
+		// row each: parallel relations (three tariff exposures of Japan
+		// to the United States) are facts of their own, not hidden
+		// behind the strongest.
+		for _, rel := range append([]*Relation{h.Rel}, h.Also...) {
+			res.Rows = append(res.Rows, []Value{int64(r.Depth), node, typeText(node), rel})
+		}
 	}
 	if capped {
 		res.Capped = true
-		res.Note = fmt.Sprintf("showing %s (raise the cap with limit N)", theFirst(len(res.Rows), "node", "nodes"))
+		res.Note = fmt.Sprintf("showing %s (raise the cap with limit N)", theFirst(len(reached), "node", "nodes"))
 	}
 	return res, nil
 }
