@@ -96,9 +96,79 @@ func (ev *evaluator) show(s *syntax.Show) (*Result, error) {
 			rels = append(rels, rel)
 		}
 	}
+	// A sector, an instrument or a venue is rarely an end of a relation:
+	// the relations that name it as a qualifier are its card's too.
+	named, err := ev.relationsNaming(r.ref, links)
+	if err != nil {
+		return nil, err
+	}
+	rels = append(rels, named...)
 	sortRelations(rels, node)
 	res.Rows = [][]Value{{node, rels}}
 	return res, nil
+}
+
+// relationsNaming returns the relations with a qualifier whose value is the
+// entity ref (sector: Semiconductors, instrument: Nuclear umbrella).
+func (ev *evaluator) relationsNaming(ref cgraph.Ref, links *graph.Links) (List, error) {
+	var out List
+	it := ev.qs.QuadIterator(quad.Object, ref).Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q := it.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		pv, err := ev.qs.NameOf(p)
+		if err != nil {
+			return nil, err
+		}
+		iri, ok := pv.(quad.IRI)
+		if !ok || !strings.HasPrefix(string(iri), graph.QualPrefix) {
+			continue
+		}
+		stmt, _ := ev.qs.QuadDirection(q, quad.Subject)
+		lk, ok, err := ev.linkOfStatement(stmt, links)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			rel, err := ev.relation(lk)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rel)
+		}
+	}
+	return out, it.Err()
+}
+
+// linkOfStatement finds the link of the index whose statement node is
+// stmt, among the links of the statement's subject.
+func (ev *evaluator) linkOfStatement(stmt cgraph.Ref, links *graph.Links) (graph.Link, bool, error) {
+	subj, err := ev.qs.ValueOf(graph.PredSubject)
+	if err != nil || subj == nil {
+		return graph.Link{}, false, err
+	}
+	sit := ev.qs.QuadIterator(quad.Subject, stmt).Iterate()
+	defer sit.Close()
+	key := stmt.Key()
+	for sit.Next(ev.ctx) {
+		q := sit.Result()
+		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
+		if p.Key() != subj.Key() {
+			continue
+		}
+		s, _ := ev.qs.QuadDirection(q, quad.Object)
+		i, ok := links.Index(s)
+		if !ok {
+			return graph.Link{}, false, nil
+		}
+		for _, e := range links.Out(i) {
+			if l := links.Labels[e.Label]; l != nil && l.Key() == key {
+				return graph.Link{From: i, To: e.Other, Pred: e.Pred, Label: e.Label}, true, nil
+			}
+		}
+	}
+	return graph.Link{}, false, sit.Err()
 }
 
 // sortRelations orders a card's relations: by kind (the vocabulary's

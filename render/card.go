@@ -83,6 +83,11 @@ func WriteCard(w io.Writer, res *query.Result, o *Options) error {
 				arrow, other = "←", r.From
 			}
 			line := "    " + arrow + " " + other.Label()
+			if r.From.ID != n.ID && r.To.ID != n.ID {
+				// A relation that names the entity as a qualifier
+				// (its sector, instrument, venue): both ends.
+				line = "    " + r.From.Label() + " —" + r.Kind + "→ " + r.To.Label()
+			}
 			if q := qualText(r); q != "" {
 				line += "  " + dim("("+q+")")
 			}
@@ -92,7 +97,7 @@ func WriteCard(w io.Writer, res *query.Result, o *Options) error {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\n(%d relations", len(rels))
+	fmt.Fprintf(&b, "\n(%s", Count(int64(len(rels)), "relation"))
 	if res.Note != "" {
 		b.WriteString(" — " + res.Note)
 	}

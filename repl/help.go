@@ -38,15 +38,23 @@ var helpTopics = map[string]string{
   The entity's card: type, names, aliases, and every relation grouped by kind,
   with counts and status.        show Japan     show "South Korea"     show Seoul`,
 	"neighbors": `neighbors ENTITY [depth N] [via KIND, …] [in|out|both] [where …] [limit N]
-  The entities within N hops (default 1), each with the relation that reached it.
+  The entities within N hops (default 1), a row for each relation that reached it.
   neighbors Japan depth 2 via partner, security_pact`,
-	"path": `path A to B [via KIND, …] [max N] [avoid X, …] [directed] [where …] [limit N]
-  Every shortest path from A to B (walking links either way unless directed),
-  each hop with its relation and real direction. avoid takes entities or kinds.
-  path Japan to India     path Japan to India avoid "United States", China`,
-	"paths": `paths A to B [max N] [limit N] [via …] [avoid …] [directed] [where …]
-  Every simple path up to max hops (default 4), shortest first.
-  paths Japan to India max 3 limit 20`,
+	"path": `path A to B [via KIND, …] [max N] [avoid X, …] [directed] [where …] [including STATUS] [limit N]
+  The shortest paths from A to B among the strongest: a path is as strong as its
+  weakest hop (existing > at_risk > potential > proposed; stated > inferred); a
+  note names a shorter path through weaker links and the clause that shows it.
+  including STATUS walks every relation down to STATUS. Paths walk links either
+  way unless directed, and pass through no event unless via names its kinds.
+  path Japan to India     path Japan to India including proposed
+  path Japan to India avoid "United States", China`,
+	"paths": `paths A to B [max N] [limit N] [via …] [avoid …] [directed] [where …] [including STATUS]
+  Every simple path up to max hops (default 4) among the strongest, shortest first.
+  paths Japan to India max 3 limit 20     paths Japan to India including proposed`,
+	"search": `search TEXT [in FIELD, …] [limit N]
+  Full-text search over names, aliases, notes and evidence, ranked; each hit with
+  the matching text marked and its locator. "phrases", prefix*, any case or accent.
+  search Ukraine     search "nuclear umbrella"     search tariff* in evidence`,
 	"why": `why A B
   Every relation linking the two, with qualifiers and evidence.
   why Japan Australia     why "South Korea" "United States"`,
@@ -112,8 +120,9 @@ func (s *session) help(args []string) {
 	fmt.Fprintln(w, `Statements (end with ; or a line end; an unfinished line, or one ending with \, goes on):
   show ENTITY                          the entity's card
   neighbors ENTITY [depth N] [via …]   who is around it
-  path A to B [avoid X] [via …]        every shortest path
-  paths A to B [max N] [limit N]       every simple path, shortest first
+  path A to B [including STATUS]       the shortest paths among the strongest
+  paths A to B [max N] [limit N]       every simple path among the strongest, shortest first
+  search TEXT [in FIELD]               names, notes and evidence, ranked, with locators
   why A B                              every relation linking the two, with evidence
   compare path A to B avoid X          what taking X out changes
   match (a:Country)-[r:partner]-(b) return a.name, b.name
@@ -127,7 +136,7 @@ Quote names with spaces or keywords ("South Korea"), or let Tab do it.`)
 	}
 	fmt.Fprintln(w)
 	s.helpCommands()
-	fmt.Fprintln(w, "\n:help TOPIC for more (show, neighbors, path, paths, why, compare, match, where, gizmo).")
+	fmt.Fprintln(w, "\n:help TOPIC for more (show, neighbors, path, paths, search, why, compare, match, where, gizmo).")
 }
 
 func (s *session) helpCommands() {
