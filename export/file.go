@@ -182,6 +182,14 @@ func createTemp(dir string, perm os.FileMode) (*os.File, error) {
 		if errors.Is(err, fs.ErrExist) && i < 100 {
 			continue
 		}
+		if err != nil {
+			// Name the directory, not the temporary file the user
+			// never asked for.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = &fs.PathError{Op: "write into", Path: dir, Err: pe.Err}
+			}
+		}
 		return f, err
 	}
 }
