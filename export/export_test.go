@@ -561,7 +561,7 @@ func TestCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	if h := strings.Join(recs[0], ","); !strings.HasPrefix(h, "subject,relation,object,status,") || !strings.Contains(h, ",basis,") ||
-		!strings.HasSuffix(h, ",subject_type,object_type,id,source,locator,note") {
+		!strings.HasSuffix(h, ",subject_type,object_type,id,relation_note,source,locator,note") {
 		t.Fatalf("header %v", recs[0])
 	}
 	if len(recs)-1 < len(sg.Relations) {

@@ -33,7 +33,8 @@ func csvQualifiers(sg *Subgraph) []string {
 
 // writeEdgesCSV writes Entente's CSV edge list (docs/csv.md) after comment
 // lines with the query and the time: a declaration row for every entity,
-// sector and instrument the relations name, then one record per relation
+// sector and instrument the relations name and one for each alias of an
+// entity, then one record per relation
 // and piece of evidence, so that the file loads back into an empty store
 // without --create.
 func writeEdgesCSV(w io.Writer, sg *Subgraph, o *Options) error {
@@ -41,7 +42,7 @@ func writeEdgesCSV(w io.Writer, sg *Subgraph, o *Options) error {
 	cw := csv.NewWriter(w)
 	quals := csvQualifiers(sg)
 	header := append([]string{"subject", "relation", "object"}, quals...)
-	header = append(header, "subject_type", "object_type", "id", "source", "locator", "note")
+	header = append(header, "subject_type", "object_type", "id", "relation_note", "source", "locator", "note")
 	cw.Write(header)
 	declared := map[string]bool{}
 	declare := func(name, typ string) {
@@ -56,6 +57,16 @@ func writeEdgesCSV(w io.Writer, sg *Subgraph, o *Options) error {
 	for _, n := range sg.Nodes {
 		declare(n.Label(), firstType(n))
 	}
+	for _, n := range sg.Nodes {
+		if !declared[n.Label()] {
+			continue
+		}
+		for _, a := range n.Aliases {
+			row := make([]string, len(header))
+			row[0], row[1], row[2] = n.Label(), "alias", a
+			cw.Write(row)
+		}
+	}
 	for _, r := range sg.Relations {
 		declare(r.Qualifier("sector"), "Sector")
 		declare(r.Qualifier("instrument"), "Policy")
@@ -65,7 +76,7 @@ func writeEdgesCSV(w io.Writer, sg *Subgraph, o *Options) error {
 		for _, q := range quals {
 			base = append(base, r.Qualifier(q))
 		}
-		base = append(base, firstType(r.From), firstType(r.To), stmtID(r))
+		base = append(base, firstType(r.From), firstType(r.To), stmtID(r), r.Qualifier("note"))
 		if len(r.Evidence) == 0 {
 			cw.Write(append(base, "", "", ""))
 			continue

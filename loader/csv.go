@@ -42,6 +42,9 @@ var (
 	// csvID is the optional column that tells apart parallel relations of
 	// one kind between the same ends, as a seed file's id: line does.
 	csvID = "id"
+	// csvRelNote is the optional column of a relation's own note (the
+	// note column is the evidence's paraphrase).
+	csvRelNote = "relation_note"
 )
 
 // csvQualifiers are the qualifier columns: the vocabulary's, note aside
@@ -57,7 +60,7 @@ func csvQualifiers() []string {
 }
 
 // csvDeclarations are the words of a declaration row's relation cell.
-var csvDeclarations = []string{"type", "title", "date", "publisher"}
+var csvDeclarations = []string{"type", "alias", "title", "date", "publisher"}
 
 // CSVReader reads a CSV edge list and yields its quads, with the same
 // checks as the seed format. An error is an *Error at the row (line) and
@@ -500,7 +503,7 @@ func (c *CSVReader) readHeader() error {
 	c.header = append([]string(nil), rec...)
 	hl, _ := c.r.FieldPos(0) // the header's line: # comments may come before it
 	c.cols = map[string]int{}
-	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), append(csvEnds, csvID)...)
+	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), append(csvEnds, csvID, csvRelNote)...)
 	for i, h := range c.header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		_, col := c.fieldPos(i)
@@ -697,7 +700,7 @@ func suggestKind(name string) []string {
 // Ocean,type,Organisation), or a source's title, date or publisher
 // (ecfr-2024,title,…). It takes no qualifier and no evidence.
 func (c *CSVReader) declaration(line int, rec []string, what string) ([]quad.Quad, error) {
-	for _, col := range append(append(csvQualifiers(), csvEnds...), "source", "locator", "note", csvID) {
+	for _, col := range append(append(csvQualifiers(), csvEnds...), "source", "locator", "note", csvID, csvRelNote) {
 		if c.cell(rec, col) != "" {
 			return nil, c.errAt(line, c.colOf(col), ErrInvalid, "a declaration row (%s) takes no %s: leave the cell empty", what, col)
 		}
@@ -708,6 +711,9 @@ func (c *CSVReader) declaration(line int, rec []string, what string) ([]quad.Qua
 	}
 	if value == "" {
 		return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "the object is empty: a %s row gives the %s in the object column", what, what)
+	}
+	if what == "alias" {
+		return c.declareAlias(line, name, value)
 	}
 	if what != "type" {
 		return nil, c.declareSource(line, name, what, value)
@@ -739,6 +745,28 @@ func (c *CSVReader) declaration(line int, rec []string, what string) ([]quad.Qua
 		return nil, c.errAt(line, col, ErrInvalid, "%q names %d entities already; declare a new entity under another name", name, len(found))
 	}
 	return c.create(line, col, name, t)
+}
+
+// declareAlias reads an alias row (South Korea,alias,ROK): another name of
+// an entity declared above or in the graph, which the rows after it may
+// use too.
+func (c *CSVReader) declareAlias(line int, name, alias string) ([]quad.Quad, error) {
+	r, ok := c.byName[strings.ToLower(name)]
+	if !ok {
+		switch found := c.resolve(name); len(found) {
+		case 1:
+			r = entityRef{found[0].ID, found[0].Type}
+		case 0:
+			return nil, c.errAt(line, c.colOf("subject"), ErrInvalid, "%s", c.unknown("subject", name, "", ""))
+		default:
+			return nil, c.errAt(line, c.colOf("subject"), ErrInvalid, "%q names %d entities; give the alias to one by its id", name, len(found))
+		}
+	}
+	if other, ok := c.byName[strings.ToLower(alias)]; ok && other.id != r.id {
+		return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "the alias %q is a name of %s already", alias, other.id)
+	}
+	c.byName[strings.ToLower(alias)] = r
+	return []quad.Quad{quad.Make(r.id, graph.PredAlias, quad.String(alias), nil)}, nil
 }
 
 // create makes a new entity of type t named name, at a declaration or
@@ -904,6 +932,11 @@ func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 		if singleValued[name] {
 			vals[name] = val
 		}
+	}
+	if v := c.cell(rec, csvRelNote); v != "" {
+		q, _ := graph.LookupQualifier("note")
+		quals = append(quals, quad.Make(nil, q.IRI(), quad.String(v), nil))
+		qualText = append(qualText, "note="+v)
 	}
 	if id := c.cell(rec, csvID); id != "" {
 		if strings.ContainsAny(id, "/ <>\"") {
