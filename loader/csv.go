@@ -763,7 +763,12 @@ func (c *CSVReader) declareAlias(line int, name, alias string) ([]quad.Quad, err
 		}
 	}
 	if other, ok := c.byName[strings.ToLower(alias)]; ok && other.id != r.id {
-		return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "the alias %q is a name of %s already", alias, other.id)
+		return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "the alias %q is a name of %s already", alias, strings.Trim(fmt.Sprint(other.id), "<>"))
+	}
+	for _, f := range c.resolve(alias) {
+		if f.ID != r.id {
+			return nil, c.errAt(line, c.colOf("object"), ErrInvalid, "the alias %q is a name of %s already", alias, strings.Trim(fmt.Sprint(f.ID), "<>"))
+		}
 	}
 	c.byName[strings.ToLower(alias)] = r
 	return []quad.Quad{quad.Make(r.id, graph.PredAlias, quad.String(alias), nil)}, nil

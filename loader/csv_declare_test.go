@@ -112,3 +112,28 @@ func TestCSVHeaderAfterComments(t *testing.T) {
 		t.Errorf("error %s", got)
 	}
 }
+
+// TestCSVAliasRows: an alias row names an entity declared above or in the
+// graph; the rows after it use the alias; an alias of another entity is an
+// error; a relation_note column is the relation's note.
+func TestCSVAliasRows(t *testing.T) {
+	db := openSeeded(t)
+	src := "subject,relation,object,relation_note,source,locator,note\n" +
+		"Hanwha Ocean,type,Organisation,,,,\n" +
+		"Hanwha Ocean,alias,Hanwha,,,,\n" +
+		"Japan,alias,Nihon,,,,\n" +
+		"Hanwha,partner,Nihon,a made-up link for the test,ecfr-2024,Introduction ¶1,Hanwha works with Japan in this test.\n"
+	if _, err := loadString(db, "e.csv", src, nil); err != nil {
+		t.Fatal(err)
+	}
+	wantQuads(t, db,
+		nq(iri("entity:hanwha-ocean"), graph.PredAlias, str("Hanwha"), nil),
+		nq(iri("entity:japan"), graph.PredAlias, str("Nihon"), nil),
+		nq(iri("entity:hanwha-ocean"), iri("rel:partner"), iri("entity:japan"), iri("stmt:hanwha-ocean/partner/japan")),
+		nq(iri("stmt:hanwha-ocean/partner/japan"), iri("q:note"), str("a made-up link for the test"), nil),
+	)
+	_, err := loadString(openSeeded(t), "e.csv", "subject,relation,object,source,locator,note\nIndia,alias,Tokyo,,,\n", nil)
+	if got := errText(err, ""); !strings.HasPrefix(got, `e.csv:2:13: the alias "Tokyo" is a name of entity:japan already`) {
+		t.Errorf("error %s", got)
+	}
+}
