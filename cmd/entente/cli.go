@@ -288,7 +288,7 @@ func (g *globals) open(readOnly bool) (*graph.DB, int) {
 func (g *globals) openWith(o *graph.Options) (*graph.DB, int) {
 	dir := g.storeDir()
 	created := g.usingDefaultStore() && !graph.Exists(dir)
-	o.Log = g.env.stderr
+	o.Log = g.engineLog()
 	db, err := graph.Open(dir, o)
 	if err != nil {
 		return nil, openFailed(g.env.stderr, dir, err)
@@ -338,14 +338,21 @@ func (g *globals) openReader() (*graph.DB, int) {
 		}
 		db.Close()
 	}
-	db, err := graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.env.stderr})
+	db, err := graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.engineLog()})
 	if errors.Is(err, graph.ErrNeedsRecovery) {
-		w, st := g.openWith(&graph.Options{MustExist: true})
-		if st >= 0 {
-			return nil, st
+		w, werr := graph.Open(dir, &graph.Options{MustExist: true, Log: g.engineLog()})
+		if errors.Is(werr, graph.ErrNoSpace) {
+			fmt.Fprintf(g.env.stderr, "entente: cannot open the store: a crash left it to settle (%v), which takes a write, and the disk is full: %v\n", strings.TrimPrefix(graph.ErrNeedsRecovery.Error(), "graph: "), werr)
+			return nil, exitStore
+		}
+		if werr != nil {
+			return nil, openFailed(g.env.stderr, dir, werr)
+		}
+		for _, n := range w.Notes() {
+			fmt.Fprintf(g.env.stderr, "entente: note: %s\n", n)
 		}
 		w.Close()
-		db, err = graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.env.stderr})
+		db, err = graph.Open(dir, &graph.Options{ReadOnly: true, Log: g.engineLog()})
 	}
 	if err != nil {
 		return nil, openFailed(g.env.stderr, dir, err)
@@ -353,12 +360,22 @@ func (g *globals) openReader() (*graph.DB, int) {
 	return db, -1
 }
 
+// engineLog is where the storage engine's own log lines go: nowhere, so
+// that an error is the one line the command prints, unless
+// ENTENTE_DEBUG is set.
+func (g *globals) engineLog() io.Writer {
+	if g.env.getenv("ENTENTE_DEBUG") != "" {
+		return g.env.stderr
+	}
+	return nil
+}
+
 // reopener opens the store again, for writing or read-only (the shell's
 // :load).
 func (g *globals) reopener() func(write bool) (*graph.DB, error) {
 	dir := g.storeDir()
 	return func(write bool) (*graph.DB, error) {
-		return graph.Open(dir, &graph.Options{ReadOnly: !write, Log: g.env.stderr})
+		return graph.Open(dir, &graph.Options{ReadOnly: !write, Log: g.engineLog()})
 	}
 }
 

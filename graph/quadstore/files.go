@@ -190,13 +190,6 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 		// Badger deletes unlisted tables even when it opens read-only.
 		c.recover = true
 	}
-	if len(orphans) > 0 && setAside {
-		if err := setOrphansAside(dir, orphans); err != nil {
-			return nil, err
-		}
-		c.notes = append(c.notes, fmt.Sprintf("%d table %s the MANIFEST does not list %s moved to %s: a crash during a compaction leaves such files, which can then be deleted (docs/store.md, Damage)",
-			len(orphans), plural(len(orphans), "file", "files"), plural(len(orphans), "was", "were"), filepath.Join(dir, orphansDirName)))
-	}
 	changed := false
 	var ids []uint64
 	for id := range listed {
@@ -207,6 +200,12 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 		info := tables[id]
 		stamp := fileStamp(info)
 		if verified[id] == stamp {
+			continue
+		}
+		if v := verified[id]; v != "" && !sameSize(v, info) {
+			// Tables never change once written: another size is
+			// another file (a table of another store copied in).
+			c.damaged("table %s is %s but was %s bytes when this store wrote or verified it: it was truncated or replaced", table.IDToFilename(id), byteSize(info.Size()), strings.SplitN(v, " ", 2)[0])
 			continue
 		}
 		if err := verifyTable(filepath.Join(dir, table.IDToFilename(id)), listed[id]); err != nil {
@@ -245,6 +244,14 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 		}
 		c.damaged("the write-ahead log %s is damaged at byte %d (%s); %s after it cannot be read and would be lost if the store were opened (entente check --repair accepts that loss)",
 			name, lc.damagedAt, lc.why, lc.lost())
+	}
+	// Only a sound store has its leftovers set aside.
+	if len(orphans) > 0 && setAside && len(c.damage) == 0 {
+		if err := setOrphansAside(dir, orphans); err != nil {
+			return nil, err
+		}
+		c.notes = append(c.notes, fmt.Sprintf("%d table %s the MANIFEST does not list %s moved to %s: a crash during a compaction leaves such files, which can then be deleted (docs/store.md, Damage)",
+			len(orphans), plural(len(orphans), "file", "files"), plural(len(orphans), "was", "were"), filepath.Join(dir, orphansDirName)))
 	}
 	return c, nil
 }
@@ -507,7 +514,7 @@ func decodeEntry(b []byte) (size int, meta byte, why string) {
 	if lens[0] == 0 && lens[1] == 0 && b[0] == 0 && b[1] == 0 {
 		return 0, 0, ""
 	}
-	if lens[0] > maxKeyLen || lens[1] > 1<<31 || uint64(len(b)-n-4) < lens[0]+lens[1] {
+	if lens[0] > maxKeyLen || lens[1] > 1<<31 || len(b)-n < 4 || uint64(len(b)-n-4) < lens[0]+lens[1] {
 		return 0, 0, "an entry is cut short or its header is not valid"
 	}
 	end := n + int(lens[0]+lens[1])
