@@ -174,6 +174,9 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		if err := s.needSpace("the load", spaceFactor*bytesPerQuad*int64(len(buf))); err != nil {
 			return reset(err)
 		}
+		if err := s.reserveLogs(2 * bytesPerQuad * int64(len(buf))); err != nil {
+			return reset(err)
+		}
 		n, err := s.addSplitLocked(buf)
 		if err != nil {
 			return reset(diskFull(err))

@@ -55,3 +55,33 @@ func freeBytes(dir string) (int64, bool) {
 	}
 	return int64(st.Bavail) * int64(st.Bsize), true
 }
+
+// reserveFile allocates, without changing the file's size, the blocks of
+// [from, from+ahead) of a file (no further than its end), so that writes
+// through a memory map of it there cannot fault on a full disk (Badger
+// creates its logs as sparse files and writes them through maps, front to
+// back: a write into a hole on a full disk is SIGBUS, not an error). It
+// returns the end of what is now reserved.
+func reserveFile(path string, from, ahead int64) (int64, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return from, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return from, err
+	}
+	n := min(ahead, info.Size()-from)
+	if n <= 0 {
+		return from, nil
+	}
+	err = unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_KEEP_SIZE, from, n)
+	if err == unix.EOPNOTSUPP || err == unix.ENOSYS {
+		return info.Size(), nil // the file system cannot: the free-space checks remain
+	}
+	if err != nil {
+		return from, &os.PathError{Op: "reserve", Path: path, Err: err}
+	}
+	return from + n, nil
+}

@@ -154,6 +154,10 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		if err := s.needSpace("the load", spaceFactor*(written+bytesPerQuad*int64(len(buf)))); err != nil {
 			return fail(err)
 		}
+		// Room in the log for this batch and for undoing the load.
+		if err := s.reserveLogs(2*bytesPerQuad*int64(len(buf)) + min(written, memTableSize)); err != nil {
+			return fail(err)
+		}
 		n, b, err := s.addJournalled(loadID, &seq, buf)
 		if err != nil {
 			return fail(diskFull(err))

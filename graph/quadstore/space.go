@@ -3,6 +3,9 @@ package quadstore
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -56,6 +59,45 @@ func (s *QuadStore) needSpace(what string, need int64) error {
 		return nil
 	}
 	return &noSpaceError{what: what, need: need, free: free, dir: s.dir}
+}
+
+// reserveLogs allocates ahead more bytes of blocks in Badger's memtable
+// logs before a write (so that what is reserved keeps ahead of what is
+// written): a log is a sparse file written
+// through a memory map, and on a disk that fills up meanwhile (another
+// process) a write into its holes kills the process. A reservation that
+// fails for want of space is ErrNoSpace, before anything is written.
+func (s *QuadStore) reserveLogs(ahead int64) error {
+	if s.opts.InMemory || s.opts.ReadOnly {
+		return nil
+	}
+	s.resMu.Lock()
+	defer s.resMu.Unlock()
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".mem") {
+			continue
+		}
+		// Badger writes a log front to back: what this process has
+		// reserved of it so far runs from its start.
+		end, err := reserveFile(filepath.Join(s.dir, name), s.reserved[name], ahead)
+		if err != nil {
+			if errors.Is(err, syscall.ENOSPC) {
+				free, _ := s.freeSpace(s.dir)
+				return &noSpaceError{what: "reserving room in the write-ahead log " + name, need: ahead, free: free, dir: s.dir}
+			}
+			return err
+		}
+		if s.reserved == nil {
+			s.reserved = map[string]int64{}
+		}
+		s.reserved[name] = end
+	}
+	return nil
 }
 
 // diskFull turns the disk's own "no space" errors, wherever Badger meets

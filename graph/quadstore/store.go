@@ -101,6 +101,10 @@ type QuadStore struct {
 
 	// freeSpace tells the free bytes on the store's disk (a test hook).
 	freeSpace func(dir string) (int64, bool)
+	// reserved is how much of each memtable log reserveLogs has
+	// allocated, from its start; guarded by resMu.
+	resMu    sync.Mutex
+	reserved map[string]int64
 }
 
 var (

@@ -471,6 +471,9 @@ func (s *QuadStore) ApplyDeltas(in []graph.Delta, opts graph.IgnoreOpts) error {
 	if err := s.needSpace("the write", spaceFactor*bytesPerQuad*int64(len(in))); err != nil {
 		return err
 	}
+	if err := s.reserveLogs(2 * bytesPerQuad * int64(len(in))); err != nil {
+		return err
+	}
 	return s.update(func(tx *writeTx) error {
 		for _, d := range in {
 			var err error
@@ -496,6 +499,9 @@ func (s *QuadStore) ApplyDeltas(in []graph.Delta, opts graph.IgnoreOpts) error {
 // stored, and returns how many were new.
 func (s *QuadStore) AddQuads(qs []quad.Quad) (int, error) {
 	if err := s.needSpace("the write", spaceFactor*bytesPerQuad*int64(len(qs))); err != nil {
+		return 0, err
+	}
+	if err := s.reserveLogs(2 * bytesPerQuad * int64(len(qs))); err != nil {
 		return 0, err
 	}
 	n := 0
