@@ -4,7 +4,6 @@ package wasm
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"io/fs"
 	"os"
@@ -18,9 +17,6 @@ import (
 )
 
 var _ unsafe.Pointer
-
-//go:embed graphviz.wasm
-var wasmFile []byte
 
 type WasmModule struct {
 	mod             api.Module
@@ -2799,7 +2795,7 @@ func load(ctx context.Context, cacheDir string) {
 	}
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 
-	compiled, err := r.CompileModule(ctx, wasmFile)
+	compiled, err := r.CompileModule(ctx, wasmBinary())
 	if err != nil {
 		panic(err)
 	}

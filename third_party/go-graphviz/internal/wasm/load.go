@@ -1,10 +1,38 @@
 package wasm
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	_ "embed"
 	"fmt"
+	"io"
 	"sync"
 )
+
+// Graphviz compiled to WebAssembly, as upstream v0.2.10 ships it
+// (internal/wasm/graphviz.wasm), kept gzipped (gzip -9n): 1.5 MB becomes
+// 0.64 MB in the repository, and it is inflated once, on first use.
+//
+//go:embed graphviz.wasm.gz
+var wasmGzip []byte
+
+var wasmOnce = sync.OnceValues(func() ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(wasmGzip))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+})
+
+// wasmBinary returns the module's bytes; load's callers recover its panic.
+func wasmBinary() []byte {
+	b, err := wasmOnce()
+	if err != nil {
+		panic(fmt.Errorf("inflating graphviz.wasm.gz: %w", err))
+	}
+	return b
+}
 
 // Entente's fork: the module is loaded when first needed, not in init.
 
