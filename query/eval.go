@@ -360,33 +360,42 @@ func (ev *evaluator) exactName(text string) ([]resolved, error) {
 	}
 	seen := map[cgraph.Ref]bool{}
 	var out []resolved
-	it := ev.qs.QuadIterator(quad.Object, v).Iterate()
+	err = ev.quadsTo(v, func(pv quad.Value, s cgraph.Ref) error {
+		if !graph.IsNamePredicate(pv) && !graph.IsAliasPredicate(pv) || seen[s] {
+			return nil
+		}
+		seen[s] = true
+		if meta, err := ev.isMeta(s); err != nil || meta {
+			return nil
+		}
+		sv, err := ev.qs.NameOf(s)
+		if err != nil {
+			return err
+		}
+		out = append(out, resolved{sv, s})
+		return nil
+	})
+	return out, err
+}
+
+// quadsTo calls fn with the predicate and the subject of every quad whose
+// object is ref.
+func (ev *evaluator) quadsTo(ref cgraph.Ref, fn func(pred quad.Value, subj cgraph.Ref) error) error {
+	it := ev.qs.QuadIterator(quad.Object, ref).Iterate()
 	defer it.Close()
 	for it.Next(ev.ctx) {
 		q := it.Result()
 		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
 		pv, err := ev.qs.NameOf(p)
 		if err != nil {
-			return nil, err
-		}
-		if !graph.IsNamePredicate(pv) && !graph.IsAliasPredicate(pv) {
-			continue
+			return err
 		}
 		s, _ := ev.qs.QuadDirection(q, quad.Subject)
-		if seen[s] {
-			continue
+		if err := fn(pv, s); err != nil {
+			return err
 		}
-		seen[s] = true
-		if meta, err := ev.isMeta(s); err != nil || meta {
-			continue
-		}
-		sv, err := ev.qs.NameOf(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, resolved{sv, s})
 	}
-	return out, it.Err()
+	return it.Err()
 }
 
 // isMeta reports whether a node is a statement, evidence or source node.

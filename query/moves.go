@@ -112,33 +112,21 @@ func (ev *evaluator) show(s *syntax.Show) (*Result, error) {
 // entity ref (sector: Semiconductors, instrument: Nuclear umbrella).
 func (ev *evaluator) relationsNaming(ref cgraph.Ref, links *graph.Links) (List, error) {
 	var out List
-	it := ev.qs.QuadIterator(quad.Object, ref).Iterate()
-	defer it.Close()
-	for it.Next(ev.ctx) {
-		q := it.Result()
-		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
-		pv, err := ev.qs.NameOf(p)
-		if err != nil {
-			return nil, err
+	err := ev.quadsTo(ref, func(pv quad.Value, stmt cgraph.Ref) error {
+		if iri, ok := pv.(quad.IRI); !ok || !strings.HasPrefix(string(iri), graph.QualPrefix) {
+			return nil
 		}
-		iri, ok := pv.(quad.IRI)
-		if !ok || !strings.HasPrefix(string(iri), graph.QualPrefix) {
-			continue
-		}
-		stmt, _ := ev.qs.QuadDirection(q, quad.Subject)
 		lk, ok, err := ev.linkOfStatement(stmt, links)
-		if err != nil {
-			return nil, err
+		if err != nil || !ok {
+			return err
 		}
-		if ok {
-			rel, err := ev.relation(lk)
-			if err != nil {
-				return nil, err
-			}
+		rel, err := ev.relation(lk)
+		if err == nil {
 			out = append(out, rel)
 		}
-	}
-	return out, it.Err()
+		return err
+	})
+	return out, err
 }
 
 // linkOfStatement finds the link of the index whose statement node is
@@ -237,20 +225,15 @@ func (ev *evaluator) eventNodes(links *graph.Links) (map[int32]bool, error) {
 		return nil, err
 	}
 	out := map[int32]bool{}
-	it := ev.qs.QuadIterator(quad.Object, ref).Iterate()
-	defer it.Close()
-	for it.Next(ev.ctx) {
-		q := it.Result()
-		p, _ := ev.qs.QuadDirection(q, quad.Predicate)
-		if pv, err := ev.qs.NameOf(p); err != nil || pv != graph.PredType {
-			continue
+	err = ev.quadsTo(ref, func(pv quad.Value, s cgraph.Ref) error {
+		if pv == graph.PredType {
+			if i, ok := links.Index(s); ok {
+				out[i] = true
+			}
 		}
-		s, _ := ev.qs.QuadDirection(q, quad.Subject)
-		if i, ok := links.Index(s); ok {
-			out[i] = true
-		}
-	}
-	return out, it.Err()
+		return nil
+	})
+	return out, err
 }
 
 // avoidItem is one name of an avoid list, resolved: relation kinds (the
