@@ -118,6 +118,8 @@ Usage:
                                                write a query's answer as a subgraph
   entente [--db DIR] stats [--format json]     count quads, nodes, entities, relations
   entente [--db DIR] check [--repair]          verify the store (files, checksums, indexes, counts)
+  entente [--db DIR] serve [--addr 127.0.0.1:7474] [--open]
+                                               the explorer: a page and its JSON API in the browser
   entente version                              print the version (also --version)
   entente help [COMMAND]                       print help
 
@@ -185,6 +187,8 @@ func run(args []string, e *env) int {
 		return cmdStats(g, rest)
 	case "check":
 		return cmdCheck(g, rest)
+	case "serve":
+		return cmdServe(g, rest)
 	case "version":
 		fmt.Fprintln(e.stdout, versionString())
 		return exitOK

@@ -8,6 +8,7 @@
 //	entente [--db DIR] export --query 'QUERY' --format F -o FILE
 //	entente [--db DIR] stats [--format json]
 //	entente [--db DIR] check
+//	entente [--db DIR] serve [--addr 127.0.0.1:7474] [--open]
 //	entente version
 //
 // Exit status: 0 success, 1 a bad query or bad input, 2 a usage error, 3 a
