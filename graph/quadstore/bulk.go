@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/cayleygraph/quad"
 	badger "github.com/dgraph-io/badger/v4"
@@ -75,6 +76,10 @@ func (b *bulkBuilder) value(id uint32) []byte { return b.arena[b.offs[id-1]:b.of
 // bulkLoad loads into the empty store. The caller holds wmu.
 func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
 	var res LoadResult
+	// Its batches past the bulk limit are part of the one implicit
+	// transaction.
+	s.histDefault = histNone
+	defer func() { s.histDefault = histOwn }()
 	b := newBulkBuilder()
 	br := &batchReader{ctx: ctx, r: r}
 	// Parsing the input and interning its values overlap: a goroutine
@@ -188,10 +193,34 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		}
 	}
 	res.Read = br.read
+	// The load is the history's first transaction; the store was empty
+	// before it, so it records no changes (Implicit).
+	rec, err := s.recordImplicit(res.Added, opt.Tx)
+	if err != nil {
+		return reset(err)
+	}
+	res.Tx = rec
 	if err := s.unmarkBulk(); err != nil {
 		return reset(err)
 	}
 	return res, nil
+}
+
+// recordImplicit writes the record of a bulk load; wmu is held.
+func (s *QuadStore) recordImplicit(added int64, o TxOptions) (TxRecord, error) {
+	tx := s.begin()
+	defer tx.discard()
+	tx.histMode = histNone
+	id, t, err := tx.nextTx(o)
+	if err != nil {
+		return TxRecord{}, err
+	}
+	rec := TxRecord{ID: id, Time: t, Added: added, Implicit: true, Meta: o.Meta}
+	if err := tx.setRecord(&rec); err != nil {
+		return TxRecord{}, err
+	}
+	tx.newTx, tx.newTime = id, t
+	return rec, tx.commit()
 }
 
 // resetEmpty drops everything and writes the metadata of an empty store.
@@ -205,6 +234,7 @@ func (s *QuadStore) resetEmpty() error {
 	s.nquads.Store(0)
 	s.nnodes.Store(0)
 	s.nextID = 1
+	s.lastTx, s.lastTime = 0, time.Time{}
 	s.names.init(s.names.max)
 	s.ids.clear()
 	s.version.Add(1)

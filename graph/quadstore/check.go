@@ -20,6 +20,8 @@ type CheckReport struct {
 	Quads    int64    // quads in the primary index
 	Nodes    int64    // node records
 	Journals int      // journals of unfinished loads
+	// Transactions is the number of transactions in the store's history.
+	Transactions int
 	Problems []string // each inconsistency, in words; empty when consistent
 }
 
@@ -266,12 +268,15 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 				rep.problem("node %d is in no quad", id)
 			}
 		}
-		return scan(ctx, txn, []byte{pfxJournal}, func(k, _ []byte) error {
+		if err := scan(ctx, txn, []byte{pfxJournal}, func(k, _ []byte) error {
 			if len(k) == journalHdrLen {
 				rep.Journals++
 			}
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		return checkHistory(ctx, txn, rep)
 	})
 	return rep, err
 }

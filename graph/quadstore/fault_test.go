@@ -425,11 +425,11 @@ func TestJournalRecovery(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			seq := uint64(0)
+			lt := &longTx{id: id}
 			batch1 := []quad.Quad{quad.Make("x1", "p", "y1", nil), baseQuads()[0]}
 			batch2 := []quad.Quad{quad.Make("x2", "p", "y2", nil)}
 			for _, b := range [][]quad.Quad{batch1, batch2} {
-				if _, _, err := s.addJournalled(id, &seq, b); err != nil {
+				if _, _, err := s.addJournalled(lt, b); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -449,8 +449,8 @@ func TestJournalRecovery(t *testing.T) {
 			m.add(baseQuads()...)
 			verify(t, s, m)
 			rep, _ := s.Check(context.Background())
-			if rep.Journals != 0 {
-				t.Fatalf("%d journals left", rep.Journals)
+			if rep.Journals != 0 || !rep.OK() {
+				t.Fatalf("%d journals left; problems %q", rep.Journals, rep.Problems)
 			}
 		})
 	}

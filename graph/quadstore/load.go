@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,6 +27,8 @@ type LoadOptions struct {
 	BulkLimit int
 	// BatchSize is the number of quads per transaction (default 4096).
 	BatchSize int
+	// Tx describes the transaction of the history the load makes.
+	Tx TxOptions
 }
 
 // LoadProgress reports how far a load has come.
@@ -43,6 +44,8 @@ type LoadResult struct {
 	Read  int64 // quads read
 	Added int64 // quads that were new
 	Bulk  bool  // the store was empty and the bulk path wrote it
+	// Tx is the load's transaction (ID 0 when it added nothing).
+	Tx TxRecord
 }
 
 const defaultBulkLimit = 8_000_000
@@ -79,7 +82,7 @@ func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (Lo
 		return LoadResult{}, ErrClosed
 	}
 	s.wmu.Lock()
-	empty := s.nquads.Load() == 0 && s.nnodes.Load() == 0
+	empty := s.nquads.Load() == 0 && s.nnodes.Load() == 0 && s.lastTx == 0
 	if empty && opt.BulkLimit > 0 {
 		defer s.wmu.Unlock()
 		return s.bulkLoad(ctx, r, &opt)
@@ -119,25 +122,22 @@ func (b *batchReader) next(buf []quad.Quad, n int) ([]quad.Quad, error) {
 	return buf, nil
 }
 
-// journalledLoad loads into a store with data, batch by batch.
+// journalledLoad loads into a store with data, batch by batch, as one
+// transaction of the history.
 func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
 	var res LoadResult
-	loadID := rand.Uint64() | 1
-	hdr := journalHeader(loadID)
-	if err := s.update(func(tx *writeTx) error {
-		return tx.set(hdr, append([]byte{journalLoading}, opt.Source...))
-	}); err != nil {
+	lt, err := s.beginLong(opt.Tx, opt.Source, journalLoading)
+	if err != nil {
 		return res, err
 	}
 	br := &batchReader{ctx: ctx, r: r}
 	var (
 		buf     []quad.Quad
-		seq     uint64
 		batches int64
 		written int64 // bytes of keys and values committed
 	)
 	fail := func(err error) (LoadResult, error) {
-		if rerr := s.rollback(context.WithoutCancel(ctx), loadID); rerr != nil {
+		if rerr := s.rollback(context.WithoutCancel(ctx), lt.id); rerr != nil {
 			return LoadResult{Read: br.read}, fmt.Errorf("%w (and undoing the load failed: %v)", err, rerr)
 		}
 		return LoadResult{Read: br.read}, err
@@ -158,7 +158,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		if err := s.reserveLogs(2*bytesPerQuad*int64(len(buf)) + min(written, memTableSize)); err != nil {
 			return fail(err)
 		}
-		n, b, err := s.addJournalled(loadID, &seq, buf)
+		n, b, err := s.addJournalled(lt, buf)
 		if err != nil {
 			return fail(diskFull(err))
 		}
@@ -170,22 +170,29 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		}
 	}
 	res.Read = br.read
-	if err := s.dropJournal(loadID); err != nil {
+	if res.Added == 0 {
+		// Nothing changed: no transaction.
+		if err := s.rollback(context.WithoutCancel(ctx), lt.id); err != nil {
+			return res, err
+		}
+		return res, nil
+	}
+	rec, err := s.finishLong(lt)
+	if err != nil {
 		return fail(err)
 	}
+	res.Tx = rec
 	return res, nil
 }
 
 // addJournalled adds quads in one transaction that also records which
 // quads were new, splitting the batch if Badger finds it too large. It
 // returns the quads added and the bytes written.
-func (s *QuadStore) addJournalled(loadID uint64, seq *uint64, qs []quad.Quad) (int, int64, error) {
-	*seq++
+func (s *QuadStore) addJournalled(lt *longTx, qs []quad.Quad) (int, int64, error) {
 	n := 0
 	var written int64
-	err := s.update(func(tx *writeTx) error {
+	err := s.updateInto(lt, func(tx *writeTx) error {
 		defer func() { written = tx.bytes }()
-		tx.journal = journalKey(loadID, *seq)
 		for _, q := range qs {
 			added, err := tx.addQuad(q, true)
 			if err != nil {
@@ -199,19 +206,23 @@ func (s *QuadStore) addJournalled(loadID uint64, seq *uint64, qs []quad.Quad) (i
 	})
 	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
 		h := len(qs) / 2
-		n1, b1, err := s.addJournalled(loadID, seq, qs[:h])
+		n1, b1, err := s.addJournalled(lt, qs[:h])
 		if err != nil {
 			return n1, b1, err
 		}
-		n2, b2, err := s.addJournalled(loadID, seq, qs[h:])
+		n2, b2, err := s.addJournalled(lt, qs[h:])
 		return n1 + n2, b1 + b2, err
 	}
 	return n, written, err
 }
 
-// The journal: a header per load and a record per committed batch.
+// The journal: a header per unfinished transaction (a load or a large
+// change), whose batches are the transaction's history records (x D id
+// seq). Stores written before the history kept their batches under the
+// header (u id seq, 32 bytes a quad, additions only).
 const (
 	journalLoading  = 'L'
+	journalChanging = 'C'
 	journalUndoing  = 'R'
 	journalHdrLen   = 9
 	journalRecLen   = 17
@@ -222,21 +233,18 @@ func journalHeader(loadID uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{pfxJournal}, loadID)
 }
 
-func journalKey(loadID, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(journalHeader(loadID), seq)
-}
-
-// journalKeys lists the record keys of a load, newest first.
-func (s *QuadStore) journalKeys(loadID uint64) ([][]byte, error) {
+// journalKeys lists the batch records of a transaction, newest first.
+func (s *QuadStore) journalKeys(id uint64) ([][]byte, error) {
 	var keys [][]byte
-	prefix := journalHeader(loadID)
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Seek(prefix); it.Valid(); it.Next() {
-			if k := it.Item().Key(); len(k) == journalRecLen {
-				keys = append(keys, it.Item().KeyCopy(nil))
+		for _, prefix := range [][]byte{journalHeader(id), opsPrefix(id)} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			for it.Seek(prefix); it.Valid(); it.Next() {
+				if k := it.Item().Key(); len(k) == len(prefix)+8 {
+					keys = append(keys, it.Item().KeyCopy(nil))
+				}
 			}
+			it.Close()
 		}
 		return nil
 	})
@@ -246,36 +254,12 @@ func (s *QuadStore) journalKeys(loadID uint64) ([][]byte, error) {
 	return keys, err
 }
 
-// dropJournal deletes a load's journal, keeping its quads.
-func (s *QuadStore) dropJournal(loadID uint64) error {
-	keys, err := s.journalKeys(loadID)
-	if err != nil {
-		return err
-	}
-	keys = append(keys, journalHeader(loadID))
-	for len(keys) > 0 {
-		n := min(len(keys), 10000)
-		chunk := keys[:n]
-		keys = keys[n:]
-		if err := s.update(func(tx *writeTx) error {
-			for _, k := range chunk {
-				if err := tx.del(k); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// rollback undoes a load from its journal, newest batch first. Each step
-// deletes one batch's quads and its record in one transaction, so an
-// interrupted rollback resumes where it stopped.
-func (s *QuadStore) rollback(ctx context.Context, loadID uint64) error {
-	hdr := journalHeader(loadID)
+// rollback undoes an unfinished transaction from its records, newest batch
+// first: what it added is removed, what it removed is added back. Each step
+// undoes one batch and deletes its record in one commit, so an interrupted
+// rollback resumes where it stopped. Nothing of it enters the history.
+func (s *QuadStore) rollback(ctx context.Context, id uint64) error {
+	hdr := journalHeader(id)
 	var source []byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(hdr)
@@ -290,37 +274,72 @@ func (s *QuadStore) rollback(ctx context.Context, loadID uint64) error {
 	}
 	if len(source) > 0 && source[0] != journalUndoing {
 		source[0] = journalUndoing
-		if err := s.update(func(tx *writeTx) error { return tx.set(hdr, source) }); err != nil {
+		if err := s.update(func(tx *writeTx) error { tx.histMode = histNone; return tx.set(hdr, source) }); err != nil {
 			return err
 		}
 	}
-	keys, err := s.journalKeys(loadID)
+	keys, err := s.journalKeys(id)
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var rec []byte
+		var removed []quad.Quad
+		legacy := k[0] == pfxJournal
 		err := s.db.View(func(txn *badger.Txn) error {
 			item, err := txn.Get(k)
 			if err != nil {
 				return err
 			}
-			rec, err = item.ValueCopy(nil)
-			return err
+			if rec, err = item.ValueCopy(nil); err != nil {
+				return err
+			}
+			if legacy {
+				return nil
+			}
+			// What the batch removed is added back by value: a node it
+			// retired comes back under a new id.
+			h := &historyReader{txn: txn, cache: map[uint64]quad.Value{}}
+			for off := 0; off+opLen <= len(rec); off += opLen {
+				if add, q := decodeOp(rec[off:]); !add {
+					v, err := h.quad(q)
+					if err != nil {
+						return err
+					}
+					removed = append(removed, v)
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if len(rec)%quadRecordBytes != 0 {
+		size := opLen
+		if legacy {
+			size = quadRecordBytes
+		}
+		if len(rec)%size != 0 {
 			return fmt.Errorf("%w: journal record of %d bytes", ErrCorrupt, len(rec))
 		}
 		err = s.update(func(tx *writeTx) error {
-			for off := 0; off < len(rec); off += quadRecordBytes {
-				var q quadIDs
-				for i := range q {
-					q[i] = binary.BigEndian.Uint64(rec[off+8*i:])
+			tx.histMode = histNone
+			for off := len(rec) - size; off >= 0; off -= size {
+				add, q := true, quadIDs{}
+				if legacy {
+					for i := range q {
+						q[i] = binary.BigEndian.Uint64(rec[off+8*i:])
+					}
+				} else {
+					add, q = decodeOp(rec[off:])
 				}
-				if err := tx.removeIDs(q, true); err != nil {
+				if add {
+					if err := tx.removeIDs(q, true); err != nil {
+						return err
+					}
+				}
+			}
+			for _, q := range removed {
+				if _, err := tx.addQuad(q, true); err != nil {
 					return err
 				}
 			}
@@ -330,7 +349,17 @@ func (s *QuadStore) rollback(ctx context.Context, loadID uint64) error {
 			return err
 		}
 	}
-	return s.update(func(tx *writeTx) error { return tx.del(hdr) })
+	err = s.update(func(tx *writeTx) error { tx.histMode = histNone; return tx.del(hdr) })
+	if err != nil {
+		return err
+	}
+	// The id it had reserved is free again if nothing came after it.
+	s.wmu.Lock()
+	if s.lastTx == id {
+		err = s.loadLastTx()
+	}
+	s.wmu.Unlock()
+	return err
 }
 
 // recoverJournals settles the journals a crash left: an undo is finished;

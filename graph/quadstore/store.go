@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cayleygraph/cayley/graph"
 	"github.com/cayleygraph/cayley/graph/iterator"
@@ -81,9 +82,15 @@ type QuadStore struct {
 
 	closed atomic.Bool
 
-	// wmu serialises writers; it guards nextID.
-	wmu    sync.Mutex
-	nextID uint64
+	// wmu serialises writers; it guards nextID and the newest
+	// transaction's id and time.
+	wmu      sync.Mutex
+	nextID   uint64
+	lastTx   uint64
+	lastTime time.Time
+	// histDefault is how writes record history: histNone while the bulk
+	// path writes (wmu held).
+	histDefault histMode
 
 	nquads atomic.Int64
 	nnodes atomic.Int64
@@ -355,7 +362,7 @@ func writeMeta(txn *badger.Txn, quads, nodes int64, nextID uint64) error {
 }
 
 func (s *QuadStore) loadMeta() error {
-	return s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(func(txn *badger.Txn) error {
 		var vals [3]uint64
 		for i, k := range [][]byte{keyQuads, keyNodes, keyNextID} {
 			item, err := txn.Get(k)
@@ -378,6 +385,10 @@ func (s *QuadStore) loadMeta() error {
 		s.nextID = vals[2]
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.loadLastTx()
 }
 
 // Version changes whenever the store's contents change.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/cayleygraph/cayley/graph"
 	"github.com/cayleygraph/quad"
@@ -80,12 +81,22 @@ type writeTx struct {
 	created  map[uint64]struct{}  // nodes created here
 	touched  map[uint64]struct{}  // nodes that lost a quad
 	gced     map[uint64]valueHash // nodes deleted here
-	added    []quadIDs            // new quads, when journaling
 	entries  int64
 	bytes    int64
 	keybuf   []byte
 	valbuf   []byte
-	journal  []byte // journal key for the new quads; nil = none
+
+	// History: what this transaction changed, as ops ('+' or '-' and the
+	// quad's four ids), recorded at commit as histMode says.
+	histMode histMode
+	ops      []byte
+	histTx   uint64    // histInto: the transaction the ops belong to
+	histSeq  *uint64   // histInto: the sequence of its op records
+	txOpts   TxOptions // histOwn: the record's metadata
+	newTx     uint64     // the transaction recorded, set by finish
+	newTime   time.Time  // its time
+	baseTime  *time.Time // the implicit first transaction was recorded
+	reserveTx uint64     // a long transaction's id, taken at commit
 }
 
 func (s *QuadStore) begin() *writeTx {
@@ -102,6 +113,7 @@ func (s *QuadStore) begin() *writeTx {
 		resolved: make(map[valueHash]uint64),
 		created:  make(map[uint64]struct{}),
 		touched:  make(map[uint64]struct{}),
+		histMode: s.histDefault,
 	}
 }
 
@@ -133,7 +145,7 @@ func (tx *writeTx) del(k []byte) error {
 // the counter and metadata records its commit will add.
 func (tx *writeTx) full() bool {
 	entries := tx.entries + int64(len(tx.counts)) + 3*int64(len(tx.touched)) + 8
-	bytes := tx.bytes + 24*int64(len(tx.counts)) + 32*int64(len(tx.added)) + 256
+	bytes := tx.bytes + 24*int64(len(tx.counts)) + int64(len(tx.ops)) + 512
 	return entries*100 >= maxTxnEntries*flushAtPercent || bytes*100 >= maxTxnBytes*flushAtPercent
 }
 
@@ -246,9 +258,7 @@ func (tx *writeTx) addIDs(ids quadIDs, ignoreDup bool) (bool, error) {
 		}
 	}
 	tx.dq++
-	if tx.journal != nil {
-		tx.added = append(tx.added, ids)
-	}
+	tx.recordOp(opAdd, ids)
 	return true, nil
 }
 
@@ -294,6 +304,7 @@ func (tx *writeTx) removeIDs(ids quadIDs, ignoreMissing bool) error {
 		}
 	}
 	tx.dq--
+	tx.recordOp(opRemove, ids)
 	return nil
 }
 
@@ -345,16 +356,8 @@ func (tx *writeTx) finish() error {
 			return err
 		}
 	}
-	if tx.journal != nil && len(tx.added) > 0 {
-		rec := make([]byte, 0, 32*len(tx.added))
-		for _, q := range tx.added {
-			for _, id := range q {
-				rec = binary.BigEndian.AppendUint64(rec, id)
-			}
-		}
-		if err := tx.set(tx.journal, rec); err != nil {
-			return err
-		}
+	if err := tx.finishHistory(); err != nil {
+		return err
 	}
 	if tx.dq != 0 {
 		if err := tx.set(keyQuads, putU64(uint64(tx.s.nquads.Load()+tx.dq))); err != nil {
@@ -381,16 +384,24 @@ func (tx *writeTx) deleteNode(id uint64) error {
 		return fmt.Errorf("%w: node %d: %w", ErrCorrupt, id, err)
 	}
 	var h valueHash
+	var enc []byte
 	err = item.Value(func(b []byte) error {
 		v, err := decodeValue(b)
 		if err != nil {
 			return err
 		}
 		h = hashOf(v)
+		enc = append(enc, b...)
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	// History still names the node by its id: keep its value, retired.
+	if tx.histMode != histNone {
+		if err := tx.set(retiredKey(id), enc); err != nil {
+			return err
+		}
 	}
 	if err := tx.del(nodeKey(id)); err != nil {
 		return err
@@ -424,6 +435,18 @@ func (tx *writeTx) commit() error {
 	s.nquads.Add(tx.dq)
 	s.nnodes.Add(tx.dn)
 	s.nextID = tx.nextID
+	if tx.baseTime != nil {
+		s.lastTx, s.lastTime = 1, *tx.baseTime
+	}
+	if tx.reserveTx > s.lastTx {
+		s.lastTx = tx.reserveTx
+	}
+	if tx.newTx != 0 {
+		if tx.newTx > s.lastTx {
+			s.lastTx = tx.newTx
+		}
+		s.lastTime = tx.newTime
+	}
 	s.version.Add(1)
 	tx.evictGCed()
 	s.ids.putAll(tx.resolved)
@@ -448,20 +471,26 @@ func (tx *writeTx) discard() { tx.txn.Discard() }
 
 // update runs fn in one atomic write transaction.
 func (s *QuadStore) update(fn func(*writeTx) error) error {
+	_, err := s.updateTx(fn)
+	return err
+}
+
+// updateTx is update, returning the committed transaction.
+func (s *QuadStore) updateTx(fn func(*writeTx) error) (*writeTx, error) {
 	if s.opts.ReadOnly {
-		return ErrReadOnly
+		return nil, ErrReadOnly
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.closed.Load() {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	tx := s.begin()
 	defer tx.discard()
 	if err := fn(tx); err != nil {
-		return err
+		return nil, err
 	}
-	return tx.commit()
+	return tx, tx.commit()
 }
 
 // ApplyDeltas applies the deltas atomically: all of them or, on any error,
