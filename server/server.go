@@ -46,11 +46,11 @@ var (
 
 // Defaults of Options.
 const (
-	DefaultMaxBody    = 1 << 20   // a JSON request
-	DefaultMaxLoad    = 64 << 20  // a file loaded through the API
-	DefaultMaxAnswer  = 32 << 20  // an answer or an exported file
-	DefaultConcurrent = 8         // queries evaluated at once
-	DefaultDrawLimit  = 500       // nodes a neighbourhood answers (the page asks for more)
+	DefaultMaxBody    = 1 << 20  // a JSON request
+	DefaultMaxLoad    = 64 << 20 // a file loaded through the API
+	DefaultMaxAnswer  = 32 << 20 // an answer or an exported file
+	DefaultConcurrent = 8        // queries evaluated at once
+	DefaultDrawLimit  = 500      // nodes a neighbourhood answers (the page asks for more)
 	tokenCookie       = "entente_token"
 	maxLimit          = 100_000 // most rows a request may ask for
 )
