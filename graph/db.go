@@ -54,6 +54,14 @@ type DB struct {
 	catalog catalogCache
 	links   linksCache
 	text    textIndexCache
+
+	// A view of another store (AsOf, At): its parent, the transaction it
+	// shows the store after, the valid time it shows.
+	parent  *DB
+	asOf    *uint64
+	validAt *Period
+	snaps   snapshots // the views made from this store
+	writeMu sync.Mutex // serialises changes made through the history API
 }
 
 // Open opens the store in dir, creating it in a directory that does not
@@ -144,6 +152,7 @@ func (db *DB) Close() error {
 		db.mu.Lock()
 		db.closed = true
 		db.mu.Unlock()
+		db.snaps.closeAll()
 		db.closeErr = db.qs.Close()
 		if err := db.lock.release(); db.closeErr == nil {
 			db.closeErr = err
@@ -189,6 +198,8 @@ func (db *DB) Notes() []string { return db.qs.Notes() }
 // removing one that is not changes nothing.
 type Batch struct {
 	deltas []cgraph.Delta
+	// Meta describes the batch's transaction in the history.
+	Meta TxMeta
 }
 
 // Add adds a quad. A quad needs a subject, a predicate and an object; the
@@ -225,7 +236,28 @@ func (db *DB) Update(ctx context.Context, fn func(*Batch) error) error {
 			return fmt.Errorf("graph: invalid quad %v: it needs a subject, a predicate and an object", d.Quad)
 		}
 	}
-	return mapErr(db.qs.ApplyDeltas(b.deltas, cgraph.IgnoreOpts{IgnoreDup: true, IgnoreMissing: true}))
+	if db.opts.ReadOnly || db.parent != nil {
+		return ErrReadOnly
+	}
+	var adds, removes []quad.Quad
+	for _, d := range b.deltas {
+		if d.Action == cgraph.Add {
+			adds = append(adds, d.Quad)
+		} else {
+			removes = append(removes, d.Quad)
+		}
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	_, err := db.qs.Commit(ctx, adds, removes, b.Meta.withKind("change").TxOptions())
+	return mapErr(err)
+}
+
+func (m TxMeta) withKind(k string) TxMeta {
+	if m.Kind == "" {
+		m.Kind = k
+	}
+	return m
 }
 
 // LoadOptions configure Load; nil means the defaults.
@@ -248,7 +280,23 @@ func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadR
 	if err := db.usable(); err != nil {
 		return LoadResult{}, err
 	}
-	res, err := db.qs.Load(ctx, r, opts)
+	if db.parent != nil {
+		return LoadResult{}, ErrReadOnly
+	}
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Tx.Meta == nil {
+		m := TxMeta{Kind: "load"}
+		if o.Source != "" {
+			m.Sources = []string{o.Source}
+		}
+		o.Tx = m.TxOptions()
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	res, err := db.qs.Load(ctx, r, &o)
 	return res, mapErr(err)
 }
 
