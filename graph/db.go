@@ -60,7 +60,7 @@ type DB struct {
 	parent  *DB
 	asOf    *uint64
 	validAt *Period
-	snaps   snapshots // the views made from this store
+	snaps   snapshots  // the views made from this store
 	writeMu sync.Mutex // serialises changes made through the history API
 }
 

@@ -17,12 +17,12 @@ import (
 
 // CheckReport is what Check found.
 type CheckReport struct {
-	Quads    int64    // quads in the primary index
-	Nodes    int64    // node records
-	Journals int      // journals of unfinished loads
+	Quads    int64 // quads in the primary index
+	Nodes    int64 // node records
+	Journals int   // journals of unfinished loads
 	// Transactions is the number of transactions in the store's history.
 	Transactions int
-	Problems []string // each inconsistency, in words; empty when consistent
+	Problems     []string // each inconsistency, in words; empty when consistent
 }
 
 // OK reports whether the store is consistent.

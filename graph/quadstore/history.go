@@ -763,4 +763,3 @@ func boolOp(add bool) byte {
 	}
 	return opRemove
 }
-

@@ -88,11 +88,11 @@ type writeTx struct {
 
 	// History: what this transaction changed, as ops ('+' or '-' and the
 	// quad's four ids), recorded at commit as histMode says.
-	histMode histMode
-	ops      []byte
-	histTx   uint64    // histInto: the transaction the ops belong to
-	histSeq  *uint64   // histInto: the sequence of its op records
-	txOpts   TxOptions // histOwn: the record's metadata
+	histMode  histMode
+	ops       []byte
+	histTx    uint64     // histInto: the transaction the ops belong to
+	histSeq   *uint64    // histInto: the sequence of its op records
+	txOpts    TxOptions  // histOwn: the record's metadata
 	newTx     uint64     // the transaction recorded, set by finish
 	newTime   time.Time  // its time
 	baseTime  *time.Time // the implicit first transaction was recorded
