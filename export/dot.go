@@ -1,14 +1,15 @@
 package export
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
+
+	"github.com/entente-kg/entente/query"
 )
 
-// typeColours fills nodes by entity type in DOT and SVG.
+// typeColours fills nodes by entity type in pictures; typeOrder is the
+// order of the legend.
 var typeColours = map[string]string{
 	"Country":        "#cfe2ff",
 	"Bloc":           "#b6d7a8",
@@ -24,83 +25,183 @@ var typeColours = map[string]string{
 	"Event":          "#fff2cc",
 }
 
+var typeOrder = []string{"Country", "Bloc", "Organisation", "Group", "Person", "Sector", "Agreement", "Forum", "ProposedFormat", "Policy", "Region", "Event"}
+
+// A lineStyle is how a line of a status is drawn.
+type lineStyle struct{ style, color, meaning string }
+
+// statusOrder is graph.Strength's order of the statuses, strongest first;
+// statusStyles how each is drawn, and what the legend says of it.
+var (
+	statusOrder  = []string{"existing", "at_risk", "potential", "proposed", "lapsed"}
+	statusStyles = map[string]lineStyle{
+		"existing":  {"solid", "#555555", "existing"},
+		"at_risk":   {"solid", "#cc0000", "at risk"},
+		"potential": {"dashed", "#777777", "potential"},
+		"proposed":  {"dashed", "#1f5fbf", "proposed"},
+		"lapsed":    {"dotted", "#999999", "lapsed"},
+	}
+)
+
+// nodeStyle is the DOT attributes that draw a node of a type.
+func nodeStyle(typ string) []string {
+	fill := "#ffffff"
+	if c, ok := typeColours[typ]; ok {
+		fill = c
+	}
+	attrs := []string{"fillcolor=" + dotQuote(fill)}
+	switch typ {
+	case "ProposedFormat":
+		attrs = append(attrs, `style="rounded,filled,dashed"`)
+	case "Person":
+		attrs = append(attrs, "shape=ellipse")
+	}
+	return attrs
+}
+
+// edgeStyle is the DOT attributes that draw a line of a status.
+func edgeStyle(status string) []string {
+	st := statusStyles[status]
+	if st.color == "" {
+		st = statusStyles["existing"]
+	}
+	attrs := []string{"color=" + dotQuote(st.color)}
+	if st.style != "solid" {
+		attrs = append(attrs, "style="+st.style)
+	}
+	if status == "at_risk" {
+		attrs = append(attrs, "fontcolor="+dotQuote(st.color))
+	}
+	return attrs
+}
+
 func dotQuote(s string) string { return strconv.Quote(s) }
 
-// dotText writes the subgraph as a Graphviz digraph: nodes styled by type,
-// edges labelled by kind, proposed and potential links dashed, every
-// attribute kept as a DOT attribute.
-func dotText(sg *Subgraph, o *Options) string {
+// The fonts and sizes of a picture.
+const (
+	nodeFontSize  = 11.0
+	edgeFontSize  = 9.0
+	titleFontSize = 14.0
+	smallFontSize = 9.0
+	nameWidth     = 20 // characters of a name's line before it wraps
+)
+
+// dotText writes the drawing as a Graphviz digraph: nodes styled by
+// type, long names wrapped, one line per pair of nodes (or per relation)
+// labelled by kind and styled by status, every attribute kept as a DOT
+// attribute, and the layout engine named in the graph's layout
+// attribute.
+func dotText(d *drawing, sg *Subgraph, o *Options) string {
 	var b strings.Builder
 	quals := qualifierNames(sg)
 	fmt.Fprintf(&b, "// Exported by Entente on %s\n// query: %s\n", o.stamp(), strings.ReplaceAll(o.Query, "\n", " "))
 	b.WriteString("digraph entente {\n")
-	fmt.Fprintf(&b, "  graph [query=%s, created=%s, rankdir=LR, fontname=\"Helvetica\", overlap=false];\n", dotQuote(o.Query), dotQuote(o.stamp()))
-	b.WriteString("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11, fillcolor=\"#ffffff\"];\n")
-	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n")
-	for _, n := range sg.Nodes {
-		attrs := []string{"label=" + dotQuote(n.Label())}
-		typ := ""
-		if len(n.Types) > 0 {
-			typ = n.Types[0]
+	fmt.Fprintf(&b, "  graph [query=%s, created=%s, layout=%s, %s, fontname=\"Helvetica\", pad=0.3, outputorder=edgesfirst];\n",
+		dotQuote(o.Query), dotQuote(o.stamp()), d.layout, layoutAttrs(d))
+	fmt.Fprintf(&b, "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=%g, fillcolor=\"#ffffff\", margin=\"0.12,0.06\"];\n", nodeFontSize)
+	fmt.Fprintf(&b, "  edge [fontname=\"Helvetica\", fontsize=%g, color=\"#555555\", arrowsize=0.7];\n", edgeFontSize)
+	for _, n := range d.nodes {
+		typ := nodeType(n)
+		lines := wrap(n.Label(), nameWidth)
+		attrs := []string{"label=" + dotQuote(strings.Join(lines, "\n"))}
+		// Wide enough for the name in a wider font than Graphviz measures
+		// (a viewer without Helvetica draws it in another).
+		w := 0.0
+		for _, l := range lines {
+			w = max(w, textWidth(l, nodeFontSize))
 		}
-		if c, ok := typeColours[typ]; ok {
-			attrs = append(attrs, "fillcolor="+dotQuote(c))
-		}
-		if typ == "ProposedFormat" {
-			attrs = append(attrs, `style="rounded,filled,dashed"`)
-		}
-		if typ == "Person" {
-			attrs = append(attrs, "shape=ellipse")
-		}
+		attrs = append(attrs, fmt.Sprintf("width=%.2f", (w+20)/72))
+		attrs = append(attrs, nodeStyle(typ)...)
 		for _, a := range nodeAttrs(n) {
 			if a.key != "name" {
 				attrs = append(attrs, a.key+"="+dotQuote(a.value))
 			}
 		}
-		attrs = append(attrs, "tooltip="+dotQuote(n.Label()+" ("+typ+")"))
+		attrs = append(attrs, "tooltip="+dotQuote(n.Label()+" ("+strings.Join(n.Types, ", ")+")"))
 		fmt.Fprintf(&b, "  %s [%s];\n", dotQuote(nodeID(n)), strings.Join(attrs, ", "))
 	}
-	for _, r := range sg.Relations {
-		st := status(r)
-		label := r.Kind
-		if sec := r.Qualifier("sector"); sec != "" {
-			label += "\n(" + sec + ")"
+	if d.layout == "dot" && d.from != nil {
+		fmt.Fprintf(&b, "  { rank=source; %s }\n  { rank=sink; %s }\n", dotQuote(nodeID(d.from)), dotQuote(nodeID(d.to)))
+	}
+	for _, e := range d.edges {
+		attrs := []string{"label=" + dotQuote(e.label())}
+		attrs = append(attrs, edgeStyle(e.status())...)
+		if dir := e.dir(); dir != "forward" {
+			attrs = append(attrs, "dir="+dir)
 		}
-		attrs := []string{"label=" + dotQuote(label)}
-		switch st {
-		case "proposed", "potential":
-			attrs = append(attrs, "style=dashed")
-		case "at_risk":
-			attrs = append(attrs, "color=\"#cc0000\"")
-		case "lapsed":
-			attrs = append(attrs, "style=dotted")
+		attrs = append(attrs, lineAttrs(e, quals)...)
+		fmt.Fprintf(&b, "  %s -> %s [%s];\n", dotQuote(nodeID(e.tail)), dotQuote(nodeID(e.head)), strings.Join(attrs, ", "))
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// layoutAttrs are the graph attributes of a layout engine.
+func layoutAttrs(d *drawing) string {
+	switch d.layout {
+	case "dot":
+		return "rankdir=LR, nodesep=0.25, ranksep=0.7"
+	case "twopi":
+		a := "overlap=false, splines=true, ranksep=2.2"
+		if d.root != nil {
+			a += ", root=" + dotQuote(nodeID(d.root))
 		}
+		return a
+	case "circo":
+		return "overlap=false, splines=true"
+	}
+	return "overlap=false, splines=true, sep=\"+12\""
+}
+
+// lineAttrs are the attributes of a line: a relation's own (its kind,
+// qualifiers, statement and evidence) when it stands for one; for several,
+// their count, kinds, strongest status, statements, and evidence joined.
+func lineAttrs(e *drawEdge, quals []string) []string {
+	var attrs []string
+	if len(e.rels) == 1 {
+		r := e.rels[0]
 		for _, a := range edgeAttrs(r, quals) {
 			attrs = append(attrs, a.key+"="+dotQuote(a.value))
 		}
 		if len(r.Evidence) > 0 {
 			attrs = append(attrs, "tooltip="+dotQuote(evidenceText(r)))
 		}
-		fmt.Fprintf(&b, "  %s -> %s [%s];\n", dotQuote(nodeID(r.From)), dotQuote(nodeID(r.To)), strings.Join(attrs, ", "))
+		return attrs
 	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
-// writeSVG lays the subgraph out with Graphviz (compiled to WebAssembly in
-// go-graphviz: no system Graphviz needed) and writes the picture, with the
-// query and the time in its metadata.
-func writeSVG(ctx context.Context, w io.Writer, sg *Subgraph, o *Options) error {
-	svg, err := layoutSVG(ctx, []byte(dotText(sg, o)))
-	if err != nil {
-		return fmt.Errorf("svg: %w", err)
+	var kinds, stmts, evidence, tips []string
+	var sources []string
+	n := 0
+	for _, r := range e.rels {
+		kinds = append(kinds, r.Kind)
+		if r.Stmt != nil {
+			stmts = append(stmts, query.IDString(r.Stmt))
+		}
+		n += len(r.Evidence)
+		if len(r.Evidence) > 0 {
+			evidence = append(evidence, evidenceText(r))
+		}
+		for _, ev := range r.Evidence {
+			if !contains(sources, ev.Source) {
+				sources = append(sources, ev.Source)
+			}
+		}
+		tip := fmt.Sprintf("%s —%s→ %s (%s)", r.From.Label(), r.Kind, r.To.Label(), status(r))
+		if len(r.Evidence) > 0 {
+			tip += ": " + evidenceText(r)
+		}
+		tips = append(tips, tip)
 	}
-	out := string(svg)
-	meta := fmt.Sprintf("<metadata><entente:export xmlns:entente=\"urn:entente:export\" created=\"%s\">%s</entente:export></metadata>\n<desc>%s</desc>\n",
-		o.stamp(), esc(o.Query), esc("Entente export of: "+o.Query))
-	if i := strings.Index(out, "<g id=\"graph0\""); i >= 0 {
-		out = out[:i] + meta + out[i:]
+	attrs = append(attrs,
+		"relations="+dotQuote(strconv.Itoa(len(e.rels))),
+		"kind="+dotQuote(strings.Join(kinds, "; ")),
+		"status="+dotQuote(e.status()))
+	if len(stmts) > 0 {
+		attrs = append(attrs, "statement="+dotQuote(strings.Join(stmts, " | ")))
 	}
-	_, err = io.WriteString(w, out)
-	return err
+	attrs = append(attrs, "evidence_count="+dotQuote(strconv.Itoa(n)))
+	if n > 0 {
+		attrs = append(attrs, "evidence="+dotQuote(strings.Join(evidence, " | ")), "sources="+dotQuote(strings.Join(sources, " | ")))
+	}
+	attrs = append(attrs, "tooltip="+dotQuote(strings.Join(tips, "\n")))
+	return attrs
 }

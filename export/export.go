@@ -5,6 +5,11 @@
 // SVG (Graphviz), N-Quads and JSON-LD (RDF tools, and Entente itself), CSV
 // (spreadsheets) and Cytoscape.js JSON. Each file records the query and
 // when it was made.
+//
+// SVG, PNG and PDF are pictures: laid out by Graphviz (built in, compiled
+// to WebAssembly) in the layout that suits the answer, one line per pair
+// of nodes, with a title, a legend and a caption (Options says how). A
+// program gets a picture the way it gets any format: Write with PNG.
 package export
 
 import (
@@ -36,10 +41,12 @@ const (
 	JSONLD    Format = "jsonld"
 	CSV       Format = "csv"
 	Cytoscape Format = "cytoscape"
+	PNG       Format = "png"
+	PDF       Format = "pdf"
 )
 
 // Formats lists the export formats.
-var Formats = []Format{GraphML, GEXF, DOT, SVG, NQuads, JSONLD, CSV, Cytoscape}
+var Formats = []Format{GraphML, GEXF, DOT, SVG, PNG, PDF, NQuads, JSONLD, CSV, Cytoscape}
 
 // FormatList is the formats as text, for messages.
 func FormatList() string {
@@ -61,11 +68,13 @@ var (
 	// (only text, numbers or counts, such as a Gizmo program's emitted
 	// values): there is no subgraph to write, and nothing is written.
 	ErrNoGraph = errors.New("export: the answer holds no nodes or relations to export")
-	// ErrTooBig: the subgraph has more nodes or relations than a picture
-	// may hold (MaxDrawNodes, MaxDrawRelations); nothing is written.
+	// ErrTooBig: the subgraph has more nodes or lines than a picture may
+	// hold (MaxDrawNodes, MaxDrawLines); nothing is written.
 	ErrTooBig = errors.New("export: too big to draw")
 	// ErrCSVStdout: a CSV export writes two files and cannot go to
 	// standard output.
+	// ErrLayout: an unknown layout engine (Layouts lists them).
+	ErrLayout    = errors.New("export: unknown layout")
 	ErrCSVStdout = errors.New("export: CSV writes two files (the relations and FILE.nodes.csv): give a file name, not -")
 )
 
@@ -80,6 +89,10 @@ func ParseFormat(s string) (Format, error) {
 		return DOT, nil
 	case "svg":
 		return SVG, nil
+	case "png":
+		return PNG, nil
+	case "pdf":
+		return PDF, nil
 	case "nquads", "n-quads", "nq":
 		return NQuads, nil
 	case "jsonld", "json-ld":
@@ -103,6 +116,10 @@ func FormatOf(name string) (Format, bool) {
 		return DOT, true
 	case ".svg":
 		return SVG, true
+	case ".png":
+		return PNG, true
+	case ".pdf":
+		return PDF, true
 	case ".nq", ".nquads":
 		return NQuads, true
 	case ".jsonld":
@@ -130,6 +147,35 @@ type Options struct {
 	// Stdout is where WriteFile writes the path "-" (standard output);
 	// nil makes "-" a file name like any other.
 	Stdout io.Writer
+
+	// The rest is for pictures (DOT, SVG, PNG, PDF).
+
+	// AllEdges draws every relation as a line of its own; by default a
+	// picture draws one line per pair of nodes, labelled with the kinds
+	// of its relations and styled by the strongest status among them.
+	AllEdges bool
+	// Layout is the Graphviz layout engine (one of Layouts); "" chooses
+	// by the answer: dot, left to right, for paths, compare and why;
+	// twopi, radial, for a card or a neighbourhood; neato (sfdp over 100
+	// nodes) for the rest.
+	Layout string
+	// NoTitle, NoLegend and NoCaption leave out the title (the query),
+	// the legend (types and statuses drawn) and the caption (the date and
+	// the sources of the evidence shown), for a picture to embed.
+	NoTitle, NoLegend, NoCaption bool
+	// Width is a PNG's width in pixels; else DPI is its resolution (96
+	// when 0: a point is 4/3 pixel). A PDF is drawn to scale in points.
+	Width int
+	DPI   float64
+}
+
+// date is the day of the export, for a picture's caption.
+func (o *Options) date() string {
+	t := o.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UTC().Format("2 January 2006")
 }
 
 func (o *Options) stamp() string {
@@ -233,8 +279,17 @@ func Write(ctx context.Context, w io.Writer, res *query.Result, f Format, o *Opt
 	if err := checkGraph(res, sg); err != nil {
 		return err
 	}
-	if err := checkDrawable(sg, f); err != nil {
-		return err
+	var d *drawing
+	if f == DOT || IsPicture(f) {
+		if o.Layout != "" {
+			if _, err := ParseLayout(o.Layout); err != nil {
+				return err
+			}
+		}
+		d = drawingOf(res, sg, o)
+		if err := checkDrawable(d, f); err != nil {
+			return err
+		}
 	}
 	switch f {
 	case GraphML:
@@ -242,10 +297,12 @@ func Write(ctx context.Context, w io.Writer, res *query.Result, f Format, o *Opt
 	case GEXF:
 		return writeGEXF(w, sg, o)
 	case DOT:
-		_, err := io.WriteString(w, dotText(sg, o))
+		_, err := io.WriteString(w, dotText(d, sg, o))
 		return err
 	case SVG:
-		return writeSVG(ctx, w, sg, o)
+		return writeSVG(ctx, w, d, sg, o)
+	case PNG, PDF:
+		return writePicture(ctx, w, d, sg, f, o)
 	case NQuads:
 		return writeNQuads(ctx, w, sg, o)
 	case JSONLD:
@@ -275,8 +332,15 @@ func WriteFile(ctx context.Context, path string, res *query.Result, f Format, o 
 	if err := checkGraph(res, sg); err != nil {
 		return nil, err
 	}
-	if err := checkDrawable(sg, f); err != nil {
-		return nil, err
+	if IsPicture(f) {
+		if o.Layout != "" {
+			if _, err := ParseLayout(o.Layout); err != nil {
+				return nil, err
+			}
+		}
+		if err := checkDrawable(drawingOf(res, sg, o), f); err != nil {
+			return nil, err
+		}
 	}
 	if path == "-" && o.Stdout != nil {
 		if f == CSV {
@@ -299,28 +363,6 @@ func WriteFile(ctx context.Context, path string, res *query.Result, f Format, o 
 		files = append(files, nodes)
 	}
 	return files, nil
-}
-
-// The most nodes and relations a picture (SVG) may hold: Graphviz's
-// layout grows faster than the graph (a tree of 1,391 nodes lays out in
-// about a second, one of 8,688 in 40 s, and 15,605 nodes did not finish
-// in 300 s), and a picture of more would not be read. GraphML and GEXF
-// (Gephi) are for larger graphs; DOT, which is only written, not laid
-// out, has no cap.
-const (
-	MaxDrawNodes     = 2000
-	MaxDrawRelations = 5000
-)
-
-// checkDrawable refuses a subgraph too big to draw in a format that lays
-// it out.
-func checkDrawable(sg *Subgraph, f Format) error {
-	if f != SVG || len(sg.Nodes) <= MaxDrawNodes && len(sg.Relations) <= MaxDrawRelations {
-		return nil
-	}
-	return fmt.Errorf("%w: %s nodes and %s relations (%s draws at most %s nodes and %s relations); narrow the query, or export graphml or gexf for Gephi",
-		ErrTooBig, render.Thousands(int64(len(sg.Nodes))), render.Thousands(int64(len(sg.Relations))), f,
-		render.Thousands(MaxDrawNodes), render.Thousands(MaxDrawRelations))
 }
 
 // checkGraph refuses an answer that has rows but nothing graph-like in

@@ -248,8 +248,8 @@ func TestDOTAndSVG(t *testing.T) {
 		}
 	}
 	g.Close()
-	if n != len(sg.Nodes) || e != len(sg.Relations) {
-		t.Fatalf("Graphviz sees %d nodes, %d edges; want %d, %d", n, e, len(sg.Nodes), len(sg.Relations))
+	if pairs := distinctPairs(sg); n != len(sg.Nodes) || e != pairs {
+		t.Fatalf("Graphviz sees %d nodes, %d edges; want %d nodes, and one edge for each of the %d pairs of nodes the %d relations join", n, e, len(sg.Nodes), pairs, len(sg.Relations))
 	}
 	if !strings.Contains(string(dot), "style=dashed") {
 		t.Error("no proposed link is dashed")
@@ -642,13 +642,13 @@ func TestSubgraphOfPaths(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
-	for name, want := range map[string]export.Format{"a.graphml": export.GraphML, "b.GEXF": export.GEXF, "c.gv": export.DOT, "d.nq": export.NQuads, "e.jsonld": export.JSONLD, "f.cyjs": export.Cytoscape} {
+	for name, want := range map[string]export.Format{"a.graphml": export.GraphML, "b.GEXF": export.GEXF, "c.gv": export.DOT, "d.nq": export.NQuads, "e.jsonld": export.JSONLD, "f.cyjs": export.Cytoscape, "g.PNG": export.PNG, "h.pdf": export.PDF} {
 		if f, ok := export.FormatOf(name); !ok || f != want {
 			t.Errorf("%s: %v", name, f)
 		}
 	}
-	if _, err := export.ParseFormat("pdf"); err == nil {
-		t.Error("pdf accepted")
+	if _, err := export.ParseFormat("jpeg"); err == nil {
+		t.Error("jpeg accepted")
 	}
 }
 
@@ -948,8 +948,9 @@ func TestQueryAndTime(t *testing.T) {
 	check(export.Cytoscape, "data", cy.Data.Query, cy.Data.Created)
 }
 
-// TestTooBigToDraw: SVG refuses a subgraph over MaxDrawNodes nodes,
-// saying how many and the cap, and writes nothing; GraphML takes it.
+// TestTooBigToDraw: a picture refuses a subgraph over MaxDrawNodes nodes,
+// saying how many, the cap and how to narrow the query, and writes
+// nothing; GraphML and DOT take it.
 func TestTooBigToDraw(t *testing.T) {
 	res := &query.Result{Kind: "neighbors", Columns: []string{"node"}}
 	for i := range export.MaxDrawNodes + 1 {
@@ -957,14 +958,21 @@ func TestTooBigToDraw(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "big.svg")
 	_, err := export.WriteFile(context.Background(), path, res, export.SVG, nil)
-	if !errors.Is(err, export.ErrTooBig) || !strings.Contains(err.Error(), "2,001 nodes and 0 relations (svg draws at most 2,000 nodes and 5,000 relations)") {
+	if !errors.Is(err, export.ErrTooBig) || !strings.Contains(err.Error(), "301 nodes and 0 lines (a picture holds at most 300 nodes and 1,000 lines); narrow the query — a lower limit (limit N), via KIND, a smaller depth") {
 		t.Fatalf("%v", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("something was written: %v", err)
 	}
-	if _, err := export.WriteFile(context.Background(), filepath.Join(t.TempDir(), "big.graphml"), res, export.GraphML, nil); err != nil {
-		t.Fatal(err)
+	for _, f := range []export.Format{export.PNG, export.PDF} {
+		if _, err := export.WriteFile(context.Background(), path, res, f, nil); !errors.Is(err, export.ErrTooBig) {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	for _, f := range []export.Format{export.GraphML, export.DOT} {
+		if _, err := export.WriteFile(context.Background(), filepath.Join(t.TempDir(), "big."+string(f)), res, f, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -982,4 +990,18 @@ func TestSVGCancelled(t *testing.T) {
 	if err := export.Write(context.Background(), &b, res, export.SVG, nil); err != nil || !strings.Contains(b.String(), "<svg") {
 		t.Fatalf("after: %v", err)
 	}
+}
+
+// distinctPairs counts the pairs of nodes the subgraph's relations join,
+// whichever way they go.
+func distinctPairs(sg *export.Subgraph) int {
+	pairs := map[[2]string]bool{}
+	for _, r := range sg.Relations {
+		a, b := query.IDString(r.From.ID), query.IDString(r.To.ID)
+		if a > b {
+			a, b = b, a
+		}
+		pairs[[2]string{a, b}] = true
+	}
+	return len(pairs)
 }

@@ -17,9 +17,12 @@ import (
 // and loaded again after a layout was stopped, which closes it.
 var graphvizMu sync.Mutex
 
-// layoutSVG lays out a DOT graph with Graphviz's dot and renders it as
-// SVG. A done ctx stops the layout.
-func layoutSVG(ctx context.Context, dot []byte) ([]byte, error) {
+// runGraphviz lays out a DOT graph with a layout engine of Graphviz
+// (dot, twopi, neato, sfdp, circo, fdp; nop2 keeps the positions the
+// graph gives) and renders it in one of its formats (svg, json with the
+// drawing operations, dot with the positions). A done ctx stops the
+// layout.
+func runGraphviz(ctx context.Context, dot []byte, layout string, format graphviz.Format) ([]byte, error) {
 	graphvizMu.Lock()
 	defer graphvizMu.Unlock()
 	if err := graphviz.Load(ctx, graphvizCacheDir()); err != nil {
@@ -38,12 +41,16 @@ func layoutSVG(ctx context.Context, dot []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer gv.Close()
+	gv.SetLayout(graphviz.Layout(layout))
 	var buf bytes.Buffer
-	if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
+	if err := gv.Render(ctx, g, format, &buf); err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
 		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
 	}
 	return buf.Bytes(), nil
 }

@@ -79,7 +79,7 @@ func TestBounds(t *testing.T) {
 		if d := time.Since(start); d > 30*time.Second {
 			t.Fatalf("took %v", d)
 		}
-		if !strings.Contains(r.stderr, "8,688 nodes and 8,687 relations (svg draws at most 2,000 nodes and 5,000 relations)") {
+		if !strings.Contains(r.stderr, "8,688 nodes and 8,687 lines (a picture holds at most 300 nodes and 1,000 lines); narrow the query — a lower limit (limit N), via KIND, a smaller depth") {
 			t.Fatalf("the message: %s", r.stderr)
 		}
 		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
