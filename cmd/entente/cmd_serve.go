@@ -95,6 +95,10 @@ func cmdServe(g *globals, args []string) int {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// Ctrl-C and SIGTERM stop the server from the moment it says where
+	// it is.
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
 	page := "http://" + ln.Addr().String() + "/"
 	mode := "read-only"
 	if *write {
@@ -110,8 +114,6 @@ func cmdServe(g *globals, args []string) int {
 			fmt.Fprintf(g.env.stderr, "entente: serve: could not open a browser (%v); open %s\n", err, page)
 		}
 	}
-	ctx, cancel := g.env.interrupt(context.Background())
-	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {

@@ -311,7 +311,7 @@
   }
 
   // ---- panel: card, link, paths, answers ----
-  function panel(...kids) { $('panel-body').replaceChildren(...kids); }
+  function panel(...kids) { $('panel-body').replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined)); }
 
   function relLine(r, focus) {
     const out = r.from === focus;
@@ -459,6 +459,7 @@
 
   async function choose(hit) {
     $('search').value = '';
+    $('search').blur(); // the shortcuts apply to the chosen node
     closeCompletions();
     if (cy.getElementById(hit.id).empty()) {
       await run({ op: 'add', id: hit.id });
