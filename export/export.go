@@ -264,6 +264,29 @@ func SubgraphOf(res *query.Result) *Subgraph {
 	return sg
 }
 
+// Pairs counts the pairs of nodes the relations join, whichever way they
+// go: the lines of a picture, which draws one line per pair.
+func (sg *Subgraph) Pairs() int {
+	pairs := map[string]bool{}
+	for _, r := range sg.Relations {
+		pairs[pairKey(r.From, r.To)] = true
+	}
+	return len(pairs)
+}
+
+// Summary says what an export of the subgraph in format f holds, for a
+// message: "6 nodes, 28 relations", and for a picture that draws one line
+// per pair of nodes, "in 9 lines".
+func (sg *Subgraph) Summary(f Format, o *Options) string {
+	s := fmt.Sprintf("%d nodes, %d relations", len(sg.Nodes), len(sg.Relations))
+	if (f == DOT || IsPicture(f)) && (o == nil || !o.AllEdges) {
+		if n := sg.Pairs(); n != len(sg.Relations) {
+			s += fmt.Sprintf(" in %d lines", n)
+		}
+	}
+	return s
+}
+
 func relKey(r *query.Relation) string {
 	return r.From.ID.String() + "\x00" + r.Pred.String() + "\x00" + r.To.ID.String() + "\x00" + query.IDString(r.Stmt)
 }

@@ -602,6 +602,13 @@ func (c *completer) command(before, tail string) (string, []string, string) {
 			for _, f := range export.Formats {
 				pool = append(pool, string(f))
 			}
+			pool = append(pool, pictureOptions...)
+			if strings.HasPrefix(arg, "layout=") {
+				pool = nil
+				for _, l := range export.Layouts {
+					pool = append(pool, "layout="+l)
+				}
+			}
 			break
 		}
 		return head, filesMatching(arg), tail

@@ -17,7 +17,7 @@ var commands = []struct{ name, args, help string }{
 	{"timeout", "D", "stop a statement after D (30s, 2m)"},
 	{"lang", "eql|gizmo", "the language statements are read in (:eql and :gizmo switch too)"},
 	{"load", "[--create] FILE...", "load N-Quads, N-Triples, CSV, JSON-LD or seed files, all or nothing"},
-	{"export", "FILE [format]", "write the last answer as a subgraph (graphml, gexf, dot, svg, nquads, jsonld, csv, cytoscape)"},
+	{"export", "FILE [format] [options]", "write the last answer as a subgraph (graphml, gexf, dot, svg, png, pdf, nquads, jsonld, csv, cytoscape); pictures take all-edges, bare, no-title, no-legend, no-caption, layout=L, width=N, dpi=N"},
 	{"stats", "", "count quads, nodes, entities and relations"},
 	{"schema", "", "the entity types and relation kinds, with counts"},
 	{"history", "", "the statements typed lately"},

@@ -862,25 +862,44 @@ func (s *session) printLoadError(err error) {
 	}
 }
 
-// export writes the last answer as a subgraph.
+// export writes the last answer as a subgraph:
+//
+//	:export FILE [FORMAT] [OPTION...]
+//
+// where an option is one of pictureOptions (all-edges, bare, no-title,
+// no-legend, no-caption, layout=L, width=N, dpi=N), with or without a
+// leading "--".
 func (s *session) export(args []string, fail func(string, ...interface{})) {
 	if s.last == nil {
 		fail("nothing to export yet: run a statement first")
 		return
 	}
 	if len(args) == 0 {
-		fail(":export takes a file name and optionally a format (%s)", export.FormatList())
+		fail(":export takes a file name, optionally a format (%s), and picture options (%s)", export.FormatList(), strings.Join(pictureOptions, ", "))
 		return
 	}
 	path := args[0]
 	var f export.Format
-	if len(args) > 1 {
+	opts := &export.Options{Query: s.lastSrc, DB: s.cfg.DB, Stdout: s.cfg.Out}
+	for _, a := range args[1:] {
+		if handled, err := pictureOption(a, opts); handled {
+			if err != nil {
+				fail("%v", err)
+				return
+			}
+			continue
+		}
+		if f != "" {
+			fail("%q is no format and no picture option (%s)", a, strings.Join(pictureOptions, ", "))
+			return
+		}
 		var err error
-		if f, err = export.ParseFormat(args[1]); err != nil {
+		if f, err = export.ParseFormat(a); err != nil {
 			fail("%v", err)
 			return
 		}
-	} else {
+	}
+	if f == "" {
 		var ok bool
 		if f, ok = export.FormatOf(path); !ok {
 			fail("cannot tell the format of %s from its name; say it: :export %s graphml (%s)", path, path, export.FormatList())
@@ -890,7 +909,7 @@ func (s *session) export(args []string, fail func(string, ...interface{})) {
 	var files []string
 	if _, ok := s.bounded(func(ctx context.Context) error {
 		var err error
-		files, err = export.WriteFile(ctx, path, s.last, f, &export.Options{Query: s.lastSrc, DB: s.cfg.DB, Stdout: s.cfg.Out})
+		files, err = export.WriteFile(ctx, path, s.last, f, opts)
 		return err
 	}); !ok {
 		return
@@ -900,7 +919,50 @@ func (s *session) export(args []string, fail func(string, ...interface{})) {
 	if path == "-" {
 		w = s.cfg.Err // the export is the output
 	}
-	fmt.Fprintf(w, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
+	fmt.Fprintf(w, "wrote %s (%s: %s)\n", strings.Join(files, ", "), f, sg.Summary(f, opts))
+}
+
+// pictureOptions are the options of :export for pictures, as the
+// completion offers them.
+var pictureOptions = []string{"all-edges", "bare", "no-title", "no-legend", "no-caption", "layout=", "width=", "dpi="}
+
+// pictureOption reads one option of :export into o; handled is false for
+// a word that is no option (a format).
+func pictureOption(word string, o *export.Options) (handled bool, err error) {
+	w := strings.TrimPrefix(strings.TrimPrefix(word, "-"), "-")
+	name, value, hasValue := strings.Cut(w, "=")
+	switch strings.ToLower(name) {
+	case "all-edges":
+		o.AllEdges = true
+	case "bare":
+		o.NoTitle, o.NoLegend, o.NoCaption = true, true, true
+	case "no-title":
+		o.NoTitle = true
+	case "no-legend":
+		o.NoLegend = true
+	case "no-caption":
+		o.NoCaption = true
+	case "layout":
+		if o.Layout, err = export.ParseLayout(value); err != nil {
+			return true, err
+		}
+	case "width", "dpi":
+		n, perr := strconv.ParseFloat(value, 64)
+		if !hasValue || perr != nil || n <= 0 || name == "width" && n != float64(int(n)) {
+			return true, fmt.Errorf("%s takes a positive number (width=1600 pixels, dpi=150)", name)
+		}
+		if name == "width" {
+			o.Width = int(n)
+		} else {
+			o.DPI = n
+		}
+	default:
+		return false, nil
+	}
+	if hasValue && name != "layout" && name != "width" && name != "dpi" {
+		return true, fmt.Errorf("%s takes no value", name)
+	}
+	return true, nil
 }
 
 // schema lists the entity types and relation kinds with their counts.

@@ -11,13 +11,21 @@ import (
 )
 
 func cmdExport(g *globals, args []string) int {
-	fs := newFlags(g, "export", "export --query 'QUERY' [--format F] -o FILE")
+	fs := newFlags(g, "export", "export --query 'QUERY' [--format F] -o FILE [picture flags]")
 	src := fs.String("query", "", "the query whose answer to export (EQL, or Gizmo with --lang gizmo)")
-	format := fs.String("format", "", "graphml, gexf, dot, svg, nquads, jsonld, csv or cytoscape (default: from the file's extension)")
+	format := fs.String("format", "", "graphml, gexf, dot, svg, png, pdf, nquads, jsonld, csv or cytoscape (default: from the file's extension)")
 	out := fs.String("o", "", "the file to write (CSV also writes FILE.nodes.csv), - for standard output")
 	lang := fs.String("lang", "eql", "the query's language: eql or gizmo")
 	timeout := fs.Duration("timeout", query.DefaultTimeout, "stop the query after this long")
 	limit := fs.Int("limit", query.DefaultLimit, "most rows of the answer")
+	allEdges := fs.Bool("all-edges", false, "picture: draw every relation as a line of its own (default: one line per pair of nodes)")
+	layout := fs.String("layout", "", "picture: the Graphviz layout, "+strings.Join(export.Layouts, ", ")+" (default: by the answer)")
+	noTitle := fs.Bool("no-title", false, "picture: no title (the query)")
+	noLegend := fs.Bool("no-legend", false, "picture: no legend")
+	noCaption := fs.Bool("no-caption", false, "picture: no caption (the date and the sources)")
+	bare := fs.Bool("bare", false, "picture: the graph alone, to embed (--no-title --no-legend --no-caption)")
+	width := fs.Int("width", 0, "PNG: the width in pixels (default: 96 dpi)")
+	dpi := fs.Float64("dpi", 0, "PNG: the resolution in dots per inch (default 96)")
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
@@ -43,6 +51,16 @@ func cmdExport(g *globals, args []string) int {
 			return exitUsage
 		}
 	}
+	if *layout != "" {
+		if _, err := export.ParseLayout(*layout); err != nil {
+			fmt.Fprintf(g.env.stderr, "entente: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *width < 0 || *dpi < 0 || *width > 0 && *dpi > 0 {
+		fmt.Fprintln(g.env.stderr, "entente: export: give --width PIXELS or --dpi N (positive), not both")
+		return exitUsage
+	}
 	db, st := g.openReader()
 	if st >= 0 {
 		return st
@@ -56,7 +74,12 @@ func cmdExport(g *globals, args []string) int {
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
-	files, err := export.WriteFile(ctx, *out, res, f, &export.Options{Query: *src, Time: time.Now(), DB: db, Stdout: g.env.stdout})
+	opts := &export.Options{
+		Query: *src, Time: time.Now(), DB: db, Stdout: g.env.stdout,
+		AllEdges: *allEdges, Layout: *layout, Width: *width, DPI: *dpi,
+		NoTitle: *noTitle || *bare, NoLegend: *noLegend || *bare, NoCaption: *noCaption || *bare,
+	}
+	files, err := export.WriteFile(ctx, *out, res, f, opts)
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
@@ -65,7 +88,7 @@ func cmdExport(g *globals, args []string) int {
 	if *out == "-" {
 		summary = g.env.stderr // standard output holds the export
 	}
-	fmt.Fprintf(summary, "wrote %s (%s: %d nodes, %d relations)\n", strings.Join(files, ", "), f, len(sg.Nodes), len(sg.Relations))
+	fmt.Fprintf(summary, "wrote %s (%s: %s)\n", strings.Join(files, ", "), f, sg.Summary(f, opts))
 	if res.Capped {
 		fmt.Fprintf(g.env.stderr, "entente: note: the answer was capped (%s); the export holds what it showed\n", res.Note)
 	}
