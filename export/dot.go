@@ -108,7 +108,7 @@ func dotText(d *drawing, sg *Subgraph, o *Options) string {
 		// (a viewer without Helvetica draws it in another).
 		w := 0.0
 		for _, l := range lines {
-			w = max(w, textWidth(l, nodeFontSize))
+			w = max(w, textWidth(l, nodeFontSize, false))
 		}
 		attrs = append(attrs, fmt.Sprintf("width=%.2f", (w+20)/72))
 		attrs = append(attrs, nodeStyle(typ)...)

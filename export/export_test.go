@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"image"
 	pngdec "image/png"
 	"io"
 	"os"
@@ -284,12 +285,13 @@ assert "Japan" in texts, texts[:10]
 }
 
 // renderSVG draws the SVG with librsvg, if installed, and checks that the
-// picture is not blank: a fair share of its pixels are ink.
-func renderSVG(t *testing.T, path string) {
+// picture is not blank: a fair share of its pixels are ink. It returns
+// the drawing, nil when librsvg is missing.
+func renderSVG(t *testing.T, path string) image.Image {
 	bin, err := exec.LookPath("rsvg-convert")
 	if err != nil {
-		t.Log("no rsvg-convert here: the SVG is not drawn")
-		return
+		t.Log("no rsvg-convert here (librsvg2-bin): the SVG is not drawn")
+		return nil
 	}
 	png := path + ".png"
 	if out, err := exec.Command(bin, "-b", "white", "-o", png, path).CombinedOutput(); err != nil {
@@ -317,6 +319,7 @@ func renderSVG(t *testing.T, path string) {
 		t.Fatalf("the drawn SVG is %dx%d with %d inked pixels: not a picture of the graph", b.Dx(), b.Dy(), ink)
 	}
 	t.Logf("drawn by librsvg: %dx%d, %.1f%% ink", b.Dx(), b.Dy(), 100*float64(ink)/float64(b.Dx()*b.Dy()))
+	return img
 }
 
 // roundTrips are the answers whose N-Quads and JSON-LD exports must load

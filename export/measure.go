@@ -11,10 +11,12 @@ import (
 )
 
 // The Go fonts (embedded in golang.org/x/image) measure the text of a
-// picture and draw its PNG. They are wider than Helvetica, which
-// Graphviz measures with, and as wide as DejaVu Sans, which a viewer
-// without Helvetica draws with: a box sized by them holds its name in
-// either.
+// picture and draw its PNG. Graphviz measures with Helvetica's metrics,
+// but a viewer without Helvetica draws with another sans-serif font,
+// often DejaVu Sans, some 12% wider than the Go font and 20% wider than
+// Helvetica: boxes and the room for the title, legend and caption are
+// measured 15% wider than the Go font (textWidth), so that they hold
+// their text in any of them.
 var (
 	fontsOnce         sync.Once
 	regular, boldFont *sfnt.Font
@@ -32,11 +34,13 @@ func loadFonts() {
 	})
 }
 
-// textWidth is the width, in points, of a line of text at a size.
-func textWidth(s string, size float64) float64 {
-	return measure(s, size, false)
+// textWidth is the room, in points, a line of text at a size needs in
+// any common sans-serif font.
+func textWidth(s string, size float64, bold bool) float64 {
+	return 1.15 * measure(s, size, bold)
 }
 
+// measure is the width, in points, of a line of text in the Go font.
 func measure(s string, size float64, bold bool) float64 {
 	loadFonts()
 	f := regular

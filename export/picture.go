@@ -106,21 +106,24 @@ func decorations(d *drawing, o *Options, bb [4]float64) []byte {
 	x0, y0, x1, y1 := bb[0], bb[1], bb[2], bb[3]
 	width := max(x1-x0, 360)
 	// text places a line of text with its left end at (x, y), y being the
-	// line's middle.
+	// line's middle: a node as wide as the text in a wide font, the text
+	// justified to its left (\l).
 	text := func(id, s string, x, y, size float64, bold bool, colour string) {
-		w := measure(s, size, bold) + 4
+		w := textWidth(s, size, bold) + 2
 		h := size * 1.4
 		font := "Helvetica"
 		if bold {
 			font = "Helvetica-Bold"
 		}
+		label := dotQuote(s)
+		label = label[:len(label)-1] + `\l"`
 		fmt.Fprintf(&b, "  %s [shape=plaintext, style=\"\", fixedsize=true, margin=0, width=%.3f, height=%.3f, pos=\"%.2f,%.2f\", label=%s, fontname=%s, fontsize=%g, fontcolor=%s];\n",
-			dotQuote(decorID+id), w/72, h/72, x+w/2, y, dotQuote(s), dotQuote(font), size, dotQuote(colour))
+			dotQuote(decorID+id), w/72, h/72, x+w/2, y, label, dotQuote(font), size, dotQuote(colour))
 	}
 	if !o.NoTitle {
 		title := strings.Join(strings.Fields(o.Query), " ")
 		if title != "" {
-			lines := wrap(title, max(30, int(width/8)))
+			lines := wrap(title, max(30, int(width/9)))
 			y := y1 + 14 + titleFontSize*1.4*float64(len(lines))
 			for i, l := range lines {
 				text("title:"+strconv.Itoa(i), l, x0, y-titleFontSize*1.4*(float64(i)+0.5), titleFontSize, true, "#000000")
@@ -138,7 +141,7 @@ func decorations(d *drawing, o *Options, bb [4]float64) []byte {
 				fmt.Sprintf("pos=\"%.2f,%.2f\"", x0+14, cy)}, nodeStyle(t)...)
 			fmt.Fprintf(&b, "  %s [%s];\n", dotQuote(decorID+"type:"+t), strings.Join(attrs, ", "))
 			text("type-name:"+t, t, x0+34, cy, smallFontSize+1, false, "#000000")
-			col = max(col, 34+measure(t, smallFontSize+1, false)+4)
+			col = max(col, 34+textWidth(t, smallFontSize+1, false)+4)
 		}
 		x := x0 + col + 24
 		if len(types) == 0 {
@@ -171,7 +174,7 @@ func decorations(d *drawing, o *Options, bb [4]float64) []byte {
 			caption += ". Evidence from " + strings.Join(src, ", ")
 		}
 		caption += "."
-		lines := wrap(caption, max(40, int(width/5)))
+		lines := wrap(caption, max(40, int(width/5.5)))
 		for i, l := range lines {
 			text("caption:"+strconv.Itoa(i), l, x0, y-smallFontSize*1.4*(float64(i)+0.5), smallFontSize, false, "#555555")
 		}
