@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,6 +89,8 @@ func (s *Server) run(ctx context.Context, lang, src string, limit int) (*query.R
 	if limit > maxLimit {
 		limit = maxLimit
 	}
+	s.busy.Add(1)
+	defer s.busy.Done()
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	if err := s.acquire(ctx); err != nil {
@@ -412,6 +415,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, errors.New("at most 100 queries make one view"))
 		return
 	}
+	s.busy.Add(1) // the export reads the store after the queries
+	defer s.busy.Done()
 	merged := &query.Result{Kind: "view"}
 	var texts []string
 	for _, q := range qs {
@@ -502,6 +507,11 @@ func contentType(f export.Format) string {
 		return "application/ld+json; charset=utf-8"
 	case export.Cytoscape:
 		return "application/json; charset=utf-8"
+	case export.DOT, export.CSV:
+		return "text/plain; charset=utf-8"
 	}
-	return "text/plain; charset=utf-8"
+	if t := mime.TypeByExtension("." + extension(f)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
 }

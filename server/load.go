@@ -43,6 +43,8 @@ func (s *Server) load(w http.ResponseWriter, r *http.Request) {
 		used = true
 		return io.NopCloser(body), nil
 	}}
+	s.busy.Add(1)
+	defer s.busy.Done()
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
 	res, err := loader.LoadSources(r.Context(), s.db, []loader.Source{src}, opts)

@@ -117,7 +117,14 @@ type Server struct {
 	names nameCache
 	// loadMu makes loads through the API one at a time.
 	loadMu sync.Mutex
+	// busy counts the queries and loads under way (Wait).
+	busy sync.WaitGroup
 }
+
+// Wait waits for the queries and loads under way to end: after the
+// HTTP server has shut down (their contexts cancelled), before the store
+// is closed.
+func (s *Server) Wait() { s.busy.Wait() }
 
 //go:embed static
 var staticFS embed.FS

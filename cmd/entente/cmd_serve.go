@@ -87,8 +87,14 @@ func cmdServe(g *globals, args []string) int {
 		fmt.Fprintf(g.env.stderr, "entente: serve: %v\n", err)
 		return exitBad
 	}
+	// Every request's context ends with base: a query still running when
+	// the grace period is over is cancelled, and waited for, before the
+	// store closes.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer func() { cancelBase(); srv.Wait() }()
 	hs := &http.Server{
 		Handler:           srv,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // a load's upload
 		WriteTimeout:      *timeout + time.Minute,
@@ -114,6 +120,11 @@ func cmdServe(g *globals, args []string) int {
 			fmt.Fprintf(g.env.stderr, "entente: serve: could not open a browser (%v); open %s\n", err, page)
 		}
 	}
+	// Completion's index is built before the first keystroke, and waited
+	// for (cancelled) before the store closes.
+	warmed := make(chan struct{})
+	go func() { srv.Warm(ctx); close(warmed) }()
+	defer func() { cancel(); <-warmed }()
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {
@@ -127,7 +138,8 @@ func cmdServe(g *globals, args []string) int {
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer scancel()
 		if err := hs.Shutdown(sctx); err != nil {
-			hs.Close() // queries still running past the grace period
+			cancelBase() // queries still running past the grace period
+			hs.Close()
 		}
 	}
 	return exitOK

@@ -9,6 +9,16 @@
     Person: '#f4cccc', Sector: '#fce5cd', Agreement: '#d0e0e3', Forum: '#ead1dc',
     ProposedFormat: '#ffffff', Policy: '#eeeeee', Region: '#d9ead3', Event: '#fff2cc',
   };
+  // Other types (a data set's own, such as /film/film) get colours of
+  // their own, the same on every page.
+  const PALETTE = ['#cfe2ff', '#b6d7a8', '#ffe599', '#d9d2e9', '#f4cccc', '#fce5cd', '#d0e0e3', '#ead1dc', '#d9ead3', '#fff2cc', '#c9daf8', '#e6b8af'];
+  const typeColour = (t) => {
+    if (!t) return '#ffffff';
+    if (TYPE_COLOURS[t]) return TYPE_COLOURS[t];
+    let h = 0;
+    for (const c of t) h = (h * 31 + c.codePointAt(0)) >>> 0;
+    return PALETTE[h % PALETTE.length];
+  };
   const STATUSES = ['existing', 'at_risk', 'potential', 'proposed', 'lapsed'];
   const DRAW_STEP = 500; // nodes drawn before asking the user for more
   const NOT_QUALIFIERS = new Set(['from', 'to', 'rel', 'from_name', 'to_name', 'reverse', 'evidence', 'also', 'statement']);
@@ -42,14 +52,16 @@
 
   const cy = cytoscape({
     container: $('cy'),
+    pixelRatio: 1, // crisp enough, and four times less to paint on a dense screen
     minZoom: 0.05,
     maxZoom: 4,
     style: [
       { selector: 'node', style: {
-        'shape': 'round-rectangle', 'background-color': (n) => TYPE_COLOURS[n.data('type')] || '#ffffff',
+        'shape': 'round-rectangle', 'background-color': (n) => typeColour(n.data('type')),
         'border-width': 1, 'border-color': '#555', 'label': 'data(label)', 'font-size': 11,
         'font-family': 'Helvetica, Arial, sans-serif', 'text-valign': 'center', 'text-halign': 'center',
         'width': (n) => Math.min(160, 6.2 * String(n.data('label')).length) + 12, 'height': 22, 'padding': 6, 'text-wrap': 'ellipsis', 'text-max-width': 160,
+        'min-zoomed-font-size': 6,
       } },
       { selector: 'node[type = "Person"]', style: { 'shape': 'ellipse' } },
       { selector: 'node[type = "ProposedFormat"]', style: { 'border-style': 'dashed' } },
@@ -59,8 +71,10 @@
         'width': 1.3, 'line-color': '#555', 'target-arrow-color': '#555', 'target-arrow-shape': 'triangle',
         'arrow-scale': 0.8, 'curve-style': 'bezier', 'label': 'data(label)', 'font-size': 9,
         'color': '#444', 'text-rotation': 'autorotate', 'text-background-color': '#fff',
-        'text-background-opacity': 0.8, 'text-background-padding': 1,
+        'text-background-opacity': 0.8, 'text-background-padding': 1, 'min-zoomed-font-size': 8,
       } },
+      // A large view draws straight links (bezier curves cost too much).
+      { selector: 'edge.many', style: { 'curve-style': 'straight' } },
       { selector: 'edge[status = "proposed"], edge[status = "potential"]', style: { 'line-style': 'dashed' } },
       { selector: 'edge[status = "at_risk"]', style: { 'line-color': '#cc0000', 'target-arrow-color': '#cc0000', 'color': '#cc0000' } },
       { selector: 'edge[status = "lapsed"]', style: { 'line-style': 'dotted', 'line-color': '#999', 'target-arrow-color': '#999' } },
@@ -121,6 +135,8 @@
       }
       cy.add({ group: 'edges', data: { id: key, source: e.from, target: e.to, label: edgeLabel(e), status: e.status, kind: e.rel, raw: e } });
     }
+    const many = cy.edges().length > 300;
+    cy.edges().toggleClass('many', many);
     place(fresh, around, before === 0);
     refreshChrome();
     return fresh;
@@ -232,7 +248,7 @@
     const types = counts('node', 'type').map(([t]) => t);
     const items = types.map((t) => el('div', { class: 'item' },
       el('span', { class: 'swatch' + (t === 'Person' ? ' ellipse' : '') + (t === 'ProposedFormat' ? ' dashed' : ''),
-        style: 'background:' + (TYPE_COLOURS[t] || '#fff') }), t));
+        style: 'background:' + typeColour(t === '—' ? '' : t) }), t));
     items.push(
       el('div', { class: 'item' }, el('span', { class: 'line' }), 'existing'),
       el('div', { class: 'item' }, el('span', { class: 'line dashed' }), 'proposed, potential'),
@@ -406,7 +422,9 @@
   }
 
   function showAnswer(a, op) {
-    const rows = a.rows.map((r) => JSON.stringify(r)).join('\n');
+    const SHOWN = 200;
+    const rows = a.rows.slice(0, SHOWN).map((r) => JSON.stringify(r)).join('\n') +
+      (a.rows.length > SHOWN ? '\n… the first ' + SHOWN + ' of ' + a.rows.length + ' rows (export the view for all)' : '');
     panel(
       el('h3', {}, 'Answer'), el('div', { class: 'sub' }, a.statement || op.q),
       el('p', { class: 'hint' }, a.rows.length + (a.rows.length === 1 ? ' row' : ' rows') + '; ' + a.graph.nodes.length + ' nodes and ' + a.graph.edges.length + ' links drawn.'),
