@@ -489,7 +489,7 @@ func (db *DB) commit(ctx context.Context, adds, removes []quad.Quad, meta TxMeta
 	if rec.ID == 0 {
 		return Tx{}, ErrNoChange
 	}
-	return txOf(rec), nil
+	return TxOf(rec), nil
 }
 
 // ErrNoChange: an amendment or a load that would change nothing.

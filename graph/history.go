@@ -84,7 +84,8 @@ func (t Tx) MarshalJSON() ([]byte, error) {
 	}{t.Name(), t.Time.UTC().Format(time.RFC3339), plain(t)})
 }
 
-func txOf(rec quadstore.TxRecord) Tx {
+// TxOf reads a transaction record of the store.
+func TxOf(rec quadstore.TxRecord) Tx {
 	var m TxMeta
 	_ = json.Unmarshal(rec.Meta, &m)
 	return Tx{ID: rec.ID, Time: rec.Time, Author: m.Author, Message: m.Message, Sources: m.Sources,
@@ -105,7 +106,7 @@ func (db *DB) Log(ctx context.Context) ([]Tx, error) {
 		if db.asOf != nil && recs[i].ID > *db.asOf {
 			continue
 		}
-		out = append(out, txOf(recs[i]))
+		out = append(out, TxOf(recs[i]))
 	}
 	return out, nil
 }
@@ -464,7 +465,7 @@ func (db *DB) Changes(ctx context.Context, since, until uint64) ([]Change, error
 	}
 	var out []Change
 	err := db.base().qs.Changes(ctx, since, until, func(rec quadstore.TxRecord, op quadstore.Op) error {
-		out = append(out, Change{Tx: txOf(rec), Added: op.Add, Quad: op.Quad})
+		out = append(out, Change{Tx: TxOf(rec), Added: op.Add, Quad: op.Quad})
 		return nil
 	})
 	return out, mapErr(err)

@@ -46,6 +46,14 @@ type Options struct {
 	// Store passes options to the store's loader (batch size, bulk
 	// limit); nil means its defaults.
 	Store *graph.LoadOptions
+	// Tx describes the load's transaction in the store's history (author,
+	// message); its sources default to the inputs' names.
+	Tx graph.TxMeta
+	// Replace makes what the inputs say replace what the store says of
+	// the same subjects (graph.DB.Replace): a qualifier, a name or a
+	// statement's relation given anew replaces the stored one, as one
+	// transaction, instead of being refused as a contradiction.
+	Replace bool
 }
 
 // Progress reports how far a load has come.
@@ -64,6 +72,10 @@ type Result struct {
 	Files  int       // inputs read
 	Read   int64     // statements read (valid ones)
 	Added  int64     // quads that were new to the store
+	// Removed counts the quads a replacing load removed.
+	Removed int64
+	// Tx is the load's transaction (ID 0 when it changed nothing).
+	Tx graph.Tx
 	Bulk   bool      // the store was empty and written directly
 	Errors ErrorList // with DryRun or KeepGoing: every error found
 	DryRun bool      // nothing was written
@@ -133,7 +145,7 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 	// nothing, so a load of only those reads nothing of the store first
 	// (a one-fact N-Quads load into a large store costs what one fact
 	// costs, not a catalog of the store).
-	res := &loadResolver{decl: newDeclarations()}
+	res := &loadResolver{decl: newDeclarations(), replace: o.Replace}
 	curated := false
 	for _, s := range srcs {
 		curated = curated || s.Format == Seed || s.Format == CSV || s.Format == ""
@@ -186,9 +198,32 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 			}
 		}
 	}
+	meta := o.Tx
+	if len(meta.Sources) == 0 {
+		meta.Sources = names
+	}
+	if o.Replace {
+		tx, err := db.Replace(ctx, mr, meta)
+		result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
+		if errors.Is(err, graph.ErrNoChange) {
+			return result, nil
+		}
+		result.Added, result.Removed, result.Tx = tx.Added, tx.Removed, tx
+		if errors.Is(err, errTooManyErrors) {
+			return result, mr.errs
+		}
+		return result, err
+	}
+	if meta.Kind == "" {
+		meta.Kind = "load"
+	}
+	sopts.Tx = meta.TxOptions()
 	lr, err := db.Load(ctx, mr, &sopts)
 	result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
 	result.Added, result.Bulk = lr.Added, lr.Bulk
+	if lr.Tx.ID != 0 {
+		result.Tx = graph.TxOf(lr.Tx)
+	}
 	if errors.Is(err, errTooManyErrors) {
 		return result, mr.errs
 	}

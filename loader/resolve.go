@@ -288,6 +288,9 @@ func containsIRI(xs []quad.IRI, x quad.IRI) bool {
 type loadResolver struct {
 	store Resolver
 	decl  *declarations
+	// replace: the load replaces what the store says (load --replace),
+	// so the store's qualifiers are no contradiction.
+	replace bool
 }
 
 func (r *loadResolver) EntityType(id quad.IRI) (string, bool) {
@@ -344,7 +347,7 @@ func (r *loadResolver) entity(id quad.IRI) (known, bool) {
 }
 
 func (r *loadResolver) qualifier(stmt quad.IRI, name string) ([]quad.Value, string) {
-	if f, ok := r.store.(facts); ok {
+	if f, ok := r.store.(facts); ok && !r.replace {
 		if vs, where := f.qualifier(stmt, name); len(vs) > 0 {
 			return vs, where
 		}

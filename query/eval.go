@@ -73,6 +73,12 @@ func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *O
 		res, err = ev.match(s)
 	case *syntax.Search:
 		res, err = ev.search(s)
+	case *syntax.Timed:
+		res, err = ev.timed(s)
+	case *syntax.History:
+		res, err = ev.history(s)
+	case *syntax.Changes:
+		res, err = ev.changes(s)
 	default:
 		return nil, fmt.Errorf("query: cannot evaluate %T", st)
 	}

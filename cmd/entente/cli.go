@@ -117,7 +117,14 @@ Usage:
   entente [--db DIR] export --query 'QUERY' --format F -o FILE   (-o - for standard output)
                                                write a query's answer as a subgraph
   entente [--db DIR] stats [--format json]     count quads, nodes, entities, relations
-  entente [--db DIR] check [--repair]          verify the store (files, checksums, indexes, counts)
+  entente [--db DIR] check [--repair]          verify the store (files, checksums, indexes, counts, history)
+  entente [--db DIR] log [--format json]       list the transactions, newest first
+  entente [--db DIR] retract --reason TEXT (SUBJECT KIND OBJECT | STMT-ID | ENTITY)
+                                               retract a fact (the history keeps it)
+  entente [--db DIR] amend --reason TEXT [--from DATE] TARGET KEY=VALUE...
+                                               change a relation's qualifiers or an entity's names
+  entente [--db DIR] history ENTITY|STMT-ID    each change to it, with transaction, author and reason
+  entente [--db DIR] diff --since T            what was added, amended and retracted since T
   entente [--db DIR] serve [--addr 127.0.0.1:7474] [--open]
                                                the explorer: a page and its JSON API in the browser
   entente version                              print the version (also --version)
@@ -189,6 +196,16 @@ func run(args []string, e *env) int {
 		return cmdCheck(g, rest)
 	case "serve":
 		return cmdServe(g, rest)
+	case "log":
+		return cmdLog(g, rest)
+	case "retract":
+		return cmdRetract(g, rest)
+	case "amend":
+		return cmdAmend(g, rest)
+	case "history":
+		return cmdHistory(g, rest)
+	case "diff":
+		return cmdDiff(g, rest)
 	case "version":
 		fmt.Fprintln(e.stdout, versionString())
 		return exitOK

@@ -68,5 +68,8 @@ func cmdCheck(g *globals, args []string) int {
 	}
 	fmt.Fprintf(g.env.stdout, "store %s is consistent: %s quads, %s nodes; every index entry resolves and every count agrees\n",
 		g.storeDir(), render.Thousands(rep.Quads), render.Thousands(rep.Nodes))
+	if rep.Transactions > 0 {
+		fmt.Fprintf(g.env.stdout, "history: %s, each undoes back to the one before it\n", render.Count(int64(rep.Transactions), "transaction"))
+	}
 	return exitOK
 }

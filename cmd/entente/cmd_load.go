@@ -24,6 +24,8 @@ func cmdLoad(g *globals, args []string) int {
 	maxSize := fs.String("max-size", "64GiB", "most bytes read from one input, after decompression")
 	quiet := fs.Bool("quiet", false, "print no summary")
 	verbose := fs.Bool("verbose", false, "report each committed batch on standard error")
+	replace := fs.Bool("replace", false, "what the files say replaces what the store says of the same statements and entities (qualifiers, names, a statement's relation), as one transaction, instead of a contradiction being refused")
+	tf := addTxFlags(fs, "the same as --message")
 	files, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
@@ -36,7 +38,12 @@ func cmdLoad(g *globals, args []string) int {
 		fmt.Fprintln(g.env.stderr, "entente: load: no input files (give FILE..., - for standard input, or --seed)")
 		return exitUsage
 	}
-	opts := &loader.Options{DryRun: *dry, KeepGoing: *keep, Strict: *strict, Create: *create, Stdin: g.env.stdin}
+	opts := &loader.Options{DryRun: *dry, KeepGoing: *keep, Strict: *strict, Create: *create, Stdin: g.env.stdin,
+		Replace: *replace, Tx: tf.meta("")}
+	if *replace && *keep {
+		fmt.Fprintln(g.env.stderr, "entente: load: --replace loads all or nothing; it does not take --keep-going")
+		return exitUsage
+	}
 	if *format != "" {
 		f, err := loader.ParseFormat(*format)
 		if err != nil {
@@ -113,15 +120,26 @@ func cmdLoad(g *globals, args []string) int {
 		case res.DryRun:
 			fmt.Fprintf(g.env.stdout, "checked %s from %s in %v: %s, nothing written\n",
 				render.Count(res.Read, "statement"), what, elapsed, errorCount(len(res.Errors)))
+		case *replace:
+			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s replaced or removed%s\n",
+				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Removed), txSuffix(res.Tx))
 		default:
-			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s already there\n",
-				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Read-res.Added))
+			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s already there%s\n",
+				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Read-res.Added), txSuffix(res.Tx))
 		}
 	}
 	if len(res.Errors) > 0 {
 		return exitBad
 	}
 	return exitOK
+}
+
+// txSuffix names a load's transaction.
+func txSuffix(tx graph.Tx) string {
+	if tx.ID == 0 {
+		return ""
+	}
+	return " (" + tx.Name() + ")"
 }
 
 func errorCount(n int) string {

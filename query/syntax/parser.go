@@ -19,6 +19,7 @@ var keywords = map[string]bool{
 	"skip": true, "distinct": true, "asc": true, "desc": true, "ascending": true, "descending": true,
 	"shortest": true, "all": true, "contains": true, "matches": true, "starts": true, "ends": true, "with": true,
 	"as": true, "is": true, "null": true, "true": true, "false": true,
+	"during": true,
 }
 
 // IsKeyword reports whether a word is an EQL keyword (ignoring case).
@@ -38,20 +39,31 @@ const maxDepth = 64
 
 // Parse parses one statement (an optional trailing ";" is allowed).
 func Parse(src string) (Stmt, error) {
-	p := &parser{lx: NewLexer(src), src: src}
-	p.next()
-	s, err := p.statement()
+	// A trailing time clause (as of, at, during) is cut off first and
+	// parsed on its own: it holds dates and timestamps, not tokens.
+	end := splitTime(src)
+	s, ok, err := parseHistory(src, end)
 	if err != nil {
 		return nil, err
 	}
-	if p.tok.Kind == Semi {
+	if !ok {
+		p := &parser{lx: NewLexer(src[:end]), src: src}
 		p.next()
+		if s, err = p.statement(); err != nil {
+			return nil, err
+		}
+		if p.tok.Kind == Semi {
+			p.next()
+		}
+		if p.tok.Kind != EOF {
+			return nil, p.errExpected("the end of the statement")
+		}
+		if e := p.lx.Err(); e != nil {
+			return nil, e
+		}
 	}
-	if p.tok.Kind != EOF {
-		return nil, p.errExpected("the end of the statement")
-	}
-	if e := p.lx.Err(); e != nil {
-		return nil, e
+	if end < len(src) {
+		return parseTime(src, end, s)
 	}
 	return s, nil
 }
@@ -210,7 +222,7 @@ func (p *parser) expect(k Kind) (Token, error) {
 	return t, nil
 }
 
-var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "search"}
+var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "search", "history", "changes"}
 
 // statement = show | neighbors | path | paths | why | compare | match | search .
 func (p *parser) statement() (Stmt, error) {

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/query"
+)
+
+// txFlags are the flags of a command that writes a transaction.
+type txFlags struct {
+	author, message, reason *string
+}
+
+func addTxFlags(fs interface {
+	String(name, value, usage string) *string
+}, why string) txFlags {
+	return txFlags{
+		author:  fs.String("author", "", "who makes the change, for the history (default: the operating system's user)"),
+		message: fs.String("message", "", "what the change is, for the history"),
+		reason:  fs.String("reason", "", why),
+	}
+}
+
+func (f txFlags) meta(kind string) graph.TxMeta {
+	msg := strings.TrimSpace(*f.reason)
+	if m := strings.TrimSpace(*f.message); m != "" {
+		if msg != "" {
+			msg = m + " — " + msg
+		} else {
+			msg = m
+		}
+	}
+	return graph.TxMeta{Author: strings.TrimSpace(*f.author), Message: msg, Kind: kind}
+}
+
+func cmdLog(g *globals, args []string) int {
+	fs := newFlags(g, "log", "log [--format table|json] [--limit N]")
+	format := fs.String("format", "table", "output: table, or json (one JSON object a line)")
+	limit := fs.Int("limit", 0, "show only the newest N transactions")
+	pos, st := parseFlags(g, fs, args)
+	if st >= 0 {
+		return st
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(g.env.stderr, "entente: log: unexpected argument %q\n", pos[0])
+		return exitUsage
+	}
+	if *format != "table" && *format != "json" {
+		fmt.Fprintf(g.env.stderr, "entente: log: unknown --format %q (table, json)\n", *format)
+		return exitUsage
+	}
+	db, st := g.openReader()
+	if st >= 0 {
+		return st
+	}
+	defer db.Close()
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
+	log, err := db.Log(ctx)
+	if err != nil {
+		return report(g.env.stderr, err)
+	}
+	if *limit > 0 && len(log) > *limit {
+		log = log[:*limit]
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(g.env.stdout)
+		enc.SetEscapeHTML(false)
+		for _, t := range log {
+			if err := enc.Encode(t); err != nil {
+				return report(g.env.stderr, err)
+			}
+		}
+		return exitOK
+	}
+	if len(log) == 0 {
+		fmt.Fprintln(g.env.stdout, "(no transactions: the store is empty)")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(g.env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "id\ttime\tauthor\tkind\tchanges\tmessage")
+	for _, t := range log {
+		changes := fmt.Sprintf("+%d -%d", t.Added, t.Removed)
+		if t.Implicit {
+			changes = fmt.Sprintf("+%d", t.Added)
+		}
+		msg := t.Message
+		if msg == "" && len(t.Sources) > 0 {
+			msg = strings.Join(t.Sources, ", ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name(), t.Time.UTC().Format(time.RFC3339), t.Author, t.Kind, changes, msg)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdRetract(g *globals, args []string) int {
+	fs := newFlags(g, "retract", "retract --reason TEXT (SUBJECT KIND OBJECT [KEY=VALUE...] | STATEMENT-ID | ENTITY)")
+	tf := addTxFlags(fs, "why the fact is retracted (required; kept in the history)")
+	pos, st := parseFlags(g, fs, args)
+	if st >= 0 {
+		return st
+	}
+	if strings.TrimSpace(*tf.reason) == "" {
+		fmt.Fprintln(g.env.stderr, "entente: retract: give --reason TEXT: the history keeps why a fact was retracted")
+		return exitUsage
+	}
+	t, _, err := graph.ParseTarget(pos, false)
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: retract: %v\n", err)
+		return exitUsage
+	}
+	return g.change(func(ctx context.Context, db *graph.DB) (graph.Tx, error) {
+		return db.Retract(ctx, t, tf.meta("retract"))
+	}, "retracted "+t.String())
+}
+
+func cmdAmend(g *globals, args []string) int {
+	fs := newFlags(g, "amend", "amend --reason TEXT [--from DATE] (SUBJECT KIND OBJECT | STATEMENT-ID | ENTITY) KEY=VALUE... [alias+=NAME] [alias-=NAME]")
+	tf := addTxFlags(fs, "why the fact is amended (required; kept in the history)")
+	from := fs.String("from", "", "a change of status holds from this date in the world (2026-12-01); before it, the old status")
+	pos, st := parseFlags(g, fs, args)
+	if st >= 0 {
+		return st
+	}
+	if strings.TrimSpace(*tf.reason) == "" {
+		fmt.Fprintln(g.env.stderr, "entente: amend: give --reason TEXT: the history keeps why a fact was amended")
+		return exitUsage
+	}
+	t, rest, err := graph.ParseTarget(pos, true)
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: amend: %v\n", err)
+		return exitUsage
+	}
+	a, err := graph.ParseAssignments(rest)
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: amend: %v\n", err)
+		return exitUsage
+	}
+	a.From = *from
+	return g.change(func(ctx context.Context, db *graph.DB) (graph.Tx, error) {
+		return db.Amend(ctx, t, a, tf.meta("amend"))
+	}, "amended "+t.String())
+}
+
+// change opens the store for writing (never creating one) and runs one
+// transaction.
+func (g *globals) change(fn func(context.Context, *graph.DB) (graph.Tx, error), what string) int {
+	if g.readOnly {
+		fmt.Fprintln(g.env.stderr, "entente: the store is opened --read-only; this command writes")
+		return exitUsage
+	}
+	db, st := g.openWith(&graph.Options{MustExist: !g.usingDefaultStore()})
+	if st >= 0 {
+		return st
+	}
+	defer db.Close()
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
+	tx, err := fn(ctx, db)
+	if err != nil {
+		if errors.Is(err, graph.ErrNotFound) || errors.Is(err, graph.ErrNoChange) {
+			fmt.Fprintf(g.env.stderr, "entente: %s\n", strings.TrimPrefix(err.Error(), "graph: "))
+			return exitBad
+		}
+		return report(g.env.stderr, err)
+	}
+	fmt.Fprintf(g.env.stdout, "%s: %s (%d added, %d removed)\n", tx.Name(), what, tx.Added, tx.Removed)
+	return exitOK
+}
+
+func cmdHistory(g *globals, args []string) int {
+	fs := newFlags(g, "history", "history [--format table|json|csv] [--as-of T] (ENTITY | STATEMENT-ID)")
+	format := fs.String("format", "table", "output: table, json (JSON Lines) or csv")
+	asOf := fs.String("as-of", "", "the history up to a transaction (tx:3), a date or a timestamp")
+	limit := fs.Int("limit", query.DefaultLimit, "most rows")
+	pos, st := parseFlags(g, fs, args)
+	if st >= 0 {
+		return st
+	}
+	if len(pos) == 0 {
+		fmt.Fprintln(g.env.stderr, "entente: history: name an entity or a statement (stmt:…)")
+		return exitUsage
+	}
+	q := "history " + strconv.Quote(strings.Join(pos, " "))
+	if *asOf != "" {
+		q += " as of " + strconv.Quote(*asOf)
+	}
+	return cmdQuery(g, []string{"--format", *format, "--limit", strconv.Itoa(*limit), "--", q})
+}
+
+func cmdDiff(g *globals, args []string) int {
+	fs := newFlags(g, "diff", "diff --since T [--format table|json|csv]")
+	format := fs.String("format", "table", "output: table, json (JSON Lines) or csv")
+	since := fs.String("since", "", "list the changes after this transaction (tx:3), date or timestamp")
+	limit := fs.Int("limit", query.DefaultLimit, "most rows")
+	pos, st := parseFlags(g, fs, args)
+	if st >= 0 {
+		return st
+	}
+	if *since == "" && len(pos) == 1 {
+		*since, pos = pos[0], nil
+	}
+	if *since == "" || len(pos) > 0 {
+		fmt.Fprintln(g.env.stderr, "entente: diff: give --since T (a transaction tx:3, a date or a timestamp)")
+		return exitUsage
+	}
+	return cmdQuery(g, []string{"--format", *format, "--limit", strconv.Itoa(*limit), "--", "changes since " + strconv.Quote(*since)})
+}
