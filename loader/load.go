@@ -69,13 +69,13 @@ type Progress struct {
 
 // Result sums up a load.
 type Result struct {
-	Files  int       // inputs read
-	Read   int64     // statements read (valid ones)
-	Added  int64     // quads that were new to the store
+	Files int   // inputs read
+	Read  int64 // statements read (valid ones)
+	Added int64 // quads that were new to the store
 	// Removed counts the quads a replacing load removed.
 	Removed int64
 	// Tx is the load's transaction (ID 0 when it changed nothing).
-	Tx graph.Tx
+	Tx     graph.Tx
 	Bulk   bool      // the store was empty and written directly
 	Errors ErrorList // with DryRun or KeepGoing: every error found
 	DryRun bool      // nothing was written
