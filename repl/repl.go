@@ -737,6 +737,37 @@ func (s *session) command(line string) bool {
 			return false
 		}
 		fmt.Fprintf(s.reportTo(), "loaded %s from %s: %s new\n", render.Count(res.Read, "statement"), render.Count(int64(res.Files), "file"), render.Thousands(res.Added))
+	case "retract", "amend":
+		s.change(name, line, fail)
+	case "log":
+		n := 20
+		if len(args) > 0 {
+			if v, err := strconv.Atoi(args[0]); err == nil && v > 0 {
+				n = v
+			} else {
+				fail(":log takes how many transactions to show (20 by default)")
+				return false
+			}
+		}
+		log, err := s.cfg.DB.Log(s.ctx)
+		if err != nil {
+			fail("%v", err)
+			return false
+		}
+		if len(log) == 0 {
+			fmt.Fprintln(w, "(no transactions: the store is empty)")
+		}
+		for i, t := range log {
+			if i == n {
+				fmt.Fprintf(w, "… %d older (:log %d)\n", len(log)-n, len(log))
+				break
+			}
+			msg := t.Message
+			if msg == "" {
+				msg = strings.Join(t.Sources, ", ")
+			}
+			fmt.Fprintf(w, "%-6s %s  %-10s %-8s +%d -%d  %s\n", t.Name(), t.Time.UTC().Format(time.RFC3339), t.Author, t.Kind, t.Added, t.Removed, msg)
+		}
 	case "export":
 		s.export(args, fail)
 	case "stats":
@@ -1001,4 +1032,128 @@ func writeCounts(w io.Writer, m map[string]int64, meaning func(string) string) {
 		return
 	}
 	render.Counts(w, m, meaning)
+}
+
+// change runs :retract or :amend: the command line's retract and amend,
+// with words quoted as in a shell ("South Korea").
+func (s *session) change(name, line string, fail func(string, ...interface{})) {
+	words, err := splitWords(line)
+	if err != nil {
+		fail("%v", err)
+		return
+	}
+	words = words[1:]
+	var meta graph.TxMeta
+	meta.Kind = name
+	var from string
+	var rest []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		flagVal := func() (string, bool) {
+			if k, v, ok := strings.Cut(w, "="); ok && strings.HasPrefix(k, "--") {
+				return v, true
+			}
+			if i+1 < len(words) {
+				i++
+				return words[i], true
+			}
+			fail("%s needs a value", w)
+			return "", false
+		}
+		switch {
+		case w == "--reason" || strings.HasPrefix(w, "--reason=") || w == "--message" || strings.HasPrefix(w, "--message="):
+			v, ok := flagVal()
+			if !ok {
+				return
+			}
+			meta.Message = v
+		case w == "--author" || strings.HasPrefix(w, "--author="):
+			v, ok := flagVal()
+			if !ok {
+				return
+			}
+			meta.Author = v
+		case (w == "--from" || strings.HasPrefix(w, "--from=")) && name == "amend":
+			v, ok := flagVal()
+			if !ok {
+				return
+			}
+			from = v
+		case strings.HasPrefix(w, "--"):
+			fail("unknown option %s (:%s takes --reason, --author%s)", w, name, map[bool]string{true: ", --from", false: ""}[name == "amend"])
+			return
+		default:
+			rest = append(rest, w)
+		}
+	}
+	if strings.TrimSpace(meta.Message) == "" {
+		fail(":%s needs --reason TEXT: the history keeps why", name)
+		return
+	}
+	t, assign, err := graph.ParseTarget(rest, name == "amend")
+	if err != nil {
+		fail("%v", err)
+		return
+	}
+	var a graph.Amendment
+	if name == "amend" {
+		if a, err = graph.ParseAssignments(assign); err != nil {
+			fail("%v", err)
+			return
+		}
+		a.From = from
+	}
+	var tx graph.Tx
+	err = s.writing(func(db *graph.DB) error {
+		var err error
+		if name == "retract" {
+			tx, err = db.Retract(s.ctx, t, meta)
+		} else {
+			tx, err = db.Amend(s.ctx, t, a, meta)
+		}
+		return err
+	})
+	if err != nil {
+		fail("%s", strings.TrimPrefix(err.Error(), "graph: "))
+		return
+	}
+	verb := map[string]string{"retract": "retracted", "amend": "amended"}[name]
+	fmt.Fprintf(s.reportTo(), "%s: %s %s (%d added, %d removed)\n", tx.Name(), verb, t, tx.Added, tx.Removed)
+}
+
+// splitWords splits a line into words, keeping "…" and '…' together.
+func splitWords(line string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	in := false
+	var quote rune
+	has := false
+	for _, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '"' || r == '\'':
+			quote, has = r, true
+		case r == ' ' || r == '\t':
+			if has || in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in, has = false, false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unterminated %c quote", quote)
+	}
+	if has || in {
+		out = append(out, cur.String())
+	}
+	return out, nil
 }
