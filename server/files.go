@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/entente-kg/entente/export"
 	"github.com/entente-kg/entente/query"
@@ -38,7 +39,7 @@ func addFile(zw *zip.Writer, path string) error {
 		return err
 	}
 	defer f.Close()
-	out, err := zw.Create(filepath.Base(path))
+	out, err := zw.CreateHeader(&zip.FileHeader{Name: filepath.Base(path), Method: zip.Deflate, Modified: time.Now()})
 	if err != nil {
 		return err
 	}
