@@ -21,6 +21,9 @@ const (
 	CSV      Format = "csv"
 	JSONLD   Format = "jsonld"
 	Seed     Format = "seed"
+	// History is a store's whole history (entente export --history),
+	// loaded back into an empty store with its transactions.
+	History Format = "history"
 )
 
 // Formats lists the formats, for help texts.
@@ -39,14 +42,19 @@ func ParseFormat(s string) (Format, error) {
 		return JSONLD, nil
 	case "seed", "entente":
 		return Seed, nil
+	case "history":
+		return History, nil
 	}
-	return "", fmt.Errorf("%w %q (known: nquads, ntriples, csv, jsonld, seed)", ErrFormat, s)
+	return "", fmt.Errorf("%w %q (known: nquads, ntriples, csv, jsonld, seed, history)", ErrFormat, s)
 }
 
 // FormatOf tells a file's format from its name (a trailing .gz is
 // ignored); ok is false when the name does not say.
 func FormatOf(name string) (Format, bool) {
 	name = strings.TrimSuffix(strings.ToLower(name), ".gz")
+	if strings.HasSuffix(name, ".history.jsonl") {
+		return History, true
+	}
 	switch filepath.Ext(name) {
 	case ".nq", ".nquads":
 		return NQuads, true
@@ -77,6 +85,8 @@ func sniff(head []byte) (Format, bool) {
 		return "", false
 	case s[0] == '<' || strings.HasPrefix(s, "_:"):
 		return NQuads, true
+	case strings.HasPrefix(s, `{"format":"entente-history"`):
+		return History, true
 	case s[0] == '{' || s[0] == '[':
 		return JSONLD, true
 	case strings.HasPrefix(strings.ToLower(s), "subject,"):

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph"
@@ -75,10 +76,12 @@ type Result struct {
 	// Removed counts the quads a replacing load removed.
 	Removed int64
 	// Tx is the load's transaction (ID 0 when it changed nothing).
-	Tx     graph.Tx
-	Bulk   bool      // the store was empty and written directly
-	Errors ErrorList // with DryRun or KeepGoing: every error found
-	DryRun bool      // nothing was written
+	Tx graph.Tx
+	// Transactions counts the transactions a history file brought.
+	Transactions int
+	Bulk         bool      // the store was empty and written directly
+	Errors       ErrorList // with DryRun or KeepGoing: every error found
+	DryRun       bool      // nothing was written
 }
 
 // Load reads the inputs at paths ("-" is standard input; .gz files are
@@ -138,6 +141,14 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 			size += srcs[i].Size
 		} else {
 			size = -1
+		}
+	}
+	for _, s := range srcs {
+		if s.Format == History {
+			if len(srcs) > 1 {
+				return nil, fmt.Errorf("loader: %s is a store's history: load it alone, into an empty store", s.Name)
+			}
+			return loadHistory(ctx, db, s, &o)
 		}
 	}
 	// The curated readers check each file against the store as it was
@@ -390,4 +401,25 @@ func newFormatReader(ctx context.Context, f Format, in *input, o *Options, res *
 		return r, nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrFormat, f)
+}
+
+// loadHistory loads a history file into an empty store.
+func loadHistory(ctx context.Context, db *graph.DB, src Source, o *Options) (*Result, error) {
+	if o.DryRun || o.Replace || o.KeepGoing {
+		return nil, &Error{File: src.Name, Kind: ErrInvalid, Msg: "a history loads whole, into an empty store: --dry-run, --replace and --keep-going do not apply"}
+	}
+	in, err := open(src, o.Limits)
+	if err != nil {
+		return nil, ioError(src.Name, err)
+	}
+	defer in.Close()
+	n, err := db.LoadHistory(ctx, in.r)
+	if err != nil {
+		return nil, &Error{File: src.Name, Kind: ErrInvalid, Msg: strings.TrimPrefix(err.Error(), "graph: ")}
+	}
+	res := &Result{Files: 1, Transactions: n}
+	if st, err := db.Stats(ctx); err == nil {
+		res.Read, res.Added = st.Quads, st.Quads
+	}
+	return res, nil
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/entente-kg/entente/export"
 	"github.com/entente-kg/entente/query"
+	"github.com/entente-kg/entente/render"
 )
 
 func cmdExport(g *globals, args []string) int {
@@ -26,9 +28,13 @@ func cmdExport(g *globals, args []string) int {
 	bare := fs.Bool("bare", false, "picture: the graph alone, to embed (--no-title --no-legend --no-caption)")
 	width := fs.Int("width", 0, "PNG: the width in pixels (default: 96 dpi)")
 	dpi := fs.Float64("dpi", 0, "PNG: the resolution in dots per inch (default 96)")
+	history := fs.Bool("history", false, "write the store's whole history (every transaction and its changes, JSON Lines) instead of an answer; `entente load` reads it back into an empty store")
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
+	}
+	if *history {
+		return exportHistory(g, *src, pos, *out)
 	}
 	if *src == "" && len(pos) > 0 {
 		*src = strings.Join(pos, " ")
@@ -92,5 +98,37 @@ func cmdExport(g *globals, args []string) int {
 	if res.Capped {
 		fmt.Fprintf(g.env.stderr, "entente: note: the answer was capped (%s); the export holds what it showed\n", res.Note)
 	}
+	return exitOK
+}
+
+// exportHistory writes the store's history to out.
+func exportHistory(g *globals, src string, pos []string, out string) int {
+	if src != "" || len(pos) > 0 {
+		fmt.Fprintln(g.env.stderr, "entente: export: --history writes the whole store's history; it takes no query")
+		return exitUsage
+	}
+	if out == "" {
+		fmt.Fprintln(g.env.stderr, "entente: export: give -o FILE (FILE.history.jsonl; - for standard output)")
+		return exitUsage
+	}
+	db, st := g.openReader()
+	if st >= 0 {
+		return st
+	}
+	defer db.Close()
+	ctx, cancel := g.env.interrupt(context.Background())
+	defer cancel()
+	log, err := db.Log(ctx)
+	if err != nil {
+		return report(g.env.stderr, err)
+	}
+	if err := export.WriteTo(ctx, out, g.env.stdout, func(w io.Writer) error { return db.WriteHistory(ctx, w) }); err != nil {
+		return report(g.env.stderr, err)
+	}
+	summary := g.env.stdout
+	if out == "-" {
+		summary = g.env.stderr
+	}
+	fmt.Fprintf(summary, "wrote %s (history: %s)\n", out, render.Count(int64(len(log)), "transaction"))
 	return exitOK
 }

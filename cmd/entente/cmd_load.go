@@ -120,6 +120,9 @@ func cmdLoad(g *globals, args []string) int {
 		case res.DryRun:
 			fmt.Fprintf(g.env.stdout, "checked %s from %s in %v: %s, nothing written\n",
 				render.Count(res.Read, "statement"), what, elapsed, errorCount(len(res.Errors)))
+		case res.Transactions > 0:
+			fmt.Fprintf(g.env.stdout, "loaded the history of %s from %s in %v: the store holds %s\n",
+				render.Count(int64(res.Transactions), "transaction"), what, elapsed, render.Count(res.Added, "statement"))
 		case *replace:
 			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s replaced or removed%s\n",
 				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Removed), txSuffix(res.Tx))
