@@ -90,8 +90,11 @@ const (
 // type, long names wrapped, one line per pair of nodes (or per relation)
 // labelled by kind and styled by status, every attribute kept as a DOT
 // attribute, and the layout engine named in the graph's layout
-// attribute.
-func dotText(d *drawing, sg *Subgraph, o *Options) string {
+// attribute. The DOT file (asFile) writes each line from the subject to
+// the object of its first relation, for the tools that read DOT as data;
+// a picture draws the hops of paths in the paths' order (a hop against
+// its relation is head -> tail, dir=back), which dot ranks left to right.
+func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 	var b strings.Builder
 	quals := qualifierNames(sg)
 	fmt.Fprintf(&b, "// Exported by Entente on %s\n// query: %s\n", o.stamp(), strings.ReplaceAll(o.Query, "\n", " "))
@@ -126,11 +129,15 @@ func dotText(d *drawing, sg *Subgraph, o *Options) string {
 	for _, e := range d.edges {
 		attrs := []string{"label=" + dotQuote(e.label())}
 		attrs = append(attrs, edgeStyle(e.status())...)
-		if dir := e.dir(); dir != "forward" {
+		tail, head := e.tail, e.head
+		if asFile {
+			tail, head = e.rels[0].From, e.rels[0].To
+		}
+		if dir := e.dir(tail, head); dir != "forward" {
 			attrs = append(attrs, "dir="+dir)
 		}
 		attrs = append(attrs, lineAttrs(e, quals)...)
-		fmt.Fprintf(&b, "  %s -> %s [%s];\n", dotQuote(nodeID(e.tail)), dotQuote(nodeID(e.head)), strings.Join(attrs, ", "))
+		fmt.Fprintf(&b, "  %s -> %s [%s];\n", dotQuote(nodeID(tail)), dotQuote(nodeID(head)), strings.Join(attrs, ", "))
 	}
 	b.WriteString("}\n")
 	return b.String()

@@ -47,13 +47,13 @@ func (e *drawEdge) strength() graph.Strength {
 // status is the line's status: the status of its strongest relation.
 func (e *drawEdge) status() string { return e.strength().Status() }
 
-// dir is Graphviz's dir of the line: forward when every relation goes
-// from tail to head, back when every one goes from head to tail, both
-// otherwise.
-func (e *drawEdge) dir() string {
+// dir is Graphviz's dir of the line drawn from tail to head: forward
+// when every relation goes from tail to head, back when every one goes
+// from head to tail, both otherwise.
+func (e *drawEdge) dir(tail, head *query.Node) string {
 	fwd, back := false, false
 	for _, r := range e.rels {
-		if r.From.ID == e.tail.ID && r.To.ID == e.head.ID {
+		if r.From.ID == tail.ID && r.To.ID == head.ID {
 			fwd = true
 		} else {
 			back = true

@@ -320,7 +320,7 @@ func Write(ctx context.Context, w io.Writer, res *query.Result, f Format, o *Opt
 	case GEXF:
 		return writeGEXF(w, sg, o)
 	case DOT:
-		_, err := io.WriteString(w, dotText(d, sg, o))
+		_, err := io.WriteString(w, dotText(d, sg, o, true))
 		return err
 	case SVG:
 		return writeSVG(ctx, w, d, sg, o)

@@ -47,7 +47,7 @@ const decorID = "entente-legend:"
 // computed from its bounding box: the positioned graph every picture
 // format draws (with Graphviz's nop2, which keeps the positions).
 func laidOut(ctx context.Context, d *drawing, sg *Subgraph, o *Options) ([]byte, error) {
-	laid, err := runGraphviz(ctx, []byte(dotText(d, sg, o)), d.layout, "dot")
+	laid, err := runGraphviz(ctx, []byte(dotText(d, sg, o, false)), d.layout, "dot")
 	if err != nil {
 		return nil, err
 	}
