@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entente-kg/entente/export"
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
 	"github.com/entente-kg/entente/query"
@@ -304,7 +305,8 @@ func TestEntityNeighborsPath(t *testing.T) {
 // narrowed to the nodes and relations drawn.
 func TestExport(t *testing.T) {
 	ts := testServer(t, nil)
-	for _, f := range []string{"graphml", "gexf", "dot", "svg", "nquads", "jsonld", "csv", "cytoscape"} {
+	for _, f := range export.Formats {
+		f := string(f)
 		r := post(t, ts.URL+"/api/export", map[string]string{"query": "why Japan Australia", "format": f})
 		if r.status != 200 || len(r.body) == 0 {
 			t.Fatalf("%s: %d %s", f, r.status, r.body)
@@ -325,6 +327,14 @@ func TestExport(t *testing.T) {
 		case "graphml":
 			if !bytes.Contains(r.body, []byte("security_pact")) {
 				t.Errorf("graphml: %.300s", r.body)
+			}
+		case "png":
+			if !bytes.HasPrefix(r.body, []byte("\x89PNG")) || r.header.Get("Content-Type") != "image/png" {
+				t.Errorf("png: %s, %.20q", r.header.Get("Content-Type"), r.body)
+			}
+		case "pdf":
+			if !bytes.HasPrefix(r.body, []byte("%PDF")) || r.header.Get("Content-Type") != "application/pdf" {
+				t.Errorf("pdf: %s, %.20q", r.header.Get("Content-Type"), r.body)
 			}
 		}
 	}
@@ -353,7 +363,7 @@ func TestExport(t *testing.T) {
 		body interface{}
 		want string
 	}{
-		{map[string]string{"query": "why Japan Australia", "format": "pdf"}, "unknown format"},
+		{map[string]string{"query": "why Japan Australia", "format": "xlsx"}, "unknown format"},
 		{map[string]string{"format": "svg"}, "no query"},
 		{map[string]string{"query": "match (a:Country) return count(*)", "format": "graphml"}, "no nodes or relations"},
 	} {

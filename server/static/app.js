@@ -601,7 +601,7 @@
 
   async function exportView(format) {
     showError(null);
-    if (format === 'png') {
+    if (format === 'canvas-png') {
       download(cy.png({ full: true, scale: 2, bg: '#ffffff', output: 'blob' }), 'entente-view.png');
       return;
     }
@@ -743,7 +743,12 @@
       state.info = await api('/api/info');
       const sel = $('export-format');
       for (const f of state.info.formats) {
-        sel.append(el('option', { value: f }, f === 'csv' ? 'CSV (zip of relations and nodes)' : f === 'svg' ? 'SVG (laid out by Graphviz)' : f));
+        const names = {
+          csv: 'CSV (zip of relations and nodes)', svg: 'SVG (laid out by Graphviz)', png: 'PNG (laid out by Graphviz)',
+          pdf: 'PDF (laid out by Graphviz)', graphml: 'GraphML', gexf: 'GEXF', dot: 'DOT', nquads: 'N-Quads',
+          jsonld: 'JSON-LD', cytoscape: 'Cytoscape JSON',
+        };
+        sel.append(el('option', { value: f }, names[f] || f));
       }
     } catch (e) { showError(e); }
     renderHistory();

@@ -121,15 +121,15 @@ async function main() {
     step('filter: ' + proposed + ' proposed links hidden and shown again');
   }
 
-  // Export the view: SVG through the API, PNG from the canvas.
-  for (const f of ['svg', 'graphml', 'png']) {
+  // Export the view: SVG and GraphML through the API, PNG from the canvas.
+  for (const f of ['svg', 'graphml', 'canvas-png']) {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.selectOption('#export-format', f)]);
     const file = await dl.path();
     const body = fs.readFileSync(file);
     check(body.length > 500, `${f} export of ${body.length} bytes`);
     if (f === 'svg') check(body.toString().includes('<svg') && body.toString().includes('India'), 'the SVG lacks India');
     if (f === 'graphml') check(body.toString().includes('<graphml'), 'not GraphML');
-    fs.copyFileSync(file, path.join(shots, 'export.' + f));
+    fs.copyFileSync(file, path.join(shots, 'export.' + f.replace('canvas-', '')));
     step(`export ${f}: ${dl.suggestedFilename()}, ${body.length} bytes`);
   }
 
