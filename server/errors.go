@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/entente-kg/entente/export"
 	"github.com/entente-kg/entente/graph"
@@ -89,6 +90,12 @@ func writeErr(w http.ResponseWriter, err error) {
 		status, e.Code = http.StatusRequestEntityTooLarge, "answer_too_large"
 	case errors.Is(err, export.ErrTooBig), errors.Is(err, export.ErrNoGraph), errors.Is(err, export.ErrFormat):
 		e.Code = "export"
+	case errors.Is(err, graph.ErrNotFound):
+		status, e.Code = http.StatusNotFound, "not_found"
+		e.Message = strings.TrimPrefix(e.Message, "graph: ")
+	case errors.Is(err, graph.ErrNoChange):
+		status, e.Code = http.StatusConflict, "no_change"
+		e.Message = strings.TrimPrefix(e.Message, "graph: ")
 	case errors.Is(err, graph.ErrNoSpace):
 		status, e.Code = http.StatusInsufficientStorage, "no_space"
 	case errors.Is(err, graph.ErrReadOnly):

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/loader"
 )
 
@@ -14,8 +15,7 @@ import (
 // file, gzipped or not — loaded as `entente load` loads it, all or
 // nothing. Only with Options.Write.
 func (s *Server) load(w http.ResponseWriter, r *http.Request) {
-	if !s.opts.Write {
-		writeError(w, http.StatusForbidden, "read_only", "this server is read-only: start it with --write (and --token) to load through the API")
+	if !s.writeAllowed(w) {
 		return
 	}
 	q := r.URL.Query()
@@ -24,7 +24,8 @@ func (s *Server) load(w http.ResponseWriter, r *http.Request) {
 		name = "upload"
 	}
 	opts := &loader.Options{DryRun: q.Get("dry_run") == "1" || q.Get("dry_run") == "true",
-		Create: q.Get("create") == "1" || q.Get("create") == "true"}
+		Create: q.Get("create") == "1" || q.Get("create") == "true",
+		Tx:     graph.TxMeta{Author: q.Get("author"), Message: q.Get("message")}}
 	var format loader.Format
 	if f := q.Get("format"); f != "" {
 		var err error

@@ -62,8 +62,8 @@ type Options struct {
 	// Authorization: Bearer header, or the cookie the page gets when
 	// opened with ?token=T.
 	Token string
-	// Write enables POST /api/load. It needs a Token and a store open
-	// for writing.
+	// Write enables POST /api/load, /api/retract and /api/amend. It
+	// needs a Token and a store open for writing.
 	Write bool
 	// Timeout bounds each query (default query.DefaultTimeout).
 	Timeout time.Duration
@@ -155,6 +155,8 @@ func New(db *graph.DB, opts *Options) (*Server, error) {
 	s.mux.HandleFunc("GET /api/path", s.path)
 	s.mux.HandleFunc("POST /api/export", s.export)
 	s.mux.HandleFunc("POST /api/load", s.load)
+	s.mux.HandleFunc("POST /api/retract", s.retract)
+	s.mux.HandleFunc("POST /api/amend", s.amend)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path+" (see docs/explorer.md)")
 	})

@@ -589,4 +589,46 @@ func TestLoad(t *testing.T) {
 	if r := load("x.nq", "<a> <b> <c> .\n", "Origin", "http://evil.example"); r.status != 403 {
 		t.Errorf("a cross-origin load: %d %s", r.status, r.body)
 	}
+
+	// Amend and retract, as entente amend and retract do.
+	change := func(what string, body interface{}) reply {
+		return post(t, ts.URL+"/api/"+what, body, "Authorization", "Bearer t")
+	}
+	why := func(a, b string) string {
+		r := post(t, ts.URL+"/api/query", map[string]string{"query": "why " + a + " " + b, "format": "jsonl"}, "Authorization", "Bearer t")
+		return string(r.body)
+	}
+	r = change("amend", map[string]interface{}{"target": []string{"Japan", "security_pact", "Australia"}, "changes": []string{"status=at_risk"}, "reason": "a test"})
+	if r.status != 200 || !strings.Contains(string(r.body), `"kind":"amend"`) || !strings.Contains(why("Japan", "Australia"), `"status":"at_risk"`) {
+		t.Errorf("amend: %d %s\n%s", r.status, r.body, why("Japan", "Australia"))
+	}
+	r = change("retract", map[string]interface{}{"target": []string{"Japan", "security_pact", "Philippines"}, "reason": "a test"})
+	if r.status != 200 || strings.Contains(why("Japan", "Philippines"), "security_pact") {
+		t.Errorf("retract: %d %s\n%s", r.status, r.body, why("Japan", "Philippines"))
+	}
+	for _, c := range []struct {
+		what   string
+		body   map[string]interface{}
+		status int
+		want   string
+	}{
+		{"retract", map[string]interface{}{"target": []string{"Japan", "security_pact", "Philippines"}}, 400, "give a reason"},
+		{"retract", map[string]interface{}{"target": []string{"Japan", "security_pact", "Philippines"}, "reason": "again"}, 404, "not_found"},
+		{"amend", map[string]interface{}{"target": []string{"Japan", "security_pact", "Australia"}, "reason": "nothing"}, 400, "nothing to amend"},
+	} {
+		if r := change(c.what, c.body); r.status != c.status || !strings.Contains(string(r.body), c.want) {
+			t.Errorf("%s %v: %d %s", c.what, c.body, r.status, r.body)
+		}
+	}
+}
+
+// TestWriteClosed: a read-only server refuses every change.
+func TestWriteClosed(t *testing.T) {
+	ts := testServer(t, nil)
+	for _, what := range []string{"amend", "retract"} {
+		r := post(t, ts.URL+"/api/"+what, map[string]interface{}{"target": []string{"Japan"}, "changes": []string{"name=Nippon"}, "reason": "x"})
+		if r.status != 403 || !strings.Contains(string(r.body), "read_only") {
+			t.Errorf("%s on a read-only server: %d %s", what, r.status, r.body)
+		}
+	}
 }

@@ -21,7 +21,7 @@ func cmdServe(g *globals, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:7474", "the address to listen on (a port of 0 picks a free one); off loopback it needs --token")
 	open := fs.Bool("open", false, "open the page in the default browser")
 	token := fs.String("token", "", "a secret every request must carry (Authorization: Bearer T, or the page opened once with ?token=T); default $ENTENTE_TOKEN")
-	write := fs.Bool("write", false, "allow loads through the API (POST /api/load); needs --token")
+	write := fs.Bool("write", false, "allow loads, amendments and retractions through the API (POST /api/load, /api/amend, /api/retract); needs --token")
 	timeout := fs.Duration("timeout", query.DefaultTimeout, "stop each query after this long")
 	limit := fs.Int("limit", query.DefaultLimit, "most rows of a query's answer (a limit clause in the query overrides it)")
 	maxBody := fs.String("max-body", "1MiB", "largest JSON request accepted")
@@ -108,7 +108,7 @@ func cmdServe(g *globals, args []string) int {
 	page := "http://" + ln.Addr().String() + "/"
 	mode := "read-only"
 	if *write {
-		mode = "loads allowed"
+		mode = "loads, amendments and retractions allowed"
 	}
 	fmt.Fprintf(g.env.stdout, "entente: serving %s at %s (%s; Ctrl-C to stop)\n", g.storeDir(), page, mode)
 	if *open {
