@@ -43,7 +43,9 @@ var (
 func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
-	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7); default all")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B9); default all")
+	b9Clients := flag.Int("b9-clients", 50, "B9: concurrent clients of the explorer's API")
+	b9Time := flag.Duration("b9-time", 30*time.Second, "B9: how long the clients run")
 	b4Sizes := flag.String("b4-sizes", "100000,1000000,10000000", "B4: synthetic graph sizes in quads")
 	b4Peers := flag.String("b4-peers", "leveldb", "B4: Cayley backends to load the synthetic graphs up to 10^6 quads")
 	systems := flag.String("systems", strings.Join(bench.Systems, ","), "systems to compare")
@@ -145,6 +147,20 @@ func main() {
 		r.b7rounds = max(*runs, 5)
 		r.b7 = runB7(moviesStore(loaded, *data), r.b7rounds)
 	}
+	if want("B9") {
+		r.b9 = runB9(moviesStore(loaded, *data), *b9Clients, *b9Time)
+		progress("B9: %d clients for %v %v", *b9Clients, *b9Time, errText(r.b9.err))
+	}
+	if *only == "B9" {
+		// B9 alone: its section replaces the one in the file.
+		var b strings.Builder
+		markdownB9(&b, r.b9)
+		if err := spliceSection(*out, b9Heading, b.String()); err != nil {
+			fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote B9 into %s\n", *out)
+		return
+	}
 	if b7Only(*only) {
 		// B7 alone: its section replaces the one in the file, the other
 		// sections' figures stay as they were.
@@ -237,6 +253,7 @@ type report struct {
 	b4      []b4size
 	b5      []float64 // ms to the first prompt
 	b7      []*b7set
+	b9      *b9result
 	// b7rounds is how many interleaved rounds B7 ran.
 	b7rounds int
 	b6       map[string]measure
@@ -400,6 +417,9 @@ func (r *report) markdown(data string, runs int) string {
 	}
 	if len(r.b7) > 0 {
 		markdownB7(&b, r.b7, r.b7rounds)
+	}
+	if r.b9 != nil {
+		markdownB9(&b, r.b9)
 	}
 	return b.String()
 }
