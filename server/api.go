@@ -250,8 +250,9 @@ func (s *Server) entity(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, res)
 }
 
-// neighbors is GET /api/neighbors?id=ID[&limit=N][&via=K,K]: one step
-// out from a node, `neighbors <ID> limit N` (N: 500 unless given).
+// neighbors is GET /api/neighbors?id=ID[&depth=D][&limit=N][&via=K,K]:
+// the nodes around one, `neighbors <ID> depth D limit N` (D: 1, N: 500
+// unless given).
 func (s *Server) neighbors(w http.ResponseWriter, r *http.Request) {
 	id, err := ref(r.URL.Query().Get("id"))
 	if err != nil {
@@ -264,6 +265,14 @@ func (s *Server) neighbors(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	src := "neighbors " + id
+	depth, err := intParam(r, "depth", 1)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	if depth > 1 {
+		src += " depth " + strconv.Itoa(depth)
+	}
 	if via := r.URL.Query().Get("via"); via != "" {
 		var kinds []string
 		for _, k := range strings.Split(via, ",") {

@@ -280,6 +280,11 @@ func TestEntityNeighborsPath(t *testing.T) {
 	if nb.Kind != "neighbors" || len(nb.Rows) != 3 || !nb.Capped || !strings.Contains(nb.Note, "showing the first 3 nodes") {
 		t.Fatalf("neighbors capped at 3: kind %s, %d rows, capped %v, note %q", nb.Kind, len(nb.Rows), nb.Capped, nb.Note)
 	}
+	var nb2 answerJ
+	get(t, ts.URL+"/api/neighbors?id=entity:japan&depth=2").json(t, &nb2)
+	if want := cliRows(t, "eql", "neighbors Japan depth 2 limit 500"); len(nb2.Rows) != len(want) || len(want) < 40 {
+		t.Fatalf("neighbors depth 2: %d rows, want %d", len(nb2.Rows), len(want))
+	}
 	var p answerJ
 	get(t, ts.URL+"/api/path?from=entity:japan&to=entity:india").json(t, &p)
 	want := cliRows(t, "eql", "path Japan to India")

@@ -264,7 +264,7 @@
   function queryOf(op) {
     switch (op.op) {
       case 'add': return { query: 'show ' + eqlRef(op.id), limit: 1 };
-      case 'expand': return { query: 'neighbors ' + eqlRef(op.id) + ' limit ' + (op.limit || DRAW_STEP) };
+      case 'expand': return { query: 'neighbors ' + eqlRef(op.id) + (op.depth > 1 ? ' depth ' + op.depth : '') + ' limit ' + (op.limit || DRAW_STEP) };
       case 'path': return { query: (op.all ? 'paths ' : 'path ') + eqlRef(op.from) + ' to ' + eqlRef(op.to) };
       case 'eql': return { query: op.q, lang: op.lang || 'eql' };
     }
@@ -284,8 +284,9 @@
       }
       case 'expand': {
         const limit = op.limit || DRAW_STEP;
-        const a = await api('/api/neighbors?id=' + encodeURIComponent(op.id) + '&limit=' + limit);
-        addGraph(a.graph, op.id);
+        const a = await api('/api/neighbors?id=' + encodeURIComponent(op.id) + '&limit=' + limit + (op.depth > 1 ? '&depth=' + op.depth : ''));
+        const fresh = addGraph(a.graph, op.id);
+        if (op.depth > 1 && fresh.length) layout();
         if (a.capped) {
           state.capNote = {
             text: label(nodeData(op.id)) + ': ' + a.note + '.',
@@ -351,7 +352,9 @@
       el('div', { class: 'sub' }, (ent.type || 'node') + ' \u00b7 ' + ent.id),
       ent.aliases ? el('div', {}, 'also known as: ' + ent.aliases.join(', ')) : null,
       el('div', { class: 'actions' },
-        el('button', { id: 'btn-expand', onclick: () => expand(id), title: 'Expand one step (e)' }, 'Expand'),
+        el('button', { id: 'btn-expand', onclick: () => expand(id), title: 'Expand one step (e, or 1)' }, 'Expand'),
+        el('button', { id: 'btn-expand-2', onclick: () => expand(id, 2), title: 'Everything within two steps (2)' }, '2 steps'),
+        el('button', { id: 'btn-expand-3', onclick: () => expand(id, 3), title: 'Everything within three steps (3)' }, '3 steps'),
         el('button', { id: 'btn-path', onclick: () => startPath(id), title: 'Strongest paths to another node (p)' }, 'Path to\u2026'),
         el('button', { onclick: () => removeNode(id), title: 'Remove from the view (Delete)' }, 'Remove')),
       el('h2', {}, rels.length + ' relations' + (a.capped ? ' (' + a.note + ')' : '')),
@@ -444,7 +447,8 @@
     showCard(id);
   }
 
-  function expand(id) { if (id) run({ op: 'expand', id }); }
+  // expand draws a node's neighbours, depth steps out (Kumu's 1, 2, 3).
+  function expand(id, depth) { if (id) run(depth > 1 ? { op: 'expand', id, depth } : { op: 'expand', id }); }
 
   function setPathFrom(id) {
     cy.nodes().removeClass('path-from');
@@ -632,7 +636,7 @@
     switch (op.op) {
       case 'add': return 'add:' + op.id;
       case 'remove': return 'remove:' + op.id;
-      case 'expand': return 'expand:' + (op.limit && op.limit !== DRAW_STEP ? op.limit + ':' : '') + op.id;
+      case 'expand': return 'expand:' + (op.depth > 1 ? 'd' + op.depth + ':' : '') + (op.limit && op.limit !== DRAW_STEP ? op.limit + ':' : '') + op.id;
       case 'path': return (op.all ? 'paths:' : 'path:') + op.from + '\u0000' + op.to;
       case 'eql': return (op.lang === 'gizmo' ? 'gizmo:' : 'eql:') + op.q;
     }
@@ -645,8 +649,11 @@
     switch (kind) {
       case 'add': case 'remove': return { op: kind, id: rest };
       case 'expand': {
-        const m = /^(\d+):(.*)$/.exec(rest);
-        return m ? { op: 'expand', id: m[2], limit: Number(m[1]) } : { op: 'expand', id: rest };
+        const m = /^(?:d([1-8]):)?(?:(\d+):)?(.*)$/.exec(rest);
+        const op = { op: 'expand', id: m[3] };
+        if (m[1] && m[1] !== '1') op.depth = Number(m[1]);
+        if (m[2]) op.limit = Number(m[2]);
+        return op;
       }
       case 'path': case 'paths': {
         const [from, to] = rest.split('\u0000');
@@ -723,7 +730,8 @@
     switch (e.key) {
       case '/': e.preventDefault(); $('search').focus(); break;
       case 'q': e.preventDefault(); $('eql').focus(); break;
-      case 'e': expand(state.selected); break;
+      case 'e': case '1': expand(state.selected); break;
+      case '2': case '3': expand(state.selected, Number(e.key)); break;
       case 'p': startPath(state.selected); break;
       case 'n': highlightPath(state.pathIndex + 1); break;
       case 'N': highlightPath(state.pathIndex - 1); break;

@@ -182,6 +182,17 @@ async function main() {
   step('drawing cap: "' + notice.replace('Show more', '').trim() + '", then show more draws ' + expanded);
   await page3.close();
 
+  // Kumu's steps: Japan and everything within two steps (the 2 key).
+  const page4 = await ctx.newPage();
+  await page4.goto(new URL('/#op=add:entity:japan', url).toString());
+  await ready(page4);
+  await page4.evaluate(() => window.explorer.select('entity:japan'));
+  await page4.keyboard.press('2');
+  await page4.waitForFunction((n) => window.explorer.cy.nodes().length > n, expanded);
+  check(page4.url().includes('expand%3Ad2%3Aentity%3Ajapan'), 'the URL does not record two steps: ' + page4.url());
+  step('two steps from Japan: ' + await count(page4, 'node') + ' nodes');
+  await page4.close();
+
   check(errors.length === 0, 'errors in the page: ' + errors.join('; '));
   check(external.length === 0, 'requests off the server: ' + external.join(', '));
   step('no errors in the page, no request off the server');
