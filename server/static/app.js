@@ -266,6 +266,7 @@
       case 'add': return { query: 'show ' + eqlRef(op.id), limit: 1 };
       case 'expand': return { query: 'neighbors ' + eqlRef(op.id) + (op.depth > 1 ? ' depth ' + op.depth : '') + ' limit ' + (op.limit || DRAW_STEP) };
       case 'path': return { query: (op.all ? 'paths ' : 'path ') + eqlRef(op.from) + ' to ' + eqlRef(op.to) };
+      case 'why': return { query: 'why ' + eqlRef(op.a) + ' ' + eqlRef(op.b) };
       case 'eql': return { query: op.q, lang: op.lang || 'eql' };
     }
     return null;
@@ -303,6 +304,11 @@
         showPaths(a, op);
         return;
       }
+      case 'why': { // every relation between two nodes, drawn without a panel
+        const a = await api('/api/query', queryOf(op));
+        addGraph(a.graph, op.a);
+        return;
+      }
       case 'eql': {
         const a = await api('/api/query', { query: op.q, lang: op.lang || 'eql' });
         const wasEmpty = cy.nodes().length === 0;
@@ -335,8 +341,11 @@
     const other = out ? r.to_name : r.from_name;
     const quals = Object.keys(r).filter((k) => !NOT_QUALIFIERS.has(k) && !(k === 'status' && r.status === 'existing'))
       .map((k) => k + ': ' + r[k]);
+    const otherID = out ? r.to : r.from;
     return el('li', { class: 'rel status-' + r.status, title: 'Show this link\u2019s evidence', onclick: () => showEdge(r) },
-      (out ? '\u2192 ' : '\u2190 ') + r.rel + ' ' + other + (quals.length ? ' (' + quals.join(', ') + ')' : ''));
+      (out ? '\u2192 ' : '\u2190 ') + r.rel + ' ',
+      el('a', { href: '#', title: 'Draw ' + other + ' and open its card', onclick: (e) => { e.preventDefault(); e.stopPropagation(); follow(focus, otherID); } }, other),
+      quals.length ? ' (' + quals.join(', ') + ')' : '');
   }
 
   async function showCard(id) {
@@ -424,16 +433,34 @@
     setPathFrom(null);
   }
 
+  // cell is a value of an answer's row as a table shows it: a node by its
+  // name (a click draws and selects it), a relation as A —kind→ B, a path
+  // as its chain.
+  function cell(v) {
+    if (v === null || v === undefined) return '';
+    if (Array.isArray(v)) return el('span', {}, '[', ...v.flatMap((x, i) => (i ? [', ', cell(x)] : [cell(x)])), ']');
+    if (typeof v !== 'object') return String(v);
+    if (v.nodes && v.edges) return pathText(v);
+    if (v.from && v.rel) return el('span', { class: 'rel', onclick: () => showEdge(v) }, v.from_name + ' \u2014' + v.rel + '\u2192 ' + v.to_name);
+    if (v.id !== undefined && v.name !== undefined) {
+      return el('a', { href: '#', onclick: (e) => { e.preventDefault(); choose(v); } }, v.name);
+    }
+    if (v.highlight !== undefined) return v.highlight;
+    return JSON.stringify(v);
+  }
+
   function showAnswer(a, op) {
     const SHOWN = 200;
-    const rows = a.rows.slice(0, SHOWN).map((r) => JSON.stringify(r)).join('\n') +
-      (a.rows.length > SHOWN ? '\n… the first ' + SHOWN + ' of ' + a.rows.length + ' rows (export the view for all)' : '');
+    const whole = a.columns.length === 1;
+    const rows = a.rows.slice(0, SHOWN).map((r) => el('tr', {},
+      a.columns.map((c) => el('td', {}, cell(whole && (r.from || r.nodes) ? r : r[c])))));
     panel(
       el('h3', {}, 'Answer'), el('div', { class: 'sub' }, a.statement || op.q),
       el('p', { class: 'hint' }, a.rows.length + (a.rows.length === 1 ? ' row' : ' rows') + '; ' + a.graph.nodes.length + ' nodes and ' + a.graph.edges.length + ' links drawn.'),
       ...(a.notes || []).map((n) => el('p', { class: 'hint' }, 'note: ' + n)),
       a.note ? el('p', { class: 'hint' }, a.note) : null,
-      el('div', { class: 'rows' }, rows));
+      el('table', { class: 'answer' }, el('thead', {}, el('tr', {}, a.columns.map((c) => el('th', {}, c)))), el('tbody', {}, rows)),
+      a.rows.length > SHOWN ? el('p', { class: 'hint' }, 'The first ' + SHOWN + ' of ' + a.rows.length + ' rows; export the view, or ask POST /api/query, for all.') : null);
   }
 
   // ---- actions ----
@@ -477,6 +504,14 @@
     if (state.selected === id) state.selected = null;
     panel(el('p', { class: 'hint' }, 'Removed ' + label(n.data('raw')) + ' from the view.'));
     refreshChrome();
+  }
+
+  // follow draws the other end of a card's relation with every link
+  // between the two, and opens its card.
+  async function follow(from, to) {
+    if (cy.getElementById(to).empty()) await run({ op: 'add', id: to });
+    await run({ op: 'why', a: from, b: to });
+    select(to);
   }
 
   async function choose(hit) {
@@ -638,6 +673,7 @@
       case 'remove': return 'remove:' + op.id;
       case 'expand': return 'expand:' + (op.depth > 1 ? 'd' + op.depth + ':' : '') + (op.limit && op.limit !== DRAW_STEP ? op.limit + ':' : '') + op.id;
       case 'path': return (op.all ? 'paths:' : 'path:') + op.from + '\u0000' + op.to;
+      case 'why': return 'why:' + op.a + '\u0000' + op.b;
       case 'eql': return (op.lang === 'gizmo' ? 'gizmo:' : 'eql:') + op.q;
     }
     return '';
@@ -658,6 +694,10 @@
       case 'path': case 'paths': {
         const [from, to] = rest.split('\u0000');
         return { op: 'path', from, to, all: kind === 'paths' };
+      }
+      case 'why': {
+        const [a, b] = rest.split('\u0000');
+        return { op: 'why', a, b };
       }
       case 'eql': case 'gizmo': return { op: 'eql', q: rest, lang: kind };
     }

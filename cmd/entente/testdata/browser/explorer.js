@@ -155,7 +155,10 @@ async function main() {
   await page.keyboard.type('why Japan Australia');
   await page.keyboard.press('Control+Enter');
   await page.waitForFunction(() => window.explorer.cy.getElementById('entity:australia').nonempty());
-  step('query "why Japan Australia": drawn');
+  await page.waitForSelector('table.answer td');
+  const cellText = await page.textContent('table.answer td');
+  check(cellText.includes('Japan \u2014security_pact\u2192 Australia'), 'answer table: ' + cellText);
+  step('query "why Japan Australia": drawn, and its rows in a table');
   await page.fill('#eql', 'path Japan to Indai');
   await page.keyboard.press('Control+Enter');
   await page.waitForSelector('#error:not([hidden])');
@@ -191,6 +194,12 @@ async function main() {
   await page4.waitForFunction((n) => window.explorer.cy.nodes().length > n, expanded);
   check(page4.url().includes('expand%3Ad2%3Aentity%3Ajapan'), 'the URL does not record two steps: ' + page4.url());
   step('two steps from Japan: ' + await count(page4, 'node') + ' nodes');
+  // A relation on the card leads to its other end, and draws the link.
+  const other = await page4.textContent('#panel-body li.rel a');
+  await page4.click('#panel-body li.rel a');
+  await page4.waitForFunction((n) => document.getElementById('card-name') && document.getElementById('card-name').textContent === n, other);
+  check(page4.url().includes('op=why'), 'following a relation is not in the URL: ' + page4.url());
+  step('follow a relation from the card to ' + other);
   await page4.close();
 
   check(errors.length === 0, 'errors in the page: ' + errors.join('; '));
