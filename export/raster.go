@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
+	"github.com/entente-kg/entente/render"
 	"github.com/fogleman/gg"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -93,11 +95,16 @@ func parseDrawing(data []byte) (*picture, error) {
 	return p, nil
 }
 
-// The most pixels a PNG may have (a 10,000 × 10,000 picture).
-const maxPixels = 100_000_000
+// The most pixels a PNG may have, and on a side (drawing one takes four
+// bytes a pixel).
+const (
+	maxPixels = 25_000_000
+	maxSide   = 16_000
+)
 
 // scale is how many pixels a point is in a PNG: Width over the picture's
-// width, else DPI/72 (96 dpi by default).
+// width, else DPI/72; by default 96 dpi, less for a picture that would
+// be over maxPixels or maxSide at 96 dpi.
 func (o *Options) scale(p *picture) float64 {
 	if o.Width > 0 {
 		return float64(o.Width) / p.size[0]
@@ -105,7 +112,9 @@ func (o *Options) scale(p *picture) float64 {
 	if o.DPI > 0 {
 		return o.DPI / 72
 	}
-	return 96.0 / 72
+	s := 96.0 / 72
+	s = min(s, math.Sqrt(maxPixels/(p.size[0]*p.size[1]))*0.999, maxSide/max(p.size[0], p.size[1]))
+	return s
 }
 
 // colour parses #rrggbb or #rrggbbaa (Graphviz's colours in xdot).
@@ -212,8 +221,9 @@ func (fs faces) face(size float64, bold bool) (font.Face, error) {
 // writePNG draws the picture at scale pixels a point, on white.
 func (p *picture) writePNG(w io.Writer, scale float64) error {
 	wpx, hpx := int(p.size[0]*scale+0.5), int(p.size[1]*scale+0.5)
-	if wpx < 1 || hpx < 1 || wpx*hpx > maxPixels || wpx > 100_000 || hpx > 100_000 {
-		return fmt.Errorf("%w: a PNG of %d × %d pixels (at most %s pixels): choose a smaller width or dpi", ErrTooBig, wpx, hpx, "100,000,000")
+	if wpx < 1 || hpx < 1 || wpx > maxSide || hpx > maxSide || wpx*hpx > maxPixels {
+		return fmt.Errorf("png: %s × %s pixels is more than a PNG may have (%s pixels, %s a side): ask a smaller width or dpi (%w)",
+			render.Thousands(int64(wpx)), render.Thousands(int64(hpx)), render.Thousands(maxPixels), render.Thousands(maxSide), ErrTooBig)
 	}
 	dc := gg.NewContext(wpx, hpx)
 	dc.SetRGB(1, 1, 1)
