@@ -180,7 +180,10 @@
       name, eles, animate: false, fit: true, padding: 40, nodeDimensionsIncludeLabels: true,
       randomize: false, idealEdgeLength: () => 110, nodeRepulsion: () => 9000, numIter: 600,
       concentric: (node) => node.degree(), levelWidth: () => 2, minNodeSpacing: 10,
+      nodeOverlap: 20, componentSpacing: 80,
     }).run();
+    // A few nodes fitted to the window would be drawn huge.
+    if (cy.zoom() > 1.3) { cy.zoom(1.3); cy.center(eles); }
   }
 
   function refreshChrome() {
