@@ -429,6 +429,8 @@
       for (const k of p.edges) cy.getElementById(k).removeClass('dim').addClass('hl');
     });
     document.querySelectorAll('.path-item').forEach((x) => x.classList.toggle('current', Number(x.dataset.index) === state.pathIndex));
+    const on = cy.elements('.hl');
+    if (on.nonempty() && !restoring) cy.animate({ fit: { eles: on, padding: 80 } }, { duration: 250, complete: () => { if (cy.zoom() > 1.5) cy.zoom({ level: 1.5, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } }); } });
   }
 
   function clearHighlight() {

@@ -74,6 +74,7 @@ async function main() {
   const firstPath = await page.textContent('.path-item.current');
   check(firstPath.includes('Japan') && firstPath.includes('India'), 'first path: ' + firstPath);
   step('path Japan → India: ' + firstPath.trim());
+  await page.waitForTimeout(400); // the view's move to the path
   await page.screenshot({ path: path.join(shots, 'explorer-path.png') });
 
   // Click a highlighted link on the canvas (one with the fewest parallel
