@@ -127,12 +127,18 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 		fmt.Fprintf(&b, "  { rank=source; %s }\n  { rank=sink; %s }\n", dotQuote(nodeID(d.from)), dotQuote(nodeID(d.to)))
 	}
 	for _, e := range d.edges {
-		attrs := []string{"label=" + dotQuote(e.label())}
-		attrs = append(attrs, edgeStyle(e.status())...)
 		tail, head := e.tail, e.head
 		if asFile {
 			tail, head = e.rels[0].From, e.rels[0].To
 		}
+		label := e.label()
+		attrs := []string{"label=" + dotQuote(label)}
+		if end := d.outerEnd(tail, head); end != "" && strings.Count(label, "\n") < 3 {
+			// In a radial picture, the lines to the centre crowd there:
+			// a short label goes near the outer end, on the line.
+			attrs = []string{end + "label=" + dotQuote(label), "labelangle=0", "labeldistance=4.5"}
+		}
+		attrs = append(attrs, edgeStyle(e.status())...)
 		if dir := e.dir(tail, head); dir != "forward" {
 			attrs = append(attrs, "dir="+dir)
 		}
@@ -149,6 +155,22 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 // nodes 3.8 s, of 300 nodes 33 s); larger drawings get straight lines
 // (300 nodes: 2 to 3 s).
 const maxSplineNodes = 100
+
+// outerEnd is "head" or "tail": the end of a line from tail to head
+// that is not the centre of a radial picture; "" for a line that does
+// not touch the centre, or another layout.
+func (d *drawing) outerEnd(tail, head *query.Node) string {
+	if d.layout != "twopi" || d.root == nil {
+		return ""
+	}
+	switch d.root.ID {
+	case tail.ID:
+		return "head"
+	case head.ID:
+		return "tail"
+	}
+	return ""
+}
 
 // layoutAttrs are the graph attributes of a layout engine.
 func layoutAttrs(d *drawing) string {
