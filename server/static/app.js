@@ -594,23 +594,23 @@
   });
   $('search').addEventListener('blur', () => setTimeout(closeCompletions, 150));
 
-  // ---- the query box, with history ----
+  // ---- the query box, with its history ----
   const HISTORY_KEY = 'entente.history';
-  let history = [];
-  try { history = JSON.parse(localStorage.getItem(HISTORY_KEY) || '[]'); } catch (e) { history = []; }
-  let histPos = history.length;
+  let queryHistory = [];
+  try { queryHistory = JSON.parse(localStorage.getItem(HISTORY_KEY) || '[]'); } catch (e) { queryHistory = []; }
+  let histPos = queryHistory.length;
 
   function renderHistory() {
     $('history').replaceChildren(el('option', { value: '' }, 'History\u2026'),
-      ...history.slice().reverse().map((q) => el('option', { value: q }, q.length > 60 ? q.slice(0, 59) + '\u2026' : q)));
+      ...queryHistory.slice().reverse().map((q) => el('option', { value: q }, q.length > 60 ? q.slice(0, 59) + '\u2026' : q)));
   }
 
   function remember(q) {
-    history = history.filter((x) => x !== q);
-    history.push(q);
-    if (history.length > 100) history = history.slice(-100);
-    try { localStorage.setItem(HISTORY_KEY, JSON.stringify(history)); } catch (e) { /* private mode */ }
-    histPos = history.length;
+    queryHistory = queryHistory.filter((x) => x !== q);
+    queryHistory.push(q);
+    if (queryHistory.length > 100) queryHistory = queryHistory.slice(-100);
+    try { localStorage.setItem(HISTORY_KEY, JSON.stringify(queryHistory)); } catch (e) { /* private mode */ }
+    histPos = queryHistory.length;
     renderHistory();
   }
 
@@ -624,10 +624,10 @@
   $('eql').addEventListener('keydown', (e) => {
     const ta = $('eql');
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $('eql-form').requestSubmit(); return; }
-    if (e.key === 'ArrowUp' && ta.selectionStart === 0 && history.length) {
-      e.preventDefault(); histPos = Math.max(0, histPos - 1); ta.value = history[histPos];
-    } else if (e.key === 'ArrowDown' && ta.selectionEnd === ta.value.length && histPos < history.length) {
-      e.preventDefault(); histPos++; ta.value = histPos < history.length ? history[histPos] : '';
+    if (e.key === 'ArrowUp' && ta.selectionStart === 0 && queryHistory.length) {
+      e.preventDefault(); histPos = Math.max(0, histPos - 1); ta.value = queryHistory[histPos];
+    } else if (e.key === 'ArrowDown' && ta.selectionEnd === ta.value.length && histPos < queryHistory.length) {
+      e.preventDefault(); histPos++; ta.value = histPos < queryHistory.length ? queryHistory[histPos] : '';
     } else if (e.key === 'Escape') ta.blur();
   });
   $('history').addEventListener('change', () => {
@@ -718,11 +718,11 @@
     if (state.drawCap !== DRAW_STEP) p.set('cap', String(state.drawCap));
     const h = p.toString();
     if (('#' + h) !== location.hash && !(h === '' && location.hash === '')) {
-      history_replace(h);
+      replaceHash(h);
     }
   }
 
-  function history_replace(h) {
+  function replaceHash(h) {
     window.history.replaceState(null, '', h ? '#' + h : location.pathname + location.search);
   }
 
