@@ -73,6 +73,8 @@ func Eval(ctx context.Context, db *graph.DB, st syntax.Stmt, src string, opts *O
 		res, err = ev.match(s)
 	case *syntax.Search:
 		res, err = ev.search(s)
+	case *syntax.Network:
+		res, err = ev.network(s)
 	case *syntax.Timed:
 		res, err = ev.timed(s)
 	case *syntax.History:

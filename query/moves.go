@@ -1162,6 +1162,9 @@ func (ev *evaluator) splitPair(parts []*syntax.Name) (resolved, resolved, error)
 // compare answers "compare path A to B avoid X": the paths without X
 // against the paths with it.
 func (ev *evaluator) compare(s *syntax.Compare) (*Result, error) {
+	if s.Net != nil {
+		return ev.compareNetwork(s.Net)
+	}
 	base, basePaths, cut, err := ev.runPath(s.Path, nil)
 	if err != nil {
 		return nil, err

@@ -80,6 +80,9 @@ func Write(w io.Writer, res *query.Result, f Format, o *Options) error {
 	if res.Kind == "path" || res.Kind == "paths" || res.Kind == "compare" || res.Kind == "why" {
 		return WriteChains(w, res, o)
 	}
+	if res.Kind == "brokers" && !o.Expanded {
+		return writeBrokers(w, res, o)
+	}
 	return WriteTable(w, res, o)
 }
 

@@ -204,14 +204,22 @@ func (s *Why) String() string {
 func (*Why) stmt() {}
 
 // Compare is "compare path A to B avoid X": what taking X out changes.
+// Net, when set instead of Path, is a network statement to compare
+// (compare brokers between A and B avoid X, compare rank by … avoid X).
 type Compare struct {
 	At   Pos
 	Path *Path
+	Net  *Network
 }
 
-func (s *Compare) Pos() Pos       { return s.At }
-func (s *Compare) String() string { return "compare " + s.Path.String() }
-func (*Compare) stmt()            {}
+func (s *Compare) Pos() Pos { return s.At }
+func (s *Compare) String() string {
+	if s.Net != nil {
+		return "compare " + s.Net.String()
+	}
+	return "compare " + s.Path.String()
+}
+func (*Compare) stmt() {}
 
 // Match is a Cypher/GQL-style pattern query.
 type Match struct {

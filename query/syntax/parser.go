@@ -222,9 +222,12 @@ func (p *parser) expect(k Kind) (Token, error) {
 	return t, nil
 }
 
-var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "search", "history", "changes"}
+var statementWords = []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "search", "history", "changes",
+	"brokers", "bridges", "rank", "communities", "components"}
 
-// statement = show | neighbors | path | paths | why | compare | match | search .
+// statement = show | neighbors | path | paths | why | compare | match | search
+//
+//	| brokers | bridges | rank | communities | components .
 func (p *parser) statement() (Stmt, error) {
 	if p.tok.Kind != Bare {
 		return nil, p.errExpected("a statement (" + strings.Join(statementWords, ", ") + ")")
@@ -255,6 +258,10 @@ func (p *parser) statement() (Stmt, error) {
 	case "search":
 		p.next()
 		return p.search(at)
+	case "brokers", "bridges", "rank", "communities", "components":
+		move := strings.ToLower(p.tok.Text)
+		p.next()
+		return p.network(at, move)
 	}
 	msg := fmt.Sprintf("expected a statement (%s), found %s", strings.Join(statementWords, ", "), p.tok.Describe())
 	if s := suggestWord(p.tok.Text, append(statementWords, "neighbours")); s != "" {
@@ -546,15 +553,29 @@ func (p *parser) why(at Pos) (Stmt, error) {
 	return s, nil
 }
 
-// compare = "compare" ( path | paths ) .  The path must say what to avoid.
+// compare = "compare" ( path | paths | brokers | bridges | rank | communities
+//
+//	| components ) .  The statement must say what to avoid.
 func (p *parser) compare(at Pos) (Stmt, error) {
 	all := false
 	switch {
 	case p.is("path"):
 	case p.is("paths"):
 		all = true
+	case p.is("brokers"), p.is("bridges"), p.is("rank"), p.is("communities"), p.is("components"):
+		move := strings.ToLower(p.tok.Text)
+		nat := p.tok.Pos
+		p.next()
+		st, err := p.network(nat, move)
+		if err != nil {
+			return nil, err
+		}
+		if s := st.(*Network); len(s.Avoid) > 0 {
+			return &Compare{At: at, Net: s}, nil
+		}
+		return nil, p.errAt(p.tok.Pos, "expected \"avoid\" and what to take out: compare shows what avoiding it changes")
 	default:
-		return nil, p.errExpected(`"path" or "paths" (compare path A to B avoid X)`)
+		return nil, p.errExpected(`"path", "paths" or a network statement (compare path A to B avoid X)`)
 	}
 	pat := p.tok.Pos
 	p.next()

@@ -1,0 +1,1064 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/query/syntax"
+	gg "gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/community"
+	"gonum.org/v1/gonum/graph/flow"
+	"gonum.org/v1/gonum/graph/network"
+	"gonum.org/v1/gonum/graph/path"
+	"gonum.org/v1/gonum/graph/simple"
+	"gonum.org/v1/gonum/graph/topo"
+)
+
+// This file answers the network statements — brokers, bridges, rank,
+// communities, components — with gonum's algorithms over a netView of the
+// link index (netview.go).
+
+// Bounds of the network statements.
+const (
+	// sampleSeed seeds the choice of sources when betweenness or
+	// closeness is sampled, so that an answer can be asked again.
+	sampleSeed = 1
+	// minSample and maxSample bound how many sources a sampled measure
+	// walks from; between them, as many as the work budget allows.
+	minSample, maxSample = 8, 256
+	// maxMembers is the most members a component's row lists.
+	maxMembers = 100
+	// pageRankDamping and pageRankTol are PageRank's parameters.
+	pageRankDamping, pageRankTol = 0.85, 1e-8
+)
+
+// netRun is the state of one network statement's evaluation.
+type netRun struct {
+	ev       *evaluator
+	s        *syntax.Network
+	f        *filters
+	ends     []int32 // the named entities, by node number (-1: no links)
+	keep     map[int32]bool
+	directed bool
+	views    map[graph.Strength]*netView
+	events   bool // events were left out
+}
+
+// network answers a network statement.
+func (ev *evaluator) network(s *syntax.Network) (*Result, error) {
+	nr, err := ev.newNetRun(s, s.Avoid)
+	if err != nil {
+		return nil, err
+	}
+	switch s.Move {
+	case "brokers":
+		return nr.brokers()
+	case "bridges":
+		return nr.bridges()
+	case "rank":
+		return nr.rank()
+	case "communities":
+		return nr.communities()
+	case "components":
+		return nr.components()
+	}
+	return nil, fmt.Errorf("query: unknown network statement %q", s.Move)
+}
+
+// newNetRun resolves the statement's names and compiles its filters, with
+// the given avoid list.
+func (ev *evaluator) newNetRun(s *syntax.Network, avoid []*syntax.Name) (*netRun, error) {
+	var ends []resolved
+	var endNames []*syntax.Name
+	for _, n := range append(append([]*syntax.Name{}, s.From...), s.To...) {
+		r, err := ev.entity(n)
+		if err != nil {
+			return nil, err
+		}
+		ends = append(ends, r)
+		endNames = append(endNames, n)
+	}
+	// Statuses in the avoid list take out the relations of that status;
+	// the rest are entities and kinds, as path takes them.
+	var rest []*syntax.Name
+	avoidStatus := map[string]bool{}
+	for _, n := range avoid {
+		if !n.Quoted && !n.IRI {
+			canon := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(n.Text))
+			if _, ok := graph.StatusStrength(canon); ok && canon != "" {
+				avoidStatus[canon] = true
+				continue
+			}
+		}
+		rest = append(rest, n)
+	}
+	f, err := ev.compileFilters(s.Via, rest, s.Where, s.Directed, ends, endNames, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(avoidStatus) > 0 {
+		prev, l := f.search.Link, f.links
+		f.search.Link = func(lk graph.Link) bool {
+			return !avoidStatus[l.Strength(lk.Label).Status()] && (prev == nil || prev(lk))
+		}
+	}
+	nr := &netRun{ev: ev, s: s, f: f, keep: map[int32]bool{}, directed: s.Directed, views: map[graph.Strength]*netView{}}
+	for _, e := range ends {
+		i := index(f.links, e)
+		nr.ends = append(nr.ends, i)
+		if i >= 0 {
+			nr.keep[i] = true
+		}
+	}
+	for n := range f.events {
+		if !nr.keep[n] {
+			nr.events = true
+			break
+		}
+	}
+	return nr, nil
+}
+
+// view is the statement's graph walking links stronger than below (0:
+// every link).
+func (nr *netRun) view(below graph.Strength) (*netView, error) {
+	if v, ok := nr.views[below]; ok {
+		return v, nil
+	}
+	search := nr.f.search
+	search.Below = below
+	search.Directed = nr.directed
+	v, err := newView(nr.f.links, &search, nr.directed, nr.keep, nr.ev.charge)
+	if err == nil && nr.f.err != nil {
+		err = nr.f.err
+	}
+	if err != nil {
+		return nil, nr.workErr(err)
+	}
+	nr.views[below] = v
+	return v, nil
+}
+
+func (nr *netRun) workErr(err error) error {
+	if err == errWorkSpent {
+		return nr.ev.tooLarge(nr.s.At, "the "+nr.s.Move+" statement", "via, avoid, where, including")
+	}
+	return err
+}
+
+// globalBelow is the strength the statements that read the whole graph
+// (rank, communities, components) walk: existing relations, stated or
+// inferred, unless including says otherwise.
+func (nr *netRun) globalBelow() graph.Strength {
+	if nr.s.Including != "" {
+		st, _ := graph.StatusStrength(nr.s.Including)
+		return st + 2
+	}
+	return graph.StrengthAtRisk
+}
+
+// tiers are the strengths a pair's strongest paths are looked for in,
+// strongest first, as path does; one, with including.
+func (nr *netRun) tiers() []graph.Strength {
+	if nr.s.Including != "" {
+		return []graph.Strength{nr.globalBelow()}
+	}
+	var out []graph.Strength
+	for t := graph.StrengthExisting; t < graph.StrengthLapsed; t++ {
+		if nr.f.links.Has(t) {
+			out = append(out, t+1)
+		}
+	}
+	return out
+}
+
+// walksNote says which relations a whole-graph statement walked.
+func (nr *netRun) walksNote() string {
+	below := nr.globalBelow()
+	var s string
+	if nr.s.Including == "" {
+		s = "walking existing relations"
+		weaker := false
+		for t := graph.StrengthAtRisk; t < graph.StrengthLapsed; t++ {
+			weaker = weaker || nr.f.links.Has(t)
+		}
+		if weaker {
+			s += " (including proposed adds the weaker)"
+		}
+	} else {
+		s = "walking relations down to " + (below - 1).Status()
+	}
+	if nr.events {
+		s += "; events left out, as paths leave them"
+	}
+	return s
+}
+
+// limit is the most rows the statement returns.
+func (nr *netRun) limit() (int, error) {
+	if nr.s.Limit > 0 {
+		return nr.s.Limit, nil
+	}
+	return nr.ev.opts.Limit, nil
+}
+
+// cut keeps the first rows of res, up to the statement's limit, and says
+// so.
+func (nr *netRun) cut(res *Result, what string) error {
+	lim, err := nr.limit()
+	if err != nil {
+		return err
+	}
+	if len(res.Rows) > lim {
+		res.Capped = true
+		how := "(raise the row limit)"
+		if nr.s.Limit > 0 {
+			how = fmt.Sprintf("(limit %d)", nr.s.Limit)
+		}
+		res.Note = joinNote(fmt.Sprintf("showing the first %d of %d %s %s", lim, len(res.Rows), what, how), res.Note)
+		res.Rows = res.Rows[:lim]
+	}
+	return nil
+}
+
+func joinNote(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+// round keeps four decimals of a score.
+func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// ranked is a node with its score, for rows in rank order.
+type ranked struct {
+	n     int32
+	score float64
+	node  *Node
+	key   string
+}
+
+// order sorts nodes by score, highest first, then by name and id.
+func (nr *netRun) order(scores map[int32]float64) ([]ranked, error) {
+	out := make([]ranked, 0, len(scores))
+	for n, sc := range scores {
+		node, err := nr.ev.node(nr.f.links.Nodes[n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ranked{n: n, score: round(sc), node: node, key: strings.ToLower(node.Label()) + "\x00" + IDString(node.ID)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].key < out[j].key
+	})
+	return out, nil
+}
+
+// rank answers "rank by MEASURE [type T]".
+func (nr *netRun) rank() (*Result, error) {
+	ev, s := nr.ev, nr.s
+	var types map[string]bool
+	if s.Type != nil {
+		var err error
+		if types, err = ev.typeSet(s.Type); err != nil {
+			return nil, err
+		}
+	}
+	if s.Measure == "pagerank" {
+		// PageRank reads where relations point: from subject to object
+		// (the symmetric kinds both ways).
+		nr.directed = true
+	}
+	v, err := nr.view(nr.globalBelow())
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	scores := map[int32]float64{}
+	switch s.Measure {
+	case "degree":
+		for _, n := range v.nodes {
+			scores[n] = float64(v.degree(n))
+		}
+	case "pagerank":
+		if err := ev.charge(20 * (len(v.nodes) + len(v.out))); err != nil {
+			return nil, nr.workErr(err)
+		}
+		for id, x := range network.PageRankSparse(directed{v}, pageRankDamping, pageRankTol) {
+			scores[int32(id)] = x
+		}
+	case "betweenness", "closeness":
+		k, exact := nr.sampleSize(v)
+		if exact {
+			if err := ev.charge(len(v.nodes) * (len(v.nodes) + len(v.out))); err != nil {
+				return nil, nr.workErr(err)
+			}
+			if s.Measure == "betweenness" {
+				half := 1.0
+				if !v.directed {
+					half = 0.5 // gonum counts each pair both ways
+				}
+				for id, x := range network.Betweenness(v.gonum()) {
+					scores[int32(id)] = x * half
+				}
+			} else {
+				scores = closeness(v)
+			}
+			for _, n := range v.nodes {
+				if _, ok := scores[n]; !ok {
+					scores[n] = 0
+				}
+			}
+		} else {
+			sc, err := nr.sampled(v, k, s.Measure == "betweenness")
+			if err != nil {
+				return nil, err
+			}
+			scores = sc
+			notes = append(notes, fmt.Sprintf("%s estimated from %d of %d sources chosen at random (seed %d): %s is exact on graphs of fewer nodes", s.Measure, k, len(v.nodes), sampleSeed, s.Measure))
+		}
+	}
+	if types != nil {
+		for n := range scores {
+			node, err := ev.node(nr.f.links.Nodes[n])
+			if err != nil {
+				return nil, err
+			}
+			if !hasType(node, types) {
+				delete(scores, n)
+			}
+		}
+	}
+	order, err := nr.order(scores)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: "rank", Columns: []string{"rank", "node", "type", s.Measure}, Notes: append(nr.f.notes, notes...)}
+	for i, r := range order {
+		rk := i + 1
+		if i > 0 && order[i-1].score == r.score {
+			rk = int(res.Rows[i-1][0].(int64))
+		}
+		var score Value = r.score
+		if s.Measure == "degree" {
+			score = int64(r.score)
+		}
+		res.Rows = append(res.Rows, []Value{int64(rk), r.node, typeText(r.node), score})
+	}
+	res.Note = nr.walksNote()
+	if len(notes) > 0 {
+		res.Note = joinNote(notes[0], res.Note)
+	}
+	return res, nr.cut(res, "entities")
+}
+
+// typeSet resolves rank's type: the type and its subtypes, lower case.
+func (ev *evaluator) typeSet(n *syntax.Name) (map[string]bool, error) {
+	cat, err := ev.catalog()
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]string{}
+	for _, t := range graph.TypeNames() {
+		known[strings.ToLower(t)] = t
+	}
+	for _, t := range graph.Supertypes {
+		known[strings.ToLower(t.Name)] = t.Name
+	}
+	for _, e := range cat.Entities {
+		for _, t := range e.Types {
+			known[strings.ToLower(t)] = t
+		}
+	}
+	name, ok := known[strings.ToLower(n.Text)]
+	if !ok {
+		names := make([]string, 0, len(known))
+		for _, t := range known {
+			names = append(names, t)
+		}
+		sort.Strings(names)
+		msg := fmt.Sprintf("unknown type %s", syntax.Echo(n.Text))
+		if sugg := graph.Suggest(n.Text, names); len(sugg) > 0 {
+			msg += " (did you mean " + strings.Join(sugg, ", ") + "?)"
+		}
+		return nil, ev.errAt(n.At, ErrUnknown, "%s", msg)
+	}
+	out := map[string]bool{strings.ToLower(name): true}
+	if subs, ok := graph.SubtypesOf(name); ok {
+		for _, t := range subs {
+			out[strings.ToLower(t)] = true
+		}
+	}
+	return out, nil
+}
+
+func hasType(n *Node, types map[string]bool) bool {
+	for _, t := range n.Types {
+		if types[strings.ToLower(t)] {
+			return true
+		}
+	}
+	return false
+}
+
+// sampleSize says whether betweenness and closeness can be exact within
+// the work budget (every node a source), and otherwise how many sources
+// to sample: as many as the budget allows, within minSample..maxSample.
+func (nr *netRun) sampleSize(v *netView) (int, bool) {
+	n, m := int64(len(v.nodes)), int64(len(v.out))
+	budget := nr.ev.opts.MaxWork - nr.ev.work
+	if n*(n+m) <= budget/2 && n <= 5000 {
+		return int(n), true
+	}
+	k := budget / (2*(n+m) + 1)
+	return int(max(min(k, maxSample, n), min(minSample, n))), false
+}
+
+// closeness is gonum's closeness (one over the sum of the distances from
+// the nodes that reach a node) scaled by the share of the graph that
+// reaches it (Wasserman and Faust), so that a node of a small component
+// does not rank above the well connected.
+func closeness(v *netView) map[int32]float64 {
+	g := v.gonum()
+	all := path.DijkstraAllPaths(g)
+	c := network.Closeness(g, all)
+	n := float64(len(v.nodes))
+	out := make(map[int32]float64, len(c))
+	for id, x := range c {
+		r := 0.0
+		for _, u := range v.nodes {
+			if int64(u) != id && !math.IsInf(all.Weight(int64(u), id), 0) {
+				r++
+			}
+		}
+		if r == 0 || n < 2 || math.IsInf(x, 0) {
+			out[int32(id)] = 0
+			continue
+		}
+		out[int32(id)] = x * r * r / (n - 1)
+	}
+	return out
+}
+
+// sampled estimates betweenness (Brandes' accumulation) or closeness
+// from breadth-first walks out of k sources chosen at random — gonum has
+// no sampled measures. The estimates are scaled to the whole graph.
+func (nr *netRun) sampled(v *netView, k int, betweenness bool) (map[int32]float64, error) {
+	rng := rand.New(rand.NewPCG(sampleSeed, sampleSeed))
+	perm := rng.Perm(len(v.nodes))
+	n := len(v.in)
+	dist := make([]int32, n)
+	sigma := make([]float64, n)
+	delta := make([]float64, n)
+	score := make([]float64, n)
+	sumd := make([]float64, n)
+	reach := make([]float64, n)
+	for i := range dist {
+		dist[i] = -1
+	}
+	var order []int32
+	for _, pi := range perm[:k] {
+		src := v.nodes[pi]
+		order = order[:0]
+		dist[src], sigma[src] = 0, 1
+		order = append(order, src)
+		for head := 0; head < len(order); head++ {
+			u := order[head]
+			for _, x := range v.from(u) {
+				if dist[x] < 0 {
+					dist[x] = dist[u] + 1
+					order = append(order, x)
+				}
+				if dist[x] == dist[u]+1 {
+					sigma[x] += sigma[u]
+				}
+			}
+		}
+		if err := nr.ev.charge(len(order) + 1); err != nil {
+			return nil, nr.workErr(err)
+		}
+		for i := len(order) - 1; i >= 0; i-- {
+			w := order[i]
+			if betweenness {
+				for _, u := range v.to(w) {
+					if dist[u] >= 0 && dist[u] == dist[w]-1 {
+						delta[u] += sigma[u] / sigma[w] * (1 + delta[w])
+					}
+				}
+				if w != src {
+					score[w] += delta[w]
+				}
+			} else if w != src {
+				sumd[w] += float64(dist[w])
+				reach[w]++
+			}
+		}
+		for _, w := range order {
+			dist[w], sigma[w], delta[w] = -1, 0, 0
+		}
+	}
+	total := float64(len(v.nodes))
+	scale := total / float64(k)
+	out := make(map[int32]float64, len(v.nodes))
+	for _, u := range v.nodes {
+		if betweenness {
+			x := score[u] * scale
+			if !v.directed {
+				x /= 2
+			}
+			out[u] = x
+			continue
+		}
+		if reach[u] == 0 || total < 2 {
+			out[u] = 0
+			continue
+		}
+		r := reach[u] * scale
+		out[u] = r * r / ((total - 1) * sumd[u] * scale)
+	}
+	return out, nil
+}
+
+// communities answers "communities": Louvain's partition of the graph
+// (gonum's community.Modularize, seeded), the communities of two or more
+// members largest first, each with its members and the kinds of the
+// relations inside it.
+func (nr *netRun) communities() (*Result, error) {
+	ev := nr.ev
+	v, err := nr.view(nr.globalBelow())
+	if err != nil {
+		return nil, err
+	}
+	if err := ev.charge(10 * (len(v.nodes) + len(v.out))); err != nil {
+		return nil, nr.workErr(err)
+	}
+	g := v.gonum()
+	rg := community.Modularize(g, 1, rand.NewPCG(sampleSeed, sampleSeed))
+	comms := rg.Communities()
+	q := community.Q(g, comms, 1)
+	groups, alone, err := nr.groups(comms)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: "communities", Columns: []string{"community", "size", "members", "kinds"}, Notes: nr.f.notes}
+	for i, grp := range groups {
+		members := make(List, len(grp))
+		inside := map[int32]bool{}
+		for j, r := range grp {
+			members[j] = r.node
+			inside[r.n] = true
+		}
+		kinds := map[string]int{}
+		for _, r := range grp {
+			for _, e := range v.l.Out(r.n) {
+				lk := graph.Link{From: r.n, To: e.Other, Pred: e.Pred, Label: e.Label}
+				if inside[e.Other] && e.Other != r.n && v.w.allowed(lk, false) {
+					kinds[graph.ShortName(v.l.Preds[e.Pred])]++
+					if len(res.Extra) < 5000 {
+						rel, err := ev.relation(lk)
+						if err != nil {
+							return nil, err
+						}
+						res.Extra = append(res.Extra, rel)
+					}
+				}
+			}
+		}
+		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(len(grp)), members, kindList(kinds)})
+	}
+	res.Note = fmt.Sprintf("modularity %.3f", q)
+	if alone > 0 {
+		res.Note += fmt.Sprintf("; %s no relation to the others", plural(alone, "entity has", "entities have"))
+	}
+	res.Note = joinNote(res.Note, nr.walksNote())
+	return res, nr.cut(res, "communities")
+}
+
+// kindList lists relation kinds by count, most first: partner ×3.
+func kindList(kinds map[string]int) List {
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if kinds[names[i]] != kinds[names[j]] {
+			return kinds[names[i]] > kinds[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	out := make(List, len(names))
+	for i, k := range names {
+		out[i] = fmt.Sprintf("%s ×%d", k, kinds[k])
+	}
+	return out
+}
+
+// groups orders gonum's node sets: each by name, the sets largest first,
+// then by their first member; sets of one node are only counted.
+func (nr *netRun) groups(sets [][]gg.Node) ([][]ranked, int, error) {
+	var out [][]ranked
+	alone := 0
+	for _, set := range sets {
+		if len(set) < 2 {
+			alone += len(set)
+			continue
+		}
+		scores := make(map[int32]float64, len(set))
+		for _, n := range set {
+			scores[int32(n.ID())] = 0
+		}
+		grp, err := nr.order(scores)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, grp)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i][0].key < out[j][0].key
+	})
+	return out, alone, nil
+}
+
+// components answers "components": the connected components (strongly
+// connected, when directed), largest first.
+func (nr *netRun) components() (*Result, error) {
+	ev := nr.ev
+	v, err := nr.view(nr.globalBelow())
+	if err != nil {
+		return nil, err
+	}
+	if err := ev.charge(len(v.nodes) + len(v.out)); err != nil {
+		return nil, nr.workErr(err)
+	}
+	var sets [][]gg.Node
+	if v.directed {
+		sets = topo.TarjanSCC(directed{v})
+	} else {
+		sets = topo.ConnectedComponents(undirected{v})
+	}
+	groups, alone, err := nr.groups(sets)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: "components", Columns: []string{"component", "size", "members"}, Notes: nr.f.notes}
+	for i, grp := range groups {
+		members := make(List, 0, min(len(grp), maxMembers+1))
+		for j, r := range grp {
+			if j == maxMembers {
+				members = append(members, fmt.Sprintf("… and %d more", len(grp)-maxMembers))
+				break
+			}
+			members = append(members, r.node)
+		}
+		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(len(grp)), members})
+	}
+	if alone > 0 {
+		res.Note = fmt.Sprintf("%s no relation to any other", plural(alone, "entity has", "entities have"))
+	}
+	res.Note = joinNote(res.Note, nr.walksNote())
+	return res, nr.cut(res, "components")
+}
+
+// brokers answers "brokers between A and B": for each pair of an entity
+// of A and one of B, the strongest shortest paths between them, as path
+// finds them (the strongest links that join them, within its default max
+// of hops), enumerated by gonum; each entity inside those paths scores,
+// for each pair, the share of the pair's paths it lies on — betweenness
+// restricted to those pairs.
+func (nr *netRun) brokers() (*Result, error) {
+	ev, s := nr.ev, nr.s
+	na := len(s.From)
+	type carried struct {
+		score float64
+		paths []*Path
+		pairs int
+	}
+	by := map[int32]*carried{}
+	var notes []string
+	pairs, found := 0, 0
+	total := 0
+	cache := map[[2]int64]path.ShortestAlts{}
+	hopsByTier := map[graph.Strength]map[[2]int32]Hop{}
+	for i, a := range nr.ends[:na] {
+		for j, b := range nr.ends[na:] {
+			if a == b && a >= 0 {
+				continue
+			}
+			pairs++
+			if a < 0 || b < 0 {
+				lone := s.From[i]
+				if b < 0 {
+					lone = s.To[j]
+				}
+				notes = append(notes, fmt.Sprintf("%s has no links", lone.Text))
+				continue
+			}
+			var nodePaths [][]gg.Node
+			var tier graph.Strength
+			for _, t := range nr.tiers() {
+				v, err := nr.view(t)
+				if err != nil {
+					return nil, err
+				}
+				key := [2]int64{int64(a), int64(t)}
+				sp, ok := cache[key]
+				if !ok {
+					if err := ev.charge(len(v.nodes) + len(v.out)); err != nil {
+						return nil, nr.workErr(err)
+					}
+					sp = path.DijkstraAllFrom(gnode(a), v.gonum())
+					cache[key] = sp
+				}
+				if w := sp.WeightTo(int64(b)); math.IsInf(w, 1) || w > DefaultPathMax {
+					continue
+				}
+				nodePaths, _ = sp.AllTo(int64(b))
+				tier = t
+				break
+			}
+			if len(nodePaths) == 0 {
+				notes = append(notes, fmt.Sprintf("no path from %s to %s within %d hops", s.From[i].Text, s.To[j].Text, DefaultPathMax))
+				continue
+			}
+			found++
+			total += len(nodePaths)
+			search := nr.views[tier].w.s
+			w := &walker{l: nr.f.links, s: search, from: a, to: b}
+			if hopsByTier[tier] == nil {
+				hopsByTier[tier] = map[[2]int32]Hop{}
+			}
+			share := 1 / float64(len(nodePaths))
+			seen := map[int32]bool{}
+			for _, np := range nodePaths {
+				ns := make([]int32, len(np))
+				for k, n := range np {
+					ns[k] = int32(n.ID())
+				}
+				p, err := ev.pathOf(w.nodePath(ns), hopsByTier[tier])
+				if err != nil {
+					return nil, err
+				}
+				for _, n := range ns[1 : len(ns)-1] {
+					c := by[n]
+					if c == nil {
+						c = &carried{}
+						by[n] = c
+					}
+					c.score += share
+					c.paths = append(c.paths, p)
+					if !seen[n] {
+						seen[n] = true
+						c.pairs++
+					}
+				}
+			}
+		}
+	}
+	scores := make(map[int32]float64, len(by))
+	for n, c := range by {
+		scores[n] = c.score
+	}
+	order, err := nr.order(scores)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: "brokers", Columns: []string{"rank", "node", "type", "score", "share", "paths"}, Notes: append(nr.f.notes, notes...)}
+	for i, r := range order {
+		rk := i + 1
+		if i > 0 && order[i-1].score == r.score {
+			rk = int(res.Rows[i-1][0].(int64))
+		}
+		c := by[r.n]
+		sortPaths(c.paths)
+		ps := make(List, len(c.paths))
+		for k, p := range c.paths {
+			ps[k] = p
+		}
+		res.Rows = append(res.Rows, []Value{int64(rk), r.node, typeText(r.node), r.score, fmt.Sprintf("%d of %d paths", len(c.paths), total), ps})
+	}
+	what := fmt.Sprintf("%s between them, %s", plural(found, "pair linked", "pairs linked"), plural(total, "strongest path", "strongest paths"))
+	if pairs == 1 {
+		what = plural(total, "strongest path", "strongest paths")
+	}
+	switch {
+	case found == 0:
+		res.Note = "no path between them"
+	case len(order) == 0:
+		res.Note = what + ": none passes through another entity"
+	default:
+		res.Note = what
+	}
+	if s.Including != "" {
+		res.Note += ", walking relations down to " + s.Including
+	}
+	for _, n := range notes {
+		res.Note = joinNote(res.Note, n)
+	}
+	return res, nr.cut(res, "brokers")
+}
+
+// bridges answers "bridges A to B": the entities and the relations whose
+// removal cuts A from B. Single entities are the dominators of B in a
+// walk from A (gonum's flow.Dominators); the fewest entities and the
+// fewest relations that cut them are maximum flows (gonum's
+// network.MaxFlowDinic), and a smallest cut is found by taking out, in
+// name order, each candidate whose removal lowers the flow by its
+// capacity.
+func (nr *netRun) bridges() (*Result, error) {
+	ev, s := nr.ev, nr.s
+	res := &Result{Kind: "bridges", Columns: []string{"cut", "size", "what"}, Notes: nr.f.notes}
+	src, dst := nr.ends[0], nr.ends[1]
+	if src < 0 || dst < 0 {
+		lone := s.From[0]
+		if dst < 0 {
+			lone = s.To[0]
+		}
+		res.Note = fmt.Sprintf("nothing to cut: %s has no links", lone.Text)
+		return res, nil
+	}
+	if src == dst {
+		return nil, ev.errAt(s.To[0].At, ErrInvalid, "%s and %s are the same entity: there is nothing to cut", s.From[0], s.To[0])
+	}
+	var v *netView
+	var tier graph.Strength
+	for _, t := range nr.tiers() {
+		tv, err := nr.view(t)
+		if err != nil {
+			return nil, err
+		}
+		if err := ev.charge(len(tv.nodes) + len(tv.out)); err != nil {
+			return nil, nr.workErr(err)
+		}
+		if topo.PathExistsIn(tv.gonum(), gnode(src), gnode(dst)) {
+			v, tier = tv, t
+			break
+		}
+	}
+	if v == nil {
+		res.Note = fmt.Sprintf("nothing to cut: no path from %s to %s", s.From[0].Text, s.To[0].Text)
+		return res, nil
+	}
+	walks := "walking " + (tier - 1).Status() + " relations"
+	if tier-1 > graph.StrengthExistingInferred {
+		walks = "walking relations down to " + (tier - 1).Status()
+	}
+	// Entities: those that lie on every path (dominators), then the size
+	// of the smallest set that cuts, and one such set.
+	adjacent := v.hasHop(src, dst)
+	var nodeCut int
+	var singles []int32
+	if !adjacent {
+		dt := flow.Dominators(gnode(src), directed{v})
+		for d := dt.DominatorOf(int64(dst)); d != nil && d.ID() != int64(src); d = dt.DominatorOf(d.ID()) {
+			singles = append(singles, int32(d.ID()))
+		}
+		var err error
+		if nodeCut, err = nr.vertexFlow(v, src, dst); err != nil {
+			return nil, err
+		}
+	}
+	order := func(ns []int32) ([]ranked, error) {
+		sc := make(map[int32]float64, len(ns))
+		for _, n := range ns {
+			sc[n] = 0
+		}
+		return nr.order(sc)
+	}
+	if len(singles) > 0 {
+		rs, err := order(singles)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			res.Rows = append(res.Rows, []Value{"entity", int64(1), r.node})
+		}
+	} else if nodeCut > 1 {
+		cands := make([]int32, 0, len(v.nodes))
+		for _, n := range v.nodes {
+			if n != src && n != dst {
+				cands = append(cands, n)
+			}
+		}
+		rs, err := order(cands)
+		if err != nil {
+			return nil, err
+		}
+		removed := map[int32]bool{}
+		cur := nodeCut
+		var cut List
+		for _, r := range rs {
+			if cur == 0 {
+				break
+			}
+			removed[r.n] = true
+			k, err := nr.vertexFlow(v.without(removed, nil), src, dst)
+			if err != nil {
+				return nil, err
+			}
+			if k == cur-1 {
+				cur = k
+				cut = append(cut, r.node)
+			} else {
+				delete(removed, r.n)
+			}
+		}
+		res.Rows = append(res.Rows, []Value{"entities", int64(nodeCut), cut})
+	}
+	// Relations: the fewest whose removal cuts the two.
+	relCut, err := nr.relationFlow(v, src, dst, nil)
+	if err != nil {
+		return nil, err
+	}
+	hops := v.hops()
+	if relCut == 1 {
+		for _, h := range hops {
+			if v.mult(h[0], h[1]) != 1 {
+				continue
+			}
+			if err := ev.charge(len(v.nodes) + len(v.out)); err != nil {
+				return nil, nr.workErr(err)
+			}
+			if !topo.PathExistsIn(v.without(nil, map[[2]int32]bool{h: true}).gonum(), gnode(src), gnode(dst)) {
+				rel, err := ev.relation(v.w.step(h[0], h[1])[0])
+				if err != nil {
+					return nil, err
+				}
+				res.Rows = append(res.Rows, []Value{"relation", int64(1), rel})
+			}
+		}
+	} else if relCut > 1 {
+		removed := map[[2]int32]bool{}
+		cur := relCut
+		var cut List
+		for _, h := range hops {
+			if cur == 0 {
+				break
+			}
+			m := v.mult(h[0], h[1])
+			removed[h] = true
+			k, err := nr.relationFlow(v, src, dst, removed)
+			if err != nil {
+				return nil, err
+			}
+			if k == cur-m {
+				cur = k
+				for _, lk := range v.w.step(h[0], h[1]) {
+					rel, err := ev.relation(lk)
+					if err != nil {
+						return nil, err
+					}
+					cut = append(cut, rel)
+				}
+			} else {
+				delete(removed, h)
+			}
+		}
+		res.Rows = append(res.Rows, []Value{"relations", int64(relCut), cut})
+	}
+	from, to := s.From[0].Text, s.To[0].Text
+	var parts []string
+	switch {
+	case adjacent:
+		parts = append(parts, fmt.Sprintf("%s and %s are linked directly: no entity between them cuts them apart", from, to))
+	case len(singles) > 0:
+		parts = append(parts, fmt.Sprintf("%s alone %s %s to %s", plural(len(singles), "entity", "entities"), map[bool]string{true: "links", false: "each link"}[len(singles) == 1], from, to))
+	default:
+		parts = append(parts, fmt.Sprintf("no one entity links %s to %s: it takes %d to cut them", from, to, nodeCut))
+	}
+	parts = append(parts, fmt.Sprintf("the fewest relations that cut them: %d", relCut))
+	res.Note = strings.Join(parts, "; ") + " (" + walks + ")"
+	return res, nil
+}
+
+// hops lists the view's hops once each (u < x), in index order.
+func (v *netView) hops() [][2]int32 {
+	var out [][2]int32
+	for _, u := range v.nodes {
+		for _, x := range v.from(u) {
+			if u < x || v.directed {
+				out = append(out, [2]int32{u, x})
+			}
+		}
+	}
+	return out
+}
+
+// vertexFlow is the fewest nodes whose removal cuts dst from src: a
+// maximum flow through a copy of the view where each node is split in
+// two, joined by an arc of capacity one.
+func (nr *netRun) vertexFlow(v *netView, src, dst int32) (int, error) {
+	if err := nr.ev.charge(4 * (len(v.nodes) + len(v.out))); err != nil {
+		return 0, nr.workErr(err)
+	}
+	if !v.in[src] || !v.in[dst] || v.hasHop(src, dst) {
+		return 0, nil
+	}
+	// gonum's Dinic reads node ids as 0..n-1: the view's nodes are
+	// renumbered by their place in it.
+	pos := v.positions()
+	big := float64(len(v.nodes) + 1)
+	g := simple.NewWeightedDirectedGraph(0, 0)
+	for i := range 2 * len(v.nodes) {
+		g.AddNode(gnode(i))
+	}
+	for i, n := range v.nodes {
+		c := 1.0
+		if n == src || n == dst {
+			c = big
+		}
+		g.SetWeightedEdge(g.NewWeightedEdge(gnode(2*i), gnode(2*i+1), c))
+	}
+	for i, u := range v.nodes {
+		for _, x := range v.from(u) {
+			g.SetWeightedEdge(g.NewWeightedEdge(gnode(2*i+1), gnode(2*pos[x]), big))
+		}
+	}
+	f := network.MaxFlowDinic(g, gnode(2*pos[src]+1), gnode(2*pos[dst]), 1e-9)
+	return int(math.Round(f)), nil
+}
+
+// positions numbers the view's nodes by their place in it.
+func (v *netView) positions() map[int32]int {
+	pos := make(map[int32]int, len(v.nodes))
+	for i, n := range v.nodes {
+		pos[n] = i
+	}
+	return pos
+}
+
+// relationFlow is the fewest relations whose removal cuts dst from src,
+// less the hops removed: a maximum flow where each hop's capacity is the
+// number of relations it stands for.
+func (nr *netRun) relationFlow(v *netView, src, dst int32, removed map[[2]int32]bool) (int, error) {
+	if err := nr.ev.charge(4 * (len(v.nodes) + len(v.out))); err != nil {
+		return 0, nr.workErr(err)
+	}
+	pos := v.positions()
+	g := simple.NewWeightedDirectedGraph(0, 0)
+	for i := range v.nodes {
+		g.AddNode(gnode(i))
+	}
+	for i, u := range v.nodes {
+		for _, x := range v.from(u) {
+			if removed[[2]int32{u, x}] || removed[[2]int32{x, u}] {
+				continue
+			}
+			g.SetWeightedEdge(g.NewWeightedEdge(gnode(i), gnode(pos[x]), float64(v.mult(u, x))))
+		}
+	}
+	return int(math.Round(network.MaxFlowDinic(g, gnode(pos[src]), gnode(pos[dst]), 1e-9))), nil
+}
