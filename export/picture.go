@@ -131,6 +131,12 @@ func decorations(d *drawing, o *Options, bb [4]float64) []byte {
 		}
 	}
 	y := y0 - 14
+	if len(d.nodes) == 0 {
+		// An empty answer is a picture too: say so, rather than leave a
+		// blank space under the title.
+		text("empty", "The answer is empty: nothing to draw.", x0, y-smallFontSize, smallFontSize+2, false, "#555555")
+		y -= 2*smallFontSize + 8
+	}
 	if !o.NoLegend {
 		types, statuses, merged := d.legend()
 		const row = 18.0

@@ -422,12 +422,48 @@ func TestPNGAndPDF(t *testing.T) {
 			t.Errorf("the PDF has no %s", want)
 		}
 	}
-	if py, err := exec.LookPath("python3"); err == nil {
-		// A PDF reader, where one is installed, reads it.
-		out, err := exec.Command(py, "-c", "import sys\ntry:\n import pypdf\nexcept ImportError:\n sys.exit(0)\nr = pypdf.PdfReader(sys.argv[1]); assert len(r.pages) == 1; assert 'Japan' in r.pages[0].extract_text()", writeTemp(t, "p.pdf", b.Bytes())).CombinedOutput()
-		if err != nil {
-			t.Errorf("pypdf: %v\n%s", err, out)
+	checkPDF(t, writeTemp(t, "p.pdf", b.Bytes()), w, h, "paths Japan to India max 2", "Japan", "defence_cooperation ×2")
+}
+
+// checkPDF hands the PDF to poppler, where installed (poppler-utils):
+// pdfinfo reads one page of the size wanted, pdftotext finds the texts,
+// and pdftoppm draws a picture that is not blank.
+func checkPDF(t *testing.T, path string, w, h float64, texts ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Log("no pdftoppm here (poppler-utils): the PDF is not drawn")
+		return
+	}
+	info, err := exec.Command("pdfinfo", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, info)
+	}
+	if want := fmt.Sprintf("Page size:       %s x %s pts", trim(w), trim(h)); !strings.Contains(string(info), "Pages:           1\n") || !strings.Contains(string(info), want) {
+		t.Errorf("pdfinfo: want one page, %s:\n%s", want, info)
+	}
+	txt, err := exec.Command("pdftotext", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, txt)
+	}
+	for _, want := range texts {
+		if !strings.Contains(string(txt), want) {
+			t.Errorf("pdftotext finds no %q", want)
 		}
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "72", "-singlefile", path, strings.TrimSuffix(path, ".pdf")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	f, err := os.Open(strings.TrimSuffix(path, ".pdf") + ".png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := pngdec.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ink := inked(img); ink < 0.02 {
+		t.Errorf("poppler draws the PDF with %.1f%% ink: blank", 100*ink)
 	}
 }
 
