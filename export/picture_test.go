@@ -304,6 +304,7 @@ func TestPictures(t *testing.T) {
 			img := renderSVG(t, path)
 			if img != nil {
 				checkDrawnSize(t, img, doc)
+				checkMargin(t, img)
 			}
 			docFile := filepath.Join("..", "docs", "pictures", p.file)
 			if *updateDocs {
@@ -339,6 +340,24 @@ func checkLeftToRight(t *testing.T, doc *svgDoc, first, last string) {
 	for name, x := range xs {
 		if name != first && x <= xs[first] || name != last && x >= xs[last] {
 			t.Errorf("%s at x %.0f: not between %s (%.0f) and %s (%.0f)", name, x, first, xs[first], last, xs[last])
+		}
+	}
+}
+
+// checkMargin: nothing is drawn in the picture's outer 8 pixels (its
+// padding is 29), so nothing was cut at its edge.
+func checkMargin(t *testing.T, img image.Image) {
+	t.Helper()
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if x >= b.Min.X+8 && x < b.Max.X-8 && y >= b.Min.Y+8 && y < b.Max.Y-8 {
+				continue
+			}
+			if r, g, bl, _ := img.At(x, y).RGBA(); r+g+bl < 3*0xf000 {
+				t.Errorf("ink at (%d, %d), at the picture's edge: something is cut", x, y)
+				return
+			}
 		}
 	}
 }
@@ -391,6 +410,7 @@ func TestPNGAndPDF(t *testing.T) {
 		if ink := inked(img); ink < 0.02 {
 			t.Errorf("%+v: %.1f%% ink: blank", o, 100*ink)
 		}
+		checkMargin(t, img)
 	}
 	var b bytes.Buffer
 	if err := export.Write(ctx, &b, res, export.PDF, &export.Options{Query: q, Time: stamp}); err != nil {
