@@ -143,9 +143,6 @@ func drawingOf(res *query.Result, sg *Subgraph, o *Options) *drawing {
 			return
 		}
 		e := &drawEdge{tail: tail, head: head, rels: []*query.Relation{r}}
-		if o.AllEdges {
-			e.tail, e.head = r.From, r.To
-		}
 		byPair[k] = e
 		d.edges = append(d.edges, e)
 	}
