@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -107,13 +108,7 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 		typ := nodeType(n)
 		lines := wrap(n.Label(), nameWidth)
 		attrs := []string{"label=" + dotQuote(strings.Join(lines, "\n"))}
-		// Wide enough for the name in a wider font than Graphviz measures
-		// (a viewer without Helvetica draws it in another).
-		w := 0.0
-		for _, l := range lines {
-			w = max(w, textWidth(l, nodeFontSize, false))
-		}
-		attrs = append(attrs, fmt.Sprintf("width=%.2f", (w+20)/72))
+		attrs = append(attrs, fmt.Sprintf("width=%.2f", boxWidth(n)/72))
 		attrs = append(attrs, nodeStyle(typ)...)
 		for _, a := range nodeAttrs(n) {
 			if a.key != "name" {
@@ -156,6 +151,41 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 // (300 nodes: 2 to 3 s).
 const maxSplineNodes = 100
 
+// boxWidth is the width, in points, of a node's box: wide enough for its
+// name, wrapped, in a wider font than Graphviz measures with (a viewer
+// without Helvetica draws it in another).
+func boxWidth(n *query.Node) float64 {
+	w := 0.0
+	for _, l := range wrap(n.Label(), nameWidth) {
+		w = max(w, textWidth(l, nodeFontSize, false))
+	}
+	return w + 20
+}
+
+// boxHeight is the height, in points, of a node's box.
+func boxHeight(n *query.Node) float64 {
+	return float64(len(wrap(n.Label(), nameWidth)))*nodeFontSize*1.2 + 10
+}
+
+// ringRadius is the radius, in inches, of the first ring of a radial
+// picture: about long enough for the boxes around the centre to sit side
+// by side (the layout stretches the rings where they still overlap).
+func (d *drawing) ringRadius() float64 {
+	around := 0.0
+	seen := map[string]bool{}
+	for _, e := range d.edges {
+		for _, n := range []*query.Node{e.tail, e.head} {
+			if n.ID != d.root.ID && (e.tail.ID == d.root.ID || e.head.ID == d.root.ID) && !seen[nodeID(n)] {
+				seen[nodeID(n)] = true
+				// What a box takes along the ring, on average over the angles
+				// (2/π of its width and of its height), and a gap.
+				around += 0.64*(boxWidth(n)+boxHeight(n)) + 8
+			}
+		}
+	}
+	return max(2.2, around/(2*math.Pi)/72)
+}
+
 // outerEnd is "head" or "tail": the end of a line from tail to head
 // that is not the centre of a radial picture; "" for a line that does
 // not touch the centre, or another layout.
@@ -182,11 +212,13 @@ func layoutAttrs(d *drawing) string {
 	case "dot":
 		return "rankdir=LR, nodesep=0.25, ranksep=0.7"
 	case "twopi":
-		a := "overlap=false, " + splines + ", ranksep=2.2"
-		if d.root != nil {
-			a += ", root=" + dotQuote(nodeID(d.root))
+		// Graphviz's overlap=false moves boxes far off their rings;
+		// scalexy stretches the rings apart instead, keeping the picture
+		// radial.
+		if d.root == nil {
+			return "overlap=scalexy, " + splines + ", ranksep=2.2"
 		}
-		return a
+		return fmt.Sprintf("overlap=scalexy, %s, ranksep=%.2f, root=%s", splines, d.ringRadius(), dotQuote(nodeID(d.root)))
 	case "circo":
 		return "overlap=false, " + splines
 	}
