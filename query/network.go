@@ -34,6 +34,14 @@ const (
 	maxMembers = 100
 	// pageRankDamping and pageRankTol are PageRank's parameters.
 	pageRankDamping, pageRankTol = 0.85, 1e-8
+	// communityResolution is Louvain's resolution: a little lower than
+	// the usual 1, for somewhat larger communities — on a graph as small
+	// as the seed, 1 splits close partners apart.
+	communityResolution = 0.75
+	// communityRuns is the most runs of Louvain (seeds 1, 2, …) a
+	// communities statement makes, keeping the partition of highest
+	// modularity: one run's answer depends on its seed.
+	communityRuns = 20
 )
 
 // netRun is the state of one network statement's evaluation.
@@ -171,6 +179,22 @@ func (nr *netRun) tiers() []graph.Strength {
 	for t := graph.StrengthExisting; t < graph.StrengthLapsed; t++ {
 		if nr.f.links.Has(t) {
 			out = append(out, t+1)
+		}
+	}
+	return out
+}
+
+// statusTiers are the strengths bridges looks for a path in: whole
+// statuses (stated and inferred together), strongest first, as including
+// names them; one, with including.
+func (nr *netRun) statusTiers() []graph.Strength {
+	if nr.s.Including != "" {
+		return []graph.Strength{nr.globalBelow()}
+	}
+	var out []graph.Strength
+	for t := graph.StrengthExisting; t < graph.StrengthLapsed; t += 2 {
+		if nr.f.links.Has(t) || nr.f.links.Has(t+1) {
+			out = append(out, t+2)
 		}
 	}
 	return out
@@ -540,13 +564,26 @@ func (nr *netRun) communities() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ev.charge(10 * (len(v.nodes) + len(v.out))); err != nil {
-		return nil, nr.workErr(err)
+	// Each pair of entities weighs the number of relations between them.
+	var g gg.Graph = weighted{undirected{v}}
+	if v.directed {
+		g = weightedDirected{directed{v}}
 	}
-	g := v.gonum()
-	rg := community.Modularize(g, 1, rand.NewPCG(sampleSeed, sampleSeed))
-	comms := rg.Communities()
-	q := community.Q(g, comms, 1)
+	// As many runs as the work budget allows, up to communityRuns; the
+	// partition of highest modularity, the first found on a tie.
+	cost := int64(10 * (len(v.nodes) + len(v.out) + 1))
+	runs := int(max(1, min(communityRuns, (ev.opts.MaxWork-ev.work)/cost)))
+	var comms [][]gg.Node
+	q := math.Inf(-1)
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		if err := ev.charge(int(cost)); err != nil {
+			return nil, nr.workErr(err)
+		}
+		c := community.Modularize(g, communityResolution, rand.NewPCG(seed, seed)).Communities()
+		if cq := community.Q(g, c, communityResolution); cq > q+1e-12 {
+			comms, q = c, cq
+		}
+	}
 	groups, alone, err := nr.groups(comms)
 	if err != nil {
 		return nil, err
@@ -577,7 +614,7 @@ func (nr *netRun) communities() (*Result, error) {
 		}
 		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(len(grp)), members, kindList(kinds)})
 	}
-	res.Note = fmt.Sprintf("modularity %.3f", q)
+	res.Note = fmt.Sprintf("modularity %.3f: the best of %d runs of Louvain (seeds 1–%d, resolution %g, the relations between two entities as the weight of their link)", q, runs, runs, communityResolution)
 	if alone > 0 {
 		res.Note += fmt.Sprintf("; %s no relation to the others", plural(alone, "entity has", "entities have"))
 	}
@@ -835,7 +872,7 @@ func (nr *netRun) bridges() (*Result, error) {
 	}
 	var v *netView
 	var tier graph.Strength
-	for _, t := range nr.tiers() {
+	for _, t := range nr.statusTiers() {
 		tv, err := nr.view(t)
 		if err != nil {
 			return nil, err
@@ -852,9 +889,12 @@ func (nr *netRun) bridges() (*Result, error) {
 		res.Note = fmt.Sprintf("nothing to cut: no path from %s to %s", s.From[0].Text, s.To[0].Text)
 		return res, nil
 	}
-	walks := "walking " + (tier - 1).Status() + " relations"
-	if tier-1 > graph.StrengthExistingInferred {
+	walks := "walking existing relations"
+	if tier > graph.StrengthAtRisk {
 		walks = "walking relations down to " + (tier - 1).Status()
+		if nr.s.Including == "" {
+			walks += ", the strongest that link them"
+		}
 	}
 	// Entities: those that lie on every path (dominators), then the size
 	// of the smallest set that cuts, and one such set.
