@@ -186,6 +186,20 @@ func (d *drawing) ringRadius() float64 {
 	return max(2.2, around/(2*math.Pi)/72)
 }
 
+// oneRing reports whether every node of a radial picture is joined to
+// its centre.
+func (d *drawing) oneRing() bool {
+	joined := map[string]bool{nodeID(d.root): true}
+	for _, e := range d.edges {
+		if e.tail.ID == d.root.ID {
+			joined[nodeID(e.head)] = true
+		} else if e.head.ID == d.root.ID {
+			joined[nodeID(e.tail)] = true
+		}
+	}
+	return len(joined) == len(d.nodes)
+}
+
 // outerEnd is "head" or "tail": the end of a line from tail to head
 // that is not the centre of a radial picture; "" for a line that does
 // not touch the centre, or another layout.
@@ -212,13 +226,19 @@ func layoutAttrs(d *drawing) string {
 	case "dot":
 		return "rankdir=LR, nodesep=0.25, ranksep=0.7"
 	case "twopi":
-		// Graphviz's overlap=false moves boxes far off their rings;
-		// scalexy stretches the rings apart instead, keeping the picture
-		// radial.
 		if d.root == nil {
-			return "overlap=scalexy, " + splines + ", ranksep=2.2"
+			return "overlap=false, " + splines + ", ranksep=2.2"
 		}
-		return fmt.Sprintf("overlap=scalexy, %s, ranksep=%.2f, root=%s", splines, d.ringRadius(), dotQuote(nodeID(d.root)))
+		// One ring around the centre: Graphviz's overlap=false (Voronoi
+		// here) would move boxes far off it; scalexy stretches it where
+		// boxes still touch, keeping the picture radial. With more rings,
+		// stretching them apart grows the picture threefold (a depth-2
+		// neighbourhood of Japan: 7,077 points wide), so boxes move.
+		overlap := "false"
+		if d.oneRing() {
+			overlap = "scalexy"
+		}
+		return fmt.Sprintf("overlap=%s, %s, ranksep=%.2f, root=%s", overlap, splines, d.ringRadius(), dotQuote(nodeID(d.root)))
 	case "circo":
 		return "overlap=false, " + splines
 	}
