@@ -211,6 +211,8 @@ func TestExplorerBrowser(t *testing.T) {
 	}
 	db := habitsStore(t)
 	s := serve(t, db)
+	// Another server on the same store, with a token (both read-only).
+	st := serve(t, db, "--token", "br0wser")
 	shots := os.Getenv("ENTENTE_SCREENSHOTS")
 	if shots == "" {
 		shots = t.TempDir()
@@ -219,7 +221,7 @@ func TestExplorerBrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "browser", "explorer.js"), s.url, shots)
+	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "browser", "explorer.js"), s.url, shots, st.url+"?token=br0wser")
 	cmd.Env = append(os.Environ(), "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("explorer.js:\n%s", out)

@@ -1,19 +1,20 @@
 // The explorer's browser test, run by TestExplorerBrowser (e2e_serve_test.go):
 //
-//   node explorer.js URL SHOTDIR
+//   node explorer.js URL SHOTDIR [TOKEN-URL]
 //
 // drives the system's Chromium through playwright-core (PLAYWRIGHT_CORE: its
 // directory; CHROMIUM: the browser) against `entente serve` at URL, as an
 // analyst would: find Japan, expand it, find the strongest paths to India,
 // read a link's evidence, filter, query, export, and reopen the shared URL.
 // Each step prints "ok: …"; the first failure prints "FAIL: …" and exits 1.
-// Screenshots go to SHOTDIR.
+// Screenshots go to SHOTDIR. TOKEN-URL is a server started with --token,
+// opened as the page once with ?token=T.
 'use strict';
 const path = require('path');
 const fs = require('fs');
 const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
 
-const [url, shots] = process.argv.slice(2);
+const [url, shots, tokenURL] = process.argv.slice(2);
 const step = (s) => console.log('ok: ' + s);
 const check = (cond, what) => { if (!cond) throw new Error(what); };
 
@@ -32,7 +33,11 @@ async function main() {
   const errors = [];
   const external = [];
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  ctx.on('request', (r) => { if (!r.url().startsWith(url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url()); });
+  const ours = [new URL(url).origin, tokenURL && new URL(tokenURL).origin].filter(Boolean);
+  ctx.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith('data:') && !u.startsWith('blob:') && !ours.includes(new URL(u).origin)) external.push(u);
+  });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   // The bad query's 400 is expected; any other failed load or script error is not.
@@ -202,6 +207,24 @@ async function main() {
   check(page4.url().includes('op=why'), 'following a relation is not in the URL: ' + page4.url());
   step('follow a relation from the card to ' + other);
   await page4.close();
+
+  // A server with a token: the page opened once with ?token= works, and
+  // its address keeps no secret; another browser without it is refused.
+  if (tokenURL) {
+    const page5 = await ctx.newPage();
+    await page5.goto(tokenURL + '#op=add:entity:japan');
+    await ready(page5);
+    await page5.waitForFunction(() => window.explorer.cy.getElementById('entity:japan').nonempty());
+    check(!page5.url().includes('token='), 'the token stayed in the address: ' + page5.url());
+    check(page5.url().includes('op=add'), 'the view was lost on the way: ' + page5.url());
+    await page5.close();
+    const other = await browser.newContext();
+    const page6 = await other.newPage();
+    const resp = await page6.goto(tokenURL.replace(/\?token=.*$/, ''));
+    check(resp.status() === 401, 'without the token: ' + resp.status());
+    await other.close();
+    step('a server with a token: the page opened with ?token= works, without it 401');
+  }
 
   check(errors.length === 0, 'errors in the page: ' + errors.join('; '));
   check(external.length === 0, 'requests off the server: ' + external.join(', '));
