@@ -110,9 +110,14 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 		attrs := []string{"label=" + dotQuote(strings.Join(lines, "\n"))}
 		attrs = append(attrs, fmt.Sprintf("width=%.2f", boxWidth(n)/72))
 		attrs = append(attrs, nodeStyle(typ)...)
-		for _, a := range nodeAttrs(n) {
-			if a.key != "name" {
-				attrs = append(attrs, a.key+"="+dotQuote(a.value))
+		if asFile {
+			// The data, for the tools that read DOT; a picture has none
+			// (a qualifier of other data might be named as an attribute
+			// Graphviz draws by: pos, label, style).
+			for _, a := range nodeAttrs(n) {
+				if a.key != "name" {
+					attrs = append(attrs, a.key+"="+dotQuote(a.value))
+				}
 			}
 		}
 		attrs = append(attrs, "tooltip="+dotQuote(n.Label()+" ("+strings.Join(n.Types, ", ")+")"))
@@ -137,7 +142,11 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 		if dir := e.dir(tail, head); dir != "forward" {
 			attrs = append(attrs, "dir="+dir)
 		}
-		attrs = append(attrs, lineAttrs(e, quals)...)
+		if asFile {
+			attrs = append(attrs, lineAttrs(e, quals)...)
+		} else {
+			attrs = append(attrs, "tooltip="+dotQuote(lineTooltip(e)))
+		}
 		fmt.Fprintf(&b, "  %s -> %s [%s];\n", dotQuote(nodeID(tail)), dotQuote(nodeID(head)), strings.Join(attrs, ", "))
 	}
 	b.WriteString("}\n")
@@ -245,9 +254,10 @@ func layoutAttrs(d *drawing) string {
 	return "overlap=false, " + splines + ", sep=\"+12\""
 }
 
-// lineAttrs are the attributes of a line: a relation's own (its kind,
-// qualifiers, statement and evidence) when it stands for one; for several,
-// their count, kinds, strongest status, statements, and evidence joined.
+// lineAttrs are the data of a line, for the DOT file: a relation's own
+// attributes (its kind, qualifiers, statement and evidence) when it stands
+// for one; for several, their count, kinds, strongest status, statements,
+// and evidence joined.
 func lineAttrs(e *drawEdge, quals []string) []string {
 	var attrs []string
 	if len(e.rels) == 1 {
@@ -260,7 +270,7 @@ func lineAttrs(e *drawEdge, quals []string) []string {
 		}
 		return attrs
 	}
-	var kinds, stmts, evidence, tips []string
+	var kinds, stmts, evidence []string
 	var sources []string
 	n := 0
 	for _, r := range e.rels {
@@ -277,11 +287,6 @@ func lineAttrs(e *drawEdge, quals []string) []string {
 				sources = append(sources, ev.Source)
 			}
 		}
-		tip := fmt.Sprintf("%s —%s→ %s (%s)", r.From.Label(), r.Kind, r.To.Label(), status(r))
-		if len(r.Evidence) > 0 {
-			tip += ": " + evidenceText(r)
-		}
-		tips = append(tips, tip)
 	}
 	attrs = append(attrs,
 		"relations="+dotQuote(strconv.Itoa(len(e.rels))),
@@ -294,6 +299,19 @@ func lineAttrs(e *drawEdge, quals []string) []string {
 	if n > 0 {
 		attrs = append(attrs, "evidence="+dotQuote(strings.Join(evidence, " | ")), "sources="+dotQuote(strings.Join(sources, " | ")))
 	}
-	attrs = append(attrs, "tooltip="+dotQuote(strings.Join(tips, "\n")))
-	return attrs
+	return append(attrs, "tooltip="+dotQuote(lineTooltip(e)))
+}
+
+// lineTooltip says what a line stands for, a relation a line: its ends,
+// kind and status, and its evidence.
+func lineTooltip(e *drawEdge) string {
+	var tips []string
+	for _, r := range e.rels {
+		tip := fmt.Sprintf("%s —%s→ %s (%s)", r.From.Label(), r.Kind, r.To.Label(), status(r))
+		if len(r.Evidence) > 0 {
+			tip += ": " + evidenceText(r)
+		}
+		tips = append(tips, tip)
+	}
+	return strings.Join(tips, "\n")
 }

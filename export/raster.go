@@ -51,7 +51,6 @@ type xobject struct {
 	TDraw []xop `json:"_tdraw_"`
 	HL    []xop `json:"_hldraw_"`
 	TL    []xop `json:"_tldraw_"`
-	Pad   string
 }
 
 // parseDrawing reads Graphviz's json output.
