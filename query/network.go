@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -270,22 +271,46 @@ type ranked struct {
 	key   string
 }
 
-// order sorts nodes by score, highest first, then by name and id.
-func (nr *netRun) order(scores map[int32]float64) ([]ranked, error) {
+// order sorts nodes by score, highest first, then by name and id, and
+// returns the first keep of them: only those (and those tied with the
+// last) are looked up, which on a large graph is most of the cost.
+func (nr *netRun) order(scores map[int32]float64, keep int) ([]ranked, error) {
 	out := make([]ranked, 0, len(scores))
 	for n, sc := range scores {
-		node, err := nr.ev.node(nr.f.links.Nodes[n])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ranked{n: n, score: round(sc), node: node, key: strings.ToLower(node.Label()) + "\x00" + IDString(node.ID)})
+		out = append(out, ranked{n: n, score: round(sc)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
 		}
+		return out[i].n < out[j].n
+	})
+	if keep < len(out) {
+		end := keep
+		for end < len(out) && keep > 0 && out[end].score == out[keep-1].score {
+			end++
+		}
+		out = out[:end]
+	}
+	for i := range out {
+		if err := nr.ev.ctx.Err(); err != nil {
+			return nil, err
+		}
+		node, err := nr.ev.node(nr.f.links.Nodes[out[i].n])
+		if err != nil {
+			return nil, err
+		}
+		out[i].node, out[i].key = node, strings.ToLower(node.Label())+"\x00"+IDString(node.ID)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
 		return out[i].key < out[j].key
 	})
+	if keep < len(out) {
+		out = out[:keep]
+	}
 	return out, nil
 }
 
@@ -316,7 +341,9 @@ func (nr *netRun) rank() (*Result, error) {
 			scores[n] = float64(v.degree(n))
 		}
 	case "pagerank":
-		if err := ev.charge(20 * (len(v.nodes) + len(v.out))); err != nil {
+		// Charged its graph twice: the sparse matrix is built once, and
+		// each iteration is a product with it.
+		if err := ev.charge(2 * (len(v.nodes) + len(v.out))); err != nil {
 			return nil, nr.workErr(err)
 		}
 		for id, x := range network.PageRankSparse(directed{v}, pageRankDamping, pageRankTol) {
@@ -364,7 +391,11 @@ func (nr *netRun) rank() (*Result, error) {
 			}
 		}
 	}
-	order, err := nr.order(scores)
+	lim, err := nr.limit()
+	if err != nil {
+		return nil, err
+	}
+	order, err := nr.order(scores, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -375,8 +406,8 @@ func (nr *netRun) rank() (*Result, error) {
 			rk = int(res.Rows[i-1][0].(int64))
 		}
 		var score Value = r.score
-		if s.Measure == "degree" {
-			score = int64(r.score)
+		if s.Measure == "degree" || math.Abs(r.score) >= 1e5 {
+			score = int64(math.Round(r.score)) // a count, or an estimate too large for decimals
 		}
 		res.Rows = append(res.Rows, []Value{int64(rk), r.node, typeText(r.node), score})
 	}
@@ -384,7 +415,15 @@ func (nr *netRun) rank() (*Result, error) {
 	if len(notes) > 0 {
 		res.Note = joinNote(notes[0], res.Note)
 	}
-	return res, nr.cut(res, "entities")
+	if len(scores) > len(res.Rows) {
+		res.Capped = true
+		how := "(raise the row limit)"
+		if s.Limit > 0 {
+			how = fmt.Sprintf("(limit %d)", s.Limit)
+		}
+		res.Note = joinNote(fmt.Sprintf("showing the first %d of %d entities %s", len(res.Rows), len(scores), how), res.Note)
+	}
+	return res, nil
 }
 
 // typeSet resolves rank's type: the type and its subtypes, lower case.
@@ -445,7 +484,8 @@ func (nr *netRun) sampleSize(v *netView) (int, bool) {
 	if n*(n+m) <= budget/2 && n <= 5000 {
 		return int(n), true
 	}
-	k := budget / (2*(n+m) + 1)
+	// A sampled walk is charged the nodes it reaches.
+	k := budget / (2*n + 1)
 	return int(max(min(k, maxSample, n), min(minSample, n))), false
 }
 
@@ -571,11 +611,18 @@ func (nr *netRun) communities() (*Result, error) {
 	}
 	// As many runs as the work budget allows, up to communityRuns; the
 	// partition of highest modularity, the first found on a tie.
-	cost := int64(10 * (len(v.nodes) + len(v.out) + 1))
+	// gonum's Louvain grows faster than the graph (several minutes on
+	// the 30k-movie graph): a run is charged the square of the nodes and
+	// links over 100.
+	size := int64(len(v.nodes) + len(v.out) + 1)
+	cost := size + size*size/100
 	runs := int(max(1, min(communityRuns, (ev.opts.MaxWork-ev.work)/cost)))
 	var comms [][]gg.Node
 	q := math.Inf(-1)
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		if ev.work+cost > ev.opts.MaxWork {
+			return nil, nr.workErr(errWorkSpent) // before the run, which cannot be stopped
+		}
 		if err := ev.charge(int(cost)); err != nil {
 			return nil, nr.workErr(err)
 		}
@@ -584,23 +631,26 @@ func (nr *netRun) communities() (*Result, error) {
 			comms, q = c, cq
 		}
 	}
-	groups, alone, err := nr.groups(comms)
+	lim, err := nr.limit()
+	if err != nil {
+		return nil, err
+	}
+	groups, total, alone, err := nr.groups(comms, lim)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Kind: "communities", Columns: []string{"community", "size", "members", "kinds"}, Notes: nr.f.notes}
 	for i, grp := range groups {
-		members := make(List, len(grp))
+		members := memberList(grp)
 		inside := map[int32]bool{}
-		for j, r := range grp {
-			members[j] = r.node
-			inside[r.n] = true
+		for _, n := range grp.all {
+			inside[n] = true
 		}
 		kinds := map[string]int{}
-		for _, r := range grp {
-			for _, e := range v.l.Out(r.n) {
-				lk := graph.Link{From: r.n, To: e.Other, Pred: e.Pred, Label: e.Label}
-				if inside[e.Other] && e.Other != r.n && v.w.allowed(lk, false) {
+		for _, n := range grp.all {
+			for _, e := range v.l.Out(n) {
+				lk := graph.Link{From: n, To: e.Other, Pred: e.Pred, Label: e.Label}
+				if inside[e.Other] && e.Other != n && v.w.allowed(lk, false) {
 					kinds[graph.ShortName(v.l.Preds[e.Pred])]++
 					if len(res.Extra) < 5000 {
 						rel, err := ev.relation(lk)
@@ -612,14 +662,42 @@ func (nr *netRun) communities() (*Result, error) {
 				}
 			}
 		}
-		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(len(grp)), members, kindList(kinds)})
+		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(grp.size), members, kindList(kinds)})
 	}
 	res.Note = fmt.Sprintf("modularity %.3f: the best of %d runs of Louvain (seeds 1–%d, resolution %g, the relations between two entities as the weight of their link)", q, runs, runs, communityResolution)
 	if alone > 0 {
 		res.Note += fmt.Sprintf("; %s no relation to the others", plural(alone, "entity has", "entities have"))
 	}
 	res.Note = joinNote(res.Note, nr.walksNote())
-	return res, nr.cut(res, "communities")
+	nr.capped(res, total, "communities")
+	return res, nil
+}
+
+// memberList is a group's members as a row shows them, with "… and N
+// more" after the first maxMembers.
+func memberList(g grouped) List {
+	members := make(List, 0, len(g.members)+1)
+	for _, r := range g.members {
+		members = append(members, r.node)
+	}
+	if g.size > len(g.members) {
+		members = append(members, fmt.Sprintf("… and %d more", g.size-len(g.members)))
+	}
+	return members
+}
+
+// capped says, when the rows are fewer than total, that the answer
+// shows the first of them.
+func (nr *netRun) capped(res *Result, total int, what string) {
+	if total <= len(res.Rows) {
+		return
+	}
+	res.Capped = true
+	how := "(raise the row limit)"
+	if nr.s.Limit > 0 {
+		how = fmt.Sprintf("(limit %d)", nr.s.Limit)
+	}
+	res.Note = joinNote(fmt.Sprintf("showing the first %d of %d %s %s", len(res.Rows), total, what, how), res.Note)
 }
 
 // kindList lists relation kinds by count, most first: partner ×3.
@@ -641,33 +719,70 @@ func kindList(kinds map[string]int) List {
 	return out
 }
 
-// groups orders gonum's node sets: each by name, the sets largest first,
-// then by their first member; sets of one node are only counted.
-func (nr *netRun) groups(sets [][]gg.Node) ([][]ranked, int, error) {
-	var out [][]ranked
-	alone := 0
+// groups orders gonum's node sets, largest first, then by their first
+// member, and returns the first keep of those of two or more nodes (and
+// how many there are, and how many nodes are alone). Members are by name;
+// of a set of more than maxMembers, its maxMembers best connected.
+func (nr *netRun) groups(sets [][]gg.Node, keep int) (out []grouped, total, alone int, err error) {
 	for _, set := range sets {
 		if len(set) < 2 {
 			alone += len(set)
 			continue
 		}
-		scores := make(map[int32]float64, len(set))
+		g := grouped{size: len(set)}
 		for _, n := range set {
-			scores[int32(n.ID())] = 0
+			g.all = append(g.all, int32(n.ID()))
 		}
-		grp, err := nr.order(scores)
-		if err != nil {
-			return nil, 0, err
+		slices.Sort(g.all)
+		out = append(out, g)
+	}
+	total = len(out)
+	// Sizes first: only the sets kept (and those as large as the last)
+	// have their members looked up.
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].size != out[j].size {
+			return out[i].size > out[j].size
 		}
-		out = append(out, grp)
+		return out[i].all[0] < out[j].all[0]
+	})
+	if keep < len(out) {
+		end := keep
+		for end < len(out) && keep > 0 && out[end].size == out[keep-1].size {
+			end++
+		}
+		out = out[:end]
+	}
+	v := nr.views[nr.globalBelow()]
+	for i := range out {
+		scores := make(map[int32]float64, out[i].size)
+		for _, n := range out[i].all {
+			scores[n] = 0
+			if out[i].size > maxMembers {
+				scores[n] = float64(len(v.from(n)))
+			}
+		}
+		if out[i].members, err = nr.order(scores, maxMembers); err != nil {
+			return nil, 0, 0, err
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if len(out[i]) != len(out[j]) {
-			return len(out[i]) > len(out[j])
+		if out[i].size != out[j].size {
+			return out[i].size > out[j].size
 		}
-		return out[i][0].key < out[j][0].key
+		return out[i].members[0].key < out[j].members[0].key
 	})
-	return out, alone, nil
+	if keep < len(out) {
+		out = out[:keep]
+	}
+	return out, total, alone, nil
+}
+
+// grouped is a community or component: its first members (all of them,
+// by name, up to maxMembers; else the best connected) and its size.
+type grouped struct {
+	members []ranked
+	size    int
+	all     []int32
 }
 
 // components answers "components": the connected components (strongly
@@ -687,27 +802,24 @@ func (nr *netRun) components() (*Result, error) {
 	} else {
 		sets = topo.ConnectedComponents(undirected{v})
 	}
-	groups, alone, err := nr.groups(sets)
+	lim, err := nr.limit()
+	if err != nil {
+		return nil, err
+	}
+	groups, total, alone, err := nr.groups(sets, lim)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Kind: "components", Columns: []string{"component", "size", "members"}, Notes: nr.f.notes}
 	for i, grp := range groups {
-		members := make(List, 0, min(len(grp), maxMembers+1))
-		for j, r := range grp {
-			if j == maxMembers {
-				members = append(members, fmt.Sprintf("… and %d more", len(grp)-maxMembers))
-				break
-			}
-			members = append(members, r.node)
-		}
-		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(len(grp)), members})
+		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(grp.size), memberList(grp)})
 	}
 	if alone > 0 {
 		res.Note = fmt.Sprintf("%s no relation to any other", plural(alone, "entity has", "entities have"))
 	}
 	res.Note = joinNote(res.Note, nr.walksNote())
-	return res, nr.cut(res, "components")
+	nr.capped(res, total, "components")
+	return res, nil
 }
 
 // brokers answers "brokers between A and B": for each pair of an entity
@@ -809,7 +921,7 @@ func (nr *netRun) brokers() (*Result, error) {
 	for n, c := range by {
 		scores[n] = c.score
 	}
-	order, err := nr.order(scores)
+	order, err := nr.order(scores, len(scores))
 	if err != nil {
 		return nil, err
 	}
@@ -916,7 +1028,7 @@ func (nr *netRun) bridges() (*Result, error) {
 		for _, n := range ns {
 			sc[n] = 0
 		}
-		return nr.order(sc)
+		return nr.order(sc, len(sc))
 	}
 	if len(singles) > 0 {
 		rs, err := order(singles)
