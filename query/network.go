@@ -1153,8 +1153,8 @@ func (v *netView) hops() [][2]int32 {
 // maximum flow through a copy of the view where each node is split in
 // two, joined by an arc of capacity one.
 func (nr *netRun) vertexFlow(v *netView, src, dst int32) (int, error) {
-	if err := nr.ev.charge(4 * (len(v.nodes) + len(v.out))); err != nil {
-		return 0, nr.workErr(err)
+	if err := nr.chargeFlow(v); err != nil {
+		return 0, err
 	}
 	if !v.in[src] || !v.in[dst] || v.hasHop(src, dst) {
 		return 0, nil
@@ -1192,12 +1192,23 @@ func (v *netView) positions() map[int32]int {
 	return pos
 }
 
+// chargeFlow charges a maximum flow on the view, before it runs (it
+// cannot be stopped): gonum's Dinic copies the graph into maps, some
+// twenty times the work of a walk through it.
+func (nr *netRun) chargeFlow(v *netView) error {
+	cost := int64(20 * (len(v.nodes) + len(v.out)))
+	if nr.ev.work+cost > nr.ev.opts.MaxWork {
+		return nr.workErr(errWorkSpent)
+	}
+	return nr.workErr(nr.ev.charge(int(cost)))
+}
+
 // relationFlow is the fewest relations whose removal cuts dst from src,
 // less the hops removed: a maximum flow where each hop's capacity is the
 // number of relations it stands for.
 func (nr *netRun) relationFlow(v *netView, src, dst int32, removed map[[2]int32]bool) (int, error) {
-	if err := nr.ev.charge(4 * (len(v.nodes) + len(v.out))); err != nil {
-		return 0, nr.workErr(err)
+	if err := nr.chargeFlow(v); err != nil {
+		return 0, err
 	}
 	pos := v.positions()
 	g := simple.NewWeightedDirectedGraph(0, 0)
