@@ -34,7 +34,7 @@ func (ev *evaluator) compareNetwork(s *syntax.Network) (*Result, error) {
 		if s.Move == "brokers" {
 			score = 3
 		}
-		res.Columns = []string{"change", "node", "type", "rank", base.Columns[score], "rank before", base.Columns[score] + " before"}
+		res.Columns = []string{"change", "node", "type", "rank", base.Columns[score], "rank_before", base.Columns[score] + "_before"}
 		before := map[string][]Value{}
 		for _, row := range base.Rows {
 			before[IDString(row[1].(*Node).ID)] = row
