@@ -113,7 +113,11 @@ func (ev *evaluator) compareNetwork(s *syntax.Network) (*Result, error) {
 	for _, n := range []string{base.Note, alt.Note} {
 		// What both answers walked, said once.
 		if i := strings.Index(n, "walking "); i >= 0 {
-			res.Note += "; " + n[i:]
+			w := n[i:]
+			if i > 0 && n[i-1] == '(' {
+				w = strings.TrimSuffix(w, ")")
+			}
+			res.Note += "; " + w
 			break
 		}
 	}

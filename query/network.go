@@ -946,6 +946,8 @@ func (nr *netRun) brokers() (*Result, error) {
 	switch {
 	case found == 0:
 		res.Note = "no path between them"
+	case len(order) == 0 && pairs == 1:
+		res.Note = what + fmt.Sprintf(": %s and %s are linked directly, with no one between them", s.From[0].Text, s.To[0].Text)
 	case len(order) == 0:
 		res.Note = what + ": none passes through another entity"
 	default:

@@ -83,6 +83,12 @@ func Write(w io.Writer, res *query.Result, f Format, o *Options) error {
 	if res.Kind == "brokers" && !o.Expanded {
 		return writeBrokers(w, res, o)
 	}
+	if res.Kind == "bridges" && !o.Expanded {
+		return writeBridges(w, res, o)
+	}
+	if (res.Kind == "communities" || res.Kind == "components") && !o.Expanded {
+		return writeGroups(w, res, o)
+	}
 	return WriteTable(w, res, o)
 }
 
