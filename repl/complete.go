@@ -466,7 +466,8 @@ func contextOf(s, kind string) completionContext {
 	return ctxKeyword
 }
 
-var statementKeywords = []string{"show", "neighbors", "path", "paths", "why", "compare path", "match"}
+var statementKeywords = []string{"show", "neighbors", "path", "paths", "why", "compare path", "match",
+	"brokers between", "bridges", "rank by", "communities", "components"}
 
 // The options each statement takes (each at most once), after a whole
 // name or option.

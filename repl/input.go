@@ -30,6 +30,7 @@ import (
 var statementWords = map[string]bool{
 	"show": true, "neighbors": true, "neighbours": true, "path": true, "paths": true,
 	"why": true, "compare": true, "match": true,
+	"brokers": true, "bridges": true, "rank": true, "communities": true, "components": true,
 }
 
 // isComment reports whether a line (trimmed) is a comment.
@@ -114,7 +115,8 @@ const (
 )
 
 // statementList lists statementWords, for suggestions.
-var statementList = []string{"show", "neighbors", "neighbours", "path", "paths", "why", "compare", "match"}
+var statementList = []string{"show", "neighbors", "neighbours", "path", "paths", "why", "compare", "match",
+	"brokers", "bridges", "rank", "communities", "components"}
 
 // afterWhole decides what the line (trimmed) after a whole statement does
 // to it in a script (semis: the script ends its statements with ";"). A
