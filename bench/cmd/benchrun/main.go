@@ -43,7 +43,7 @@ var (
 func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
-	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B9); default all")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B9,B10); default all")
 	b9Clients := flag.Int("b9-clients", 50, "B9: concurrent clients of the explorer's API")
 	b9Time := flag.Duration("b9-time", 30*time.Second, "B9: how long the clients run")
 	b4Sizes := flag.String("b4-sizes", "100000,1000000,10000000", "B4: synthetic graph sizes in quads")
@@ -151,6 +151,19 @@ func main() {
 		r.b9 = runB9(moviesStore(loaded, *data), *b9Clients, *b9Time)
 		progress("B9: %d clients for %v %v", *b9Clients, *b9Time, errText(r.b9.err))
 	}
+	if want("B10") {
+		r.b10 = runB10(moviesStore(loaded, *data))
+	}
+	if b10Only(*only) {
+		// B10 alone: its section replaces the one in the file.
+		var b strings.Builder
+		markdownB10(&b, r.b10)
+		if err := spliceSection(*out, b10Heading, b.String()); err != nil {
+			fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote B10 into %s\n", *out)
+		return
+	}
 	if *only == "B9" {
 		// B9 alone: its section replaces the one in the file.
 		var b strings.Builder
@@ -253,6 +266,7 @@ type report struct {
 	b4      []b4size
 	b5      []float64 // ms to the first prompt
 	b7      []*b7set
+	b10     []*b10set
 	b9      *b9result
 	// b7rounds is how many interleaved rounds B7 ran.
 	b7rounds int
@@ -420,6 +434,9 @@ func (r *report) markdown(data string, runs int) string {
 	}
 	if r.b9 != nil {
 		markdownB9(&b, r.b9)
+	}
+	if len(r.b10) > 0 {
+		markdownB10(&b, r.b10)
 	}
 	return b.String()
 }

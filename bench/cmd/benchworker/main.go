@@ -27,6 +27,7 @@ type queryResult struct {
 	Median  float64 `json:"median_ms"`
 	P95     float64 `json:"p95_ms"`
 	Error   string  `json:"error,omitempty"`
+	Note    string  `json:"note,omitempty"`
 }
 
 type output struct {
@@ -62,15 +63,15 @@ type pairResult struct {
 
 func main() {
 	system := flag.String("system", "entente", "entente, memstore, btree, bolt or leveldb")
-	task := flag.String("task", "load", "load (into an empty store), reload (the same file again), gizmo (B2 queries), paths and path-cold (B3), synthetic-paths (B4), search and search-cold (B7)")
+	task := flag.String("task", "load", "load (into an empty store), reload (the same file again), gizmo (B2 queries), paths and path-cold (B3), synthetic-paths (B4), search and search-cold (B7), network and network-cold (B10)")
 	dir := flag.String("db", "", "store directory")
 	data := flag.String("data", "", "N-Quads file (gzip) to load")
 	minTime := flag.Duration("min-time", time.Second, "gizmo: run each query at least this long")
 	pair := flag.Int("pair", 0, "path-cold: the pair to ask for")
 	reps := flag.Int("reps", 5, "paths: runs of each pair's query")
 	quads := flag.Int("quads", 0, "synthetic-paths: the size of the synthetic graph in the store (B4)")
-	set := flag.String("set", "movies", "search, search-cold: the searches of movies or seed (B7)")
-	nth := flag.Int("query", 0, "search-cold: the search to run")
+	set := flag.String("set", "movies", "search, search-cold, network, network-cold: the statements of movies or seed (B7, B10)")
+	nth := flag.Int("query", 0, "search-cold, network-cold: the statement to run")
 	flag.Parse()
 	out := output{System: *system, Task: *task}
 	var err error
@@ -85,6 +86,10 @@ func main() {
 		err = runSearch(&out, *dir, *set, *reps)
 	case "search-cold":
 		err = runSearchCold(&out, *dir, *set, *nth)
+	case "network":
+		err = runNetwork(&out, *dir, *set, *reps)
+	case "network-cold":
+		err = runNetworkCold(&out, *dir, *set, *nth)
 	default:
 		err = run(&out, *dir, *data, *minTime)
 	}

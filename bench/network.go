@@ -1,0 +1,26 @@
+package bench
+
+// NetworkQueries are B10's network statements on the 30k-movie data:
+// PageRank and the sampled measures over the whole graph, and statements
+// that name their ends. communities runs out of work there (Louvain over
+// 200,000 nodes would take minutes); B10 records how soon it says so.
+var NetworkQueries = []string{
+	`rank by pagerank limit 10`,
+	`rank by betweenness limit 10`,
+	`rank by closeness limit 10`,
+	`rank by degree limit 10`,
+	`components limit 5`,
+	`brokers between "Kevin Bacon" and "Humphrey Bogart"`,
+	`communities limit 5`,
+}
+
+// SeedNetworkQueries are B10's network statements on the seed graph,
+// where every measure is exact.
+var SeedNetworkQueries = []string{
+	`rank by betweenness`,
+	`rank by closeness`,
+	`rank by pagerank type Country`,
+	`communities`,
+	`bridges "North Korea" to EU`,
+	`brokers between Europe and (Japan, "South Korea", India) avoid partner`,
+}
