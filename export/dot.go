@@ -110,11 +110,12 @@ func dotText(d *drawing, sg *Subgraph, o *Options, asFile bool) string {
 		attrs := []string{"label=" + dotQuote(strings.Join(lines, "\n"))}
 		attrs = append(attrs, fmt.Sprintf("width=%.2f", boxWidth(n)/72))
 		attrs = append(attrs, nodeStyle(typ)...)
+		attrs = append(attrs, markStyle(sg, n)...)
 		if asFile {
 			// The data, for the tools that read DOT; a picture has none
 			// (a qualifier of other data might be named as an attribute
 			// Graphviz draws by: pos, label, style).
-			for _, a := range nodeAttrs(n) {
+			for _, a := range append(nodeAttrs(n), markAttrs(sg, n)...) {
 				if a.key != "name" {
 					attrs = append(attrs, a.key+"="+dotQuote(a.value))
 				}

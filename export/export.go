@@ -190,6 +190,9 @@ func (o *Options) stamp() string {
 type Subgraph struct {
 	Nodes     []*query.Node
 	Relations []*query.Relation
+	// Marks are the answer's marks of its nodes (query.Result.Marks):
+	// group, rank and score (marks.go).
+	Marks map[string]query.Mark
 }
 
 // SubgraphOf collects every node and relation an answer holds: its
@@ -197,7 +200,7 @@ type Subgraph struct {
 // relations of a card, and the nodes of a Gizmo result with the
 // relations between them.
 func SubgraphOf(res *query.Result) *Subgraph {
-	sg := &Subgraph{}
+	sg := &Subgraph{Marks: res.Marks}
 	nodes := map[string]*query.Node{}
 	rels := map[string]bool{}
 	addNode := func(n *query.Node) {

@@ -83,7 +83,7 @@ func writeGraphML(w io.Writer, sg *Subgraph, o *Options) error {
 	fmt.Fprintf(bw, "  <!-- Exported by Entente from the query: %s -->\n", esc(strings.ReplaceAll(o.Query, "--", "- -")))
 	fmt.Fprintln(bw, `  <key id="g_query" for="graph" attr.name="query" attr.type="string"/>`)
 	fmt.Fprintln(bw, `  <key id="g_created" for="graph" attr.name="created" attr.type="string"/>`)
-	for _, k := range nodeKeys {
+	for _, k := range append(append([]string{}, nodeKeys...), markKeys(sg)...) {
 		fmt.Fprintf(bw, "  <key id=\"n_%s\" for=\"node\" attr.name=\"%s\" attr.type=\"string\"/>\n", k, k)
 	}
 	for _, k := range ek {
@@ -98,7 +98,7 @@ func writeGraphML(w io.Writer, sg *Subgraph, o *Options) error {
 	fmt.Fprintf(bw, "    <data key=\"g_created\">%s</data>\n", o.stamp())
 	for _, n := range sg.Nodes {
 		fmt.Fprintf(bw, "    <node id=\"%s\">\n", esc(nodeID(n)))
-		for _, a := range nodeAttrs(n) {
+		for _, a := range append(nodeAttrs(n), markAttrs(sg, n)...) {
 			fmt.Fprintf(bw, "      <data key=\"n_%s\">%s</data>\n", a.key, esc(a.value))
 		}
 		fmt.Fprintln(bw, "    </node>")
@@ -127,7 +127,8 @@ func writeGEXF(w io.Writer, sg *Subgraph, o *Options) error {
 	fmt.Fprintf(bw, "  <meta lastmodifieddate=\"%s\">\n    <creator>Entente</creator>\n    <description>%s (exported %s)</description>\n  </meta>\n", date, esc(o.Query), o.stamp())
 	fmt.Fprintln(bw, `  <graph defaultedgetype="directed" mode="static">`)
 	fmt.Fprintln(bw, `    <attributes class="node">`)
-	for i, k := range nodeKeys {
+	nk := append(append([]string{}, nodeKeys...), markKeys(sg)...)
+	for i, k := range nk {
 		fmt.Fprintf(bw, "      <attribute id=\"n%d\" title=\"%s\" type=\"string\"/>\n", i, k)
 	}
 	fmt.Fprintln(bw, `    </attributes>`)
@@ -141,7 +142,7 @@ func writeGEXF(w io.Writer, sg *Subgraph, o *Options) error {
 	}
 	fmt.Fprintln(bw, `    </attributes>`)
 	nodeIdx := map[string]int{}
-	for i, k := range nodeKeys {
+	for i, k := range nk {
 		nodeIdx[k] = i
 	}
 	edgeIdx := map[string]int{}
@@ -151,7 +152,7 @@ func writeGEXF(w io.Writer, sg *Subgraph, o *Options) error {
 	fmt.Fprintln(bw, `    <nodes>`)
 	for _, n := range sg.Nodes {
 		fmt.Fprintf(bw, "      <node id=\"%s\" label=\"%s\">\n        <attvalues>\n", esc(nodeID(n)), esc(n.Label()))
-		for _, a := range nodeAttrs(n) {
+		for _, a := range append(nodeAttrs(n), markAttrs(sg, n)...) {
 			fmt.Fprintf(bw, "          <attvalue for=\"n%d\" value=\"%s\"/>\n", nodeIdx[a.key], esc(a.value))
 		}
 		fmt.Fprintln(bw, "        </attvalues>\n      </node>")

@@ -410,6 +410,14 @@ func (nr *netRun) rank() (*Result, error) {
 			score = int64(math.Round(r.score)) // a count, or an estimate too large for decimals
 		}
 		res.Rows = append(res.Rows, []Value{int64(rk), r.node, typeText(r.node), score})
+		nr.mark(res, r.node, Mark{Rank: rk, Score: r.score})
+	}
+	ns := make([]int32, len(order))
+	for i, r := range order {
+		ns[i] = r.n
+	}
+	if err := nr.linksAmong(res, v, ns); err != nil {
+		return nil, err
 	}
 	res.Note = nr.walksNote()
 	if len(notes) > 0 {
@@ -652,7 +660,7 @@ func (nr *netRun) communities() (*Result, error) {
 				lk := graph.Link{From: n, To: e.Other, Pred: e.Pred, Label: e.Label}
 				if inside[e.Other] && e.Other != n && v.w.allowed(lk, false) {
 					kinds[graph.ShortName(v.l.Preds[e.Pred])]++
-					if len(res.Extra) < 5000 {
+					if len(res.Extra) < maxExtra {
 						rel, err := ev.relation(lk)
 						if err != nil {
 							return nil, err
@@ -663,6 +671,9 @@ func (nr *netRun) communities() (*Result, error) {
 			}
 		}
 		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(grp.size), members, kindList(kinds)})
+		if err := nr.markGroup(res, grp, i+1); err != nil {
+			return nil, err
+		}
 	}
 	res.Note = fmt.Sprintf("modularity %.3f: the best of %d runs of Louvain (seeds 1–%d, resolution %g, the relations between two entities as the weight of their link)", q, runs, runs, communityResolution)
 	if alone > 0 {
@@ -671,6 +682,61 @@ func (nr *netRun) communities() (*Result, error) {
 	res.Note = joinNote(res.Note, nr.walksNote())
 	nr.capped(res, total, "communities")
 	return res, nil
+}
+
+// maxExtra is the most relations a network answer carries for an export
+// beside its rows (Result.Extra), and the most nodes it marks.
+const maxExtra = 5000
+
+// mark records what the statement found of a node, for exports.
+func (nr *netRun) mark(res *Result, n *Node, m Mark) {
+	if res.Marks == nil {
+		res.Marks = map[string]Mark{}
+	}
+	if len(res.Marks) < maxExtra {
+		res.Marks[IDString(n.ID)] = m
+	}
+}
+
+// markGroup marks the members of a community or component with its
+// number.
+func (nr *netRun) markGroup(res *Result, g grouped, number int) error {
+	for _, n := range g.all {
+		if len(res.Marks) >= maxExtra {
+			return nil
+		}
+		node, err := nr.ev.node(nr.f.links.Nodes[n])
+		if err != nil {
+			return err
+		}
+		nr.mark(res, node, Mark{Group: number})
+	}
+	return nil
+}
+
+// linksAmong adds to the answer's Extra the relations the view allows
+// between the given nodes, so that an export draws them.
+func (nr *netRun) linksAmong(res *Result, v *netView, ns []int32) error {
+	in := make(map[int32]bool, len(ns))
+	for _, n := range ns {
+		in[n] = true
+	}
+	for _, n := range ns {
+		for _, e := range v.l.Out(n) {
+			if len(res.Extra) >= maxExtra {
+				return nil
+			}
+			lk := graph.Link{From: n, To: e.Other, Pred: e.Pred, Label: e.Label}
+			if in[e.Other] && e.Other != n && v.in[e.Other] && v.w.allowed(lk, false) {
+				rel, err := nr.ev.relation(lk)
+				if err != nil {
+					return err
+				}
+				res.Extra = append(res.Extra, rel)
+			}
+		}
+	}
+	return nil
 }
 
 // memberList is a group's members as a row shows them, with "… and N
@@ -813,6 +879,12 @@ func (nr *netRun) components() (*Result, error) {
 	res := &Result{Kind: "components", Columns: []string{"component", "size", "members"}, Notes: nr.f.notes}
 	for i, grp := range groups {
 		res.Rows = append(res.Rows, []Value{int64(i + 1), int64(grp.size), memberList(grp)})
+		if err := nr.markGroup(res, grp, i+1); err != nil {
+			return nil, err
+		}
+		if err := nr.linksAmong(res, v, grp.all); err != nil {
+			return nil, err
+		}
 	}
 	if alone > 0 {
 		res.Note = fmt.Sprintf("%s no relation to any other", plural(alone, "entity has", "entities have"))
@@ -938,6 +1010,7 @@ func (nr *netRun) brokers() (*Result, error) {
 			ps[k] = p
 		}
 		res.Rows = append(res.Rows, []Value{int64(rk), r.node, typeText(r.node), r.score, fmt.Sprintf("%d of %d paths", len(c.paths), total), ps})
+		nr.mark(res, r.node, Mark{Rank: rk, Score: r.score})
 	}
 	what := fmt.Sprintf("%s between them, %s", plural(found, "pair linked", "pairs linked"), plural(total, "strongest path", "strongest paths"))
 	if pairs == 1 {

@@ -31,6 +31,19 @@ type Result struct {
 	// Extra holds relations of the answer that its rows do not show (the
 	// parallel relations of a hop), so that an export keeps them.
 	Extra []*Relation
+	// Marks says what a network statement (rank, brokers, communities,
+	// components) found of the nodes of its answer, by node id
+	// (IDString): so that an export can colour them by group or rank.
+	Marks map[string]Mark
+}
+
+// Mark is what a network statement found of one node: the community or
+// component it belongs to (from 1; 0 for none), its rank (from 1; 0 for
+// none) and its score.
+type Mark struct {
+	Group int
+	Rank  int
+	Score float64
 }
 
 // A Value is one cell of a row: *Node, *Relation, *Path, Literal, List, or
