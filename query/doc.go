@@ -20,7 +20,11 @@
 //
 // show, neighbors, path, paths, why and compare answer the everyday
 // questions about links; match is a subset of Cypher/GQL pattern matching
-// for the rest. docs/query-language.md has the grammar, a tutorial and the
+// for the rest. brokers, bridges, rank, communities and components look at
+// the graph as a network, with gonum's algorithms over a filtered view of
+// the link index (betweenness, PageRank, closeness, Louvain, dominators,
+// maximum flow); betweenness and closeness are sampled, with a stated seed,
+// on graphs too large for the work budget. docs/query-language.md has the grammar, a tutorial and the
 // reference.
 //
 // # Bounds

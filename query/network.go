@@ -360,7 +360,7 @@ func (nr *netRun) rank() (*Result, error) {
 				if !v.directed {
 					half = 0.5 // gonum counts each pair both ways
 				}
-				for id, x := range network.Betweenness(v.gonum()) {
+				for id, x := range networkBetweenness(v) {
 					scores[int32(id)] = x * half
 				}
 			} else {
@@ -496,6 +496,10 @@ func (nr *netRun) sampleSize(v *netView) (int, bool) {
 	k := budget / (2*n + 1)
 	return int(max(min(k, maxSample, n), min(minSample, n))), false
 }
+
+// networkBetweenness is gonum's betweenness of the view: each ordered
+// pair of nodes counted (both ways, when undirected).
+func networkBetweenness(v *netView) map[int64]float64 { return network.Betweenness(v.gonum()) }
 
 // closeness is gonum's closeness (one over the sum of the distances from
 // the nodes that reach a node) scaled by the share of the graph that
