@@ -951,6 +951,13 @@ func (nr *netRun) brokers() (*Result, error) {
 				if w := sp.WeightTo(int64(b)); math.IsInf(w, 1) || w > DefaultPathMax {
 					continue
 				}
+				// Enumerate only what can be: count the paths first.
+				if n := countShortest(v, sp, b); n > maxBrokerPaths {
+					return nil, ev.errAt(s.At, graph.ErrSearchTooLarge, "there are %.0f strongest paths from %s to %s, more than brokers lists (%d): narrow it (via, avoid, where)", n, s.From[i].Text, s.To[j].Text, maxBrokerPaths)
+				}
+				if err := ev.charge(len(v.nodes)); err != nil {
+					return nil, nr.workErr(err)
+				}
 				nodePaths, _ = sp.AllTo(int64(b))
 				tier = t
 				break
@@ -1037,6 +1044,37 @@ func (nr *netRun) brokers() (*Result, error) {
 		res.Note = joinNote(res.Note, n)
 	}
 	return res, nr.cut(res, "brokers")
+}
+
+// maxBrokerPaths is the most shortest paths brokers enumerates for one
+// pair.
+const maxBrokerPaths = 10_000
+
+// countShortest counts the shortest paths to b that gonum's search from
+// a found (sp), layer by layer — so that AllTo is not asked to list
+// millions.
+func countShortest(v *netView, sp path.ShortestAlts, b int32) float64 {
+	db := sp.WeightTo(int64(b))
+	layers := make([][]int32, int(db)+1)
+	for _, n := range v.nodes {
+		if w := sp.WeightTo(int64(n)); !math.IsInf(w, 1) && w <= db {
+			layers[int(w)] = append(layers[int(w)], n)
+		}
+	}
+	sigma := map[int32]float64{}
+	for _, n := range layers[0] {
+		sigma[n] = 1
+	}
+	for d := 1; d <= int(db); d++ {
+		for _, x := range layers[d] {
+			for _, u := range v.to(x) {
+				if w := sp.WeightTo(int64(u)); w == float64(d-1) {
+					sigma[x] += sigma[u]
+				}
+			}
+		}
+	}
+	return sigma[b]
 }
 
 // bridges answers "bridges A to B": the entities and the relations whose

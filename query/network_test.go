@@ -10,6 +10,7 @@ import (
 	"github.com/entente-kg/entente/loader"
 	"github.com/entente-kg/entente/query/syntax"
 	"github.com/entente-kg/entente/seeds"
+	"gonum.org/v1/gonum/graph/path"
 )
 
 // netRunOf compiles a network statement on the seed graph, for the tests
@@ -74,5 +75,31 @@ func TestSampledAllSources(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// countShortest, which decides whether brokers may ask gonum to list a
+// pair's paths, counts what AllTo lists.
+func TestCountShortest(t *testing.T) {
+	nr := netRunOf(t, "brokers between EU and India avoid partner")
+	v, err := nr.view(graph.StrengthAtRisk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := nr.ends[0]
+	sp := path.DijkstraAllFrom(gnode(a), v.gonum())
+	checked := 0
+	for _, b := range v.nodes {
+		if math.IsInf(sp.WeightTo(int64(b)), 1) || b == a {
+			continue
+		}
+		all, _ := sp.AllTo(int64(b))
+		if n := countShortest(v, sp, b); n != float64(len(all)) {
+			t.Errorf("node %d: %v paths counted, %d listed", b, n, len(all))
+		}
+		checked++
+	}
+	if checked < 20 {
+		t.Errorf("only %d nodes reached", checked)
 	}
 }
