@@ -73,6 +73,20 @@ var helpTopics = map[string]string{
   where node.type in (Country, Bloc)
   rel has kind, status, sector, instrument, quantity, period, rank, note;
   node has name, id, type, aliases.`,
+	"brokers": `brokers between A and B [via …] [avoid …] [directed] [including STATUS] [where …] [limit N]
+  Who lies on the strongest paths between two entities or groups, ranked by the
+  share of the paths each carries, with those paths.
+  brokers between EU and India avoid partner
+  brokers between Europe and (Japan, "South Korea", India)`,
+	"bridges": `bridges A to B [via …] [avoid …] [directed] [including STATUS] [where …]
+  The entities and relations whose removal cuts A from B: each that alone does,
+  else the fewest together.      bridges "North Korea" to EU`,
+	"rank": `rank by degree|pagerank|betweenness|closeness [type T] [via …] [avoid …] [including STATUS] [limit N]
+  Every entity by a centrality (sampled, with a stated seed, on a large graph).
+  rank by pagerank type Country     compare rank by betweenness avoid "United States"`,
+	"communities": `communities [via …] [avoid …] [including STATUS] [limit N]     components [directed] …
+  Louvain's communities, each with its members and the kinds that bind it; the
+  connected components.          communities avoid Japan`,
 	"gizmo": `:gizmo switches to Cayley's Gizmo (JavaScript) on the same store; :eql back.
   g.V("<entity:japan>").Out("<rel:partner>").All()`,
 }
@@ -85,12 +99,15 @@ func (s *session) help(args []string) {
 		if topic == "neighbours" {
 			topic = "neighbors"
 		}
+		if topic == "components" {
+			topic = "communities"
+		}
 		switch topic {
 		case "commands":
 			s.helpCommands()
 			return
 		case "statements":
-			for _, t := range []string{"show", "neighbors", "path", "paths", "why", "compare", "match"} {
+			for _, t := range []string{"show", "neighbors", "path", "paths", "why", "compare", "match", "brokers", "bridges", "rank", "communities"} {
 				fmt.Fprintln(w, helpTopics[t])
 				fmt.Fprintln(w)
 			}
