@@ -51,12 +51,27 @@ func markAttrs(sg *Subgraph, n *query.Node) []attr {
 	return a
 }
 
-// markStyle is the DOT attributes that outline a node of a group (none
-// for a node of no group).
+// rankColours outline ranked nodes, the first sixth of the ranks in the
+// first colour, and so on: the darker, the higher.
+var rankColours = []string{"#67000d", "#a50f15", "#cb181d", "#ef3b2c", "#fb6a4a", "#fc9272"}
+
+// markStyle is the DOT attributes that outline a node of a group in its
+// colour, or a ranked node in a shade of red by its rank (none for a
+// node with no mark).
 func markStyle(sg *Subgraph, n *query.Node) []string {
 	m, ok := sg.Marks[nodeID(n)]
-	if !ok || m.Group <= 0 {
+	switch {
+	case !ok:
 		return nil
+	case m.Group > 0:
+		return []string{"color=" + dotQuote(groupColours[(m.Group-1)%len(groupColours)]), "penwidth=2.5"}
+	case m.Rank > 0:
+		last := 1
+		for _, x := range sg.Marks {
+			last = max(last, x.Rank)
+		}
+		i := min((m.Rank-1)*len(rankColours)/last, len(rankColours)-1)
+		return []string{"color=" + dotQuote(rankColours[i]), "penwidth=2.5"}
 	}
-	return []string{"color=" + dotQuote(groupColours[(m.Group-1)%len(groupColours)]), "penwidth=2.5"}
+	return nil
 }

@@ -36,7 +36,12 @@ func TestMarks(t *testing.T) {
 			t.Errorf("DOT lacks %s:\n%s", want, dot)
 		}
 	}
-	res.Marks = map[string]query.Mark{"entity:a": {Rank: 1, Score: 0.5}}
+	res.Marks = map[string]query.Mark{"entity:a": {Rank: 1, Score: 0.5}, "entity:b": {Rank: 2, Score: 0.25}}
+	sg = SubgraphOf(res)
+	dot = dotText(drawingOf(res, sg, &Options{}), sg, &Options{}, false)
+	if !strings.Contains(dot, `color="`+rankColours[0]+`"`) || !strings.Contains(dot, `color="`+rankColours[3]+`"`) {
+		t.Errorf("DOT of a rank lacks the shades of ranks 1 and 2:\n%s", dot)
+	}
 	g.Reset()
 	if err := Write(context.Background(), &g, res, GEXF, &Options{}); err != nil {
 		t.Fatal(err)

@@ -121,6 +121,7 @@ func (ev *evaluator) newNetRun(s *syntax.Network, avoid []*syntax.Name) (*netRun
 		nr.ends = append(nr.ends, i)
 		if i >= 0 {
 			nr.keep[i] = true
+			f.ends[i] = true // where's node conditions do not test the ends
 		}
 	}
 	for n := range f.events {
