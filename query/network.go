@@ -617,6 +617,17 @@ func (nr *netRun) communities() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Louvain reads only the nodes with a link: those without are alone
+	// anyway, and on a graph narrowed by via they are most of it.
+	isolated := map[int32]bool{}
+	for _, n := range v.nodes {
+		if len(v.from(n)) == 0 && len(v.to(n)) == 0 {
+			isolated[n] = true
+		}
+	}
+	if len(isolated) > 0 {
+		v = v.without(isolated, nil)
+	}
 	// Each pair of entities weighs the number of relations between them.
 	var g gg.Graph = weighted{undirected{v}}
 	if v.directed {
@@ -652,6 +663,7 @@ func (nr *netRun) communities() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	alone += len(isolated)
 	res := &Result{Kind: "communities", Columns: []string{"community", "size", "members", "kinds"}, Notes: nr.f.notes}
 	for i, grp := range groups {
 		members := memberList(grp)
