@@ -128,7 +128,8 @@ var txIDPattern = regexp.MustCompile(`^(?i:tx:?\s*)?([0-9]+)$`)
 // ResolveTx finds the transaction a point in the store's time denotes:
 // "tx:12" (or a bare number of fewer than four digits: 12), a date (the
 // last transaction on or before its last day: 2026-12-01, 2026-12, 2026)
-// or an RFC 3339 timestamp (the last at or before it). A time before the
+// or an RFC 3339 timestamp (the last at or before it, to the precision it
+// is written in: 2026-12-01T15:04:05Z is the whole second). A time before the
 // first transaction is transaction 0, the empty store.
 func (db *DB) ResolveTx(ctx context.Context, spec string) (Tx, error) {
 	spec = strings.TrimSpace(spec)
@@ -159,9 +160,14 @@ func (db *DB) ResolveTx(ctx context.Context, spec string) (Tx, error) {
 	if d, err := ParseDate(spec); err == nil {
 		limit = d.Last().Add(24*time.Hour - time.Nanosecond)
 	} else if t, err := time.Parse(time.RFC3339Nano, spec); err == nil {
+		// A timestamp covers its last written digit: 15:04:05Z is the
+		// whole second, as the log prints it.
 		limit = t
+		if !strings.Contains(spec, ".") {
+			limit = t.Add(time.Second - time.Nanosecond)
+		}
 	} else if t, err := time.Parse("2006-01-02T15:04", spec); err == nil {
-		limit = t
+		limit = t.Add(time.Minute - time.Nanosecond)
 	} else {
 		return Tx{}, fmt.Errorf("%q is not a transaction (tx:12), a date (2026-12-01) or a timestamp (2026-12-01T15:04:05Z)", spec)
 	}

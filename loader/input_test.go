@@ -176,18 +176,19 @@ func TestFormatNames(t *testing.T) {
 		"nquads": loader.NQuads, "N-Quads": loader.NQuads, "nq": loader.NQuads,
 		"ntriples": loader.NTriples, "nt": loader.NTriples, "csv": loader.CSV,
 		"JSON-LD": loader.JSONLD, "json": loader.JSONLD, "seed": loader.Seed, "entente": loader.Seed,
+		"history": loader.History,
 	} {
 		if got, err := loader.ParseFormat(in); err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := loader.ParseFormat("turtle"); !errors.Is(err, loader.ErrFormat) || err.Error() != `loader: unknown format "turtle" (known: nquads, ntriples, csv, jsonld, seed)` {
+	if _, err := loader.ParseFormat("turtle"); !errors.Is(err, loader.ErrFormat) || err.Error() != `loader: unknown format "turtle" (known: nquads, ntriples, csv, jsonld, seed, history)` {
 		t.Errorf("ParseFormat(turtle): %v", err)
 	}
 	for name, want := range map[string]loader.Format{
 		"a.nq": loader.NQuads, "a.nq.gz": loader.NQuads, "A.NQUADS": loader.NQuads, "dir.x/a.nt": loader.NTriples,
 		"a.ntriples.gz": loader.NTriples, "a.csv": loader.CSV, "a.json": loader.JSONLD, "a.jsonld.gz": loader.JSONLD,
-		"seeds/europe.seed": loader.Seed,
+		"seeds/europe.seed": loader.Seed, "log.history.jsonl": loader.History,
 	} {
 		if got, ok := loader.FormatOf(name); !ok || got != want {
 			t.Errorf("FormatOf(%q) = %q, %v; want %q", name, got, ok, want)

@@ -146,20 +146,63 @@ func (ev *evaluator) history(s *syntax.History) (*Result, error) {
 			return q.Subject == id || q.Object == id || stmts[q.Label] || stmts[q.Subject] || partOfAny(q.Subject, stmts)
 		}
 	}
-	var kept []graph.Change
+	kept, err := ev.implicitChanges(match)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range changes {
 		if match(c.Quad) {
 			kept = append(kept, c)
 		}
 	}
+	// One order whatever the store's ids: a history export loaded
+	// elsewhere answers the same.
+	sort.SliceStable(kept, func(i, j int) bool {
+		if kept[i].Tx.ID != kept[j].Tx.ID {
+			return kept[i].Tx.ID < kept[j].Tx.ID
+		}
+		if kept[i].Added != kept[j].Added {
+			return !kept[i].Added
+		}
+		return kept[i].Quad.String() < kept[j].Quad.String()
+	})
 	res, err := ev.changeRows(kept, "history")
 	if err != nil {
 		return nil, err
 	}
 	if len(res.Rows) == 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%s has not changed since the store's first load", target))
+		res.Notes = append(res.Notes, fmt.Sprintf("no change in the store's history touches %s", target))
 	}
 	return res, nil
+}
+
+// implicitChanges: what the first load, an implicit transaction whose
+// quads are not recorded one by one, added that match picks — read from
+// the store as it was after it.
+func (ev *evaluator) implicitChanges(match func(quad.Quad) bool) ([]graph.Change, error) {
+	log, err := ev.db.Log(ev.ctx)
+	if err != nil || len(log) == 0 || !log[len(log)-1].Implicit {
+		return nil, err
+	}
+	first := log[len(log)-1]
+	v, err := ev.db.AsOf(ev.ctx, first.ID)
+	if err != nil {
+		return nil, err
+	}
+	qs := v.QuadStore()
+	var out []graph.Change
+	it := qs.QuadsAllIterator().Iterate()
+	defer it.Close()
+	for it.Next(ev.ctx) {
+		q, err := qs.Quad(it.Result())
+		if err != nil {
+			return nil, err
+		}
+		if match(q) {
+			out = append(out, graph.Change{Tx: first, Added: true, Quad: q})
+		}
+	}
+	return out, it.Err()
 }
 
 // historyEntity resolves the entity of a history statement, in the

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+type logLine struct {
+	ID      string `json:"id"`
+	Time    string `json:"time"`
+	Author  string `json:"author"`
+	Message string `json:"message"`
+	Kind    string `json:"kind"`
+	Added   int64  `json:"added"`
+	Removed int64  `json:"removed"`
+}
+
+func readLog(t *testing.T, db string) []logLine {
+	t.Helper()
+	r := entente(t, "", "--db", db, "log", "--format", "json").must(t, 0)
+	var out []logLine
+	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	for sc.Scan() {
+		var l logLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("log line is not JSON: %v: %s", err, sc.Text())
+		}
+		if _, err := time.Parse(time.RFC3339, l.Time); err != nil {
+			t.Fatalf("log time %q is not RFC 3339", l.Time)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestLivingGraph is the history issue's "done when", through the binary:
+// retract a relation with a reason; why and path no longer show it; as of
+// the earlier transaction they do; history and diff show the change with
+// its author and reason; a dated amendment of a status reads as the old
+// status at a date before it; a history export loads back with the same
+// answers; check agrees.
+func TestLivingGraph(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s")
+	entente(t, "", "--db", db, "load", "--seed", "--author", "ana", "--message", "seed graph v2").must(t, 0)
+	q := func(args ...string) runResult {
+		return entente(t, "", append([]string{"--db", db, "query"}, args...)...)
+	}
+	if r := q("why Japan India").must(t, 0); !strings.Contains(r.stdout, "supports") {
+		t.Fatalf("before: why Japan India:\n%s", r.stdout)
+	}
+	// A retraction of what is not there names the closest match.
+	r := entente(t, "", "--db", db, "retract", "--reason", "x", "Japn", "supports", "India").must(t, 1)
+	if !strings.Contains(r.stderr, `"Japan"`) {
+		t.Fatalf("retract of a misspelt name: %s", r.stderr)
+	}
+	r = entente(t, "", "--db", db, "retract", "--reason", "x", "Japan", "ally", "India").must(t, 1)
+	if !strings.Contains(r.stderr, "supports") {
+		t.Fatalf("retract of a kind the two lack should name the kinds they have: %s", r.stderr)
+	}
+	entente(t, "", "--db", db, "retract", "Japan", "supports", "India").must(t, 2) // --reason is required
+	time.Sleep(1100 * time.Millisecond)                                            // the log's times are to the second
+	r = entente(t, "", "--db", db, "retract", "--author", "ben", "--reason", "not in the cited paragraph", "Japan", "supports", "India").must(t, 0)
+	if !strings.HasPrefix(r.stdout, "tx:2:") {
+		t.Fatalf("retract: %q", r.stdout)
+	}
+	if r := q("why Japan India").must(t, 0); strings.Contains(r.stdout, "supports") {
+		t.Fatalf("after the retraction why still shows it:\n%s", r.stdout)
+	}
+	if r := q("path Japan to India including proposed").must(t, 0); strings.Contains(r.stdout, "supports") && strings.Contains(r.stdout, "Japan —supports") {
+		t.Fatalf("after the retraction path still shows it:\n%s", r.stdout)
+	}
+	for _, asOf := range []string{"tx:1", "1"} {
+		if r := q("why Japan India as of "+asOf).must(t, 0); !strings.Contains(r.stdout, "supports") {
+			t.Fatalf("why … as of %s does not show the retracted relation:\n%s", asOf, r.stdout)
+		}
+	}
+	log := readLog(t, db)
+	if len(log) != 2 || log[0].ID != "tx:2" || log[0].Author != "ben" || log[0].Message != "not in the cited paragraph" || log[1].Author != "ana" {
+		t.Fatalf("log: %+v", log)
+	}
+	// as of the time of the first transaction: the same.
+	if r := q("why Japan India as of "+log[1].Time).must(t, 0); !strings.Contains(r.stdout, "supports") {
+		t.Fatalf("why … as of %s:\n%s", log[1].Time, r.stdout)
+	}
+	r = entente(t, "", "--db", db, "history", "Japan").must(t, 0)
+	for _, want := range []string{"tx:1", "ana", "tx:2", "ben", "retracted", "not in the cited paragraph"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("history Japan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = entente(t, "", "--db", db, "diff", "--since", "tx:1", "--format", "json").must(t, 0)
+	if !strings.Contains(r.stdout, `"retracted"`) || !strings.Contains(r.stdout, `"supports"`) || strings.Count(strings.TrimSpace(r.stdout), "\n") != 0 {
+		t.Fatalf("diff --since tx:1 should list the one retraction:\n%s", r.stdout)
+	}
+
+	// A dated change of status: before the date, the old one.
+	r = entente(t, "", "--db", db, "amend", "--reason", "agreed at the summit", "--from", "2026-11-01",
+		"European Union", "dialogue_with", "AP4", "status=existing").must(t, 0)
+	status := `match (a {name: "European Union"})-[r:dialogue_with]-(b {name: "AP4"}) return r.status`
+	if r := q(status).must(t, 0); !strings.Contains(r.stdout, "existing") {
+		t.Fatalf("status now:\n%s", r.stdout)
+	}
+	if r := q(status+" at 2026-06").must(t, 0); !strings.Contains(r.stdout, "proposed") || strings.Contains(r.stdout, "existing") {
+		t.Fatalf("status at 2026-06:\n%s", r.stdout)
+	}
+	if r := q(status+" at 2026-11-15").must(t, 0); !strings.Contains(r.stdout, "existing") {
+		t.Fatalf("status at 2026-11-15:\n%s", r.stdout)
+	}
+	if r := q(status+" as of tx:2").must(t, 0); !strings.Contains(r.stdout, "proposed") {
+		t.Fatalf("status as of tx:2:\n%s", r.stdout)
+	}
+	// Bad times are errors with their position.
+	r = q("why Japan India as of tx:99").must(t, 1)
+	if !strings.Contains(r.stderr, "tx:99") || !strings.Contains(r.stderr, "^") {
+		t.Fatalf("as of an unknown transaction: %s", r.stderr)
+	}
+	q("neighbors Japan at 2026-13").must(t, 1)
+
+	// The history export loads back with the same log, history and answers.
+	hist := filepath.Join(t.TempDir(), "s.history.jsonl")
+	entente(t, "", "--db", db, "export", "--history", "-o", hist).must(t, 0)
+	db2 := filepath.Join(t.TempDir(), "s2")
+	entente(t, "", "--db", db2, "load", hist).must(t, 0)
+	a, b := entente(t, "", "--db", db, "log", "--format", "json").must(t, 0), entente(t, "", "--db", db2, "log", "--format", "json").must(t, 0)
+	if a.stdout != b.stdout {
+		t.Fatalf("log after a history round trip:\n%s\nwant\n%s", b.stdout, a.stdout)
+	}
+	for _, stmt := range []string{"history Japan", "history \"European Union\"", "why Japan India as of tx:1", status + " at 2026-06", "changes since tx:1", "neighbors AP4 as of tx:2"} {
+		a := entente(t, "", "--db", db, "query", "--format", "json", stmt).must(t, 0)
+		b := entente(t, "", "--db", db2, "query", "--format", "json", stmt).must(t, 0)
+		if a.stdout != b.stdout {
+			t.Fatalf("%s after a history round trip:\n%s\nwant\n%s", stmt, b.stdout, a.stdout)
+		}
+	}
+	entente(t, "", "--db", db2, "load", hist).must(t, 1) // only into an empty store
+	for _, d := range []string{db, db2} {
+		r := entente(t, "", "--db", d, "check").must(t, 0)
+		if !strings.Contains(r.stdout, "history: 3 transactions") {
+			t.Fatalf("check: %s", r.stdout)
+		}
+	}
+}
+
+// TestKillChange kills retractions and amendments with SIGKILL at
+// increasing delays: after each, the store opens, checks consistent, and
+// holds the whole change or none of it.
+func TestKillChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary many times")
+	}
+	db := filepath.Join(t.TempDir(), "s")
+	entente(t, "", "--db", db, "load", "--seed", "--quiet").must(t, 0)
+	targets := [][]string{
+		{"retract", "--reason", "test", "North Korea"}, // an entity and all its relations
+		{"amend", "--reason", "test", "--from", "2025", "Japan", "security_pact", "Australia", "status=at_risk"},
+		{"retract", "--reason", "test", "Japan", "supports", "India"},
+	}
+	done := 0
+	for i, args := range targets {
+		for delay := time.Duration(0); ; delay += 5 * time.Millisecond {
+			before := len(readLog(t, db))
+			cmd := exec.Command(bin, append([]string{"--db", db}, args...)...)
+			cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(delay)
+			cmd.Process.Signal(syscall.SIGKILL)
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); ok && ee.Exited() {
+				t.Fatalf("change %d failed by itself (exit %d): %s", i, ee.ExitCode(), stderr.String())
+			}
+			r := entente(t, "", "--db", db, "check")
+			if r.code != 0 {
+				t.Fatalf("change %d killed after %v: check fails:\n%s%s", i, delay, r.stdout, r.stderr)
+			}
+			after := readLog(t, db)
+			switch {
+			case len(after) == before:
+				// none of it: the next try
+			case len(after) == before+1 && after[0].Message == "test":
+				done++
+			default:
+				t.Fatalf("change %d killed after %v: log went from %d to %d transactions", i, delay, before, len(after))
+			}
+			if len(after) == before+1 || err == nil {
+				break
+			}
+			if delay > 3*time.Second {
+				t.Fatalf("change %d never completed", i)
+			}
+		}
+	}
+	if done != len(targets) {
+		t.Fatalf("%d of %d changes landed", done, len(targets))
+	}
+	// Each landed whole.
+	if r := entente(t, "", "--db", db, "query", "show \"North Korea\""); r.code == 0 {
+		t.Fatalf("North Korea still there after its retraction:\n%s", r.stdout)
+	}
+	if r := entente(t, "", "--db", db, "query", "show \"North Korea\" as of tx:1").must(t, 0); !strings.Contains(r.stdout, "North Korea") {
+		t.Fatalf("North Korea as of tx:1:\n%s", r.stdout)
+	}
+}
