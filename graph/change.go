@@ -482,6 +482,10 @@ func (db *DB) writable() error {
 // commit writes one transaction; a change that changes nothing is an
 // error, so that nothing is recorded for it.
 func (db *DB) commit(ctx context.Context, adds, removes []quad.Quad, meta TxMeta) (Tx, error) {
+	adds, removes = netChange(adds, removes)
+	if len(adds) == 0 && len(removes) == 0 {
+		return Tx{}, ErrNoChange
+	}
 	rec, err := db.qs.Commit(ctx, adds, removes, meta.TxOptions())
 	if err != nil {
 		return Tx{}, mapErr(err)
@@ -490,6 +494,30 @@ func (db *DB) commit(ctx context.Context, adds, removes []quad.Quad, meta TxMeta
 		return Tx{}, ErrNoChange
 	}
 	return TxOf(rec), nil
+}
+
+// netChange drops a quad both removed and added back (an amendment to
+// the value a relation already has): it is no change.
+func netChange(adds, removes []quad.Quad) (a, r []quad.Quad) {
+	key := func(q quad.Quad) string { return q.NQuad() }
+	added := map[string]bool{}
+	for _, q := range adds {
+		added[key(q)] = true
+	}
+	both := map[string]bool{}
+	for _, q := range removes {
+		if k := key(q); added[k] {
+			both[k] = true
+		} else {
+			r = append(r, q)
+		}
+	}
+	for _, q := range adds {
+		if !both[key(q)] {
+			a = append(a, q)
+		}
+	}
+	return a, r
 }
 
 // ErrNoChange: an amendment or a load that would change nothing.

@@ -120,6 +120,18 @@ func TestRetractAmendAsOfAt(t *testing.T) {
 	if got := status(db); got != "existing" {
 		t.Fatalf("status now %q", got)
 	}
+	// Amending to what it already holds changes nothing and records nothing.
+	for _, a := range []eg.Amendment{
+		{Set: map[string]string{"status": "existing"}},
+		{Set: map[string]string{"status": "existing"}, From: "2024-06-01"},
+	} {
+		if _, err := db.Amend(ctx, eg.Target{Subject: "Japan", Kind: "partner", Object: "India"}, a, eg.TxMeta{}); !errors.Is(err, eg.ErrNoChange) {
+			t.Fatalf("amend %+v to the same value: %v", a, err)
+		}
+	}
+	if last, _ := db.Log(ctx); last[0].ID != 2 {
+		t.Fatalf("a no-op amendment was recorded: %+v", last[0])
+	}
 	for _, c := range []struct {
 		at, want string
 	}{{"2023", "proposed"}, {"2024-05", "proposed"}, {"2024-06", "existing"}, {"2025", "existing"}} {
