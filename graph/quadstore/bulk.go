@@ -139,6 +139,15 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	}
 	var buf []quad.Quad
 	if len(b.quads) == 0 {
+		if opt.Finish != nil {
+			// Changes alone, into an empty store: there is nothing they
+			// can change, and Finish says what it did not find.
+			adds, removes, err := opt.Finish(ctx)
+			if err == nil && len(adds)+len(removes) > 0 {
+				err = errors.New("quadstore: a change to an empty store")
+			}
+			return LoadResult{Read: br.read}, err
+		}
 		return LoadResult{Read: br.read}, nil
 	}
 	if opt.Progress != nil {
@@ -193,6 +202,12 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		}
 	}
 	res.Read = br.read
+	added, removed, err := s.finishLoad(ctx, opt, nil)
+	if err != nil {
+		return reset(err)
+	}
+	res.Added += added - removed
+	res.Removed = removed
 	// The load is the history's first transaction; the store was empty
 	// before it, so it records no changes (Implicit).
 	rec, err := s.recordImplicit(res.Added, opt.Tx)

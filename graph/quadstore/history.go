@@ -270,10 +270,23 @@ func (s *QuadStore) commitLong(ctx context.Context, adds, removes []quad.Quad, o
 		}
 		return TxRecord{}, err
 	}
+	if err := s.changeInto(ctx, lt, adds, removes); err != nil {
+		return fail(err)
+	}
+	rec, err := s.finishLong(lt)
+	if err != nil {
+		return fail(err)
+	}
+	return rec, nil
+}
+
+// changeInto writes removals and additions into the long transaction lt,
+// in batches.
+func (s *QuadStore) changeInto(ctx context.Context, lt *longTx, adds, removes []quad.Quad) error {
 	const batch = 1024
 	for len(removes) > 0 || len(adds) > 0 {
 		if err := ctx.Err(); err != nil {
-			return fail(err)
+			return err
 		}
 		var rm, ad []quad.Quad
 		rm, removes = removes[:min(batch, len(removes))], removes[min(batch, len(removes)):]
@@ -294,14 +307,58 @@ func (s *QuadStore) commitLong(ctx context.Context, adds, removes []quad.Quad, o
 			}
 			return nil
 		}); err != nil {
-			return fail(diskFull(err))
+			return diskFull(err)
 		}
 	}
-	rec, err := s.finishLong(lt)
-	if err != nil {
-		return fail(err)
+	return nil
+}
+
+// finishLoad runs a load's Finish and writes the changes it returns as
+// part of the load: into its long transaction lt or, for a bulk load
+// (lt nil; wmu held), straight into the store its implicit transaction
+// describes. It returns the quads added and removed.
+func (s *QuadStore) finishLoad(ctx context.Context, opt *LoadOptions, lt *longTx) (added, removed int64, err error) {
+	if opt.Finish == nil {
+		return 0, 0, nil
 	}
-	return rec, nil
+	adds, removes, err := opt.Finish(ctx)
+	if err != nil || len(adds)+len(removes) == 0 {
+		return 0, 0, err
+	}
+	if lt != nil {
+		a0, r0 := lt.added, lt.removed
+		err := s.changeInto(ctx, lt, adds, removes)
+		return lt.added - a0, lt.removed - r0, err
+	}
+	tx := s.begin()
+	defer tx.discard()
+	tx.histMode = histNone
+	for _, q := range removes {
+		ids, ok, err := tx.resolveQuad(q, false)
+		if err != nil {
+			return 0, 0, err
+		}
+		if ok {
+			if there, err := tx.exists(ids); err != nil {
+				return 0, 0, err
+			} else if there {
+				removed++
+			}
+		}
+		if err := tx.removeQuad(q, true); err != nil {
+			return 0, 0, err
+		}
+	}
+	for _, q := range adds {
+		ok, err := tx.addQuad(q, true)
+		if err != nil {
+			return 0, 0, err
+		}
+		if ok {
+			added++
+		}
+	}
+	return added, removed, diskFull(tx.commit())
 }
 
 // longTx is a transaction written in several Badger transactions.

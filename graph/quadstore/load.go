@@ -29,6 +29,11 @@ type LoadOptions struct {
 	BatchSize int
 	// Tx describes the transaction of the history the load makes.
 	Tx TxOptions
+	// Finish, when set, is called once the input is read and stored,
+	// before the load's transaction is complete; the changes it returns
+	// (a file's retractions and amendments, planned against the store as
+	// it now is) are part of the load, and an error undoes the whole load.
+	Finish func(ctx context.Context) (adds, removes []quad.Quad, err error)
 }
 
 // LoadProgress reports how far a load has come.
@@ -43,6 +48,8 @@ type LoadProgress struct {
 type LoadResult struct {
 	Read  int64 // quads read
 	Added int64 // quads that were new
+	// Removed counts the quads the changes of LoadOptions.Finish removed.
+	Removed int64
 	Bulk  bool  // the store was empty and the bulk path wrote it
 	// Tx is the load's transaction (ID 0 when it added nothing).
 	Tx TxRecord
@@ -170,7 +177,11 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		}
 	}
 	res.Read = br.read
-	if res.Added == 0 {
+	if _, _, err := s.finishLoad(ctx, opt, lt); err != nil {
+		return fail(err)
+	}
+	res.Added, res.Removed = lt.added, lt.removed
+	if lt.added == 0 && lt.removed == 0 {
 		// Nothing changed: no transaction.
 		if err := s.rollback(context.WithoutCancel(ctx), lt.id); err != nil {
 			return res, err
