@@ -50,7 +50,7 @@ type LoadResult struct {
 	Added int64 // quads that were new
 	// Removed counts the quads the changes of LoadOptions.Finish removed.
 	Removed int64
-	Bulk  bool  // the store was empty and the bulk path wrote it
+	Bulk    bool // the store was empty and the bulk path wrote it
 	// Tx is the load's transaction (ID 0 when it added nothing).
 	Tx TxRecord
 }
