@@ -142,8 +142,8 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		if opt.Finish != nil {
 			// Changes alone, into an empty store: there is nothing they
 			// can change, and Finish says what it did not find.
-			adds, removes, err := opt.Finish(ctx)
-			if err == nil && len(adds)+len(removes) > 0 {
+			f, err := opt.Finish(ctx)
+			if err == nil && len(f.Adds)+len(f.Removes) > 0 {
 				err = errors.New("quadstore: a change to an empty store")
 			}
 			return LoadResult{Read: br.read}, err

@@ -321,9 +321,20 @@ func (s *QuadStore) finishLoad(ctx context.Context, opt *LoadOptions, lt *longTx
 	if opt.Finish == nil {
 		return 0, 0, nil
 	}
-	adds, removes, err := opt.Finish(ctx)
-	if err != nil || len(adds)+len(removes) == 0 {
+	f, err := opt.Finish(ctx)
+	if err != nil {
 		return 0, 0, err
+	}
+	if f.Meta != nil {
+		if lt != nil {
+			lt.opts.Meta = f.Meta
+		} else {
+			opt.Tx.Meta = f.Meta
+		}
+	}
+	adds, removes := f.Adds, f.Removes
+	if len(adds)+len(removes) == 0 {
+		return 0, 0, nil
 	}
 	if lt != nil {
 		a0, r0 := lt.added, lt.removed

@@ -3,6 +3,7 @@ package quadstore
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,14 @@ type LoadOptions struct {
 	// before the load's transaction is complete; the changes it returns
 	// (a file's retractions and amendments, planned against the store as
 	// it now is) are part of the load, and an error undoes the whole load.
-	Finish func(ctx context.Context) (adds, removes []quad.Quad, err error)
+	Finish func(ctx context.Context) (Finished, error)
+}
+
+// Finished is what LoadOptions.Finish adds to a load: quads to add and
+// remove, and (when set) the transaction's record in place of Tx.Meta.
+type Finished struct {
+	Adds, Removes []quad.Quad
+	Meta          json.RawMessage
 }
 
 // LoadProgress reports how far a load has come.
