@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
 	"github.com/entente-kg/entente/internal/textdist"
 )
 
@@ -71,9 +72,9 @@ func (t Target) String() string {
 	case t.Statement != "":
 		return t.Statement
 	case t.Entity != "":
-		return t.Entity
+		return strings.TrimPrefix(t.Entity, EntityPrefix)
 	}
-	s := t.Subject + " " + t.Kind + " " + t.Object
+	s := strings.TrimPrefix(t.Subject, EntityPrefix) + " " + t.Kind + " " + strings.TrimPrefix(t.Object, EntityPrefix)
 	for _, k := range sortedKeys(t.Where) {
 		s += " " + k + "=" + t.Where[k]
 	}
@@ -402,37 +403,46 @@ func (db *DB) Retract(ctx context.Context, t Target, meta TxMeta) (Tx, error) {
 	if err != nil {
 		return Tx{}, err
 	}
-	var remove []quad.Quad
-	if t.Entity != "" {
-		e, err := db.entityOf(ctx, cat, t.Entity)
-		if err != nil {
-			return Tx{}, err
-		}
-		remove, err = db.entityQuads(ctx, e.ID)
-		if err != nil {
-			return Tx{}, err
-		}
-	} else {
-		rels, err := db.findRelations(ctx, cat, t)
-		if err != nil {
-			return Tx{}, err
-		}
-		for _, r := range rels {
-			if r.stmt == nil {
-				remove = append(remove, r.q)
-				continue
-			}
-			qs, err := db.statementQuads(ctx, r.stmt)
-			if err != nil {
-				return Tx{}, err
-			}
-			remove = append(remove, qs...)
-		}
+	remove, err := db.planRetract(ctx, cat, t)
+	if err != nil {
+		return Tx{}, err
 	}
 	if meta.Kind == "" {
 		meta.Kind = "retract"
 	}
-	return db.commit(ctx, nil, dedupe(remove), meta)
+	return db.commit(ctx, nil, remove, meta)
+}
+
+// planRetract: the quads a retraction removes.
+func (db *DB) planRetract(ctx context.Context, cat *Catalog, t Target) ([]quad.Quad, error) {
+	var remove []quad.Quad
+	if t.Entity != "" {
+		e, err := db.entityOf(ctx, cat, t.Entity)
+		if err != nil {
+			return nil, err
+		}
+		remove, err = db.entityQuads(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		return dedupe(remove), nil
+	}
+	rels, err := db.findRelations(ctx, cat, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rels {
+		if r.stmt == nil {
+			remove = append(remove, r.q)
+			continue
+		}
+		qs, err := db.statementQuads(ctx, r.stmt)
+		if err != nil {
+			return nil, err
+		}
+		remove = append(remove, qs...)
+	}
+	return dedupe(remove), nil
 }
 
 // entityQuads: an entity's quads and its statements'.
@@ -583,38 +593,158 @@ func (db *DB) Amend(ctx context.Context, t Target, a Amendment, meta TxMeta) (Tx
 	if meta.Kind == "" {
 		meta.Kind = "amend"
 	}
-	if t.Entity != "" {
-		e, err := db.entityOf(ctx, cat, t.Entity)
-		if err != nil {
-			return Tx{}, err
-		}
-		adds, removes, err := db.amendEntity(ctx, cat, e, a)
-		if err != nil {
-			return Tx{}, err
-		}
-		return db.commit(ctx, adds, removes, meta)
-	}
-	rels, err := db.findRelations(ctx, cat, t)
-	if err != nil {
-		return Tx{}, err
-	}
-	stmts := map[quad.Value]bool{}
-	for _, r := range rels {
-		if r.stmt == nil {
-			return Tx{}, fmt.Errorf("the relation %s has no statement, so no qualifiers to amend (only relations loaded from the seed format, CSV or with a statement label carry them)", r.q.NQuad())
-		}
-		stmts[r.stmt] = true
-	}
-	if len(stmts) > 1 {
-		return Tx{}, fmt.Errorf("%s names %d relations: %s; pick one by its statement id or with KEY=VALUE qualifiers",
-			t, len(stmts), stmtList(rels))
-	}
-	adds, removes, err := db.amendStatement(ctx, cat, rels[0].stmt, a)
+	adds, removes, err := db.planAmend(ctx, cat, t, a)
 	if err != nil {
 		return Tx{}, err
 	}
 	return db.commit(ctx, adds, removes, meta)
 }
+
+// planAmend: the quads an amendment adds and removes.
+func (db *DB) planAmend(ctx context.Context, cat *Catalog, t Target, a Amendment) (adds, removes []quad.Quad, err error) {
+	if t.Entity != "" {
+		e, err := db.entityOf(ctx, cat, t.Entity)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db.amendEntity(ctx, cat, e, a)
+	}
+	rels, err := db.findRelations(ctx, cat, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	stmts := map[quad.Value]bool{}
+	for _, r := range rels {
+		if r.stmt == nil {
+			return nil, nil, fmt.Errorf("the relation %s has no statement, so no qualifiers to amend (only relations loaded from the seed format, CSV or with a statement label carry them)", r.q.NQuad())
+		}
+		stmts[r.stmt] = true
+	}
+	if len(stmts) > 1 {
+		return nil, nil, fmt.Errorf("%s names %d relations: %s; pick one by its statement id or with KEY=VALUE qualifiers",
+			t, len(stmts), stmtList(rels))
+	}
+	return db.amendStatement(ctx, cat, rels[0].stmt, a)
+}
+
+// Edit is one change a load states beside its additions (a seed file's
+// retract and amend blocks, a CSV row's action): a retraction of Target,
+// or an amendment of it. File and Line say where it is stated, for
+// errors.
+type Edit struct {
+	Retract bool
+	Target  Target
+	Amend   Amendment
+	Reason  string
+	File    string
+	Line    int
+}
+
+// Finished is what a load's LoadOptions.Finish adds to it.
+type Finished = quadstore.Finished
+
+// FinishEdits returns a LoadOptions.Finish that plans the edits edits()
+// lists once a load's input is stored, so that they are part of its one
+// transaction, and puts their reasons in its message (after meta's own).
+func (db *DB) FinishEdits(edits func() []Edit, meta TxMeta) func(context.Context) (Finished, error) {
+	return func(ctx context.Context) (Finished, error) {
+		es := edits()
+		if len(es) == 0 {
+			return Finished{}, nil
+		}
+		adds, removes, err := db.PlanEdits(ctx, es)
+		if err != nil {
+			return Finished{}, err
+		}
+		var reasons []string
+		seen := map[string]bool{}
+		for _, e := range es {
+			if e.Reason != "" && !seen[e.Reason] {
+				seen[e.Reason] = true
+				reasons = append(reasons, e.Reason)
+			}
+		}
+		if len(reasons) > 0 {
+			if meta.Message == "" {
+				meta.Message = strings.Join(reasons, "; ")
+			} else {
+				meta.Message += " — " + strings.Join(reasons, "; ")
+			}
+		}
+		return Finished{Adds: adds, Removes: removes, Meta: meta.TxOptions().Meta}, nil
+	}
+}
+
+func (e Edit) String() string {
+	if e.Retract {
+		return "retract " + e.Target.String()
+	}
+	return "amend " + e.Target.String()
+}
+
+// PlanEdits works out what edits add and remove, against the store as
+// it is (a load calls it once its own additions are stored, through
+// LoadOptions.Finish, so that the whole load is one transaction). Two
+// edits of the same relation or entity are an error: state one.
+func (db *DB) PlanEdits(ctx context.Context, edits []Edit) (adds, removes []quad.Quad, err error) {
+	if len(edits) == 0 {
+		return nil, nil, nil
+	}
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	touched := map[quad.Value]string{} // a statement or an entity -> the edit that changed it
+	for _, e := range edits {
+		var ad, rm []quad.Quad
+		if e.Retract {
+			rm, err = db.planRetract(ctx, cat, e.Target)
+		} else {
+			ad, rm, err = db.planAmend(ctx, cat, e.Target, e.Amend)
+		}
+		if err != nil {
+			return nil, nil, editError(e, err)
+		}
+		mine := map[quad.Value]bool{}
+		for _, q := range append(append([]quad.Quad(nil), ad...), rm...) {
+			k := q.Subject
+			if q.Label != nil {
+				k = q.Label
+			}
+			mine[k] = true
+		}
+		for k := range mine {
+			if other, ok := touched[k]; ok {
+				return nil, nil, editError(e, fmt.Errorf("%s is changed by %s too; state one change", IDText(k), other))
+			}
+			where := e.String()
+			if e.File != "" {
+				where = fmt.Sprintf("%s:%d", e.File, e.Line)
+			}
+			touched[k] = where
+		}
+		adds, removes = append(adds, ad...), append(removes, rm...)
+	}
+	adds, removes = netChange(adds, removes)
+	return adds, removes, nil
+}
+
+// EditError is an edit that cannot be planned, and why.
+type EditError struct {
+	Edit Edit
+	Err  error
+}
+
+func (e *EditError) Error() string {
+	if e.Edit.File == "" {
+		return fmt.Sprintf("%s: %v", e.Edit, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: %s: %v", e.Edit.File, e.Edit.Line, e.Edit, e.Err)
+}
+
+func (e *EditError) Unwrap() error { return e.Err }
+
+func editError(e Edit, err error) error { return &EditError{Edit: e, Err: err} }
 
 func (db *DB) amendStatement(ctx context.Context, cat *Catalog, stmt quad.Value, a Amendment) (adds, removes []quad.Quad, err error) {
 	if len(a.AddAlias) > 0 || len(a.RemoveAlias) > 0 {

@@ -90,6 +90,9 @@ type CSVReader struct {
 	evSeen  map[string]bool             // evidence ids written
 	srcDecl map[string]*csvSource       // lower-case source cell -> its declaration
 	names   map[string][]ResolvedEntity // cache of resolver answers
+
+	edits    *[]graph.Edit // the load's, to add this file's changes to
+	ownEdits []graph.Edit  // the changes, when read alone
 }
 
 // csvSource is what declaration rows say of a source.
@@ -503,7 +506,7 @@ func (c *CSVReader) readHeader() error {
 	c.header = append([]string(nil), rec...)
 	hl, _ := c.r.FieldPos(0) // the header's line: # comments may come before it
 	c.cols = map[string]int{}
-	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), append(csvEnds, csvID, csvRelNote)...)
+	known := append(append(append([]string{}, csvRequired...), csvQualifiers()...), append(append(csvEnds, csvID, csvRelNote), csvChangeCols...)...)
 	for i, h := range c.header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		_, col := c.fieldPos(i)
@@ -849,6 +852,12 @@ func (c *CSVReader) row(line int, rec []string) ([]quad.Quad, error) {
 
 func (c *CSVReader) compileRow(line int, rec []string) ([]quad.Quad, error) {
 	var qs []quad.Quad
+	if action := strings.ToLower(c.cell(rec, "action")); action != "" && action != "add" {
+		return nil, c.changeRow(line, rec, action)
+	}
+	if c.cell(rec, "from") != "" {
+		return nil, c.errAt(line, c.colOf("from"), ErrInvalid, "from dates an amendment of status: it needs the action amend")
+	}
 	kindName := c.cell(rec, "relation")
 	if contains(csvDeclarations, strings.ToLower(kindName)) {
 		return c.declaration(line, rec, strings.ToLower(kindName))

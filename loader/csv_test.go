@@ -283,7 +283,7 @@ var csvColumns = func() string {
 			cols = append(cols, q)
 		}
 	}
-	return strings.Join(append(cols, "subject_type", "object_type", "id", "relation_note"), ", ")
+	return strings.Join(append(cols, "subject_type", "object_type", "id", "relation_note", "action", "reason", "from"), ", ")
 }()
 
 // dateError is graph.ParseDate's error for s.

@@ -77,6 +77,9 @@ type Result struct {
 	Removed int64
 	// Tx is the load's transaction (ID 0 when it changed nothing).
 	Tx graph.Tx
+	// Changes counts the retractions and amendments the inputs state
+	// (seed retract and amend blocks, CSV rows with an action).
+	Changes int
 	// Transactions counts the transactions a history file brought.
 	Transactions int
 	Bulk         bool      // the store was empty and written directly
@@ -188,6 +191,18 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 			}
 		}
 		result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
+		// The changes the inputs state, planned against the store as it
+		// is (without this load's additions, which a dry run does not
+		// write).
+		if db != nil && len(mr.edits) > 0 {
+			if _, _, err := db.PlanEdits(ctx, mr.edits); err != nil {
+				e := editError(err)
+				if e == nil {
+					return result, err
+				}
+				result.Errors = append(result.Errors, e)
+			}
+		}
 		return result, nil
 	}
 	var sopts graph.LoadOptions
@@ -214,7 +229,7 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 		meta.Sources = names
 	}
 	if o.Replace {
-		tx, err := db.Replace(ctx, mr, meta)
+		tx, err := db.Replace(ctx, noEdits{mr}, meta)
 		result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
 		if errors.Is(err, graph.ErrNoChange) {
 			return result, nil
@@ -229,9 +244,15 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 		meta.Kind = "load"
 	}
 	sopts.Tx = meta.TxOptions()
+	// A file's retract and amend blocks (CSV: its action column) are
+	// planned once its additions are stored, in the same transaction.
+	sopts.Finish = db.FinishEdits(func() []graph.Edit { return mr.edits }, meta)
 	lr, err := db.Load(ctx, mr, &sopts)
 	result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
-	result.Added, result.Bulk = lr.Added, lr.Bulk
+	result.Added, result.Removed, result.Bulk, result.Changes = lr.Added, lr.Removed, lr.Bulk, len(mr.edits)
+	if err != nil {
+		err = editLoadError(err)
+	}
 	if lr.Tx.ID != 0 {
 		result.Tx = graph.TxOf(lr.Tx)
 	}
@@ -279,11 +300,12 @@ var errTooManyErrors = errors.New("loader: too many errors")
 
 // multiReader reads the inputs one after the other as one quad stream.
 type multiReader struct {
-	ctx  context.Context
-	srcs []Source
-	opts *Options
-	size int64
-	res  *loadResolver
+	ctx   context.Context
+	edits []graph.Edit // the changes the inputs state
+	srcs  []Source
+	opts  *Options
+	size  int64
+	res   *loadResolver
 
 	next  int
 	cur   *input
@@ -369,7 +391,7 @@ func (m *multiReader) openNext() error {
 		}
 		format = f
 	}
-	rd, err := newFormatReader(m.ctx, format, in, m.opts, m.res)
+	rd, err := newFormatReader(m.ctx, format, in, m.opts, m.res, &m.edits)
 	if err != nil {
 		in.Close()
 		return err
@@ -383,17 +405,17 @@ func (m *multiReader) openNext() error {
 // readers add what they declare to the load's resolver when they reach
 // the end of their input. The JSON-LD reader stops converting an element
 // when ctx is done.
-func newFormatReader(ctx context.Context, f Format, in *input, o *Options, res *loadResolver) (quad.Reader, error) {
+func newFormatReader(ctx context.Context, f Format, in *input, o *Options, res *loadResolver, edits *[]graph.Edit) (quad.Reader, error) {
 	switch f {
 	case NQuads, NTriples:
 		return NewNQuadsReader(in.r, in.name, &NQuadsOptions{Triples: f == NTriples, Strict: o.Strict, MaxLine: o.Limits.MaxLine}), nil
 	case Seed:
 		r := NewSeedReader(in.r, in.name, res, o.Limits.MaxLine)
-		r.decl = res.decl
+		r.decl, r.edits = res.decl, edits
 		return r, nil
 	case CSV:
 		r := NewCSVReader(in.r, in.name, res, o.Limits.MaxLine)
-		r.decl, r.Create = res.decl, o.Create
+		r.decl, r.Create, r.edits = res.decl, o.Create, edits
 		return r, nil
 	case JSONLD:
 		r := NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth)
@@ -422,4 +444,17 @@ func loadHistory(ctx context.Context, db *graph.DB, src Source, o *Options) (*Re
 		res.Read, res.Added = st.Quads, st.Quads
 	}
 	return res, nil
+}
+
+// noEdits refuses a replacing load's input that states changes: --replace
+// says what holds, a change block what to change; one load takes one.
+type noEdits struct{ m *multiReader }
+
+func (n noEdits) ReadQuad() (quad.Quad, error) {
+	q, err := n.m.ReadQuad()
+	if err == io.EOF && len(n.m.edits) > 0 {
+		e := n.m.edits[0]
+		return q, &Error{File: e.File, Line: e.Line, Kind: ErrInvalid, Msg: e.String() + ": a replacing load (--replace) takes no retract or amend: load the changes without --replace"}
+	}
+	return q, err
 }

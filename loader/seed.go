@@ -52,6 +52,8 @@ type SeedReader struct {
 	entities map[string]*seedEntity // by slug
 	names    map[string]string      // lower-case name or alias -> slug
 	stmts    map[string]seedStmt    // statement id -> where and its qualifiers
+	edits    *[]graph.Edit          // the load's, to add this file's changes to
+	ownEdits []graph.Edit           // the changes, when read alone
 }
 
 type seedStmt struct {
@@ -259,14 +261,16 @@ func (s *SeedReader) compile(b *block) ([]quad.Quad, error) {
 		return s.compileSource(b, next)
 	case word == "entity":
 		return s.compileEntity(b, next)
+	case word == "retract" || word == "amend":
+		return nil, s.compileChange(b, word, next)
 	case relationRE.MatchString(b.src):
 		return s.compileRelation(b)
 	}
 	if strings.Contains(b.src, "->") || strings.Contains(b.src, "-") && strings.Count(b.src, " ") >= 2 {
 		return nil, s.errf(b.line, 1, ErrSyntax, b.src, "expected a relation \"subject -kind-> object\", found %s", quoteFound(b.src))
 	}
-	sugg := graph.Suggest(word, []string{"source", "entity"})
-	msg := fmt.Sprintf("expected \"source\", \"entity\" or a relation \"subject -kind-> object\", found %s", quoteFound(b.src))
+	sugg := graph.Suggest(word, []string{"source", "entity", "retract", "amend"})
+	msg := fmt.Sprintf("expected \"source\", \"entity\", \"retract\", \"amend\" or a relation \"subject -kind-> object\", found %s", quoteFound(b.src))
 	if len(sugg) > 0 {
 		msg += " (did you mean " + sugg[0] + "?)"
 	}

@@ -126,6 +126,10 @@ func cmdLoad(g *globals, args []string) int {
 		case *replace:
 			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s replaced or removed%s\n",
 				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Removed), txSuffix(res.Tx))
+		case res.Changes > 0:
+			fmt.Fprintf(g.env.stdout, "loaded %s and %s from %s in %v: %s added, %s removed%s\n",
+				render.Count(res.Read, "statement"), render.Count(int64(res.Changes), "change"), what, elapsed,
+				render.Thousands(res.Added), render.Thousands(res.Removed), txSuffix(res.Tx))
 		default:
 			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s already there%s\n",
 				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Read-res.Added), txSuffix(res.Tx))
