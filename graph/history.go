@@ -35,6 +35,9 @@ type TxMeta struct {
 	Sources []string `json:"sources,omitempty"`
 	// Kind is load, retract, amend, replace or change.
 	Kind string `json:"kind,omitempty"`
+	// Time, when set, is the time the transaction records instead of
+	// now; it must not be before the last transaction's.
+	Time time.Time `json:"-"`
 }
 
 // DefaultAuthor is the operating system's user name ("unknown" if none).
@@ -52,7 +55,7 @@ func (m TxMeta) TxOptions() quadstore.TxOptions {
 		m.Author = DefaultAuthor()
 	}
 	b, _ := json.Marshal(m)
-	return quadstore.TxOptions{Meta: b}
+	return quadstore.TxOptions{Meta: b, Time: m.Time}
 }
 
 // Tx is one transaction of a store's history.

@@ -625,11 +625,14 @@ func (ev *evaluator) statement(r cgraph.Ref) (*stmtInfo, error) {
 		id  string
 	}
 	var evs []evNode
+	var states []cgraph.Ref
 	err := ev.eachOut(r, func(pv, ov quad.Value, o cgraph.Ref) error {
 		iri, _ := pv.(quad.IRI)
 		switch {
 		case pv == graph.PredEvidence:
 			evs = append(evs, evNode{o, ov.String()})
+		case pv == graph.PredState:
+			states = append(states, o)
 		case strings.HasPrefix(string(iri), graph.QualPrefix):
 			name := strings.TrimPrefix(string(iri), graph.QualPrefix)
 			val := literalText(ov)
@@ -646,6 +649,11 @@ func (ev *evaluator) statement(r cgraph.Ref) (*stmtInfo, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if q, err := ev.statesQualifier(states); err != nil {
+		return nil, err
+	} else if q != nil {
+		info.quals = append(info.quals, *q)
 	}
 	sort.SliceStable(info.quals, func(i, j int) bool {
 		oi, iok := qualOrder[info.quals[i].Name]

@@ -131,6 +131,7 @@ Usage:
   entente help [COMMAND]                       print help
 
 The store is --db DIR, else $ENTENTE_DB, else %s.
+A change (load, retract, amend) records $ENTENTE_TX_TIME (RFC 3339), when set, as its time.
 Exit status: 0 ok, 1 bad query or input, 2 usage error, 3 store cannot be opened.
 Run 'entente help COMMAND' for a command's flags.
 `

@@ -17,12 +17,17 @@ import (
 // txFlags are the flags of a command that writes a transaction.
 type txFlags struct {
 	author, message, reason *string
+	// txTime is $ENTENTE_TX_TIME: the time new transactions record
+	// instead of now, as GIT_COMMITTER_DATE does for git (for
+	// reproducible examples, and for changes made on paper first).
+	txTime string
 }
 
-func addTxFlags(fs interface {
+func addTxFlags(g *globals, fs interface {
 	String(name, value, usage string) *string
 }, why string) txFlags {
 	return txFlags{
+		txTime:  g.env.getenv("ENTENTE_TX_TIME"),
 		author:  fs.String("author", "", "who makes the change, for the history (default: the operating system's user)"),
 		message: fs.String("message", "", "what the change is, for the history"),
 		reason:  fs.String("reason", "", why),
@@ -38,7 +43,23 @@ func (f txFlags) meta(kind string) graph.TxMeta {
 			msg = m
 		}
 	}
-	return graph.TxMeta{Author: strings.TrimSpace(*f.author), Message: msg, Kind: kind}
+	m := graph.TxMeta{Author: strings.TrimSpace(*f.author), Message: msg, Kind: kind}
+	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(f.txTime)); err == nil {
+		m.Time = t
+	}
+	return m
+}
+
+// checkTxTime refuses an ENTENTE_TX_TIME that is not an RFC 3339 time.
+func (f txFlags) check(g *globals) bool {
+	if strings.TrimSpace(f.txTime) == "" {
+		return true
+	}
+	if _, err := time.Parse(time.RFC3339, strings.TrimSpace(f.txTime)); err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: ENTENTE_TX_TIME=%s is not an RFC 3339 time (2026-12-01T09:00:00Z)\n", f.txTime)
+		return false
+	}
+	return true
 }
 
 func cmdLog(g *globals, args []string) int {
@@ -104,10 +125,13 @@ func cmdLog(g *globals, args []string) int {
 
 func cmdRetract(g *globals, args []string) int {
 	fs := newFlags(g, "retract", "retract --reason TEXT (SUBJECT KIND OBJECT [KEY=VALUE...] | STATEMENT-ID | ENTITY)")
-	tf := addTxFlags(fs, "why the fact is retracted (required; kept in the history)")
+	tf := addTxFlags(g, fs, "why the fact is retracted (required; kept in the history)")
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
+	}
+	if !tf.check(g) {
+		return exitUsage
 	}
 	if strings.TrimSpace(*tf.reason) == "" {
 		fmt.Fprintln(g.env.stderr, "entente: retract: give --reason TEXT: the history keeps why a fact was retracted")
@@ -125,11 +149,14 @@ func cmdRetract(g *globals, args []string) int {
 
 func cmdAmend(g *globals, args []string) int {
 	fs := newFlags(g, "amend", "amend --reason TEXT [--from DATE] (SUBJECT KIND OBJECT | STATEMENT-ID | ENTITY) KEY=VALUE... [alias+=NAME] [alias-=NAME]")
-	tf := addTxFlags(fs, "why the fact is amended (required; kept in the history)")
+	tf := addTxFlags(g, fs, "why the fact is amended (required; kept in the history)")
 	from := fs.String("from", "", "a change of status holds from this date in the world (2026-12-01); before it, the old status")
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
+	}
+	if !tf.check(g) {
+		return exitUsage
 	}
 	if strings.TrimSpace(*tf.reason) == "" {
 		fmt.Fprintln(g.env.stderr, "entente: amend: give --reason TEXT: the history keeps why a fact was amended")

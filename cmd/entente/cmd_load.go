@@ -25,10 +25,13 @@ func cmdLoad(g *globals, args []string) int {
 	quiet := fs.Bool("quiet", false, "print no summary")
 	verbose := fs.Bool("verbose", false, "report each committed batch on standard error")
 	replace := fs.Bool("replace", false, "what the files say replaces what the store says of the same statements and entities (qualifiers, names, a statement's relation), as one transaction, instead of a contradiction being refused")
-	tf := addTxFlags(fs, "the same as --message")
+	tf := addTxFlags(g, fs, "the same as --message")
 	files, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
+	}
+	if !tf.check(g) {
+		return exitUsage
 	}
 	if *seed && len(files) > 0 {
 		fmt.Fprintln(g.env.stderr, "entente: load: give either --seed or files, not both")
