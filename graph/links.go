@@ -17,11 +17,13 @@ import (
 // 24 bytes per link and 40 per node (a few tens of MB for Cayley's
 // 30k-movie graph) and is built from the store in one pass over its link
 // predicates. It is immutable: DB.Links rebuilds it after the store
-// changes.
+// changes, and keeps it in a file beside a store on disk for the next
+// process (linkcache.go).
 type Links struct {
-	Nodes     []cgraph.Ref // dense node number -> store reference
-	dense     []int32      // store node id -> dense number, -1 if none
+	ids       []uint64 // dense node number -> store node id
+	dense     []int32  // store node id -> dense number, -1 if none
 	idOf      func(cgraph.Ref) (uint64, bool)
+	refOf     func(uint64) cgraph.Ref
 	Preds     []quad.Value // dense predicate number -> predicate
 	PredRefs  []cgraph.Ref
 	predIndex map[cgraph.Ref]int32
@@ -46,7 +48,10 @@ type Edge struct {
 }
 
 // Len is the number of nodes with links.
-func (l *Links) Len() int { return len(l.Nodes) }
+func (l *Links) Len() int { return len(l.ids) }
+
+// Node returns the store reference of the node numbered n.
+func (l *Links) Node(n int32) cgraph.Ref { return l.refOf(l.ids[n]) }
 
 // Index returns the dense number of a node reference.
 func (l *Links) Index(r cgraph.Ref) (int32, bool) {
@@ -78,6 +83,8 @@ type linksCache struct {
 	mu      sync.Mutex
 	version uint64
 	links   *Links
+	// read says links was read from the store's cache file (tests).
+	read bool
 }
 
 // Links returns the index of the store's links, building it on first use
@@ -92,11 +99,25 @@ func (db *DB) Links(ctx context.Context) (*Links, error) {
 	if db.links.links != nil && db.links.version == v {
 		return db.links.links, nil
 	}
+	// A store on disk keeps the index it had last in a file beside it
+	// (linkcache.go), valid while the store is unchanged.
+	st, stable := db.stamp()
+	if stable {
+		if l := db.loadLinks(st); l != nil {
+			db.links.links, db.links.version, db.links.read = l, v, true
+			return l, nil
+		}
+	}
 	l, err := db.BuildLinks(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	db.links.links, db.links.version = l, v
+	db.links.links, db.links.version, db.links.read = l, v, false
+	if stable && db.qs.Version() == v {
+		if st2, ok := db.stamp(); ok && st2 == st {
+			db.saveLinks(l, st)
+		}
+	}
 	return l, nil
 }
 
@@ -145,6 +166,7 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		predIndex: map[cgraph.Ref]int32{},
 		Labels:    []cgraph.Ref{nil},
 		idOf:      qs.NodeID,
+		refOf:     qs.NodeRef,
 	}
 	type raw struct {
 		s, o, lbl uint64
@@ -196,8 +218,8 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		if i := l.dense[id]; i >= 0 {
 			return i
 		}
-		i := int32(len(l.Nodes))
-		l.Nodes = append(l.Nodes, qs.NodeRef(id))
+		i := int32(len(l.ids))
+		l.ids = append(l.ids, id)
 		l.dense[id] = i
 		return i
 	}
@@ -227,7 +249,7 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		l.strength[li] = st
 		l.has |= 1 << st
 	}
-	n := len(l.Nodes)
+	n := len(l.ids)
 	l.outStart = make([]int32, n+1)
 	l.inStart = make([]int32, n+1)
 	for _, t := range ts {

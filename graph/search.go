@@ -139,7 +139,7 @@ func (l *Links) Shortest(ctx context.Context, from, to int32, s0 *Search) (paths
 	if from == to {
 		return []NodePath{{Nodes: []int32{from}}}, false, nil
 	}
-	n := len(l.Nodes)
+	n := l.Len()
 	distF := make([]int32, n)
 	distB := make([]int32, n)
 	for i := range distF {
@@ -295,7 +295,7 @@ func (l *Links) withSteps(s *Search, nodes []int32) NodePath {
 // forward (or backward in a directed search); -1 for nodes further away.
 func (l *Links) Distances(ctx context.Context, n int32, max int, forward bool, s0 *Search) ([]int32, error) {
 	s := s0.withDefaults()
-	dist := make([]int32, len(l.Nodes))
+	dist := make([]int32, l.Len())
 	for i := range dist {
 		dist[i] = -1
 	}

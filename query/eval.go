@@ -744,11 +744,11 @@ func (ev *evaluator) relation(lk graph.Link) (*Relation, error) {
 
 func (ev *evaluator) newRelation(lk graph.Link) (*Relation, error) {
 	l := ev.links
-	from, err := ev.node(l.Nodes[lk.From])
+	from, err := ev.node(l.Node(lk.From))
 	if err != nil {
 		return nil, err
 	}
-	to, err := ev.node(l.Nodes[lk.To])
+	to, err := ev.node(l.Node(lk.To))
 	if err != nil {
 		return nil, err
 	}
@@ -838,7 +838,7 @@ func (ev *evaluator) hop(u int32, st graph.Step) (Hop, error) {
 func (ev *evaluator) pathOf(np graph.NodePath, hops map[[2]int32]Hop) (*Path, error) {
 	p := &Path{Nodes: make([]*Node, 0, len(np.Nodes)), Hops: make([]Hop, 0, len(np.Steps))}
 	for _, n := range np.Nodes {
-		node, err := ev.node(ev.links.Nodes[n])
+		node, err := ev.node(ev.links.Node(n))
 		if err != nil {
 			return nil, err
 		}

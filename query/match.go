@@ -760,7 +760,7 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 		}
 	}
 	if len(m.types) == 0 && len(out) == 0 {
-		for i := range links.Nodes {
+		for i := range links.Len() {
 			out = append(out, int32(i))
 		}
 	}
@@ -791,7 +791,7 @@ func (ev *evaluator) nodeAt(links *graph.Links, i int32) (*Node, error) {
 	if i < -1 {
 		return ev.node(ev.unlinked[-2-i])
 	}
-	return ev.node(links.Nodes[i])
+	return ev.node(links.Node(i))
 }
 
 // symmetricKeys are a binding's sym and mirror (see binding) for a match
@@ -1017,7 +1017,7 @@ func (ev *evaluator) matchPattern(pt *syntax.Pattern, nodes []*nodeMatcher, rels
 func (ev *evaluator) linkedNodes(rm *relMatcher, dir syntax.Dir, links *graph.Links) []int32 {
 	sym := ev.symmetricFor(links)
 	var out []int32
-	for i := range links.Nodes {
+	for i := range links.Len() {
 		n := int32(i)
 		ok := rm.min == 0
 		for _, e := range links.Out(n) {
@@ -1323,8 +1323,8 @@ func (ev *evaluator) matchShortest(pt *syntax.Pattern, nodes []*nodeMatcher, rel
 					p = reversePath(p)
 				}
 				nb := b.clone()
-				na, _ := ev.node(links.Nodes[a])
-				nz, _ := ev.node(links.Nodes[z])
+				na, _ := ev.node(links.Node(a))
+				nz, _ := ev.node(links.Node(z))
 				if k := nodes[0].varKey; k != "" {
 					nb.setNode(k, na, a)
 				}

@@ -69,11 +69,11 @@ func (ev *evaluator) show(s *syntax.Show) (*Result, error) {
 			stubs := make(List, len(lks))
 			at := map[*Relation]graph.Link{}
 			for j, lk := range lks {
-				from, err := ev.node(links.Nodes[lk.From])
+				from, err := ev.node(links.Node(lk.From))
 				if err != nil {
 					return nil, err
 				}
-				to, err := ev.node(links.Nodes[lk.To])
+				to, err := ev.node(links.Node(lk.To))
 				if err != nil {
 					return nil, err
 				}
@@ -369,7 +369,7 @@ func (ev *evaluator) compileFilters(via, avoid []*syntax.Name, where syntax.Expr
 			if ok, seen := cache[n]; seen {
 				return ok
 			}
-			node, err := ev.node(links.Nodes[n])
+			node, err := ev.node(links.Node(n))
 			if err != nil {
 				f.err = err
 				return false
@@ -878,7 +878,7 @@ func (ev *evaluator) neighbors(s *syntax.Neighbors) (*Result, error) {
 		if err := ev.ctx.Err(); err != nil {
 			return nil, err
 		}
-		node, err := ev.node(f.links.Nodes[r.Node])
+		node, err := ev.node(f.links.Node(r.Node))
 		if err != nil {
 			return nil, err
 		}
@@ -929,7 +929,7 @@ func (ev *evaluator) neighborhood(f *filters, start int32, depth int, out, in bo
 			if err != nil {
 				return false, err
 			}
-			node, err := ev.node(l.Nodes[v])
+			node, err := ev.node(l.Node(v))
 			if err != nil {
 				return false, err
 			}

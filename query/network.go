@@ -297,7 +297,7 @@ func (nr *netRun) order(scores map[int32]float64, keep int) ([]ranked, error) {
 		if err := nr.ev.ctx.Err(); err != nil {
 			return nil, err
 		}
-		node, err := nr.ev.node(nr.f.links.Nodes[out[i].n])
+		node, err := nr.ev.node(nr.f.links.Node(out[i].n))
 		if err != nil {
 			return nil, err
 		}
@@ -383,7 +383,7 @@ func (nr *netRun) rank() (*Result, error) {
 	}
 	if types != nil {
 		for n := range scores {
-			node, err := ev.node(nr.f.links.Nodes[n])
+			node, err := ev.node(nr.f.links.Node(n))
 			if err != nil {
 				return nil, err
 			}
@@ -722,7 +722,7 @@ func (nr *netRun) markGroup(res *Result, g grouped, number int) error {
 		if len(res.Marks) >= maxExtra {
 			return nil
 		}
-		node, err := nr.ev.node(nr.f.links.Nodes[n])
+		node, err := nr.ev.node(nr.f.links.Node(n))
 		if err != nil {
 			return err
 		}

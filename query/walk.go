@@ -93,7 +93,7 @@ func (w *walker) nodePath(nodes []int32) graph.NodePath {
 // nodeKey is what nodes are ordered by: the name ignoring case, then the
 // id. Paths compare their nodes' keys one by one.
 func (ev *evaluator) nodeKey(l *graph.Links, i int32) (string, error) {
-	n, err := ev.node(l.Nodes[i])
+	n, err := ev.node(l.Node(i))
 	if err != nil {
 		return "", err
 	}
@@ -215,7 +215,7 @@ func (ev *evaluator) walkScratch(l *graph.Links) *walkScratch {
 	if sc := ev.scratch; sc != nil && sc.links == l {
 		return sc
 	}
-	n := len(l.Nodes)
+	n := l.Len()
 	ev.scratch = &walkScratch{links: l, on: make([]bool, n), dead: make([]bool, n), mark: make([]uint32, n),
 		g: make([]uint8, n), keys: map[int32]string{}}
 	return ev.scratch

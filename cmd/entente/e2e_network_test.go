@@ -69,8 +69,8 @@ func openBrute(t *testing.T, dir string) (*bruteGraph, *graph.DB) {
 	}
 	qs := db.QuadStore()
 	g := &bruteGraph{l: l, index: map[string]int32{}, events: map[int32]bool{}}
-	for i, r := range l.Nodes {
-		v, err := qs.NameOf(r)
+	for i := range l.Len() {
+		v, err := qs.NameOf(l.Node(int32(i)))
 		if err != nil {
 			t.Fatal(err)
 		}

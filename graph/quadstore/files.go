@@ -50,12 +50,31 @@ const (
 	orphansDirName = "orphans"
 )
 
+// CacheFile is the name of the file in a store's directory where the
+// graph package keeps its link index (a cache: stamped with the store's
+// Stamp, ignored when it does not match, rebuilt and rewritten then).
+// Files named CacheFile + "." + anything + ".tmp" are its writes in
+// progress.
+const CacheFile = "ENTENTE-LINKS"
+
+// cacheFile reports whether name is the link cache or one being written.
+func cacheFile(name string) bool {
+	if name == CacheFile {
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, CacheFile+".")
+	return ok && strings.HasSuffix(rest, ".tmp")
+}
+
 // storeFile reports whether name is one a store's directory may hold.
 func storeFile(name string) bool {
 	switch name {
 	case badger.ManifestFilename, "MANIFEST-REWRITE", badger.KeyRegistryFileName,
 		badger.KeyRegistryRewriteFileName, "DISCARD", "LOCK",
 		lockName, bulkMarker, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
+		return true
+	}
+	if cacheFile(name) {
 		return true
 	}
 	for _, ext := range []string{".sst", ".vlog", ".mem"} {

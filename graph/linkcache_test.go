@@ -1,0 +1,233 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// linkQuads is a small graph with what the link index holds: links with
+// and without statements, statuses and bases, attributes and literals
+// (which it leaves out), a node linked only one way.
+func linkQuads(seed int64, n int) []quad.Quad {
+	r := rand.New(rand.NewSource(seed))
+	kinds := []quad.IRI{"rel:partner", "rel:supplies", "rel:member_of"}
+	statuses := []string{"existing", "proposed", "lapsed", "at risk"}
+	var qs []quad.Quad
+	for i := 0; i < n; i++ {
+		e := quad.IRI(fmt.Sprintf("entity:e%d", i))
+		qs = append(qs,
+			quad.Make(e, PredName, quad.String(fmt.Sprintf("E %d", i)), nil),
+			quad.Make(e, PredType, quad.IRI("type:Country"), nil))
+		for k := 0; k < 3; k++ {
+			o := quad.IRI(fmt.Sprintf("entity:e%d", r.Intn(n)))
+			kind := kinds[r.Intn(len(kinds))]
+			if k == 0 {
+				stmt := quad.IRI(fmt.Sprintf("stmt:s%d", i))
+				qs = append(qs,
+					quad.Make(e, kind, o, stmt),
+					quad.Make(stmt, PredStatus, quad.String(statuses[r.Intn(len(statuses))]), nil))
+				if i%3 == 0 {
+					qs = append(qs, quad.Make(stmt, PredBasis, quad.String("inferred"), nil))
+				}
+				continue
+			}
+			qs = append(qs, quad.Make(e, kind, o, nil))
+		}
+	}
+	return qs
+}
+
+func writeQuads(t *testing.T, db *DB, qs []quad.Quad) {
+	t.Helper()
+	err := db.Update(context.Background(), func(b *Batch) error {
+		for _, q := range qs {
+			b.Add(q)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameLinks fails the test unless a and b are the same index.
+func sameLinks(t *testing.T, what string, a, b *Links) {
+	t.Helper()
+	if !reflect.DeepEqual(a.ids, b.ids) || !reflect.DeepEqual(a.dense, b.dense) ||
+		!reflect.DeepEqual(a.Preds, b.Preds) || !reflect.DeepEqual(a.PredRefs, b.PredRefs) ||
+		!reflect.DeepEqual(a.predIndex, b.predIndex) || !reflect.DeepEqual(a.Labels, b.Labels) ||
+		!reflect.DeepEqual(a.outStart, b.outStart) || !reflect.DeepEqual(a.inStart, b.inStart) ||
+		!reflect.DeepEqual(a.out, b.out) || !reflect.DeepEqual(a.in, b.in) ||
+		!reflect.DeepEqual(a.strength, b.strength) || a.has != b.has {
+		t.Fatalf("%s: the link index differs from one built from the store", what)
+	}
+	for i := range a.Len() {
+		if a.Node(int32(i)) != b.Node(int32(i)) {
+			t.Fatalf("%s: node %d is %v, want %v", what, i, a.Node(int32(i)), b.Node(int32(i)))
+		}
+		if j, ok := a.Index(b.Node(int32(i))); !ok || j != int32(i) {
+			t.Fatalf("%s: Index(node %d) = %d, %v", what, i, j, ok)
+		}
+	}
+}
+
+// freshLinks opens dir in a new DB, as a new process would, and returns
+// its link index and one built from the store; read says whether the
+// index came from the cache file.
+func freshLinks(t *testing.T, dir string, ro bool) (got, want *Links, read bool) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(dir, &Options{ReadOnly: ro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err = db.Links(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read = db.links.read
+	want, err = db.BuildLinks(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, want, read
+}
+
+func TestLinkCache(t *testing.T) {
+	t.Run("read", testLinkCache)
+	t.Run("mapped", func(t *testing.T) {
+		defer func(m int) { mapMin = m }(mapMin)
+		mapMin = 0
+		testLinkCache(t)
+	})
+}
+
+func testLinkCache(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cache := filepath.Join(dir, quadstore.CacheFile)
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeQuads(t, db, linkQuads(1, 200))
+	l, err := db.Links(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cache); err != nil {
+		t.Fatalf("no link cache after Links: %v", err)
+	}
+	// The process that wrote it changes the store: its own index follows,
+	// and the file no longer matches.
+	writeQuads(t, db, linkQuads(2, 220)[:300])
+	l2, err := db.Links(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l2 == l {
+		t.Fatal("Links gave the index of the store before the change")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if kind, _, err := quadstore.Classify(dir); err != nil || kind != quadstore.DirStore {
+		t.Fatalf("a store with its link cache is classified %v, %v", kind, err)
+	}
+
+	got, want, read := freshLinks(t, dir, true)
+	sameLinks(t, "read-only open", got, want)
+	if !read {
+		t.Fatal("a fresh open of an unchanged store did not read its link cache")
+	}
+	before, err := os.ReadFile(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want, read = freshLinks(t, dir, true)
+	sameLinks(t, "from the cache", got, want)
+	if !read {
+		t.Fatal("the link cache was not read")
+	}
+	if got.Len() == 0 || got.Len() != want.Len() {
+		t.Fatalf("index of %d nodes, want %d", got.Len(), want.Len())
+	}
+
+	// A damaged file is not used, and is written again.
+	for _, off := range []int{9, 20, linkCacheHdrLen + 3, len(before) - 5} {
+		b := append([]byte(nil), before...)
+		b[off] ^= 0x40
+		if err := os.WriteFile(cache, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, want, read = freshLinks(t, dir, true)
+		sameLinks(t, fmt.Sprintf("damaged at byte %d", off), got, want)
+		if read {
+			t.Fatalf("a link cache damaged at byte %d was read", off)
+		}
+	}
+	if err := os.WriteFile(cache, before[:len(before)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read = freshLinks(t, dir, false)
+	sameLinks(t, "cut short", got, want)
+	if read {
+		t.Fatal("a link cache cut short was read")
+	}
+	after, err := os.ReadFile(cache)
+	if err != nil || string(after) != string(before) {
+		t.Fatalf("the damaged cache was not written again (%v)", err)
+	}
+
+	// Another process changes the store: the file is stale.
+	db, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(b *Batch) error {
+		b.Remove(quad.Make(quad.IRI("entity:e0"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil))
+		b.Add(quad.Make(quad.IRI("entity:new"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read = freshLinks(t, dir, true)
+	sameLinks(t, "after a change", got, want)
+	if read {
+		t.Fatal("a stale link cache was read")
+	}
+	if _, _, read = freshLinks(t, dir, true); !read {
+		t.Fatal("the link cache was not written again after the change")
+	}
+	if _, ok := got.Index(got.Node(0)); !ok {
+		t.Fatal("Index of node 0")
+	}
+}
+
+func TestLinkCacheInMemory(t *testing.T) {
+	db, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	writeQuads(t, db, linkQuads(1, 50))
+	if _, ok := db.stamp(); ok {
+		t.Fatal("a store in memory has a stamp for a cache on disk")
+	}
+	if _, err := db.Links(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
