@@ -111,7 +111,7 @@ func TestSeedChangeErrors(t *testing.T) {
 		{"amend japan -partner-> australia\n  reason: x\n", `x.seed:1:1: nothing to amend`},
 		{"amend japan -partner-> australia\n  from: 2025\n  note: n\n  reason: x\n", `x.seed:1:1: from: dates a change of status`},
 		{"amend japan -partner-> australia\n  status: bogus\n  reason: x\n", `x.seed:1: amend japan partner australia: status=bogus: status is one of`},
-		{"retract japan -ally-> australia\n  reason: x\n", `x.seed:1: retract japan ally australia: graph: not found: no ally relation from Japan to Australia; they are linked by cooperation, partner`},
+		{"retract japan -ally-> australia\n  reason: x\n", `x.seed:1: retract japan ally australia: not found: no ally relation from Japan to Australia; they are linked by cooperation, partner`},
 		{"retract stmt:japan/partner/austral\n  reason: x\n", `did you mean stmt:japan/partner/australia?`},
 		{"retract japan -partner-> australia\n  reason: x\n\namend japan -partner-> australia\n  status: existing\n  reason: y\n",
 			`x.seed:4: amend japan partner australia: stmt:japan/partner/australia is changed by `},
@@ -119,7 +119,7 @@ func TestSeedChangeErrors(t *testing.T) {
 		// A good addition before a bad change: nothing is written.
 		{"entity bob Person \"Bob\"\n\nbob -leads-> japan" + ev + "\n\nretract entity nobody\n  reason: x\n", `x.seed:6:16: unknown entity "nobody"`},
 		{"entity bob Person \"Bob\"\n\nbob -leads-> japan" + ev + "\n\nretract japan -partner-> australia\n  where: status=existing\n  reason: x\n",
-			`x.seed:6: retract japan partner australia status=existing: graph: not found: none of the 1 partner relations from Japan to Australia has status=existing`},
+			`x.seed:6: retract japan partner australia status=existing: not found: none of the 1 partner relations from Japan to Australia has status=existing`},
 	} {
 		_, err := load(t, db, "x.seed", c.src, nil)
 		if got := errText(err, "x.seed"); !strings.Contains(filepathBase(got), c.want) {
@@ -197,7 +197,7 @@ Jane Doe,entity,,,,,,,retract,no longer in office,
 		{"Japan,partner,Australia,,,,,,amend,x,2024", `e.csv:2:38: from dates a change of status`},
 		{"Jpan,partner,Australia,,,,,,retract,x,", `e.csv:2:1: unknown subject "Jpan" (did you mean Japan?)`},
 		{"Japan,partner,Nobody,,,,,,retract,x,", `e.csv:2:15: unknown object "Nobody": no entity of the graph has this name`},
-		{"Japan,ally,Australia,,,,,,retract,x,", `e.csv:2: retract japan ally australia: graph: not found`},
+		{"Japan,ally,Australia,,,,,,retract,x,", `e.csv:2: retract japan ally australia: not found: no ally relation`},
 		{"Japan,partner,Australia,,,x,y,z,,,2024", `e.csv:2:35: from dates an amendment of status: it needs the action amend`},
 	} {
 		_, err := load(t, db, "e.csv", "subject,relation,object,status,sector,source,locator,note,action,reason,from\n"+c.row+"\n", nil)

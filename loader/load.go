@@ -190,7 +190,7 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 				return result, err
 			}
 		}
-		result.Files, result.Read, result.Errors = mr.files, mr.quads, mr.errs
+		result.Files, result.Read, result.Errors, result.Changes = mr.files, mr.quads, mr.errs, len(mr.edits)
 		// The changes the inputs state, planned against the store as it
 		// is (without this load's additions, which a dry run does not
 		// write).

@@ -328,6 +328,10 @@ func (r *loadResolver) SourceExists(id quad.IRI) bool {
 }
 
 func (r *loadResolver) sourceVersion(id quad.IRI) (string, bool) {
+	if r.replace {
+		// load --replace: the new edition replaces what the store says.
+		return "", false
+	}
 	if v, ok := r.store.(storedVersions); ok {
 		return v.sourceVersion(id)
 	}

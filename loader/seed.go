@@ -392,7 +392,7 @@ func (s *SeedReader) checkVersion(d detail, slug string) error {
 		have = "version " + have
 	}
 	return s.errf(d.line, d.valueCol, ErrInvalid, d.src,
-		"the store holds source %q from %s; this file is version %s, and a load cannot change stored facts: load it into a new store (entente --db NEW load --seed for the built-in seed graph)",
+		"the store holds source %q from %s; this file is version %s, and a load does not change stored facts: load it with --replace to replace what the store says with what this edition says, or into a new store",
 		slug, have, d.value)
 }
 

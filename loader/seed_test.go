@@ -630,7 +630,7 @@ func TestSeedVersion(t *testing.T) {
 		t.Errorf("the same edition again added %d quads", res.Added)
 	}
 	for version, want := range map[string]string{
-		"  version: 3\n": `v3.seed:3:12: the store holds source "ecfr-2024" from version 2; this file is version 3, and a load cannot change stored facts: load it into a new store (entente --db NEW load --seed for the built-in seed graph)`,
+		"  version: 3\n": `v3.seed:3:12: the store holds source "ecfr-2024" from version 2; this file is version 3, and a load does not change stored facts: load it with --replace to replace what the store says with what this edition says, or into a new store`,
 	} {
 		before := snapshot(t, db)
 		_, err := loadString(db, "v3.seed", edition(version), nil)
@@ -645,7 +645,7 @@ func TestSeedVersion(t *testing.T) {
 	old := openMem(t)
 	mustLoad(t, old, "v1.seed", edition(""), nil)
 	_, err := loadString(old, "v2.seed", edition("  version: 2\n"), nil)
-	want := `v2.seed:3:12: the store holds source "ecfr-2024" from an earlier edition (without a version); this file is version 2, and a load cannot change stored facts: load it into a new store (entente --db NEW load --seed for the built-in seed graph)`
+	want := `v2.seed:3:12: the store holds source "ecfr-2024" from an earlier edition (without a version); this file is version 2, and a load does not change stored facts: load it with --replace to replace what the store says with what this edition says, or into a new store`
 	if got := errText(err, ""); got != want {
 		t.Errorf("error %q, want %q", got, want)
 	}

@@ -201,5 +201,5 @@ func editError(err error) *Error {
 	if !errors.As(err, &ee) {
 		return nil
 	}
-	return &Error{File: ee.Edit.File, Line: ee.Edit.Line, Kind: ErrInvalid, Msg: ee.Edit.String() + ": " + ee.Err.Error()}
+	return &Error{File: ee.Edit.File, Line: ee.Edit.Line, Kind: ErrInvalid, Msg: ee.Edit.String() + ": " + strings.TrimPrefix(ee.Err.Error(), "graph: ")}
 }

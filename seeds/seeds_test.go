@@ -603,7 +603,7 @@ func TestUpgradeFromPreviousEdition(t *testing.T) {
 	}
 	before := statsJSON(t, db)
 	_, err = loader.LoadSources(ctx, db, seeds.Sources(), nil)
-	want := `the store holds source "ecfr-2024" from an earlier edition (without a version); this file is version 2, and a load cannot change stored facts: load it into a new store (entente --db NEW load --seed for the built-in seed graph)`
+	want := `the store holds source "ecfr-2024" from an earlier edition (without a version); this file is version 2, and a load does not change stored facts: load it with --replace to replace what the store says with what this edition says, or into a new store`
 	if err == nil || !strings.HasSuffix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
 		t.Errorf("loading the seed graph over the previous edition: %v\nwant one line ending %q", err, want)
 	}

@@ -121,14 +121,24 @@ func cmdLoad(g *globals, args []string) int {
 		}
 		switch {
 		case res.DryRun:
+			checked := render.Count(res.Read, "statement")
+			if res.Changes > 0 && res.Read == 0 {
+				checked = render.Count(int64(res.Changes), "change")
+			} else if res.Changes > 0 {
+				checked += " and " + render.Count(int64(res.Changes), "change")
+			}
 			fmt.Fprintf(g.env.stdout, "checked %s from %s in %v: %s, nothing written\n",
-				render.Count(res.Read, "statement"), what, elapsed, errorCount(len(res.Errors)))
+				checked, what, elapsed, errorCount(len(res.Errors)))
 		case res.Transactions > 0:
 			fmt.Fprintf(g.env.stdout, "loaded the history of %s from %s in %v: the store holds %s\n",
 				render.Count(int64(res.Transactions), "transaction"), what, elapsed, render.Count(res.Added, "statement"))
 		case *replace:
 			fmt.Fprintf(g.env.stdout, "loaded %s from %s in %v: %s new, %s replaced or removed%s\n",
 				render.Count(res.Read, "statement"), what, elapsed, render.Thousands(res.Added), render.Thousands(res.Removed), txSuffix(res.Tx))
+		case res.Changes > 0 && res.Read == 0:
+			fmt.Fprintf(g.env.stdout, "made %s from %s in %v: %s added, %s removed%s\n",
+				render.Count(int64(res.Changes), "change"), what, elapsed,
+				render.Thousands(res.Added), render.Thousands(res.Removed), txSuffix(res.Tx))
 		case res.Changes > 0:
 			fmt.Fprintf(g.env.stdout, "loaded %s and %s from %s in %v: %s added, %s removed%s\n",
 				render.Count(res.Read, "statement"), render.Count(int64(res.Changes), "change"), what, elapsed,
