@@ -43,7 +43,8 @@ var (
 func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
-	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B9,B10); default all")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B9,B10,B13); default all")
+	b13Rounds := flag.Int("b13-rounds", 11, "B13: interleaved rounds of the whole-process figures")
 	b9Clients := flag.Int("b9-clients", 50, "B9: concurrent clients of the explorer's API")
 	b9Time := flag.Duration("b9-time", 30*time.Second, "B9: how long the clients run")
 	b4Sizes := flag.String("b4-sizes", "100000,1000000,10000000", "B4: synthetic graph sizes in quads")
@@ -153,6 +154,19 @@ func main() {
 	}
 	if want("B10") {
 		r.b10 = runB10(moviesStore(loaded, *data))
+	}
+	if want("B13") {
+		r.b13 = runB13(moviesStore(loaded, *data), *b13Rounds)
+	}
+	if b13Only(*only) {
+		// B13 alone: its section replaces the one in the file.
+		var b strings.Builder
+		markdownB13(&b, r.b13)
+		if err := spliceSection(*out, b13Heading, b.String()); err != nil {
+			fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote B13 into %s\n", *out)
+		return
 	}
 	if b10Only(*only) {
 		// B10 alone: its section replaces the one in the file.
@@ -268,6 +282,7 @@ type report struct {
 	b7      []*b7set
 	b10     []*b10set
 	b9      *b9result
+	b13     *b13result
 	// b7rounds is how many interleaved rounds B7 ran.
 	b7rounds int
 	b6       map[string]measure
@@ -437,6 +452,9 @@ func (r *report) markdown(data string, runs int) string {
 	}
 	if len(r.b10) > 0 {
 		markdownB10(&b, r.b10)
+	}
+	if r.b13 != nil {
+		markdownB13(&b, r.b13)
 	}
 	return b.String()
 }
