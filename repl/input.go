@@ -31,6 +31,7 @@ var statementWords = map[string]bool{
 	"show": true, "neighbors": true, "neighbours": true, "path": true, "paths": true,
 	"why": true, "compare": true, "match": true,
 	"brokers": true, "bridges": true, "rank": true, "communities": true, "components": true,
+	"search": true, "history": true, "changes": true,
 }
 
 // isComment reports whether a line (trimmed) is a comment.
@@ -116,7 +117,7 @@ const (
 
 // statementList lists statementWords, for suggestions.
 var statementList = []string{"show", "neighbors", "neighbours", "path", "paths", "why", "compare", "match",
-	"brokers", "bridges", "rank", "communities", "components"}
+	"brokers", "bridges", "rank", "communities", "components", "search", "history", "changes"}
 
 // afterWhole decides what the line (trimmed) after a whole statement does
 // to it in a script (semis: the script ends its statements with ";"). A
