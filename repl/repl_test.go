@@ -291,7 +291,7 @@ func TestScriptLines(t *testing.T) {
 		{"one per line", []string{"why Japan Australia", "path Japan to India", "", "show Australia"},
 			[]string{"security_pact", "India", "rows)", "Australia  (Country)"}, nil},
 		{"search, history and changes start statements", []string{"why Japan Australia", "search pact", "history Australia", "changes since tx:1", "show Australia"},
-			[]string{"security_pact", " hit | field", "added", "(0 rows)", "Australia  (Country)"}, nil},
+			[]string{"security_pact", " hit | field", "added", " tx   | time", "Australia  (Country)"}, nil},
 		{"a time on the next line", []string{"why Japan Australia", "  at 2023"},
 			[]string{"security_pact", "(1 row)"}, nil},
 		{"backslash", []string{`path Japan to India \`, "  avoid China"}, []string{"India", "rows)"}, []string{"→ China", "— China"}},
