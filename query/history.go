@@ -103,6 +103,7 @@ func (ev *evaluator) history(s *syntax.History) (*Result, error) {
 		return nil, err
 	}
 	var match func(q quad.Quad) bool
+	var seed quad.Value
 	target := s.Target
 	if strings.HasPrefix(target, graph.StmtPrefix) {
 		stmt := quad.IRI(target)
@@ -114,14 +115,21 @@ func (ev *evaluator) history(s *syntax.History) (*Result, error) {
 			}
 		}
 		if !found {
+			// Added by the first load, and not changed since?
+			ref, _ := ev.qs.ValueOf(stmt)
+			found = ref != nil
+		}
+		if !found {
 			return nil, ev.errAt(s.TargetAt, ErrUnknown, "no statement %s in the store's history", target)
 		}
+		seed = stmt
 		match = func(q quad.Quad) bool { return q.Label == stmt || q.Subject == stmt || isPartOf(q.Subject, stmt) }
 	} else {
 		id, err := ev.historyEntity(s, changes)
 		if err != nil {
 			return nil, err
 		}
+		seed = id
 		stmts := map[quad.Value]bool{}
 		// The statements of its relations, stored now or once.
 		for _, d := range []quad.Direction{quad.Subject, quad.Object} {
@@ -146,7 +154,7 @@ func (ev *evaluator) history(s *syntax.History) (*Result, error) {
 			return q.Subject == id || q.Object == id || stmts[q.Label] || stmts[q.Subject] || partOfAny(q.Subject, stmts)
 		}
 	}
-	kept, err := ev.implicitChanges(match)
+	kept, err := ev.implicitChanges(seed, match, changes)
 	if err != nil {
 		return nil, err
 	}
@@ -177,32 +185,90 @@ func (ev *evaluator) history(s *syntax.History) (*Result, error) {
 }
 
 // implicitChanges: what the first load, an implicit transaction whose
-// quads are not recorded one by one, added that match picks — read from
-// the store as it was after it.
-func (ev *evaluator) implicitChanges(match func(quad.Quad) bool) ([]graph.Change, error) {
+// quads are not recorded one by one, added that match picks. A quad was
+// there after it if no later transaction touched it and it is there now,
+// or if the first later change to it removed it; the present store is
+// read through its indexes from seed (the entity or the statement asked
+// about): its quads, its relations' statements, their qualifiers,
+// evidence and states.
+func (ev *evaluator) implicitChanges(seed quad.Value, match func(quad.Quad) bool, changes []graph.Change) ([]graph.Change, error) {
 	log, err := ev.db.Log(ev.ctx)
 	if err != nil || len(log) == 0 || !log[len(log)-1].Implicit {
 		return nil, err
 	}
 	first := log[len(log)-1]
-	v, err := ev.db.AsOf(ev.ctx, first.ID)
-	if err != nil {
-		return nil, err
-	}
-	qs := v.QuadStore()
-	var out []graph.Change
-	it := qs.QuadsAllIterator().Iterate()
-	defer it.Close()
-	for it.Next(ev.ctx) {
-		q, err := qs.Quad(it.Result())
-		if err != nil {
-			return nil, err
+	// The first later change to each quad: true if it added the quad.
+	firstAdded := map[quad.Quad]bool{}
+	for _, c := range changes {
+		if _, ok := firstAdded[c.Quad]; !ok {
+			firstAdded[c.Quad] = c.Added
 		}
-		if match(q) {
+	}
+	seen := map[quad.Quad]bool{}
+	var out []graph.Change
+	keep := func(q quad.Quad) {
+		if !seen[q] && match(q) {
+			seen[q] = true
 			out = append(out, graph.Change{Tx: first, Added: true, Quad: q})
 		}
 	}
-	return out, it.Err()
+	qs := ev.qs
+	visited := map[quad.Value]bool{}
+	var visit func(n quad.Value, dirs ...quad.Direction) error
+	visit = func(n quad.Value, dirs ...quad.Direction) error {
+		ref, err := qs.ValueOf(n)
+		if err != nil || ref == nil {
+			return err
+		}
+		var next []quad.Value
+		for _, d := range dirs {
+			it := qs.QuadIterator(d, ref).Iterate()
+			for it.Next(ev.ctx) {
+				q, err := qs.Quad(it.Result())
+				if err != nil {
+					it.Close()
+					return err
+				}
+				if added, changed := firstAdded[q]; !changed || !added {
+					keep(q)
+				}
+				// A relation's statement, a statement's evidence and states.
+				if q.Label != nil && !graph.IsAttribute(q.Predicate) && !visited[q.Label] {
+					next = append(next, q.Label)
+				}
+				if ni, ok := n.(quad.IRI); ok && d == quad.Subject && strings.HasPrefix(string(ni), graph.StmtPrefix) &&
+					isPartOf(q.Object, n) && !visited[q.Object] {
+					next = append(next, q.Object)
+				}
+			}
+			err := it.Err()
+			it.Close()
+			if err != nil {
+				return err
+			}
+		}
+		for _, m := range next {
+			if visited[m] {
+				continue
+			}
+			visited[m] = true
+			if err := visit(m, quad.Subject, quad.Label); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	visited[seed] = true
+	if err := visit(seed, quad.Subject, quad.Object, quad.Label); err != nil {
+		return nil, err
+	}
+	// What a later transaction removed first was there after the first.
+	for q, added := range firstAdded {
+		if !added {
+			keep(q)
+		}
+	}
+	return out, nil
 }
 
 // historyEntity resolves the entity of a history statement, in the
