@@ -43,8 +43,9 @@ var (
 func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
-	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B9,B10,B13); default all")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B8,B9,B10,B13); default all")
 	b13Rounds := flag.Int("b13-rounds", 11, "B13: interleaved rounds of the whole-process figures")
+	b8Changes := flag.Int("b8-changes", 1000, "B8: relations retracted one a transaction, and as many in one")
 	b9Clients := flag.Int("b9-clients", 50, "B9: concurrent clients of the explorer's API")
 	b9Time := flag.Duration("b9-time", 30*time.Second, "B9: how long the clients run")
 	b4Sizes := flag.String("b4-sizes", "100000,1000000,10000000", "B4: synthetic graph sizes in quads")
@@ -152,6 +153,9 @@ func main() {
 		r.b9 = runB9(moviesStore(loaded, *data), *b9Clients, *b9Time)
 		progress("B9: %d clients for %v %v", *b9Clients, *b9Time, errText(r.b9.err))
 	}
+	if want("B8") {
+		r.b8 = runB8(moviesStore(loaded, *data), *b8Changes, 3, max(*runs, 5))
+	}
 	if want("B10") {
 		r.b10 = runB10(moviesStore(loaded, *data))
 	}
@@ -166,6 +170,16 @@ func main() {
 			fatal(err)
 		}
 		fmt.Fprintf(os.Stderr, "wrote B13 into %s\n", *out)
+		return
+	}
+	if b8Only(*only) {
+		// B8 alone: its section replaces the one in the file.
+		var b strings.Builder
+		markdownB8(&b, r.b8)
+		if err := spliceSection(*out, b8Heading, b.String()); err != nil {
+			fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote B8 into %s\n", *out)
 		return
 	}
 	if b10Only(*only) {
@@ -280,6 +294,7 @@ type report struct {
 	b4      []b4size
 	b5      []float64 // ms to the first prompt
 	b7      []*b7set
+	b8      *b8result
 	b10     []*b10set
 	b9      *b9result
 	b13     *b13result
@@ -446,6 +461,9 @@ func (r *report) markdown(data string, runs int) string {
 	}
 	if len(r.b7) > 0 {
 		markdownB7(&b, r.b7, r.b7rounds)
+	}
+	if r.b8 != nil {
+		markdownB8(&b, r.b8)
 	}
 	if r.b9 != nil {
 		markdownB9(&b, r.b9)

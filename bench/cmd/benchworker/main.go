@@ -63,7 +63,7 @@ type pairResult struct {
 
 func main() {
 	system := flag.String("system", "entente", "entente, memstore, btree, bolt or leveldb")
-	task := flag.String("task", "load", "load (into an empty store), reload (the same file again), gizmo (B2 queries), paths and path-cold (B3), synthetic-paths (B4), search and search-cold (B7), network and network-cold (B10)")
+	task := flag.String("task", "load", "load (into an empty store), reload (the same file again), gizmo (B2 queries), paths and path-cold (B3), synthetic-paths (B4), search and search-cold (B7), network and network-cold (B10), history (B8: changes and as of, on a copy of a Movies store)")
 	dir := flag.String("db", "", "store directory")
 	data := flag.String("data", "", "N-Quads file (gzip) to load")
 	minTime := flag.Duration("min-time", time.Second, "gizmo: run each query at least this long")
@@ -72,6 +72,7 @@ func main() {
 	quads := flag.Int("quads", 0, "synthetic-paths: the size of the synthetic graph in the store (B4)")
 	set := flag.String("set", "movies", "search, search-cold, network, network-cold: the statements of movies or seed (B7, B10)")
 	nth := flag.Int("query", 0, "search-cold, network-cold: the statement to run")
+	changes := flag.Int("changes", 1000, "history: relations retracted one a transaction, and as many in one (B8)")
 	flag.Parse()
 	out := output{System: *system, Task: *task}
 	var err error
@@ -90,6 +91,8 @@ func main() {
 		err = runNetwork(&out, *dir, *set, *reps)
 	case "network-cold":
 		err = runNetworkCold(&out, *dir, *set, *nth)
+	case "history":
+		err = runHistory(&out, *dir, *changes, *reps)
 	default:
 		err = run(&out, *dir, *data, *minTime)
 	}
