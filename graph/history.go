@@ -240,11 +240,7 @@ func (db *DB) AsOf(ctx context.Context, id uint64) (*DB, error) {
 	}
 	key := fmt.Sprintf("%d@%d", b.Version(), id)
 	return b.snaps.get(key, func() (*DB, error) {
-		qs, err := b.qs.QuadsAsOf(ctx, id)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		v, err := viewOf(ctx, b, qs)
+		v, err := b.viewAsOf(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -252,6 +248,36 @@ func (db *DB) AsOf(ctx context.Context, id uint64) (*DB, error) {
 		v.asOf = &at
 		return v, nil
 	})
+}
+
+// viewAsOf makes a read-only in-memory store of the store as it was after
+// transaction id: a Badger store copies its keys and undoes the later
+// changes (quadstore.FillAsOf); another backend gives its quads.
+func (b *DB) viewAsOf(ctx context.Context, id uint64) (*DB, error) {
+	src, ok := any(b.qs).(*quadstore.QuadStore)
+	if !ok {
+		qs, err := b.qs.QuadsAsOf(ctx, id)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		return viewOf(ctx, b, qs)
+	}
+	v, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		return nil, err
+	}
+	dst, ok := any(v.qs).(*quadstore.QuadStore)
+	if !ok {
+		v.Close()
+		return nil, errors.New("graph: an in-memory store is not a Badger store")
+	}
+	if err := dst.FillAsOf(ctx, src, id); err != nil {
+		v.Close()
+		return nil, mapErr(err)
+	}
+	v.opts.ReadOnly = true
+	v.parent = b
+	return v, nil
 }
 
 // viewOf makes a read-only in-memory store of quads.

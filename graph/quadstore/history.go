@@ -831,3 +831,186 @@ func boolOp(add bool) byte {
 	}
 	return opRemove
 }
+
+// FillAsOf fills s, an empty in-memory store, with src as it was after
+// transaction at: src's indexes, nodes and counters are copied key for key
+// (Badger's stream, no decoding), then the changes of the transactions
+// after at are undone on the copy, restoring the nodes they had retired.
+// The copy keeps src's ids and records no history of its own. It costs a
+// copy of src's keys and the undoing of the later changes, against a
+// decode and re-encode of every quad for QuadsAsOf and a load.
+func (s *QuadStore) FillAsOf(ctx context.Context, src *QuadStore, at uint64) error {
+	if !s.opts.InMemory || s.nquads.Load() != 0 {
+		return errors.New("quadstore: FillAsOf fills an empty in-memory store")
+	}
+	log, err := src.Log(ctx)
+	if err != nil {
+		return err
+	}
+	var m map[quadIDs]bool
+	empty := at == 0
+	if !empty {
+		err = src.db.View(func(txn *badger.Txn) error {
+			var err error
+			m, empty, err = overlay(ctx, txn, log, at)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if empty {
+		return nil
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	// The present, key for key, in order, as one stream.
+	sw := s.db.NewStreamWriter()
+	if err := sw.Prepare(); err != nil {
+		return err
+	}
+	out := &streamOut{sw: sw, stream: 1}
+	err = src.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		defer it.Close()
+		var val []byte
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			if len(k) == 0 || k[0] == pfxHistory || k[0] == pfxRetired || k[0] == pfxJournal {
+				continue
+			}
+			if n++; n%65536 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			val = val[:0]
+			if item.ValueSize() > 0 {
+				var err error
+				if val, err = item.ValueCopy(val); err != nil {
+					return err
+				}
+			}
+			if err := out.put(k, val); err != nil {
+				return err
+			}
+		}
+		return out.done()
+	})
+	if err != nil {
+		sw.Cancel()
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	if err := s.loadMeta(); err != nil {
+		return err
+	}
+	// The later changes, undone: removals first (they may retire nodes
+	// the additions do not need), in batches.
+	var adds, removes []quadIDs
+	for ids, held := range m {
+		if held {
+			adds = append(adds, ids)
+		} else {
+			removes = append(removes, ids)
+		}
+	}
+	sort.Slice(adds, func(i, j int) bool { return lessIDs(adds[i], adds[j]) })
+	sort.Slice(removes, func(i, j int) bool { return lessIDs(removes[i], removes[j]) })
+	const batch = 2048
+	for len(removes) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		part := removes[:min(batch, len(removes))]
+		removes = removes[len(part):]
+		if err := s.undoBatch(src, nil, part); err != nil {
+			return err
+		}
+	}
+	for len(adds) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		part := adds[:min(batch, len(adds))]
+		adds = adds[len(part):]
+		if err := s.undoBatch(src, part, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// undoBatch adds and removes quads by id in one transaction of s (wmu
+// held), restoring from src the value of a node s no longer has.
+func (s *QuadStore) undoBatch(src *QuadStore, adds, removes []quadIDs) error {
+	tx := s.begin()
+	defer tx.discard()
+	tx.histMode = histNone
+	for _, ids := range removes {
+		if err := tx.removeIDs(ids, true); err != nil {
+			return err
+		}
+	}
+	for _, ids := range adds {
+		for _, id := range ids {
+			if id == 0 {
+				continue
+			}
+			if err := tx.restoreNode(src, id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.addIDs(ids, true); err != nil {
+			return err
+		}
+	}
+	return tx.commit()
+}
+
+// restoreNode gives the copy node id again, with its value from src (its
+// node or, once retired, its retired value), if the copy lacks it.
+func (tx *writeTx) restoreNode(src *QuadStore, id uint64) error {
+	if _, ok := tx.created[id]; ok {
+		return nil
+	}
+	if _, err := tx.txn.Get(nodeKey(id)); err == nil {
+		return nil
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	var enc []byte
+	err := src.db.View(func(txn *badger.Txn) error {
+		for _, k := range [][]byte{nodeKey(id), retiredKey(id)} {
+			item, err := txn.Get(k)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			enc, err = item.ValueCopy(nil)
+			return err
+		}
+		return fmt.Errorf("%w: node %d, named by the history, has no value", ErrCorrupt, id)
+	})
+	if err != nil {
+		return err
+	}
+	v, err := decodeValue(enc)
+	if err != nil {
+		return err
+	}
+	if err := tx.set(hashKey(hashOf(v)), putU64(id)); err != nil {
+		return err
+	}
+	if err := tx.set(nodeKey(id), enc); err != nil {
+		return err
+	}
+	tx.created[id] = struct{}{}
+	tx.dn++
+	return nil
+}

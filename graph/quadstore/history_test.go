@@ -105,6 +105,23 @@ func TestHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameQuads(t, "as of "+string(rune('0'+at)), got, want)
+			// The same, as a copy of the store with the later changes
+			// undone: its quads, counts and indexes agree.
+			v, err := Open("", &Options{InMemory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.FillAsOf(ctx, s, uint64(at)); err != nil {
+				t.Fatal(err)
+			}
+			sameQuads(t, "a copy as of "+string(rune('0'+at)), allQuadsOf(t, v), want)
+			if rep, err := v.Check(ctx); err != nil || !rep.OK() {
+				t.Fatalf("the copy as of %d: check %+v %v", at, rep, err)
+			}
+			if n := v.nquads.Load(); n != int64(len(want)) {
+				t.Fatalf("the copy as of %d counts %d quads, holds %d", at, n, len(want))
+			}
+			v.Close()
 		}
 		var changes []string
 		if err := s.Changes(ctx, 1, 3, func(r TxRecord, op Op) error {
@@ -184,4 +201,24 @@ func TestHistoryRollback(t *testing.T) {
 	if _, err := s.Commit(ctx, []quad.Quad{quad.Make("x", "y", "w", nil)}, nil, TxOptions{Time: time.Now()}); err == nil {
 		t.Fatal("a transaction dated before the last one was accepted")
 	}
+}
+
+// allQuadsOf reads every quad of s through its iterator.
+func allQuadsOf(t *testing.T, s *QuadStore) []quad.Quad {
+	t.Helper()
+	ctx := context.Background()
+	var out []quad.Quad
+	it := s.QuadsAllIterator().Iterate()
+	defer it.Close()
+	for it.Next(ctx) {
+		q, err := s.Quad(it.Result())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, q)
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
