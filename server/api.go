@@ -49,6 +49,17 @@ type answer struct {
 type graphJ struct {
 	Nodes []interface{} `json:"nodes"`
 	Edges []interface{} `json:"edges"`
+	// Marks are a network answer's marks of its nodes, by node id: the
+	// community or component (group), the rank and the score the page
+	// outlines them by, as exports do.
+	Marks map[string]markJ `json:"marks,omitempty"`
+}
+
+// markJ is one node's mark.
+type markJ struct {
+	Group int     `json:"group,omitempty"`
+	Rank  int     `json:"rank,omitempty"`
+	Score float64 `json:"score,omitempty"`
 }
 
 // decode reads a JSON request body under the body cap. It asks for
@@ -148,6 +159,12 @@ func subgraphJSON(sg *export.Subgraph) graphJ {
 	}
 	for _, r := range sg.Relations {
 		g.Edges = append(g.Edges, render.JSONValue(r))
+	}
+	if len(sg.Marks) > 0 {
+		g.Marks = make(map[string]markJ, len(sg.Marks))
+		for id, m := range sg.Marks {
+			g.Marks[id] = markJ{Group: m.Group, Rank: m.Rank, Score: m.Score}
+		}
 	}
 	return g
 }

@@ -135,7 +135,56 @@ type answerJ struct {
 	Graph   struct {
 		Nodes []map[string]interface{} `json:"nodes"`
 		Edges []map[string]interface{} `json:"edges"`
+		Marks map[string]struct {
+			Group int     `json:"group"`
+			Rank  int     `json:"rank"`
+			Score float64 `json:"score"`
+		} `json:"marks"`
 	} `json:"graph"`
+}
+
+// TestNetworkMarks: a network answer carries its nodes' marks for the
+// page to outline: communities by group (AP4's members in one), ranks.
+func TestNetworkMarks(t *testing.T) {
+	ts := testServer(t, nil)
+	var a answerJ
+	r := post(t, ts.URL+"/api/query", map[string]string{"query": "communities", "lang": "eql"})
+	if r.status != 200 {
+		t.Fatalf("communities: %d %s", r.status, r.body)
+	}
+	r.json(t, &a)
+	g := a.Graph.Marks["entity:japan"].Group
+	for _, id := range []string{"entity:australia", "entity:south-korea", "entity:new-zealand"} {
+		if m, ok := a.Graph.Marks[id]; !ok || g == 0 || m.Group != g {
+			t.Errorf("communities: %s in group %d, Japan in %d", id, m.Group, g)
+		}
+	}
+	drawn := map[string]bool{}
+	for _, n := range a.Graph.Nodes {
+		drawn[n["id"].(string)] = true
+	}
+	for id := range a.Graph.Marks {
+		if !drawn[id] {
+			t.Errorf("communities: %s is marked and not drawn", id)
+		}
+	}
+	a = answerJ{}
+	post(t, ts.URL+"/api/query", map[string]string{"query": "rank by pagerank type Country limit 3", "lang": "eql"}).json(t, &a)
+	ranks := map[int]bool{}
+	for _, m := range a.Graph.Marks {
+		if m.Rank == 0 || m.Score <= 0 || m.Group != 0 {
+			t.Errorf("rank: mark %+v", m)
+		}
+		ranks[m.Rank] = true
+	}
+	if len(a.Graph.Marks) != 3 || !ranks[1] || !ranks[3] {
+		t.Errorf("rank by pagerank limit 3: marks %+v", a.Graph.Marks)
+	}
+	a = answerJ{}
+	post(t, ts.URL+"/api/query", map[string]string{"query": "why Japan Australia", "lang": "eql"}).json(t, &a)
+	if a.Graph.Marks != nil {
+		t.Errorf("why has marks: %+v", a.Graph.Marks)
+	}
 }
 
 type errorJ struct {

@@ -50,6 +50,9 @@
     info: null,
   };
 
+  // A network answer's outlines (markNodes), as the exports' (export/marks.go).
+  const GROUP_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const RANK_COLOURS = ['#67000d', '#a50f15', '#cb181d', '#ef3b2c', '#fb6a4a', '#fc9272'];
   const cy = cytoscape({
     container: $('cy'),
     pixelRatio: 1, // crisp enough, and four times less to paint on a dense screen
@@ -65,6 +68,8 @@
       } },
       { selector: 'node[type = "Person"]', style: { 'shape': 'ellipse' } },
       { selector: 'node[type = "ProposedFormat"]', style: { 'border-style': 'dashed' } },
+      { selector: 'node[group]', style: { 'border-width': 3, 'border-color': (n) => GROUP_COLOURS[(n.data('group') - 1) % GROUP_COLOURS.length] } },
+      { selector: 'node[rank]', style: { 'border-width': 3, 'border-color': (n) => RANK_COLOURS[n.data('shade')] } },
       { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#1a73e8' } },
       { selector: 'node.path-from', style: { 'border-width': 3, 'border-color': '#f0a500' } },
       { selector: 'edge', style: {
@@ -135,11 +140,35 @@
       }
       cy.add({ group: 'edges', data: { id: key, source: e.from, target: e.to, label: edgeLabel(e), status: e.status, kind: e.rel, raw: e } });
     }
+    if (g.marks) markNodes(g.marks);
     const many = cy.edges().length > 300;
     cy.edges().toggleClass('many', many);
     place(fresh, around, before === 0);
     refreshChrome();
     return fresh;
+  }
+
+  // markNodes outlines the nodes of a network answer as exports do: each
+  // community or component in its colour, ranked nodes in a shade of red
+  // (the darker, the higher), their rank before their name. A new marked
+  // answer replaces the marks of the one before.
+  function markNodes(marks) {
+    cy.nodes('[group], [rank]').forEach((n) => {
+      n.removeData('group rank shade');
+      n.data('label', label(n.data('raw')));
+    });
+    let last = 1;
+    for (const m of Object.values(marks)) last = Math.max(last, m.rank || 0);
+    for (const [id, m] of Object.entries(marks)) {
+      const n = cy.getElementById(id);
+      if (n.empty()) continue;
+      if (m.group) n.data('group', m.group);
+      if (m.rank) {
+        n.data('rank', m.rank);
+        n.data('shade', Math.min(Math.floor((m.rank - 1) * RANK_COLOURS.length / last), RANK_COLOURS.length - 1));
+        n.data('label', '#' + m.rank + ' ' + label(n.data('raw')));
+      }
+    }
   }
 
   function drawPending() {
@@ -412,6 +441,8 @@
       el('h3', {}, 'Paths'), el('div', { class: 'sub' }, ends),
       el('p', { class: 'hint' }, state.paths.length === 0 ? 'No path.' :
         state.paths.length + (state.paths.length === 1 ? ' path' : ' paths') + ', strongest first. n / Shift+n steps through them; Esc clears.'),
+      a.graph.marks ? el('p', { class: 'hint' }, 'Outlined: ' + (Object.values(a.graph.marks).some((m) => m.group)
+        ? 'each community or component in its colour.' : 'by rank, the darker the higher; the rank precedes the name.')) : null,
       ...(a.notes || []).map((n) => el('p', { class: 'hint' }, 'note: ' + n)),
       a.note ? el('p', { class: 'hint' }, a.note) : null,
       op.op === 'path' && !op.all ? el('button', { onclick: () => run({ op: 'path', from: op.from, to: op.to, all: true }) }, 'Every simple path among the strongest') : null,
@@ -462,6 +493,8 @@
     panel(
       el('h3', {}, 'Answer'), el('div', { class: 'sub' }, a.statement || op.q),
       el('p', { class: 'hint' }, a.rows.length + (a.rows.length === 1 ? ' row' : ' rows') + '; ' + a.graph.nodes.length + ' nodes and ' + a.graph.edges.length + ' links drawn.'),
+      a.graph.marks ? el('p', { class: 'hint' }, 'Outlined: ' + (Object.values(a.graph.marks).some((m) => m.group)
+        ? 'each community or component in its colour.' : 'by rank, the darker the higher; the rank precedes the name.')) : null,
       ...(a.notes || []).map((n) => el('p', { class: 'hint' }, 'note: ' + n)),
       a.note ? el('p', { class: 'hint' }, a.note) : null,
       el('table', { class: 'answer' }, el('thead', {}, el('tr', {}, a.columns.map((c) => el('th', {}, c)))), el('tbody', {}, rows)),

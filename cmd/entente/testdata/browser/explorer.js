@@ -177,6 +177,24 @@ async function main() {
   check((await page.inputValue('#eql')) === 'path Japan to Indai', 'history did not recall the last query');
   step('query history: ↑ recalls the last query');
 
+  // A network answer: communities outlined by group, ranks by shade and number.
+  await page.click('#btn-clear');
+  await page.fill('#eql', 'communities');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() => window.explorer.cy.nodes('[group]').length > 0);
+  const groups = await page.evaluate(() => new Set(window.explorer.cy.nodes('[group]').map((n) => n.data('group'))).size);
+  const ap4 = await page.evaluate(() => ['entity:japan', 'entity:australia', 'entity:south-korea', 'entity:new-zealand']
+    .map((id) => window.explorer.cy.getElementById(id).data('group')));
+  check(groups > 1 && ap4.every((g) => g === ap4[0] && g > 0), 'communities: ' + groups + ' groups, AP4 in ' + ap4.join(','));
+  const outline = await page.evaluate(() => window.explorer.cy.getElementById('entity:japan').style('border-color'));
+  check(outline !== 'rgb(85,85,85)', 'a community is not outlined: ' + outline);
+  await page.fill('#eql', 'rank by pagerank type Country limit 5');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() => window.explorer.cy.nodes('[rank]').length === 5);
+  const top = await page.evaluate(() => window.explorer.cy.nodes("[rank = 1]").data("label"));
+  check(/^#1 /.test(top) && await page.evaluate(() => window.explorer.cy.nodes('[group]').length) === 0, 'ranks: ' + top);
+  step('network answers: ' + groups + ' communities outlined, AP4 together; rank 1 is ' + top);
+
   // The drawing cap: a view over the cap says so, and "show more" draws the rest.
   const capped = new URL(url);
   capped.hash = 'cap=5&op=add:entity:japan&op=expand:entity:japan';
