@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/entente-kg/entente/graph"
@@ -116,7 +117,7 @@ func cmdServe(g *globals, args []string) int {
 		if *token != "" {
 			u += "?token=" + url.QueryEscape(*token)
 		}
-		if err := openBrowser(u); err != nil {
+		if err := openBrowser(g.env.getenv("BROWSER"), u); err != nil {
 			fmt.Fprintf(g.env.stderr, "entente: serve: could not open a browser (%v); open %s\n", err, page)
 		}
 	}
@@ -145,9 +146,29 @@ func cmdServe(g *globals, args []string) int {
 	return exitOK
 }
 
-// openBrowser opens u in the user's browser.
-func openBrowser(u string) error {
+// openBrowser opens u in the user's browser: $BROWSER when set (the first
+// of a colon-separated list; "%s" in it stands for the address, else the
+// address is its argument), else the system's opener.
+func openBrowser(browser, u string) error {
 	var cmd *exec.Cmd
+	if b, _, _ := strings.Cut(browser, ":"); strings.TrimSpace(b) != "" {
+		words := strings.Fields(b)
+		placed := false
+		for i, w := range words {
+			if strings.Contains(w, "%s") {
+				words[i], placed = strings.ReplaceAll(w, "%s", u), true
+			}
+		}
+		if !placed {
+			words = append(words, u)
+		}
+		cmd = exec.Command(words[0], words[1:]...)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go cmd.Wait()
+		return nil
+	}
 	switch runtime.GOOS {
 	case "darwin":
 		cmd = exec.Command("open", u)

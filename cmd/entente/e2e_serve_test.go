@@ -257,3 +257,31 @@ func colours(t *testing.T, path string) int {
 	}
 	return len(seen)
 }
+
+// TestServeOpen: --open opens the page (with its token) in $BROWSER.
+func TestServeOpen(t *testing.T) {
+	dir := t.TempDir()
+	opened := filepath.Join(dir, "opened")
+	script := filepath.Join(dir, "browser.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$1\" > "+opened+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BROWSER", script)
+	db := filepath.Join(dir, "s")
+	entente(t, "", "--db", db, "load", "--seed", "--quiet").must(t, 0)
+	s := serve(t, db, "--open", "--token", "s3cret")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(opened)
+		if err == nil && len(b) > 0 {
+			if got, want := strings.TrimSpace(string(b)), s.url+"?token=s3cret"; got != want {
+				t.Fatalf("--open opened %q, want %q", got, want)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("--open did not run $BROWSER in 10 s; stderr: %s", s.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
