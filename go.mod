@@ -10,6 +10,7 @@ require (
 	github.com/dgraph-io/ristretto/v2 v2.2.0
 	github.com/fogleman/gg v1.3.0
 	github.com/goccy/go-graphviz v0.2.10
+	github.com/lib/pq v1.10.9
 	github.com/mattn/go-runewidth v0.0.31
 	github.com/peterh/liner v1.2.2
 	github.com/piprate/json-gold v0.5.0

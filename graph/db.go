@@ -43,7 +43,7 @@ type Options struct {
 type DB struct {
 	dir  string
 	opts Options
-	qs   *quadstore.QuadStore
+	qs   backend // the Badger store or the PostgreSQL one
 	lock *dirLock
 
 	closeOnce sync.Once
@@ -74,10 +74,21 @@ type DB struct {
 // create one, ErrNeedsRecovery if it is read-only and a crash left the
 // store to settle, ErrFormatVersion if another format version wrote it and
 // ErrNoSpace if a writable open finds the disk full.
+//
+// dir may instead be a database address, postgres://USER@HOST:PORT/DB
+// (lib/pq's parameters in its query, such as ?sslmode=disable), for a
+// store on PostgreSQL that Init has made; cockroach://… is the same on
+// CockroachDB (untested). There Open fails with ErrUnreachable when the
+// server cannot be reached, ErrNoStore when the database has no schema
+// and ErrFormatVersion when another version made it; several processes
+// may have it open for writing at once.
 func Open(dir string, opts *Options) (*DB, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
+	}
+	if IsURL(dir) {
+		return openURL(dir, o)
 	}
 	db := &DB{dir: dir, opts: o}
 	if !o.InMemory {
@@ -133,6 +144,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 // Exists reports whether dir holds a store (sound or damaged), as opposed to
 // nothing, or files no store has.
 func Exists(dir string) bool {
+	if IsURL(dir) {
+		return true // made by Init; Open says if it is not there
+	}
 	kind, _, err := quadstore.Classify(dir)
 	return err == nil && kind == quadstore.DirStore
 }
@@ -170,7 +184,8 @@ func (db *DB) usable() error {
 	return nil
 }
 
-// Dir returns the store's directory ("" in memory).
+// Dir returns the store's directory ("" in memory), or its database
+// address.
 func (db *DB) Dir() string {
 	if db.opts.InMemory {
 		return ""

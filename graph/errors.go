@@ -38,6 +38,11 @@ var (
 	ErrTooLarge = errors.New("graph: batch too large for one transaction")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("graph: store is closed")
+	// ErrUnreachable: the database server of a postgres:// store cannot
+	// be reached or refused the connection.
+	ErrUnreachable = errors.New("graph: cannot connect to the database server")
+	// ErrInitialized: Init found the database's schema already there.
+	ErrInitialized = errors.New("graph: the database already has an Entente schema")
 	// ErrNotFound: an entity or value is not in the graph.
 	ErrNotFound = errors.New("graph: not found")
 )

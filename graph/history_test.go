@@ -11,13 +11,9 @@ import (
 	eg "github.com/entente-kg/entente/graph"
 )
 
-func historyStore(t *testing.T) *eg.DB {
+func historyStore(t *testing.T, open openFunc) *eg.DB {
 	t.Helper()
-	db, err := eg.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := open(t)
 	ent := func(id, typ, name string) []quad.Quad {
 		return []quad.Quad{
 			quad.MakeIRI("entity:"+id, "rdf:type", "type:"+typ, ""),
@@ -82,8 +78,12 @@ func has(t *testing.T, db *eg.DB, q quad.Quad) bool {
 // store as of an earlier one still shows what was; valid time reads dated
 // states.
 func TestRetractAmendAsOfAt(t *testing.T) {
+	eachBackend(t, testRetractAmendAsOfAt)
+}
+
+func testRetractAmendAsOfAt(t *testing.T, open openFunc) {
 	ctx := context.Background()
-	db := historyStore(t)
+	db := historyStore(t, open)
 	jpIn := quad.Quad{Subject: quad.IRI("entity:japan"), Predicate: quad.IRI("rel:partner"), Object: quad.IRI("entity:india"), Label: quad.IRI("stmt:jp-in")}
 
 	// Errors name the closest match.

@@ -95,7 +95,7 @@ type globals struct {
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.Func("db", "the store's directory (default $ENTENTE_DB, else the user's data directory)", func(s string) error {
+	fs.Func("db", "the store's directory or postgres:// address (default $ENTENTE_DB, else the user's data directory)", func(s string) error {
 		g.db, g.dbSet = s, true
 		return nil
 	})
@@ -127,10 +127,14 @@ Usage:
   entente [--db DIR] diff --since T            what was added, amended and retracted since T
   entente [--db DIR] serve [--addr 127.0.0.1:7474] [--open]
                                                the explorer: a page and its JSON API in the browser
+  entente --db postgres://USER@HOST:PORT/DB init
+                                               create the schema of a store on PostgreSQL
+  entente copy --from SRC --to DST             copy a store into an empty one (Badger or PostgreSQL), history kept
   entente version                              print the version (also --version)
   entente help [COMMAND]                       print help
 
 The store is --db DIR, else $ENTENTE_DB, else %s.
+DIR may be a PostgreSQL address instead, postgres://USER@HOST:PORT/DB (see docs/scale.md).
 A change (load, retract, amend) records $ENTENTE_TX_TIME (RFC 3339), when set, as its time.
 Exit status: 0 ok, 1 bad query or input, 2 usage error, 3 store cannot be opened.
 Run 'entente help COMMAND' for a command's flags.
@@ -199,6 +203,10 @@ func run(args []string, e *env) int {
 		return cmdServe(g, rest)
 	case "log":
 		return cmdLog(g, rest)
+	case "init":
+		return cmdInit(g, rest)
+	case "copy":
+		return cmdCopy(g, rest)
 	case "retract":
 		return cmdRetract(g, rest)
 	case "amend":
@@ -330,6 +338,9 @@ func (g *globals) openWith(o *graph.Options) (*graph.DB, int) {
 // exit status: 1 for a full disk, 3 for a store that cannot be opened.
 func openFailed(w io.Writer, dir string, err error) int {
 	switch {
+	case errors.Is(err, graph.ErrNoStore) && graph.IsURL(dir):
+		fmt.Fprintf(w, "entente: cannot open the store: %v\n", err)
+		return exitStore
 	case errors.Is(err, graph.ErrNoStore):
 		fmt.Fprintf(w, "entente: no store in %s (create one with `entente --db %s load FILE` or `load --seed`)\n", dir, dir)
 		return exitStore

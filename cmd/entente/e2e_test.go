@@ -18,6 +18,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/entente-kg/entente/internal/cayleydata"
+	"github.com/entente-kg/entente/internal/pgtest"
 )
 
 // bin is the entente binary the end-to-end tests run, built once.
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building entente: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Main(m) // a PostgreSQL cluster for the tests of that store, where installed
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

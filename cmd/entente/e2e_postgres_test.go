@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/entente-kg/entente/internal/pgtest"
+)
+
+// The end-to-end tests of a store on PostgreSQL run the real binary
+// against the throwaway cluster TestMain starts (pgtest); without
+// PostgreSQL they skip, saying so.
+
+// writeNQuads writes n quads linking generated entities, named by prefix,
+// to a file and returns its path.
+func writeNQuads(t *testing.T, prefix string, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), prefix+".nq")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for i := range n {
+		fmt.Fprintf(w, "<entity:%s-%d> <rel:partner> <entity:%s-%d> .\n", prefix, i, prefix, (i*7+1)%n)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return path
+}
+
+// TestPostgresSameAnswers: init, load the seed graph, and every example of
+// the docs gives the same output on PostgreSQL as on Badger; stats too.
+func TestPostgresSameAnswers(t *testing.T) {
+	url := pgtest.DB(t)
+	r := entente(t, "", "--db", url, "stats")
+	if r.code != exitStore || !strings.Contains(r.stderr, "init") {
+		t.Fatalf("stats before init: exit %d, want 3 and a hint to init:\n%s", r.code, r.stderr)
+	}
+	entente(t, "", "--db", url, "init").must(t, 0)
+	if r := entente(t, "", "--db", url, "init").must(t, 0); !strings.Contains(r.stdout, "already") {
+		t.Fatalf("second init: %s", r.stdout)
+	}
+	if r := entente(t, "", "--db", t.TempDir(), "init"); r.code != exitUsage {
+		t.Fatalf("init of a directory: exit %d", r.code)
+	}
+	dir := filepath.Join(t.TempDir(), "eql.db")
+	entente(t, "", "--db", dir, "load", "--seed").must(t, 0)
+	entente(t, "", "--db", url, "load", "--seed").must(t, 0)
+	_, bs := stats(t, dir)
+	_, ps := stats(t, url)
+	if bs != ps {
+		t.Fatalf("stats differ:\nbadger   %s\npostgres %s", bs, ps)
+	}
+	n := 0
+	for _, doc := range []string{"query-language.md", "repl.md", "export.md"} {
+		for _, ex := range docExamples(t, filepath.Join("..", "..", "docs", doc)) {
+			n++
+			var outs [2]string
+			var codes [2]int
+			for i, db := range []string{dir, url} {
+				args := append([]string{}, ex.args...)
+				args[1] = db
+				stdout, stderr, code := runIn(t, t.TempDir(), args...)
+				outs[i] = strings.ReplaceAll(stdout+stderr, db, "DB")
+				codes[i] = code
+			}
+			if outs[0] != outs[1] || codes[0] != codes[1] {
+				t.Errorf("docs/%s:%d: entente %s\nBadger (exit %d):\n%s\nPostgreSQL (exit %d):\n%s",
+					doc, ex.line, strings.Join(ex.args[2:], " "), codes[0], outs[0], codes[1], outs[1])
+			}
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d examples found in the docs", n)
+	}
+	entente(t, "", "--db", url, "check").must(t, 0)
+}
+
+// TestPostgresConcurrentLoads: two loaders and a reader at once on one
+// PostgreSQL store all succeed; the store then holds both loads, each one
+// transaction, and checks consistent.
+func TestPostgresConcurrentLoads(t *testing.T) {
+	url := pgtest.DB(t)
+	entente(t, "", "--db", url, "init").must(t, 0)
+	entente(t, "", "--db", url, "load", "--seed", "--quiet").must(t, 0)
+	seed, _ := stats(t, url)
+	files := []string{writeNQuads(t, "a", 30000), writeNQuads(t, "b", 30000)}
+	var wg sync.WaitGroup
+	results := make([]runResult, 3)
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = entente(t, "", "--db", url, "load", "--quiet", f)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		results[2] = entente(t, "", "--db", url, "query", "--format", "json", "neighbors Japan")
+	}()
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 {
+			t.Fatalf("process %d: exit %d\n%s%s", i, r.code, r.stdout, r.stderr)
+		}
+	}
+	after, raw := stats(t, url)
+	if after.Quads != seed.Quads+60000 {
+		t.Fatalf("after two loads: %s", raw)
+	}
+	if log := readLog(t, url); len(log) != 3 {
+		t.Fatalf("%d transactions, want 3 (the seed and each load)", len(log))
+	}
+	entente(t, "", "--db", url, "check").must(t, 0)
+}
+
+// TestPostgresKillLoad: a loader killed with SIGKILL after it has written
+// batches leaves the database as it was: consistent, without a part of
+// the load, and the next load goes in whole.
+func TestPostgresKillLoad(t *testing.T) {
+	url := pgtest.DB(t)
+	entente(t, "", "--db", url, "init").must(t, 0)
+	entente(t, "", "--db", url, "load", "--seed", "--quiet").must(t, 0)
+	before, _ := stats(t, url)
+	file := writeNQuads(t, "k", 100000)
+	seen, _, err := signalAfterBatches(t, url, file, 2, syscall.SIGKILL)
+	if seen < 2 {
+		t.Fatalf("the load reported %d batches before it ended (%v)", seen, err)
+	}
+	if err == nil {
+		t.Fatal("the killed load exited normally")
+	}
+	after, raw := stats(t, url)
+	if after.Quads != before.Quads {
+		t.Fatalf("a killed load left part of itself: %s", raw)
+	}
+	entente(t, "", "--db", url, "check").must(t, 0)
+	if log := readLog(t, url); len(log) != 1 {
+		t.Fatalf("%d transactions after the killed load, want 1", len(log))
+	}
+	entente(t, "", "--db", url, "load", "--quiet", file).must(t, 0)
+	if after, raw := stats(t, url); after.Quads != before.Quads+100000 {
+		t.Fatalf("the load after the kill: %s", raw)
+	}
+	entente(t, "", "--db", url, "check").must(t, 0)
+}
+
+// TestPostgresCopy: copy moves a store with history from Badger to
+// PostgreSQL and back; counts, transactions and answers are the same.
+func TestPostgresCopy(t *testing.T) {
+	url := pgtest.DB(t)
+	src := filepath.Join(t.TempDir(), "src")
+	entente(t, "", "--db", src, "load", "--seed", "--quiet").must(t, 0)
+	entente(t, "", "--db", src, "retract", "--reason", "test", "Japan", "supports", "India").must(t, 0)
+	entente(t, "", "--db", src, "amend", "--reason", "dated", "--from", "2025", "Japan", "security_pact", "Australia", "status=at_risk").must(t, 0)
+	if r := entente(t, "", "copy", "--from", src, "--to", url); r.code != exitStore || !strings.Contains(r.stderr, "init") {
+		t.Fatalf("copy into a database without schema: exit %d\n%s", r.code, r.stderr)
+	}
+	entente(t, "", "--db", url, "init").must(t, 0)
+	back := filepath.Join(t.TempDir(), "back")
+	for _, c := range [][2]string{{src, url}, {url, back}} {
+		if r := entente(t, "", "copy", "--from", c[0], "--to", c[1]).must(t, 0); !strings.Contains(r.stdout, "3 transactions") {
+			t.Fatalf("copy %s: %s", c[1], r.stdout)
+		}
+	}
+	if r := entente(t, "", "copy", "--from", src, "--to", url); r.code == 0 {
+		t.Fatal("a copy into a store with data succeeded")
+	}
+	_, want := stats(t, src)
+	for _, db := range []string{url, back} {
+		if _, got := stats(t, db); got != want {
+			t.Fatalf("stats of the copy %s:\n%s\nwant\n%s", db, got, want)
+		}
+		entente(t, "", "--db", db, "check").must(t, 0)
+	}
+	wantLog := entente(t, "", "--db", src, "log", "--format", "json").must(t, 0).stdout
+	for _, db := range []string{url, back} {
+		if got := entente(t, "", "--db", db, "log", "--format", "json").must(t, 0).stdout; got != wantLog {
+			t.Fatalf("log of the copy %s:\n%s\nwant\n%s", db, got, wantLog)
+		}
+		a := entente(t, "", "--db", src, "query", "--format", "json", "show Japan as of tx:1").must(t, 0).stdout
+		b := entente(t, "", "--db", db, "query", "--format", "json", "show Japan as of tx:1").must(t, 0).stdout
+		if a != b {
+			t.Fatalf("show Japan as of tx:1 differs on the copy %s", db)
+		}
+	}
+}
