@@ -16,17 +16,22 @@ import (
 // docExample is a command shown in the docs with the output it prints.
 type docExample struct {
 	line int      // of the command in the doc
+	env  []string // VAR=VALUE words before "entente"
 	args []string // after "entente"
 	want []string // output lines; "…" stands for any lines, a line ending in "…" for any ending
 	code int      // exit status, from a trailing "[exit status N]"
 }
 
-var exitLine = regexp.MustCompile(`^\[exit status (\d+)\]$`)
+var (
+	exitLine = regexp.MustCompile(`^\[exit status (\d+)\]$`)
+	envWord  = regexp.MustCompile(`^[A-Z_]+=\S*$`)
+)
 
-// docExamples finds the examples on the seed graph in a doc: indented
-// lines "$ entente --db eql.db …" and the lines under them up to the next
-// command or the end of the indented block. Pipelines are left out.
-func docExamples(t *testing.T, path string) []docExample {
+// docCommands finds the commands on the store db in a doc: indented lines
+// "$ [VAR=VALUE …] entente --db DB …" (args keep "--db DB") and the lines
+// under each up to the next command or the end of the indented block.
+// Other commands, and pipelines, are left out.
+func docCommands(t *testing.T, path, db string) []docExample {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -34,15 +39,23 @@ func docExamples(t *testing.T, path string) []docExample {
 	lines := strings.Split(string(data), "\n")
 	var out []docExample
 	for i := 0; i < len(lines); i++ {
-		cmd, ok := strings.CutPrefix(lines[i], "    $ entente --db eql.db ")
+		cmd, ok := strings.CutPrefix(lines[i], "    $ ")
 		if !ok {
 			continue
 		}
-		args, ok := shellWords(cmd)
-		if !ok || len(args) == 0 || args[0] == "load" {
-			continue // a pipeline, or a load (which changes the store)
+		words, ok := shellWords(cmd)
+		if !ok {
+			continue // a pipeline
 		}
-		ex := docExample{line: i + 1, args: append([]string{"--db", "DB"}, args...)}
+		ex := docExample{line: i + 1}
+		for len(words) > 0 && envWord.MatchString(words[0]) {
+			ex.env = append(ex.env, words[0])
+			words = words[1:]
+		}
+		if len(words) < 4 || words[0] != "entente" || words[1] != "--db" || words[2] != db {
+			continue
+		}
+		ex.args = words[1:]
 		j := i + 1
 		for ; j < len(lines); j++ {
 			l := lines[j]
@@ -62,6 +75,18 @@ func docExamples(t *testing.T, path string) []docExample {
 		}
 		out = append(out, ex)
 		i = j - 1
+	}
+	return out
+}
+
+// docExamples finds the examples on the seed graph in a doc: the commands
+// on eql.db, loads left out (they would change the store).
+func docExamples(t *testing.T, path string) []docExample {
+	var out []docExample
+	for _, ex := range docCommands(t, path, "eql.db") {
+		if ex.args[2] != "load" {
+			out = append(out, ex)
+		}
 	}
 	return out
 }
@@ -168,9 +193,15 @@ func indented(lines []string) string {
 // runIn runs the binary in dir with a clean environment.
 func runIn(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runEnv(t, dir, nil, args...)
+}
+
+// runEnv is runIn with more environment.
+func runEnv(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ENTENTE_DB=", "XDG_DATA_HOME="+t.TempDir(), "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "ENTENTE_DB=", "XDG_DATA_HOME="+t.TempDir(), "NO_COLOR=1", "ENTENTE_TX_TIME="), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
