@@ -20,10 +20,6 @@ import (
 // b8Heading starts B8's section.
 const b8Heading = "## B8 "
 
-func b8Only(only string) bool {
-	return only != "" && strings.Trim(strings.ReplaceAll(","+only+",", ",B8,", ","), ",") == ""
-}
-
 type b8run struct {
 	worker             measure
 	diskBefore, diskMB float64

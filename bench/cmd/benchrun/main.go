@@ -162,56 +162,42 @@ func main() {
 	if want("B13") {
 		r.b13 = runB13(moviesStore(loaded, *data), *b13Rounds)
 	}
-	if b13Only(*only) {
-		// B13 alone: its section replaces the one in the file.
-		var b strings.Builder
-		markdownB13(&b, r.b13)
-		if err := spliceSection(*out, b13Heading, b.String()); err != nil {
-			fatal(err)
-		}
-		fmt.Fprintf(os.Stderr, "wrote B13 into %s\n", *out)
-		return
+	// The sections that can be measured alone: when -only names only
+	// those, each replaces its own section of the file and the others'
+	// figures stay as they were.
+	spliced := []struct {
+		id, heading string
+		write       func(*strings.Builder)
+	}{
+		{"B7", b7Heading, func(b *strings.Builder) { markdownB7(b, r.b7, r.b7rounds) }},
+		{"B8", b8Heading, func(b *strings.Builder) { markdownB8(b, r.b8) }},
+		{"B9", b9Heading, func(b *strings.Builder) { markdownB9(b, r.b9) }},
+		{"B10", b10Heading, func(b *strings.Builder) { markdownB10(b, r.b10) }},
+		{"B13", b13Heading, func(b *strings.Builder) { markdownB13(b, r.b13) }},
 	}
-	if b8Only(*only) {
-		// B8 alone: its section replaces the one in the file.
-		var b strings.Builder
-		markdownB8(&b, r.b8)
-		if err := spliceSection(*out, b8Heading, b.String()); err != nil {
-			fatal(err)
+	if *only != "" {
+		alone := true
+		for _, id := range strings.Split(*only, ",") {
+			found := false
+			for _, sec := range spliced {
+				found = found || sec.id == id
+			}
+			alone = alone && found
 		}
-		fmt.Fprintf(os.Stderr, "wrote B8 into %s\n", *out)
-		return
-	}
-	if b10Only(*only) {
-		// B10 alone: its section replaces the one in the file.
-		var b strings.Builder
-		markdownB10(&b, r.b10)
-		if err := spliceSection(*out, b10Heading, b.String()); err != nil {
-			fatal(err)
+		if alone {
+			for _, sec := range spliced {
+				if !want(sec.id) {
+					continue
+				}
+				var b strings.Builder
+				sec.write(&b)
+				if err := spliceSection(*out, sec.heading, b.String()); err != nil {
+					fatal(err)
+				}
+				fmt.Fprintf(os.Stderr, "wrote %s into %s\n", sec.id, *out)
+			}
+			return
 		}
-		fmt.Fprintf(os.Stderr, "wrote B10 into %s\n", *out)
-		return
-	}
-	if *only == "B9" {
-		// B9 alone: its section replaces the one in the file.
-		var b strings.Builder
-		markdownB9(&b, r.b9)
-		if err := spliceSection(*out, b9Heading, b.String()); err != nil {
-			fatal(err)
-		}
-		fmt.Fprintf(os.Stderr, "wrote B9 into %s\n", *out)
-		return
-	}
-	if b7Only(*only) {
-		// B7 alone: its section replaces the one in the file, the other
-		// sections' figures stay as they were.
-		var b strings.Builder
-		markdownB7(&b, r.b7, r.b7rounds)
-		if err := spliceSection(*out, b7Heading, b.String()); err != nil {
-			fatal(err)
-		}
-		fmt.Fprintf(os.Stderr, "wrote B7 into %s\n", *out)
-		return
 	}
 	md := r.markdown(*data, *runs)
 	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {

@@ -40,10 +40,6 @@ func runB10(movies string) []*b10set {
 // b10Heading starts B10's section.
 const b10Heading = "## B10 "
 
-func b10Only(only string) bool {
-	return only != "" && strings.Trim(strings.ReplaceAll(","+only+",", ",B10,", ","), ",") == ""
-}
-
 // markdownB10 writes B10's section.
 func markdownB10(b *strings.Builder, sets []*b10set) {
 	fmt.Fprintf(b, "\n## B10 — network statements (rank, brokers, components, communities) on Movies and the seed graph\n\n")

@@ -137,10 +137,6 @@ func spliceSection(path, heading, section string) error {
 // b7Heading starts B7's section.
 const b7Heading = "## B7 "
 
-func b7Only(only string) bool {
-	return only != "" && strings.Trim(strings.ReplaceAll(","+only+",", ",B7,", ","), ",") == ""
-}
-
 // commit names the commit measured, and says when the tree differs from it.
 func commit() string {
 	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()

@@ -25,10 +25,6 @@ import (
 // b13Heading starts B13's section.
 const b13Heading = "## B13 "
 
-func b13Only(only string) bool {
-	return only != "" && strings.Trim(strings.ReplaceAll(","+only+",", ",B13,", ","), ",") == ""
-}
-
 // b13Row is one command measured in every round.
 type b13Row struct {
 	name string
