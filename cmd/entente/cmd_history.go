@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -63,12 +64,21 @@ func (f txFlags) check(g *globals) bool {
 }
 
 func cmdLog(g *globals, args []string) int {
-	fs := newFlags(g, "log", "log [--format table|json] [--limit N]")
+	fs := newFlags(g, "log", "log [--format table|json] [--limit N] [--author A] [--kind K] [--since T] [--until T]")
 	format := fs.String("format", "table", "output: table, or json (one JSON object a line)")
 	limit := fs.Int("limit", 0, "show only the newest N transactions")
+	author := fs.String("author", "", "only the transactions of this author (ignoring case)")
+	kind := fs.String("kind", "", "only the transactions of this kind: load, retract, amend, replace or change")
+	since := fs.String("since", "", "only the transactions from T on: a date (2026-11-01), a time (RFC 3339) or tx:N")
+	until := fs.String("until", "", "only the transactions up to T: a date (through its end), a time or tx:N")
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
+	}
+	keep, err := logFilter(*author, *kind, *since, *until)
+	if err != nil {
+		fmt.Fprintf(g.env.stderr, "entente: log: %v\n", err)
+		return exitUsage
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(g.env.stderr, "entente: log: unexpected argument %q\n", pos[0])
@@ -85,9 +95,15 @@ func cmdLog(g *globals, args []string) int {
 	defer db.Close()
 	ctx, cancel := g.env.interrupt(context.Background())
 	defer cancel()
-	log, err := db.Log(ctx)
+	all, err := db.Log(ctx)
 	if err != nil {
 		return report(g.env.stderr, err)
+	}
+	var log []graph.Tx
+	for _, t := range all {
+		if keep(t) {
+			log = append(log, t)
+		}
 	}
 	if *limit > 0 && len(log) > *limit {
 		log = log[:*limit]
@@ -103,7 +119,11 @@ func cmdLog(g *globals, args []string) int {
 		return exitOK
 	}
 	if len(log) == 0 {
-		fmt.Fprintln(g.env.stdout, "(no transactions: the store is empty)")
+		if len(all) == 0 {
+			fmt.Fprintln(g.env.stdout, "(no transactions: the store is empty)")
+		} else {
+			fmt.Fprintf(g.env.stdout, "(none of the store's %d transactions matches)\n", len(all))
+		}
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(g.env.stdout, 0, 0, 2, ' ', 0)
@@ -241,4 +261,66 @@ func cmdDiff(g *globals, args []string) int {
 		return exitUsage
 	}
 	return cmdQuery(g, []string{"--format", *format, "--limit", strconv.Itoa(*limit), "--", "changes since " + strconv.Quote(*since)})
+}
+
+// logFilter is log's choice of transactions: by author, kind, and a span
+// of time given as dates, RFC 3339 times or transaction ids (inclusive).
+func logFilter(author, kind, since, until string) (func(graph.Tx) bool, error) {
+	kinds := []string{"load", "retract", "amend", "replace", "change"}
+	if kind != "" && !slices.Contains(kinds, strings.ToLower(kind)) {
+		return nil, fmt.Errorf("unknown --kind %q (%s)", kind, strings.Join(kinds, ", "))
+	}
+	type bound struct {
+		id   uint64
+		time time.Time
+		set  bool
+	}
+	parse := func(flag, spec string, end bool) (bound, error) {
+		spec = strings.TrimSpace(spec)
+		if spec == "" {
+			return bound{}, nil
+		}
+		if id, ok := strings.CutPrefix(strings.ToLower(spec), "tx:"); ok {
+			n, err := strconv.ParseUint(id, 10, 64)
+			if err != nil {
+				return bound{}, fmt.Errorf("--%s %s: a transaction is tx:N", flag, spec)
+			}
+			return bound{id: n, set: true}, nil
+		}
+		if d, err := graph.ParseDate(spec); err == nil {
+			if end {
+				return bound{time: d.Last().Add(24*time.Hour - time.Nanosecond), set: true}, nil
+			}
+			return bound{time: d.First(), set: true}, nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, spec)
+		if err != nil {
+			return bound{}, fmt.Errorf("--%s %s: give a date (2026-11-01), an RFC 3339 time (2026-11-01T09:00:00Z) or tx:N", flag, spec)
+		}
+		if end && !strings.Contains(spec, ".") {
+			t = t.Add(time.Second - time.Nanosecond)
+		}
+		return bound{time: t, set: true}, nil
+	}
+	from, err := parse("since", since, false)
+	if err != nil {
+		return nil, err
+	}
+	to, err := parse("until", until, true)
+	if err != nil {
+		return nil, err
+	}
+	return func(t graph.Tx) bool {
+		switch {
+		case author != "" && !strings.EqualFold(t.Author, strings.TrimSpace(author)):
+			return false
+		case kind != "" && !strings.EqualFold(t.Kind, kind):
+			return false
+		case from.set && from.id > 0 && t.ID < from.id, from.set && from.id == 0 && t.Time.Before(from.time):
+			return false
+		case to.set && to.id > 0 && t.ID > to.id, to.set && to.id == 0 && t.Time.After(to.time):
+			return false
+		}
+		return true
+	}, nil
 }

@@ -85,6 +85,22 @@ func TestLivingGraph(t *testing.T) {
 	if len(log) != 2 || log[0].ID != "tx:2" || log[0].Author != "ben" || log[0].Message != "not in the cited paragraph" || log[1].Author != "ana" {
 		t.Fatalf("log: %+v", log)
 	}
+	// The log's filters: by author, kind and span.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--author", "BEN"}, "tx:2"},
+		{[]string{"--kind", "load"}, "tx:1"},
+		{[]string{"--since", "tx:2"}, "tx:2"},
+		{[]string{"--until", log[1].Time}, "tx:1"},
+	} {
+		r := entente(t, "", append([]string{"--db", db, "log", "--format", "json"}, c.args...)...).must(t, 0)
+		if n := strings.Count(r.stdout, "\n"); n != 1 || !strings.Contains(r.stdout, `"id":"`+c.want+`"`) {
+			t.Fatalf("log %v: %s", c.args, r.stdout)
+		}
+	}
+	entente(t, "", "--db", db, "log", "--since", "someday").must(t, 2)
 	// as of the time of the first transaction: the same.
 	if r := q("why Japan India as of "+log[1].Time).must(t, 0); !strings.Contains(r.stdout, "supports") {
 		t.Fatalf("why … as of %s:\n%s", log[1].Time, r.stdout)
