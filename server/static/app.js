@@ -397,6 +397,7 @@
         el('button', { id: 'btn-expand-2', onclick: () => expand(id, 2), title: 'Everything within two steps (2)' }, '2 steps'),
         el('button', { id: 'btn-expand-3', onclick: () => expand(id, 3), title: 'Everything within three steps (3)' }, '3 steps'),
         el('button', { id: 'btn-path', onclick: () => startPath(id), title: 'Strongest paths to another node (p)' }, 'Path to\u2026'),
+        el('button', { id: 'btn-history', onclick: () => run({ op: 'eql', q: 'history ' + JSON.stringify(ent.id || id) }), title: 'Each change to it: who, when, why (history)' }, 'History'),
         el('button', { onclick: () => removeNode(id), title: 'Remove from the view (Delete)' }, 'Remove')),
       el('h2', {}, rels.length + ' relations' + (a.capped ? ' (' + a.note + ')' : '')),
       ...[...byKind.entries()].map(([k, rs]) => el('div', {}, el('strong', {}, k + ' (' + rs.length + ')'), el('ul', {}, rs.map((r) => relLine(r, ent.id))))));

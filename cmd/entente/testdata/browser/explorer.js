@@ -218,6 +218,13 @@ async function main() {
   await page4.waitForFunction((n) => window.explorer.cy.nodes().length > n, expanded);
   check(page4.url().includes('expand%3Ad2%3Aentity%3Ajapan'), 'the URL does not record two steps: ' + page4.url());
   step('two steps from Japan: ' + await count(page4, 'node') + ' nodes');
+  // The card's history: each change to Japan, with its transaction.
+  await page4.click('#btn-history');
+  await page4.waitForSelector('table.answer td');
+  const hist = await page4.textContent('table.answer');
+  check(hist.includes('tx:1') && hist.includes('added'), 'history: ' + hist.slice(0, 200));
+  step('the card\'s history: ' + (await page4.$$('table.answer tbody tr')).length + ' changes to Japan');
+  await page4.evaluate(() => window.explorer.select('entity:japan'));
   // A relation on the card leads to its other end, and draws the link.
   const other = await page4.textContent('#panel-body li.rel a');
   await page4.click('#panel-body li.rel a');
