@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/entente-kg/entente/internal/pgtest"
 )
@@ -194,4 +195,51 @@ func TestPostgresCopy(t *testing.T) {
 			t.Fatalf("show Japan as of tx:1 differs on the copy %s", db)
 		}
 	}
+}
+
+// TestPostgresReplica: a streaming replica (pg_basebackup) serves
+// read-only Entente processes; a load on the primary becomes visible there
+// and the replica refuses writes with a clear error.
+func TestPostgresReplica(t *testing.T) {
+	primary := pgtest.Require(t)
+	url := pgtest.DB(t)
+	entente(t, "", "--db", url, "init").must(t, 0)
+	entente(t, "", "--db", url, "load", "--seed", "--quiet").must(t, 0)
+	rep, err := primary.Replica()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Stop()
+	name := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
+	rurl := rep.URL(name)
+	_, want := stats(t, url)
+	waitFor := func(want string) {
+		t.Helper()
+		var got string
+		for range 600 { // replay is asynchronous: wait for it, up to a minute
+			r := entente(t, "", "--read-only", "--db", rurl, "stats", "--format", "json")
+			if got = r.stdout; r.code == 0 && got == want {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("the replica never showed the primary's store:\n%s\nwant\n%s", got, want)
+	}
+	waitFor(want)
+	entente(t, "", "--db", url, "load", "--quiet", writeNQuads(t, "r", 1000)).must(t, 0)
+	_, want = stats(t, url)
+	waitFor(want)
+	if a, b := entente(t, "", "--db", url, "query", "--format", "json", "path Japan to India").must(t, 0).stdout,
+		entente(t, "", "--read-only", "--db", rurl, "query", "--format", "json", "path Japan to India").must(t, 0).stdout; a != b {
+		t.Fatalf("path on the replica:\n%s\nwant\n%s", b, a)
+	}
+	r := entente(t, "", "--db", rurl, "load", "--quiet", writeNQuads(t, "w", 10))
+	if r.code == 0 || !strings.Contains(r.stderr, "read-only") {
+		t.Fatalf("a load into the replica: exit %d\n%s", r.code, r.stderr)
+	}
+	r = entente(t, "", "--db", rurl, "retract", "--reason", "test", "Japan", "supports", "India")
+	if r.code == 0 || !strings.Contains(r.stderr, "read-only") {
+		t.Fatalf("a retraction on the replica: exit %d\n%s", r.code, r.stderr)
+	}
+	entente(t, "", "--read-only", "--db", rurl, "check").must(t, 0)
 }

@@ -64,6 +64,8 @@ type Store struct {
 	db   *sql.DB
 	opts Options
 	ids  idMap
+	// replica: the server is a standby, which refuses writes.
+	replica bool
 }
 
 // IsURL reports whether addr names a PostgreSQL (or CockroachDB) database
@@ -246,6 +248,12 @@ func Open(ctx context.Context, addr string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("%w %s: %v", ErrConnect, Redact(addr), err)
 	}
 	s := &Store{QuadStore: cq.(*csql.QuadStore), db: db, opts: o}
+	// A standby (a streaming replica) takes no writes: say so at the
+	// first, not with the server's words about recovery.
+	if err := db.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&s.replica); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.ids.init()
 	return s, nil
 }
@@ -259,8 +267,9 @@ func (s *Store) Close() error {
 	return err
 }
 
-// ReadOnly reports whether the store was opened read-only.
-func (s *Store) ReadOnly() bool { return s.opts.ReadOnly }
+// ReadOnly reports whether the store was opened read-only or is on a
+// replica.
+func (s *Store) ReadOnly() bool { return s.opts.ReadOnly || s.replica }
 
 // Notes is what Open found and repaired: nothing (PostgreSQL recovers by
 // itself).
@@ -547,6 +556,10 @@ func convErr(err error) error {
 		switch e.Code {
 		case "25006": // read_only_sql_transaction: a replica, or default_transaction_read_only
 			return fmt.Errorf("%w: %s", quadstore.ErrReadOnly, e.Message)
+		case "0A000":
+			if strings.Contains(e.Message, "during recovery") { // a standby
+				return fmt.Errorf("%w: the database is a replica (%s)", quadstore.ErrReadOnly, e.Message)
+			}
 		case "53100":
 			return fmt.Errorf("%w: %s", quadstore.ErrNoSpace, e.Message)
 		}

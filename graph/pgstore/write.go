@@ -63,6 +63,9 @@ func (s *Store) begin(ctx context.Context, o quadstore.TxOptions) (*writeTx, err
 	if s.opts.ReadOnly {
 		return nil, quadstore.ErrReadOnly
 	}
+	if s.replica {
+		return nil, fmt.Errorf("%w: the database is a streaming replica, which takes no writes; write to its primary", quadstore.ErrReadOnly)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, convErr(err)

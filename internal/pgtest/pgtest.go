@@ -142,6 +142,10 @@ func findBin() (string, error) {
 	return "", errors.New("no initdb found (not in $ENTENTE_PG_BIN, pg_config --bindir, /usr/lib/postgresql/*/bin or $PATH)")
 }
 
+// settings are the clusters' (a test's data need not survive a crash of
+// the machine).
+const settings = "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=4"
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -191,7 +195,7 @@ func Start() (*Server, error) {
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=4", s.Port, dir)
+		opts := fmt.Sprintf("-p %d -k %s %s", s.Port, dir, settings)
 		out, err := s.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start")
 		if err == nil {
 			break
@@ -218,4 +222,46 @@ func lastLines(b []byte) string {
 		lines = lines[len(lines)-5:]
 	}
 	return strings.Join(lines, " / ")
+}
+
+// Replica makes a streaming replica of the cluster with pg_basebackup
+// (-R: it follows the primary) and starts it on another free port. Stop
+// it before the primary.
+func (s *Server) Replica() (*Server, error) {
+	dir, err := os.MkdirTemp("", "entente-pg-replica-")
+	if err != nil {
+		return nil, err
+	}
+	r := &Server{Dir: dir, bin: s.bin, as: s.as}
+	if len(s.as) > 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := r.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-U", "postgres",
+		"-D", data, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("pg_basebackup: %v: %s", err, lastLines(out))
+	}
+	if r.Port, err = freePort(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	// A hot standby needs settings no lower than its primary's.
+	opts := fmt.Sprintf("-p %d -k %s %s -c hot_standby=on", r.Port, dir, settings)
+	if out, err := r.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("pg_ctl start (replica): %v: %s %s", err, lastLines(out), lastLines(log))
+	}
+	return r, nil
 }
