@@ -96,16 +96,9 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := map[cgraph.Ref]quad.Value{}
-	name := func(r cgraph.Ref) (quad.Value, error) {
-		if v, ok := names[r]; ok {
-			return v, nil
-		}
-		v, err := qs.NameOf(r)
-		if err == nil {
-			names[r] = v
-		}
-		return v, err
+	predNames, err := qs.ValuesOf(ctx, preds)
+	if err != nil {
+		return nil, err
 	}
 	get := func(id quad.Value) *Entity {
 		e := c.byID[id]
@@ -155,31 +148,50 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 			}
 		}},
 	}
-	for _, ps := range passes {
-		for _, p := range preds {
-			pv, err := name(p)
-			if err != nil {
-				return nil, err
-			}
-			if !ps.test(pv) {
+	// The quads of each pass's predicates, by node id, read first; then
+	// every node they name, in one batch (a lookup each is most of the
+	// time on a large store).
+	type pair struct{ s, o uint64 }
+	pairs := make([][]pair, len(passes))
+	var maxID uint64
+	for i, ps := range passes {
+		for j, p := range preds {
+			if pv := predNames[j]; pv == nil || !ps.test(pv) {
 				continue
 			}
-			err = db.eachQuad(ctx, quad.Predicate, p, func(s, o cgraph.Ref) error {
-				sv, err := name(s)
-				if err != nil {
-					return err
-				}
-				ov, err := qs.NameOf(o)
-				if err != nil {
-					return err
-				}
-				if sv != nil && ov != nil && !IsLiteral(sv) {
-					ps.do(sv, ov)
-				}
-				return nil
+			err := qs.ScanPredicate(ctx, p, func(s, o, _ uint64) {
+				pairs[i] = append(pairs[i], pair{s, o})
+				maxID = max(maxID, s, o)
 			})
 			if err != nil {
 				return nil, err
+			}
+		}
+	}
+	// ids numbers the nodes named, by store id: 0 for none yet, else
+	// 1 + the node's place in refs. (Not sized by the store's MaxID: a
+	// load's last step builds a catalog while it holds the write lock.)
+	ids := make([]int32, maxID+1)
+	var refs []cgraph.Ref
+	for _, ps := range pairs {
+		for _, pr := range ps {
+			for _, id := range [2]uint64{pr.s, pr.o} {
+				if ids[id] == 0 {
+					refs = append(refs, qs.NodeRef(id))
+					ids[id] = int32(len(refs))
+				}
+			}
+		}
+	}
+	vals, err := qs.ValuesOf(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for i, ps := range passes {
+		for _, pr := range pairs[i] {
+			sv, ov := vals[ids[pr.s]-1], vals[ids[pr.o]-1]
+			if sv != nil && ov != nil && !IsLiteral(sv) {
+				ps.do(sv, ov)
 			}
 		}
 	}
@@ -213,7 +225,12 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 			}
 		}
 	}
-	sort.Slice(c.Entities, func(i, j int) bool { return idLess(c.Entities[i].ID, c.Entities[j].ID) })
+	// Sorted by id text, each computed once.
+	keys := make(map[*Entity]string, len(c.Entities))
+	for _, e := range c.Entities {
+		keys[e] = idText(e.ID)
+	}
+	sort.Slice(c.Entities, func(i, j int) bool { return keys[c.Entities[i]] < keys[c.Entities[j]] })
 	for _, es := range c.byName {
 		sort.Slice(es, func(i, j int) bool { return idLess(es[i].ID, es[j].ID) })
 	}
@@ -258,13 +275,12 @@ func (c *Catalog) Names() []string {
 
 // idLess orders ids by their text without brackets (entity:georgia before
 // entity:georgia-us).
-func idLess(a, b quad.Value) bool {
-	sa, sb := a.String(), b.String()
-	if iri, ok := a.(quad.IRI); ok {
-		sa = string(iri)
+func idLess(a, b quad.Value) bool { return idText(a) < idText(b) }
+
+// idText is an id's text as idLess orders it.
+func idText(v quad.Value) string {
+	if iri, ok := v.(quad.IRI); ok {
+		return string(iri)
 	}
-	if iri, ok := b.(quad.IRI); ok {
-		sb = string(iri)
-	}
-	return sa < sb
+	return v.String()
 }

@@ -539,6 +539,9 @@ func (s *QuadStore) nameIn(txn *badger.Txn, id uint64) (quad.Value, error) {
 
 // ValuesOf implements refs.BatchNamer.
 func (s *QuadStore) ValuesOf(ctx context.Context, rs []graph.Ref) ([]quad.Value, error) {
+	if len(rs) >= scanValuesMin {
+		return s.scanValues(ctx, rs)
+	}
 	out := make([]quad.Value, len(rs))
 	err := s.db.View(func(txn *badger.Txn) error {
 		for i, r := range rs {
