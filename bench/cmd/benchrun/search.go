@@ -127,6 +127,10 @@ func spliceSection(path, heading, section string) error {
 		if j := strings.Index(rest, "\n## "); j >= 0 {
 			end = i + 1 + len(heading) + j + 1
 		}
+		if end < len(text) {
+			// A blank line before the next section's heading.
+			section = strings.TrimRight(section, "\n") + "\n\n"
+		}
 		text = text[:i+1] + section + text[end:]
 	} else {
 		text = strings.TrimRight(text, "\n") + "\n\n" + section
