@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,14 +174,31 @@ func TestKillChange(t *testing.T) {
 	}
 	db := filepath.Join(t.TempDir(), "s")
 	entente(t, "", "--db", db, "load", "--seed", "--quiet").must(t, 0)
+	// A hub of 2,000 relations, in a transaction of its own: retracting it
+	// is a long change, written in journalled batches, whose undoing must
+	// leave the history before it intact.
+	var csv strings.Builder
+	csv.WriteString("subject,relation,object,source,locator,note\nHub,type,Country,,,\n")
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&csv, "E%d,type,Country,,,\n", i)
+	}
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&csv, "Hub,partner,E%d,src,p%d,n%d\n", i, i, i)
+	}
+	hub := filepath.Join(t.TempDir(), "hub.csv")
+	if err := os.WriteFile(hub, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entente(t, "", "--db", db, "load", "--quiet", hub).must(t, 0)
 	targets := [][]string{
+		{"retract", "--reason", "test", "Hub"},         // a long change
 		{"retract", "--reason", "test", "North Korea"}, // an entity and all its relations
 		{"amend", "--reason", "test", "--from", "2025", "Japan", "security_pact", "Australia", "status=at_risk"},
 		{"retract", "--reason", "test", "Japan", "supports", "India"},
 	}
 	done := 0
 	for i, args := range targets {
-		for delay := time.Duration(0); ; delay += 5 * time.Millisecond {
+		for delay := time.Duration(0); ; delay += 5*time.Millisecond + delay/4 {
 			before := len(readLog(t, db))
 			cmd := exec.Command(bin, append([]string{"--db", db}, args...)...)
 			cmd.Env = append(os.Environ(), "ENTENTE_DB=")
@@ -219,7 +237,13 @@ func TestKillChange(t *testing.T) {
 	if done != len(targets) {
 		t.Fatalf("%d of %d changes landed", done, len(targets))
 	}
-	// Each landed whole.
+	// Each landed whole, and the history before them is intact.
+	if r := entente(t, "", "--db", db, "query", "--format", "csv", `match (h {name: "Hub"})-[r:partner]->(x) return count(x) as n as of tx:2`).must(t, 0); !strings.Contains(r.stdout, "2000") {
+		t.Fatalf("the hub as of tx:2:\n%s", r.stdout)
+	}
+	if r := entente(t, "", "--db", db, "query", "show Hub as of tx:1"); r.code == 0 {
+		t.Fatalf("the hub as of tx:1, before it was loaded:\n%s", r.stdout)
+	}
 	if r := entente(t, "", "--db", db, "query", "show \"North Korea\""); r.code == 0 {
 		t.Fatalf("North Korea still there after its retraction:\n%s", r.stdout)
 	}

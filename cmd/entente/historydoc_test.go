@@ -38,4 +38,3 @@ func TestHistoryDoc(t *testing.T) {
 		}
 	}
 }
-

@@ -975,6 +975,63 @@ func (s *QuadStore) undoBatch(src *QuadStore, adds, removes []quadIDs) error {
 // restoreNode gives the copy node id again, with its value from src (its
 // node or, once retired, its retired value), if the copy lacks it.
 func (tx *writeTx) restoreNode(src *QuadStore, id uint64) error {
+	return tx.reviveNode(id, func() ([]byte, error) {
+		var enc []byte
+		err := src.db.View(func(txn *badger.Txn) error {
+			for _, k := range [][]byte{nodeKey(id), retiredKey(id)} {
+				item, err := txn.Get(k)
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				enc, err = item.ValueCopy(nil)
+				return err
+			}
+			return fmt.Errorf("%w: node %d, named by the history, has no value", ErrCorrupt, id)
+		})
+		return enc, err
+	})
+}
+
+// revive brings back the nodes of a quad that this store retired, under
+// their ids, from their retired values (undoing a removal). A value that
+// came back meanwhile under another id keeps that one: the quad is
+// returned with it.
+func (tx *writeTx) revive(q quadIDs) (quadIDs, error) {
+	for i, id := range q {
+		if id == 0 {
+			continue
+		}
+		err := tx.reviveNode(id, func() ([]byte, error) {
+			item, err := tx.txn.Get(retiredKey(id))
+			if err != nil {
+				return nil, fmt.Errorf("%w: node %d, removed by the change being undone, has no retired value: %w", ErrCorrupt, id, err)
+			}
+			return item.ValueCopy(nil)
+		})
+		var moved *movedError
+		if errors.As(err, &moved) {
+			q[i] = moved.to
+			continue
+		}
+		if err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// movedError: a node's value lives under another id now.
+type movedError struct{ from, to uint64 }
+
+func (e *movedError) Error() string {
+	return fmt.Sprintf("quadstore: node %d's value is node %d's now", e.from, e.to)
+}
+
+// reviveNode makes node id exist again, with the value value gives, if it
+// does not.
+func (tx *writeTx) reviveNode(id uint64, value func() ([]byte, error)) error {
 	if _, ok := tx.created[id]; ok {
 		return nil
 	}
@@ -983,20 +1040,7 @@ func (tx *writeTx) restoreNode(src *QuadStore, id uint64) error {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return err
 	}
-	var enc []byte
-	err := src.db.View(func(txn *badger.Txn) error {
-		for _, k := range [][]byte{nodeKey(id), retiredKey(id)} {
-			item, err := txn.Get(k)
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				continue
-			} else if err != nil {
-				return err
-			}
-			enc, err = item.ValueCopy(nil)
-			return err
-		}
-		return fmt.Errorf("%w: node %d, named by the history, has no value", ErrCorrupt, id)
-	})
+	enc, err := value()
 	if err != nil {
 		return err
 	}
@@ -1004,12 +1048,19 @@ func (tx *writeTx) restoreNode(src *QuadStore, id uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.set(hashKey(hashOf(v)), putU64(id)); err != nil {
+	h := hashOf(v)
+	if other, err := lookupID(tx.txn, h); err != nil {
+		return err
+	} else if other != 0 && other != id {
+		return &movedError{from: id, to: other}
+	}
+	if err := tx.set(hashKey(h), putU64(id)); err != nil {
 		return err
 	}
 	if err := tx.set(nodeKey(id), enc); err != nil {
 		return err
 	}
+	delete(tx.gced, id)
 	tx.created[id] = struct{}{}
 	tx.dn++
 	return nil

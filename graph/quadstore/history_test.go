@@ -3,6 +3,7 @@ package quadstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -158,12 +159,18 @@ func TestHistoryRollback(t *testing.T) {
 	if _, err := s.Load(ctx, &SliceReader{Quads: base}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A transaction of its own whose nodes the change below retires: its
+	// history names them by their ids.
+	own := []quad.Quad{quad.Make("hub", "partner", "spoke", "stmt"), quad.Make("stmt", "note", "only here", nil)}
+	if rec, err := s.Commit(ctx, own, nil, TxOptions{}); err != nil || rec.ID != 2 {
+		t.Fatalf("commit: %+v %v", rec, err)
+	}
 	lt, err := s.beginLong(TxOptions{}, "a change", journalChanging)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.updateInto(lt, func(tx *writeTx) error {
-		for _, q := range base[:3] {
+		for _, q := range append(append([]quad.Quad(nil), base[:3]...), own...) {
 			if err := tx.removeQuad(q, false); err != nil {
 				return err
 			}
@@ -178,15 +185,18 @@ func TestHistoryRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, err := s.QuadsAsOf(ctx, s.LastTx())
-	if err != nil {
-		t.Fatal(err)
+	all := append(append([]quad.Quad(nil), base...), own...)
+	for at, want := range map[uint64][]quad.Quad{1: base, 2: all} {
+		got, err := s.QuadsAsOf(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameQuads(t, fmt.Sprintf("after recovery, as of %d", at), got, want)
 	}
-	sameQuads(t, "after recovery", got, base)
 	m := model{}
-	m.add(base...)
+	m.add(all...)
 	verify(t, s, m)
-	if log, _ := s.Log(ctx); len(log) != 1 {
+	if log, _ := s.Log(ctx); len(log) != 2 {
 		t.Fatalf("log after recovery: %+v", log)
 	}
 	rep, err := s.Check(ctx)
@@ -195,7 +205,7 @@ func TestHistoryRollback(t *testing.T) {
 	}
 	// The next transaction takes the next id.
 	rec, err := s.Commit(ctx, []quad.Quad{quad.Make("x", "y", "z", nil)}, nil, TxOptions{Time: time.Now().Add(time.Hour)})
-	if err != nil || rec.ID != 2 {
+	if err != nil || rec.ID != 3 {
 		t.Fatalf("commit after recovery: %+v %v", rec, err)
 	}
 	if _, err := s.Commit(ctx, []quad.Quad{quad.Make("x", "y", "w", nil)}, nil, TxOptions{Time: time.Now()}); err == nil {

@@ -303,32 +303,14 @@ func (s *QuadStore) rollback(ctx context.Context, id uint64) error {
 	}
 	for _, k := range keys {
 		var rec []byte
-		var removed []quad.Quad
 		legacy := k[0] == pfxJournal
 		err := s.db.View(func(txn *badger.Txn) error {
 			item, err := txn.Get(k)
 			if err != nil {
 				return err
 			}
-			if rec, err = item.ValueCopy(nil); err != nil {
-				return err
-			}
-			if legacy {
-				return nil
-			}
-			// What the batch removed is added back by value: a node it
-			// retired comes back under a new id.
-			h := &historyReader{txn: txn, cache: map[uint64]quad.Value{}}
-			for off := 0; off+opLen <= len(rec); off += opLen {
-				if add, q := decodeOp(rec[off:]); !add {
-					v, err := h.quad(q)
-					if err != nil {
-						return err
-					}
-					removed = append(removed, v)
-				}
-			}
-			return nil
+			rec, err = item.ValueCopy(nil)
+			return err
 		})
 		if err != nil {
 			return err
@@ -357,9 +339,18 @@ func (s *QuadStore) rollback(ctx context.Context, id uint64) error {
 					}
 				}
 			}
-			for _, q := range removed {
-				if _, err := tx.addQuad(q, true); err != nil {
-					return err
+			// What the batch removed comes back under its own ids, the
+			// nodes it retired revived, so that the history before it
+			// still names them.
+			for off := 0; !legacy && off+opLen <= len(rec); off += opLen {
+				if add, q := decodeOp(rec[off:]); !add {
+					q, err := tx.revive(q)
+					if err != nil {
+						return err
+					}
+					if _, err := tx.addIDs(q, true); err != nil {
+						return err
+					}
 				}
 			}
 			return tx.del(k)
