@@ -792,6 +792,13 @@ func (db *DB) amendStatement(ctx context.Context, cat *Catalog, stmt quad.Value,
 			adds, removes = append(adds, ad...), append(removes, rm...)
 			continue
 		}
+		if ql.Name == "status" && !(len(old) == 1 && val != nil && old[0].Object == val) {
+			for _, q := range own {
+				if q.Predicate == PredState {
+					return nil, nil, errors.New("the relation's status has dated states (see its states): give the date the new status holds from (--from DATE, or from: in a change file)")
+				}
+			}
+		}
 		removes = append(removes, old...)
 		if val != nil {
 			adds = append(adds, quad.Quad{Subject: stmt, Predicate: pred, Object: val})
@@ -830,16 +837,41 @@ func validSpan(own, adds, removes []quad.Quad) error {
 }
 
 // datedStatus records a change of status from a date as dated states of
-// the statement; its q:status becomes the status that holds today.
+// the statement; its q:status becomes the status that holds today, the
+// state with the latest date not after today. A date after today is
+// refused: the present status could not follow it.
 func (db *DB) datedStatus(ctx context.Context, stmt quad.Value, own, old []quad.Quad, status quad.Value, from Date) (adds, removes []quad.Quad, err error) {
-	stmtIRI := IDText(stmt)
-	hasStates := false
-	for _, q := range own {
-		if q.Predicate == PredState {
-			hasStates = true
-		}
+	today := time.Now().UTC()
+	if from.First().After(today) {
+		return nil, nil, fmt.Errorf("--from %s is after today: record a change of status once it has happened (a relation that is yet to begin takes valid_from)", from)
 	}
-	if !hasStates {
+	stmtIRI := IDText(stmt)
+	// The states so far: their dates and statuses.
+	type state struct {
+		from   string
+		status quad.Value
+	}
+	states := map[quad.Value]*state{}
+	for _, q := range own {
+		if q.Predicate != PredState {
+			continue
+		}
+		st := &state{}
+		sq, err := db.quadsWith(ctx, quad.Subject, q.Object)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, x := range sq {
+			switch x.Predicate {
+			case predStatus:
+				st.status = x.Object
+			case predValidFrom:
+				st.from = quad.ToString(x.Object)
+			}
+		}
+		states[q.Object] = st
+	}
+	if len(states) == 0 {
 		// The status so far becomes the first state, from the relation's
 		// own start (if it has one).
 		prev := quad.Value(quad.String("existing"))
@@ -847,14 +879,17 @@ func (db *DB) datedStatus(ctx context.Context, stmt quad.Value, own, old []quad.
 			prev = old[0].Object
 		}
 		first := quad.IRI(stmtIRI + "/state/0")
+		st := &state{status: prev}
 		adds = append(adds,
 			quad.Quad{Subject: stmt, Predicate: PredState, Object: first},
 			quad.Quad{Subject: first, Predicate: predStatus, Object: prev})
 		for _, q := range own {
 			if q.Predicate == predValidFrom {
 				adds = append(adds, quad.Quad{Subject: first, Predicate: predValidFrom, Object: q.Object})
+				st.from = quad.ToString(q.Object)
 			}
 		}
+		states[first] = st
 	}
 	node := quad.IRI(stmtIRI + "/state/" + from.String())
 	existing, err := db.quadsWith(ctx, quad.Subject, node)
@@ -866,10 +901,26 @@ func (db *DB) datedStatus(ctx context.Context, stmt quad.Value, own, old []quad.
 		quad.Quad{Subject: stmt, Predicate: PredState, Object: node},
 		quad.Quad{Subject: node, Predicate: predStatus, Object: status},
 		quad.Quad{Subject: node, Predicate: predValidFrom, Object: quad.String(from.String())})
-	// The present status is the one holding today.
-	if !from.First().After(time.Now()) {
+	states[node] = &state{from: from.String(), status: status}
+	// The present status: the state of the latest date (none: the first).
+	var present *state
+	var presentFrom time.Time
+	for _, st := range states {
+		t := time.Time{}
+		if st.from != "" {
+			d, err := ParseDate(st.from)
+			if err != nil || d.First().After(today) {
+				continue
+			}
+			t = d.First()
+		}
+		if present == nil || t.After(presentFrom) {
+			present, presentFrom = st, t
+		}
+	}
+	if present != nil && present.status != nil {
 		removes = append(removes, old...)
-		adds = append(adds, quad.Quad{Subject: stmt, Predicate: predStatus, Object: status})
+		adds = append(adds, quad.Quad{Subject: stmt, Predicate: predStatus, Object: present.status})
 	}
 	return adds, removes, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cayleygraph/quad"
 	eg "github.com/entente-kg/entente/graph"
@@ -131,6 +132,20 @@ func testRetractAmendAsOfAt(t *testing.T, open openFunc) {
 	}
 	if last, _ := db.Log(ctx); last[0].ID != 2 {
 		t.Fatalf("a no-op amendment was recorded: %+v", last[0])
+	}
+	// A relation with dated states: an undated change of status, or one
+	// dated after today, is refused; nothing is recorded.
+	jpIn3 := eg.Target{Subject: "Japan", Kind: "partner", Object: "India"}
+	for _, a := range []eg.Amendment{
+		{Set: map[string]string{"status": "at_risk"}},
+		{Set: map[string]string{"status": "at_risk"}, From: time.Now().AddDate(1, 0, 0).Format("2006-01-02")},
+	} {
+		if _, err := db.Amend(ctx, jpIn3, a, eg.TxMeta{}); err == nil || errors.Is(err, eg.ErrNoChange) {
+			t.Fatalf("amend %+v of a dated status: %v", a, err)
+		}
+	}
+	if last, _ := db.Log(ctx); last[0].ID != 2 {
+		t.Fatalf("a refused amendment was recorded: %+v", last[0])
 	}
 	for _, c := range []struct {
 		at, want string

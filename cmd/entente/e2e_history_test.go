@@ -133,6 +133,19 @@ func TestLivingGraph(t *testing.T) {
 	if r := q(status+" as of tx:2").must(t, 0); !strings.Contains(r.stdout, "proposed") {
 		t.Fatalf("status as of tx:2:\n%s", r.stdout)
 	}
+	// A change dated before the latest: the present stays the latest's.
+	entente(t, "", "--db", db, "amend", "--reason", "at risk in spring", "--from", "2026-03-01",
+		"European Union", "dialogue_with", "AP4", "status=at_risk").must(t, 0)
+	for at, want := range map[string]string{"": "existing", " at 2026-02": "proposed", " at 2026-04": "at_risk", " at 2026-11-15": "existing"} {
+		r := entente(t, "", "--db", db, "query", "--format", "csv", status+at).must(t, 0)
+		if got := strings.TrimSpace(strings.TrimPrefix(r.stdout, "r.status\n")); got != want {
+			t.Fatalf("status%s: %q, want %s", at, got, want)
+		}
+	}
+	// Undated, or after today: refused.
+	entente(t, "", "--db", db, "amend", "--reason", "x", "European Union", "dialogue_with", "AP4", "status=lapsed").must(t, 1)
+	entente(t, "", "--db", db, "amend", "--reason", "x", "--from", time.Now().AddDate(1, 0, 0).Format("2006-01-02"),
+		"European Union", "dialogue_with", "AP4", "status=lapsed").must(t, 1)
 	// Bad times are errors with their position.
 	r = q("why Japan India as of tx:99").must(t, 1)
 	if !strings.Contains(r.stderr, "tx:99") || !strings.Contains(r.stderr, "^") {
@@ -159,7 +172,7 @@ func TestLivingGraph(t *testing.T) {
 	entente(t, "", "--db", db2, "load", hist).must(t, 1) // only into an empty store
 	for _, d := range []string{db, db2} {
 		r := entente(t, "", "--db", d, "check").must(t, 0)
-		if !strings.Contains(r.stdout, "history: 3 transactions") {
+		if !strings.Contains(r.stdout, "history: 4 transactions") {
 			t.Fatalf("check: %s", r.stdout)
 		}
 	}
