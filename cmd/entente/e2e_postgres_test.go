@@ -243,3 +243,37 @@ func TestPostgresReplica(t *testing.T) {
 	}
 	entente(t, "", "--read-only", "--db", rurl, "check").must(t, 0)
 }
+
+// TestPostgresMovies: Cayley's 30k-movie data loads into PostgreSQL, the
+// store counts what Badger counts, checks consistent, and path search,
+// neighbors, search and match give Badger's answers.
+func TestPostgresMovies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 471,705 quads into PostgreSQL")
+	}
+	url := pgtest.DB(t)
+	movies := moviesPath(t)
+	dir := filepath.Join(t.TempDir(), "movies")
+	entente(t, "", "--db", dir, "load", "--quiet", movies).must(t, 0)
+	entente(t, "", "--db", url, "init").must(t, 0)
+	entente(t, "", "--db", url, "load", "--quiet", movies).must(t, 0)
+	_, want := stats(t, dir)
+	if _, got := stats(t, url); got != want {
+		t.Fatalf("stats on PostgreSQL:\n%s\nwant (Badger)\n%s", got, want)
+	}
+	entente(t, "", "--db", url, "check").must(t, 0)
+	for _, q := range []string{
+		`path "Kevin Bacon" to "Humphrey Bogart"`,
+		`path "Keanu Reeves" to "Charlie Chaplin"`,
+		`paths "Tom Cruise" to "Kevin Bacon" limit 5`,
+		`neighbors "Humphrey Bogart"`,
+		`search "casablanca"`,
+		`match (a {name: "Keanu Reeves"})-[]-(f) return f.name order by f.name limit 20`,
+	} {
+		a := entente(t, "", "--db", dir, "query", "--format", "json", q)
+		b := entente(t, "", "--db", url, "query", "--format", "json", q)
+		if a.stdout != b.stdout || a.code != b.code {
+			t.Errorf("%s\nBadger (exit %d):\n%s%s\nPostgreSQL (exit %d):\n%s%s", q, a.code, a.stdout, a.stderr, b.code, b.stdout, b.stderr)
+		}
+	}
+}
