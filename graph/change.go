@@ -25,6 +25,10 @@ type Target struct {
 	Object    string
 	Where     map[string]string
 	Entity    string
+	// All lets a retraction of SUBJECT KIND OBJECT take every parallel
+	// relation it names; without it, naming several is an error that
+	// lists them.
+	All bool
 }
 
 // ParseTarget reads a target from words as the command line and the shell
@@ -413,6 +417,22 @@ func (db *DB) Retract(ctx context.Context, t Target, meta TxMeta) (Tx, error) {
 	return db.commit(ctx, nil, remove, meta)
 }
 
+// countStatements counts the distinct relations among rels (a relation
+// without a statement counts as one).
+func countStatements(rels []relation) int {
+	seen := map[quad.Value]bool{}
+	n := 0
+	for _, r := range rels {
+		if r.stmt == nil {
+			n++
+		} else if !seen[r.stmt] {
+			seen[r.stmt] = true
+			n++
+		}
+	}
+	return n
+}
+
 // planRetract: the quads a retraction removes.
 func (db *DB) planRetract(ctx context.Context, cat *Catalog, t Target) ([]quad.Quad, error) {
 	var remove []quad.Quad
@@ -430,6 +450,10 @@ func (db *DB) planRetract(ctx context.Context, cat *Catalog, t Target) ([]quad.Q
 	rels, err := db.findRelations(ctx, cat, t)
 	if err != nil {
 		return nil, err
+	}
+	if n := countStatements(rels); n > 1 && !t.All {
+		return nil, fmt.Errorf("%w: %s names %d relations: %s; pick one by its statement id or with KEY=VALUE qualifiers, or retract them all (--all; all: yes in a change file)",
+			ErrAmbiguous, t, n, stmtList(rels))
 	}
 	for _, r := range rels {
 		if r.stmt == nil {
@@ -530,6 +554,10 @@ func netChange(adds, removes []quad.Quad) (a, r []quad.Quad) {
 	return a, r
 }
 
+// ErrAmbiguous: a retraction or an amendment names several relations
+// where it must name one.
+var ErrAmbiguous = errors.New("graph: ambiguous")
+
 // ErrNoChange: an amendment or a load that would change nothing.
 var ErrNoChange = errors.New("graph: nothing to change: the store already holds it")
 
@@ -621,8 +649,8 @@ func (db *DB) planAmend(ctx context.Context, cat *Catalog, t Target, a Amendment
 		stmts[r.stmt] = true
 	}
 	if len(stmts) > 1 {
-		return nil, nil, fmt.Errorf("%s names %d relations: %s; pick one by its statement id or with KEY=VALUE qualifiers",
-			t, len(stmts), stmtList(rels))
+		return nil, nil, fmt.Errorf("%w: %s names %d relations: %s; pick one by its statement id or by its qualifiers (--where KEY=VALUE; where: in a change file)",
+			ErrAmbiguous, t, len(stmts), stmtList(rels))
 	}
 	return db.amendStatement(ctx, cat, rels[0].stmt, a)
 }

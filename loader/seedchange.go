@@ -13,6 +13,7 @@ import (
 //	retract SUBJECT -KIND-> OBJECT | stmt:ID | entity NAME
 //	  reason: TEXT                  (required)
 //	  where: KEY=VALUE, …           (picks one of parallel relations)
+//	  all: yes                      (or retracts every one it names)
 //
 //	amend SUBJECT -KIND-> OBJECT | stmt:ID | entity NAME
 //	  reason: TEXT                  (required)
@@ -73,6 +74,9 @@ func (s *SeedReader) compileChange(b *block, verb string, from int) error {
 	}
 	relation := e.Target.Entity == ""
 	known := []string{"reason", "where"}
+	if e.Retract && relation {
+		known = append(known, "all")
+	}
 	if !e.Retract {
 		if relation {
 			known = append(known, "from")
@@ -93,6 +97,14 @@ func (s *SeedReader) compileChange(b *block, verb string, from int) error {
 			return s.unknownKey(d, known, what)
 		}
 		switch d.key {
+		case "all":
+			switch strings.ToLower(d.value) {
+			case "yes", "true":
+				e.Target.All = true
+			case "no", "false":
+			default:
+				return s.errf(d.line, d.valueCol, ErrInvalid, d.src, "all: is yes or no (yes: retract every parallel relation the line names)")
+			}
 		case "reason":
 			if d.value == "" {
 				return s.errf(d.line, d.valueCol, ErrSyntax, d.src, "reason needs a text: why the fact changes")

@@ -1046,6 +1046,8 @@ func (s *session) change(name, line string, fail func(string, ...interface{})) {
 	var meta graph.TxMeta
 	meta.Kind = name
 	var from string
+	var all bool
+	where := map[string]string{}
 	var rest []string
 	for i := 0; i < len(words); i++ {
 		w := words[i]
@@ -1079,8 +1081,21 @@ func (s *session) change(name, line string, fail func(string, ...interface{})) {
 				return
 			}
 			from = v
+		case (w == "--where" || strings.HasPrefix(w, "--where=")) && name == "amend":
+			v, ok := flagVal()
+			if !ok {
+				return
+			}
+			k, val, found := strings.Cut(v, "=")
+			if !found || strings.TrimSpace(k) == "" {
+				fail("--where takes KEY=VALUE (venue=NATO), not %q", v)
+				return
+			}
+			where[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(val)
+		case w == "--all" && name == "retract":
+			all = true
 		case strings.HasPrefix(w, "--"):
-			fail("unknown option %s (:%s takes --reason, --author%s)", w, name, map[bool]string{true: ", --from", false: ""}[name == "amend"])
+			fail("unknown option %s (:%s takes --reason, --author%s)", w, name, map[bool]string{true: ", --from, --where", false: ", --all"}[name == "amend"])
 			return
 		default:
 			rest = append(rest, w)
@@ -1094,6 +1109,14 @@ func (s *session) change(name, line string, fail func(string, ...interface{})) {
 	if err != nil {
 		fail("%v", err)
 		return
+	}
+	t.All = all
+	if len(where) > 0 {
+		if t.Subject == "" {
+			fail("--where picks among the relations of SUBJECT KIND OBJECT, not of a statement or an entity")
+			return
+		}
+		t.Where = where
 	}
 	var a graph.Amendment
 	if name == "amend" {

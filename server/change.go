@@ -18,9 +18,13 @@ type changeRequest struct {
 	Target  []string `json:"target"`
 	Changes []string `json:"changes"`
 	From    string   `json:"from"`
-	Reason  string   `json:"reason"`
-	Author  string   `json:"author"`
-	Message string   `json:"message"`
+	// Where picks one of parallel relations by its qualifiers (amend);
+	// All retracts every parallel relation the target names.
+	Where   map[string]string `json:"where"`
+	All     bool              `json:"all"`
+	Reason  string            `json:"reason"`
+	Author  string            `json:"author"`
+	Message string            `json:"message"`
 }
 
 func (s *Server) writeAllowed(w http.ResponseWriter) bool {
@@ -71,7 +75,18 @@ func (s *Server) parseChange(w http.ResponseWriter, r *http.Request, amend bool)
 			return nil, t, a, false
 		}
 		a.From = req.From
+		if len(req.Where) > 0 {
+			if t.Subject == "" {
+				writeErr(w, errors.New("where picks among the relations of SUBJECT KIND OBJECT, not of a statement or an entity"))
+				return nil, t, a, false
+			}
+			t.Where = req.Where
+		}
+	} else if len(req.Where) > 0 {
+		writeErr(w, errors.New("a retraction picks by the KEY=VALUE words after SUBJECT KIND OBJECT, not where"))
+		return nil, t, a, false
 	}
+	t.All = req.All
 	return &req, t, a, true
 }
 

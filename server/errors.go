@@ -96,6 +96,9 @@ func writeErr(w http.ResponseWriter, err error) {
 	case errors.Is(err, graph.ErrNoChange):
 		status, e.Code = http.StatusConflict, "no_change"
 		e.Message = strings.TrimPrefix(e.Message, "graph: ")
+	case errors.Is(err, graph.ErrAmbiguous):
+		status, e.Code = http.StatusConflict, "ambiguous"
+		e.Message = strings.TrimPrefix(e.Message, "graph: ")
 	case errors.Is(err, graph.ErrNoSpace):
 		status, e.Code = http.StatusInsufficientStorage, "no_space"
 	case errors.Is(err, graph.ErrReadOnly):

@@ -144,8 +144,9 @@ func cmdLog(g *globals, args []string) int {
 }
 
 func cmdRetract(g *globals, args []string) int {
-	fs := newFlags(g, "retract", "retract --reason TEXT (SUBJECT KIND OBJECT [KEY=VALUE...] | STATEMENT-ID | ENTITY)")
+	fs := newFlags(g, "retract", "retract --reason TEXT [--all] (SUBJECT KIND OBJECT [KEY=VALUE...] | STATEMENT-ID | ENTITY)")
 	tf := addTxFlags(g, fs, "why the fact is retracted (required; kept in the history)")
+	all := fs.Bool("all", false, "retract every parallel relation SUBJECT KIND OBJECT names (without it, naming several is an error that lists them)")
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
@@ -162,15 +163,25 @@ func cmdRetract(g *globals, args []string) int {
 		fmt.Fprintf(g.env.stderr, "entente: retract: %v\n", err)
 		return exitUsage
 	}
+	t.All = *all
 	return g.change(func(ctx context.Context, db *graph.DB) (graph.Tx, error) {
 		return db.Retract(ctx, t, tf.meta("retract"))
 	}, "retracted "+t.String())
 }
 
 func cmdAmend(g *globals, args []string) int {
-	fs := newFlags(g, "amend", "amend --reason TEXT [--from DATE] (SUBJECT KIND OBJECT | STATEMENT-ID | ENTITY) KEY=VALUE... [alias+=NAME] [alias-=NAME]")
+	fs := newFlags(g, "amend", "amend --reason TEXT [--from DATE] [--where KEY=VALUE...] (SUBJECT KIND OBJECT | STATEMENT-ID | ENTITY) KEY=VALUE... [alias+=NAME] [alias-=NAME]")
 	tf := addTxFlags(g, fs, "why the fact is amended (required; kept in the history)")
 	from := fs.String("from", "", "a change of status holds from this date in the world (2026-12-01); before it, the old status")
+	where := map[string]string{}
+	fs.Func("where", "KEY=VALUE: picks one of several parallel relations SUBJECT KIND OBJECT names by a qualifier it has (repeatable)", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return fmt.Errorf("--where takes KEY=VALUE (venue=NATO), not %q", v)
+		}
+		where[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(val)
+		return nil
+	})
 	pos, st := parseFlags(g, fs, args)
 	if st >= 0 {
 		return st
@@ -193,6 +204,13 @@ func cmdAmend(g *globals, args []string) int {
 		return exitUsage
 	}
 	a.From = *from
+	if len(where) > 0 {
+		if t.Subject == "" {
+			fmt.Fprintln(g.env.stderr, "entente: amend: --where picks among the relations of SUBJECT KIND OBJECT, not of a statement or an entity")
+			return exitUsage
+		}
+		t.Where = where
+	}
 	return g.change(func(ctx context.Context, db *graph.DB) (graph.Tx, error) {
 		return db.Amend(ctx, t, a, tf.meta("amend"))
 	}, "amended "+t.String())
@@ -214,7 +232,7 @@ func (g *globals) change(fn func(context.Context, *graph.DB) (graph.Tx, error), 
 	defer cancel()
 	tx, err := fn(ctx, db)
 	if err != nil {
-		if errors.Is(err, graph.ErrNotFound) || errors.Is(err, graph.ErrNoChange) {
+		if errors.Is(err, graph.ErrNotFound) || errors.Is(err, graph.ErrNoChange) || errors.Is(err, graph.ErrAmbiguous) {
 			fmt.Fprintf(g.env.stderr, "entente: %s\n", strings.TrimPrefix(err.Error(), "graph: "))
 			return exitBad
 		}

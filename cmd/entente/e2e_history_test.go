@@ -264,3 +264,40 @@ func TestKillChange(t *testing.T) {
 		t.Fatalf("North Korea as of tx:1:\n%s", r.stdout)
 	}
 }
+
+// TestChangeParallel: a retraction or an amendment that names several
+// parallel relations is refused with their statements; KEY=VALUE words
+// (retract), --where (amend) or --all pick.
+func TestChangeParallel(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s")
+	entente(t, "", "--db", db, "load", "--seed", "--quiet").must(t, 0)
+	r := entente(t, "", "--db", db, "retract", "--reason", "r", "European Union", "supports", "Japan").must(t, 1)
+	if !strings.Contains(r.stderr, "names 3 relations") || !strings.Contains(r.stderr, "stmt:eu/supports/japan/g7-participation") {
+		t.Fatalf("an ambiguous retraction: %s", r.stderr)
+	}
+	r = entente(t, "", "--db", db, "amend", "--reason", "r", "European Union", "supports", "Japan", "status=existing").must(t, 1)
+	if !strings.Contains(r.stderr, "--where") {
+		t.Fatalf("an ambiguous amendment: %s", r.stderr)
+	}
+	entente(t, "", "--db", db, "amend", "--reason", "r", "--where", "venue=NATO", "European Union", "supports", "Japan", "status=existing").must(t, 0)
+	entente(t, "", "--db", db, "retract", "--reason", "r", "European Union", "supports", "Japan", "venue=G7").must(t, 0)
+	r = entente(t, "", "--db", db, "retract", "--reason", "r", "--all", "European Union", "supports", "Japan").must(t, 0)
+	if !strings.HasPrefix(r.stdout, "tx:4:") {
+		t.Fatalf("retract --all: %s", r.stdout)
+	}
+	if r := entente(t, "", "--db", db, "query", "why \"European Union\" Japan"); strings.Contains(r.stdout, "supports") {
+		t.Fatalf("after retract --all:\n%s", r.stdout)
+	}
+	// The same words as in a change file, and in the shell.
+	seed := filepath.Join(t.TempDir(), "c.seed")
+	os.WriteFile(seed, []byte("retract eu -cooperation-> japan\n  reason: r\n"), 0o644)
+	if r := entente(t, "", "--db", db, "load", seed).must(t, 1); !strings.Contains(r.stderr, "names 3 relations") {
+		t.Fatalf("an ambiguous change block: %s", r.stderr)
+	}
+	os.WriteFile(seed, []byte("retract eu -cooperation-> japan\n  all: yes\n  reason: r\n"), 0o644)
+	entente(t, "", "--db", db, "load", seed).must(t, 0)
+	r = entente(t, ":retract --reason x Japan partner NATO\n:retract --reason x --all Japan cooperation \"South Korea\"\n", "--db", db)
+	if !strings.Contains(r.stdout+r.stderr, "tx:6: retracted Japan partner NATO") || !strings.Contains(r.stdout+r.stderr, "tx:7: retracted") {
+		t.Fatalf("the shell: %s%s", r.stdout, r.stderr)
+	}
+}
