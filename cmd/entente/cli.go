@@ -296,6 +296,10 @@ func userDataDir(getenv func(string) string) string {
 	return "."
 }
 
+// storeName is the store's address for messages: a password in a
+// database address masked.
+func (g *globals) storeName() string { return graph.Redact(g.storeDir()) }
+
 func (g *globals) storeDir() string {
 	if g.dbSet {
 		return g.db

@@ -63,11 +63,11 @@ func cmdCheck(g *globals, args []string) int {
 		fmt.Fprintf(g.env.stdout, "note: %d unfinished load journals (settled at the next writable open)\n", rep.Journals)
 	}
 	if !rep.OK() {
-		fmt.Fprintf(g.env.stdout, "store %s is NOT consistent: %d problems\n", g.storeDir(), len(rep.Problems))
+		fmt.Fprintf(g.env.stdout, "store %s is NOT consistent: %d problems\n", g.storeName(), len(rep.Problems))
 		return exitBad
 	}
 	fmt.Fprintf(g.env.stdout, "store %s is consistent: %s quads, %s nodes; every index entry resolves and every count agrees\n",
-		g.storeDir(), render.Thousands(rep.Quads), render.Thousands(rep.Nodes))
+		g.storeName(), render.Thousands(rep.Quads), render.Thousands(rep.Nodes))
 	if rep.Transactions > 0 {
 		fmt.Fprintf(g.env.stdout, "history: %s, each undoes back to the one before it\n", render.Count(int64(rep.Transactions), "transaction"))
 	}

@@ -34,7 +34,7 @@ func cmdRepl(g *globals, args []string) int {
 		Out:       g.env.stdout,
 		Err:       g.env.stderr,
 		Version:   versionString(),
-		StoreName: g.storeDir(),
+		StoreName: g.storeName(),
 	}
 	if g.readOnly {
 		cfg.StoreName += " (read-only)"

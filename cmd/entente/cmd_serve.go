@@ -111,7 +111,7 @@ func cmdServe(g *globals, args []string) int {
 	if *write {
 		mode = "loads, amendments and retractions allowed"
 	}
-	fmt.Fprintf(g.env.stdout, "entente: serving %s at %s (%s; Ctrl-C to stop)\n", g.storeDir(), page, mode)
+	fmt.Fprintf(g.env.stdout, "entente: serving %s at %s (%s; Ctrl-C to stop)\n", g.storeName(), page, mode)
 	if *open {
 		u := page
 		if *token != "" {

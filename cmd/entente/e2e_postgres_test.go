@@ -84,6 +84,13 @@ func TestPostgresSameAnswers(t *testing.T) {
 		t.Errorf("only %d examples found in the docs", n)
 	}
 	entente(t, "", "--db", url, "check").must(t, 0)
+	// A password in the address is never printed (the test server
+	// trusts every local connection, so any password opens it).
+	secret := strings.Replace(url, "postgres@", "postgres:s3cret@", 1)
+	r = entente(t, "", "--db", secret, "check").must(t, 0)
+	if strings.Contains(r.stdout+r.stderr, "s3cret") || !strings.Contains(r.stdout, "postgres:xxxxx@") {
+		t.Fatalf("check printed the password, or no masked address:\n%s%s", r.stdout, r.stderr)
+	}
 }
 
 // TestPostgresConcurrentLoads: two loaders and a reader at once on one

@@ -32,6 +32,6 @@ func (g *globals) seedIfNew(db *graph.DB, created bool) error {
 		return err
 	}
 	fmt.Fprintf(g.env.stderr, "entente: created the default store at %s and loaded the built-in seed graph (%s entities, %s relations, %s quads)\n",
-		g.storeDir(), render.Thousands(st.Entities), render.Thousands(st.Relations), render.Thousands(res.Added))
+		g.storeName(), render.Thousands(st.Entities), render.Thousands(st.Relations), render.Thousands(res.Added))
 	return nil
 }
