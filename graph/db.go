@@ -312,6 +312,9 @@ func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadR
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 	res, err := db.qs.Load(ctx, r, &o)
+	if err == nil && res.Bulk {
+		db.keepLinks(ctx)
+	}
 	return res, mapErr(err)
 }
 

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"os"
@@ -62,6 +63,18 @@ func (db *DB) stamp() (st quadstore.Stamp, ok bool) {
 		return st, false
 	}
 	return cs.Stamp()
+}
+
+// keepLinks builds the link index after a load into an empty store and
+// keeps it with the store, so that the next process's first path query
+// reads it instead of building it (seconds at 10^7 quads); the load takes
+// that much longer (a few percent). Errors are ignored: it is a cache, and
+// a query builds it anyway.
+func (db *DB) keepLinks(ctx context.Context) {
+	if _, ok := db.stamp(); !ok {
+		return
+	}
+	db.Links(ctx)
 }
 
 // pad8 rounds n up to a multiple of 8.

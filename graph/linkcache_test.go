@@ -217,6 +217,32 @@ func testLinkCache(t *testing.T) {
 	}
 }
 
+// TestLinkCacheAfterBulkLoad: a load into an empty store keeps the link
+// index, so the next process reads it.
+func TestLinkCacheAfterBulkLoad(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := linkQuads(3, 300)
+	res, err := db.Load(context.Background(), &quadstore.SliceReader{Quads: qs}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Bulk {
+		t.Fatal("the load into an empty store did not take the bulk path")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read := freshLinks(t, dir, true)
+	if !read {
+		t.Fatal("no link index kept after a load into an empty store")
+	}
+	sameLinks(t, "after a bulk load", got, want)
+}
+
 func TestLinkCacheInMemory(t *testing.T) {
 	db, err := Open("", &Options{InMemory: true})
 	if err != nil {
