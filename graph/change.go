@@ -469,15 +469,23 @@ func (db *DB) planRetract(ctx context.Context, cat *Catalog, t Target) ([]quad.Q
 	return dedupe(remove), nil
 }
 
-// entityQuads: an entity's quads and its statements'.
+// entityQuads: an entity's quads and its statements'. An entity that
+// other relations name as a qualifier's value (the venue of a pact, a
+// sector) is refused: retracting it would change those relations
+// silently; they are amended or retracted first.
 func (db *DB) entityQuads(ctx context.Context, id quad.Value) ([]quad.Quad, error) {
 	var out []quad.Quad
+	var users []string
 	for _, d := range []quad.Direction{quad.Subject, quad.Object} {
 		qs, err := db.quadsWith(ctx, d, id)
 		if err != nil {
 			return nil, err
 		}
 		for _, q := range qs {
+			if d == quad.Object && q.Label == nil && strings.HasPrefix(iriOf(q.Predicate), QualPrefix) && strings.HasPrefix(iriOf(q.Subject), StmtPrefix) {
+				users = append(users, fmt.Sprintf("%s (%s)", IDText(q.Subject), ShortQualifier(q.Predicate)))
+				continue
+			}
 			out = append(out, q)
 			if q.Label != nil && !IsAttribute(q.Predicate) {
 				sq, err := db.statementQuads(ctx, q.Label)
@@ -487,6 +495,20 @@ func (db *DB) entityQuads(ctx context.Context, id quad.Value) ([]quad.Quad, erro
 				out = append(out, sq...)
 			}
 		}
+	}
+	if n := len(users); n > 0 {
+		sort.Strings(users)
+		more := ""
+		if n > 10 {
+			more = fmt.Sprintf(" and %d more", n-10)
+			users = users[:10]
+		}
+		what := fmt.Sprintf("%d other relations", n)
+		if n == 1 {
+			what = "another relation"
+		}
+		return nil, fmt.Errorf("%s is the value of a qualifier of %s: %s%s; amend them (KEY=, to remove the qualifier) or retract them first",
+			IDText(id), what, strings.Join(users, ", "), more)
 	}
 	return out, nil
 }

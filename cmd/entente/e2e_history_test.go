@@ -288,6 +288,11 @@ func TestChangeParallel(t *testing.T) {
 	if r := entente(t, "", "--db", db, "query", "why \"European Union\" Japan"); strings.Contains(r.stdout, "supports") {
 		t.Fatalf("after retract --all:\n%s", r.stdout)
 	}
+	// An entity other relations name as a qualifier's value is not
+	// retracted under them.
+	if r := entente(t, "", "--db", db, "retract", "--reason", "r", "Semiconductors").must(t, 1); !strings.Contains(r.stderr, "(sector)") {
+		t.Fatalf("retract of a sector in use: %s", r.stderr)
+	}
 	// The same words as in a change file, and in the shell.
 	seed := filepath.Join(t.TempDir(), "c.seed")
 	os.WriteFile(seed, []byte("retract eu -cooperation-> japan\n  reason: r\n"), 0o644)
