@@ -91,7 +91,15 @@ func golden(t *testing.T, path, got string) {
 // TestSeedStatements evaluates every statement of testdata/seed.txt on the
 // seed graph and compares its JSON Lines with the golden file.
 func TestSeedStatements(t *testing.T) {
-	db := seedStore(t)
+	for _, st := range seedBackends {
+		t.Run(st.name, func(t *testing.T) { testSeedStatements(t, st.open(t)) })
+	}
+}
+
+// testSeedStatements runs testdata/seed.txt on a store holding the seed
+// graph and compares the answers with the one golden file, whatever the
+// store.
+func testSeedStatements(t *testing.T, db *graph.DB) {
 	var b strings.Builder
 	for _, src := range readLines(t, "testdata/seed.txt") {
 		res, err := run(t, db, src)
