@@ -457,6 +457,15 @@ func (ev *evaluator) changeRows(changes []graph.Change, kind string) (*Result, e
 			}
 		}
 	}
+	// The relation each statement of the changes stands for, also once
+	// retracted: its relation quad among the changes.
+	rels := map[quad.Value]quad.Quad{}
+	for _, c := range changes {
+		if q := c.Quad; q.Label != nil && !graph.IsAttribute(q.Predicate) && !graph.IsLiteral(q.Object) {
+			rels[q.Label] = q
+		}
+	}
+	relOf := func(stmt quad.Value) (quad.Quad, bool) { q, ok := rels[stmt]; return q, ok }
 	for _, k := range order {
 		p := pairs[k]
 		what := graph.ShortQualifier(p.pred)
@@ -472,7 +481,7 @@ func (ev *evaluator) changeRows(changes []graph.Change, kind string) (*Result, e
 		default:
 			change, detail = "amended", what+": "+strings.Join(p.old, ", ")+" → "+strings.Join(p.new, ", ")
 		}
-		subj, kind, obj := ev.describeSubject(p.subj, label)
+		subj, kind, obj := ev.describeSubject(p.subj, label, relOf)
 		if id := graph.IDText(p.subj); strings.Contains(id, "/state/") {
 			// A dated state: its status row says it, with its date; the
 			// first state keeps the status from before.
@@ -515,7 +524,7 @@ func stateFrom(changes []graph.Change, tx uint64, state quad.Value) string {
 
 // describeSubject: the relation a statement (or one of its states) stands
 // for, or an entity.
-func (ev *evaluator) describeSubject(v quad.Value, label func(quad.Value) string) (subj, kind, obj string) {
+func (ev *evaluator) describeSubject(v quad.Value, label func(quad.Value) string, relOf func(quad.Value) (quad.Quad, bool)) (subj, kind, obj string) {
 	s := graph.IDText(v)
 	if i := strings.Index(s, "/state/"); i > 0 && strings.HasPrefix(s, graph.StmtPrefix) {
 		v = quad.IRI(s[:i])
@@ -530,6 +539,9 @@ func (ev *evaluator) describeSubject(v quad.Value, label func(quad.Value) string
 					return label(q.Subject), graph.ShortName(q.Predicate), label(q.Object)
 				}
 			}
+		}
+		if q, ok := relOf(v); ok {
+			return label(q.Subject), graph.ShortName(q.Predicate), label(q.Object)
 		}
 		return graph.IDText(v), "", ""
 	}
