@@ -185,6 +185,10 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 	// before (ENTENTE-VERIFIED records the tables listed at each open and
 	// close), means records of the MANIFEST were lost.
 	verified := readVerified(dir)
+	// Tables a compaction replaced, as the MANIFEST records: a crash after
+	// the record but before Badger deleted their files leaves them behind,
+	// and they are leftovers, not lost records.
+	replaced := manifestDeletions(filepath.Join(dir, badger.ManifestFilename))
 	var orphans []uint64
 	var maxListed uint64
 	for id := range listed {
@@ -194,6 +198,9 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 	for id, info := range tables {
 		if _, ok := listed[id]; !ok {
 			orphans = append(orphans, id)
+			if replaced[id] {
+				continue
+			}
 			if id < maxListed || sameSize(verified[id], info) {
 				older = append(older, table.IDToFilename(id))
 			}
