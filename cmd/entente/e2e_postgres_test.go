@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -60,6 +61,16 @@ func TestPostgresSameAnswers(t *testing.T) {
 	_, ps := stats(t, url)
 	if bs != ps {
 		t.Fatalf("stats differ:\nbadger   %s\npostgres %s", bs, ps)
+	}
+	// The same history too (the first load implicit on both), but for
+	// the times.
+	untimed := regexp.MustCompile(`"time":"[^"]*"`)
+	for _, args := range [][]string{{"log", "--format", "json"}, {"query", "--format", "json", "history Japan"}} {
+		a := untimed.ReplaceAllString(entente(t, "", append([]string{"--db", dir}, args...)...).must(t, 0).stdout, "")
+		b := untimed.ReplaceAllString(entente(t, "", append([]string{"--db", url}, args...)...).must(t, 0).stdout, "")
+		if a != b {
+			t.Fatalf("%s differs:\nBadger\n%s\nPostgreSQL\n%s", strings.Join(args, " "), a, b)
+		}
 	}
 	n := 0
 	for _, doc := range []string{"query-language.md", "repl.md", "export.md"} {

@@ -31,6 +31,9 @@ CREATE TEMP TABLE IF NOT EXISTS entente_stage_nodes (
 	iri BOOLEAN, bnode BOOLEAN, value_int BIGINT, value_bool BOOLEAN,
 	value_float DOUBLE PRECISION, value_time TIMESTAMP WITH TIME ZONE
 ) ON COMMIT DROP;
+CREATE TEMP TABLE IF NOT EXISTS entente_ops_pending (
+	seq BIGINT NOT NULL, add BOOLEAN NOT NULL, quad TEXT NOT NULL
+) ON COMMIT DROP;
 CREATE TEMP TABLE IF NOT EXISTS entente_done (
 	seq BIGINT NOT NULL, add BOOLEAN NOT NULL,
 	s BYTEA NOT NULL, p BYTEA NOT NULL, o BYTEA NOT NULL, l BYTEA,
@@ -55,6 +58,10 @@ type writeTx struct {
 	// implicit transaction without its changes (as the Badger store's
 	// bulk path records it): the store's contents are its changes.
 	implicit bool
+	// pending: the changes are kept in a temporary table until the load
+	// knows whether it is implicit (a load into an empty store whose
+	// stated changes, LoadOptions.Finish, change nothing).
+	pending bool
 }
 
 // begin starts a write: it locks the store's row, which serialises
@@ -255,10 +262,12 @@ SELECT r.seq, true, r.s, r.p, r.o, r.l, r.nq FROM i JOIN entente_stage r
 	}
 	w.added += added
 	w.removed += removed
-	if !w.implicit {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO entente_op (tx, seq, add, quad) SELECT $1, seq, add, nq FROM entente_done`, w.id); err != nil {
+	if w.pending {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entente_ops_pending (seq, add, quad) SELECT seq, add, nq FROM entente_done`); err != nil {
 			return err
 		}
+	} else if _, err := tx.ExecContext(ctx, `INSERT INTO entente_op (tx, seq, add, quad) SELECT $1, seq, add, nq FROM entente_done`, w.id); err != nil {
+		return err
 	}
 	// Node references: one per direction a quad names it.
 	if _, err := tx.ExecContext(ctx, `
@@ -295,6 +304,17 @@ func joinCols(cs []string) string {
 		out += c
 	}
 	return out
+}
+
+// unpend records the changes kept pending: the load is not implicit
+// after all.
+func (w *writeTx) unpend(ctx context.Context) error {
+	if !w.pending {
+		return nil
+	}
+	w.pending = false
+	_, err := w.tx.ExecContext(ctx, `INSERT INTO entente_op (tx, seq, add, quad) SELECT $1, seq, add, quad FROM entente_ops_pending`, w.id)
+	return err
 }
 
 // finish records the transaction and commits, or, when it changed
@@ -345,10 +365,11 @@ const DefaultBatch = 20000
 // transaction of the history and one PostgreSQL transaction: on any error
 // from r, the context or the server nothing is written. It stages
 // LoadOptions.BatchSize quads at a time (DefaultBatch by default) with
-// COPY; BulkLimit is ignored. Into an empty store without history the
-// load is an implicit transaction (LoadResult.Bulk, TxRecord.Implicit):
-// its changes are not recorded one by one, the store's contents are
-// them.
+// COPY; BulkLimit is ignored. Into an empty store without history, a
+// load that only adds (its Finish changes nothing) is an implicit
+// transaction (LoadResult.Bulk, TxRecord.Implicit), as on the Badger
+// store: its changes are not recorded one by one, the store's contents
+// are them.
 //
 // LoadOptions.Finish is called once the input is staged, and what it
 // returns is written in the same transaction. Unlike on the Badger store,
@@ -373,12 +394,9 @@ func (s *Store) Load(ctx context.Context, r quad.Reader, opts *quadstore.LoadOpt
 		w.tx.Rollback()
 		return quadstore.LoadResult{}, convErr(err)
 	}
-	if o.Finish == nil {
-		err := w.tx.QueryRowContext(ctx, `SELECT $1 = 1 AND NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM entente_tx WHERE id <> $1)`, w.id).Scan(&w.implicit)
-		if err != nil {
-			return fail(err)
-		}
-		res.Bulk = w.implicit
+	err = w.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM quads) AND NOT EXISTS (SELECT 1 FROM entente_tx WHERE id <> $1)`, w.id).Scan(&w.pending)
+	if err != nil {
+		return fail(err)
 	}
 	var batches int64
 	batch := make([]quad.Quad, 0, size)
@@ -432,6 +450,9 @@ func (s *Store) Load(ctx context.Context, r quad.Reader, opts *quadstore.LoadOpt
 			return fail(err)
 		}
 		if len(fin.Adds)+len(fin.Removes) > 0 {
+			if err := w.unpend(ctx); err != nil {
+				return fail(err)
+			}
 			if err := w.apply(ctx, fin.Adds, fin.Removes, nil); err != nil {
 				return fail(err)
 			}
@@ -442,6 +463,11 @@ func (s *Store) Load(ctx context.Context, r quad.Reader, opts *quadstore.LoadOpt
 				return fail(err)
 			}
 		}
+	}
+	if w.pending {
+		// Into an empty store, and nothing but additions: implicit.
+		w.implicit, w.pending = true, false
+		res.Bulk = true
 	}
 	rec, err := w.finish(ctx, meta)
 	if err != nil {
