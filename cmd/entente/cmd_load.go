@@ -86,8 +86,14 @@ func cmdLoad(g *globals, args []string) int {
 		opts.Progress = func(p loader.Progress) { bar.update(p.File, p.Bytes, p.Size, p.Quads, p.Writing) }
 	}
 	if *verbose {
+		// On PostgreSQL a load is one transaction: its batches are
+		// written but not committed until the end.
+		verb := "committed"
+		if graph.IsURL(g.storeDir()) {
+			verb = "wrote (uncommitted until the load ends)"
+		}
 		opts.Committed = func(p graph.LoadProgress) {
-			fmt.Fprintf(g.env.stderr, "entente: committed batch %d: %s statements read, %s new\n", p.Batches, render.Thousands(p.Read), render.Thousands(p.Added))
+			fmt.Fprintf(g.env.stderr, "entente: %s batch %d: %s statements read, %s new\n", verb, p.Batches, render.Thousands(p.Read), render.Thousands(p.Added))
 		}
 	}
 	start := time.Now()
