@@ -66,13 +66,9 @@ func TestMatchSpans(t *testing.T) {
 
 // textStore is a store with two entities, one relation and its evidence,
 // in the data model's shape.
-func textStore(t *testing.T) *eg.DB {
+func textStore(t *testing.T, open openFunc) *eg.DB {
 	t.Helper()
-	db, err := eg.Open("", &eg.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := open(t)
 	iri := func(s string) quad.Value { return quad.IRI(s) }
 	str := func(s string) quad.Value { return quad.String(s) }
 	quads := [][4]quad.Value{
@@ -95,7 +91,7 @@ func textStore(t *testing.T) *eg.DB {
 		{iri("source:ecfr-2024"), eg.PredType, eg.TypeSource, nil},
 		{iri("source:ecfr-2024"), eg.PredName, str("Europe and its partners"), nil},
 	}
-	err = db.Update(context.Background(), func(b *eg.Batch) error {
+	err := db.Update(context.Background(), func(b *eg.Batch) error {
 		for _, q := range quads {
 			b.Add(quad.Quad{Subject: q[0], Predicate: q[1], Object: q[2], Label: q[3]})
 		}
@@ -124,9 +120,11 @@ func search(t *testing.T, db *eg.DB, q string, opts eg.TextSearch) ([]eg.TextHit
 	return hits, total
 }
 
-func TestTextIndex(t *testing.T) {
+func TestTextIndex(t *testing.T) { eachBackend(t, testTextIndex) }
+
+func testTextIndex(t *testing.T, open openFunc) {
 	ctx := context.Background()
-	db := textStore(t)
+	db := textStore(t, open)
 	hits, total := search(t, db, "ukraine", eg.TextSearch{})
 	if total != 2 || len(hits) != 2 {
 		t.Fatalf("ukraine: %d hits (%d in all), want 2: %+v", len(hits), total, hits)
@@ -183,7 +181,7 @@ func TestTextIndex(t *testing.T) {
 }
 
 func TestTextIndexCancelled(t *testing.T) {
-	db := textStore(t)
+	db := textStore(t, backends[1].open)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := db.TextIndex(ctx); !errors.Is(err, context.Canceled) {
