@@ -96,6 +96,19 @@ func TestPostgresSameAnswers(t *testing.T) {
 	if n < 30 {
 		t.Errorf("only %d examples found in the docs", n)
 	}
+	// A change file (retractions and amendments of the seed graph) makes
+	// the same changes on both.
+	took := regexp.MustCompile(` in [0-9.]+[µm]?s`)
+	change := filepath.Join("..", "..", "examples", "changes", "review.csv")
+	a := entente(t, "", "--db", dir, "load", change).must(t, 0)
+	b := entente(t, "", "--db", url, "load", change).must(t, 0)
+	if took.ReplaceAllString(a.stdout, "") != took.ReplaceAllString(b.stdout, "") {
+		t.Fatalf("load %s:\nBadger\n%s\nPostgreSQL\n%s", change, a.stdout, b.stdout)
+	}
+	_, bs = stats(t, dir)
+	if _, ps = stats(t, url); bs != ps {
+		t.Fatalf("stats after %s differ:\nbadger   %s\npostgres %s", change, bs, ps)
+	}
 	entente(t, "", "--db", url, "check").must(t, 0)
 	// A password in the address is never printed (the test server
 	// trusts every local connection, so any password opens it).

@@ -440,7 +440,6 @@ func (s *Store) Load(ctx context.Context, r quad.Reader, opts *quadstore.LoadOpt
 		return fail(err)
 	}
 	meta := o.Tx.Meta
-	added := w.added
 	if o.Finish != nil {
 		// The changes the input states, planned by reads that see the
 		// store as it was before this load (its additions are not
@@ -473,7 +472,7 @@ func (s *Store) Load(ctx context.Context, r quad.Reader, opts *quadstore.LoadOpt
 	if err != nil {
 		return quadstore.LoadResult{}, err
 	}
-	res.Added = added
+	res.Added = rec.Added // the input's and its changes', as on Badger
 	res.Removed = rec.Removed
 	res.Tx = rec
 	return res, nil
