@@ -77,11 +77,11 @@ type DB struct {
 //
 // dir may instead be a database address, postgres://USER@HOST:PORT/DB
 // (lib/pq's parameters in its query, such as ?sslmode=disable), for a
-// store on PostgreSQL that Init has made; cockroach://… is the same on
-// CockroachDB (untested). There Open fails with ErrUnreachable when the
-// server cannot be reached, ErrNoStore when the database has no schema
-// and ErrFormatVersion when another version made it; several processes
-// may have it open for writing at once.
+// store on PostgreSQL that Init has made; cockroach://… opens CockroachDB
+// the same way (untested; see docs/scale.md). There Open fails with
+// ErrUnreachable when the server cannot be reached, ErrNoStore when the
+// database has no schema and ErrFormatVersion when another version made
+// it; several processes may have it open for writing at once.
 func Open(dir string, opts *Options) (*DB, error) {
 	var o Options
 	if opts != nil {
