@@ -18,6 +18,19 @@
 //		return nil
 //	})
 //
+// A store can also live in PostgreSQL, shared by many processes: Init
+// creates its schema in a database once, then Open takes the database's
+// address instead of a directory, and everything else is the same:
+//
+//	err = graph.Init(ctx, "postgres://me@db.example:5432/entente")
+//	db, err := graph.Open("postgres://me@db.example:5432/entente", nil)
+//
+// There each Update and each Load is one PostgreSQL transaction (all or
+// nothing, whatever stops it), writers from any number of processes are
+// serialised and readers never wait; the link and text indexes in each
+// process follow a change counter in the database. docs/scale.md says
+// when to choose it and what differs.
+//
 // QuadStore returns the store as a Cayley graph.QuadStore, so Cayley's path
 // API and its Gizmo query language run on it unchanged. Stats counts quads,
 // nodes, entities and relations; Check verifies the store's consistency.
