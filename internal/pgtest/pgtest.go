@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -207,6 +208,7 @@ func Start() (*Server, error) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	s.watch()
 	return s, nil
 }
 
@@ -214,6 +216,25 @@ func Start() (*Server, error) {
 func (s *Server) Stop() {
 	s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-m", "immediate", "-w", "stop")
 	os.RemoveAll(s.Dir)
+}
+
+// watch starts a watchdog, in a session of its own, that stops the
+// cluster and removes its directory once the test process has gone,
+// however it went (a panic, a timeout, kill -9), so that no cluster
+// outlives its tests. After Stop it finds nothing left to do.
+func (s *Server) watch() {
+	q := func(x string) string { return "'" + strings.ReplaceAll(x, "'", `'\''`) + "'" }
+	stop := ""
+	for _, a := range append(append([]string(nil), s.as...), s.Bin("pg_ctl"), "-D", filepath.Join(s.Dir, "data"), "-m", "immediate", "stop") {
+		stop += q(a) + " "
+	}
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; if [ -d %s ]; then %s >/dev/null 2>&1; rm -rf %s; fi",
+		os.Getpid(), q(s.Dir), stop, q(s.Dir))
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if cmd.Start() == nil {
+		go cmd.Wait() // reaped if the tests outlive it
+	}
 }
 
 func lastLines(b []byte) string {
@@ -263,5 +284,6 @@ func (s *Server) Replica() (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("pg_ctl start (replica): %v: %s %s", err, lastLines(out), lastLines(log))
 	}
+	r.watch()
 	return r, nil
 }
