@@ -29,6 +29,8 @@ type backend interface {
 	Version() uint64
 	// Notes lists what opening the store found and repaired.
 	Notes() []string
+	// ReadOnly reports whether the store takes no writes.
+	ReadOnly() bool
 
 	// Commit writes one transaction of the history, all or nothing.
 	Commit(ctx context.Context, adds, removes []quad.Quad, o quadstore.TxOptions) (quadstore.TxRecord, error)

@@ -193,8 +193,9 @@ func (db *DB) Dir() string {
 	return db.dir
 }
 
-// ReadOnly reports whether the store was opened read-only.
-func (db *DB) ReadOnly() bool { return db.opts.ReadOnly }
+// ReadOnly reports whether the store was opened read-only, or takes no
+// writes anyway (a PostgreSQL replica).
+func (db *DB) ReadOnly() bool { return db.opts.ReadOnly || db.qs.ReadOnly() }
 
 // QuadStore returns the store as a Cayley QuadStore, for Gizmo, Cayley's
 // path API and anything else written against Cayley. It is valid until
