@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	cgraph "github.com/cayleygraph/cayley/graph"
 	"github.com/cayleygraph/quad"
 	"github.com/entente-kg/entente/graph/quadstore"
 )
@@ -254,7 +255,7 @@ func (db *DB) AsOf(ctx context.Context, id uint64) (*DB, error) {
 // transaction id: a Badger store copies its keys and undoes the later
 // changes (quadstore.FillAsOf); another backend gives its quads.
 func (b *DB) viewAsOf(ctx context.Context, id uint64) (*DB, error) {
-	src, ok := any(b.qs).(*quadstore.QuadStore)
+	src, ok := badgerOf(b.qs)
 	if !ok {
 		qs, err := b.qs.QuadsAsOf(ctx, id)
 		if err != nil {
@@ -266,7 +267,7 @@ func (b *DB) viewAsOf(ctx context.Context, id uint64) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	dst, ok := any(v.qs).(*quadstore.QuadStore)
+	dst, ok := badgerOf(v.qs)
 	if !ok {
 		v.Close()
 		return nil, errors.New("graph: an in-memory store is not a Badger store")
@@ -327,20 +328,35 @@ func (db *DB) At(ctx context.Context, p Period) (*DB, error) {
 	} else {
 		id = b.qs.LastTx()
 	}
+	// The store the period filters: the present, or the view as of a
+	// transaction (made first: the cache is not re-entrant).
+	src := b
+	if db.asOf != nil {
+		var err error
+		if src, err = b.AsOf(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	key := fmt.Sprintf("%d@%d@%s", b.Version(), id, p)
 	return b.snaps.get(key, func() (*DB, error) {
-		qs, err := b.qs.QuadsAsOf(ctx, id)
+		adds, removes, err := src.validChanges(ctx, p)
 		if err != nil {
+			return nil, err
+		}
+		var v *DB
+		if len(adds) == 0 && len(removes) == 0 && src == b {
+			// Nothing dated excludes anything: the store as it is, shared
+			// (a view as of a transaction is copied instead: the cache
+			// may close it before this one).
+			v = &DB{dir: src.dir, opts: src.opts, qs: noClose{src.qs}}
+		} else if v, err = src.copyStore(ctx); err != nil {
+			return nil, err
+		} else if _, err := v.qs.Commit(ctx, adds, removes, quadstore.TxOptions{}); err != nil {
+			v.Close()
 			return nil, mapErr(err)
 		}
-		kept, err := validDuring(qs, p)
-		if err != nil {
-			return nil, err
-		}
-		v, err := viewOf(ctx, b, kept)
-		if err != nil {
-			return nil, err
-		}
+		v.opts.ReadOnly = true
+		v.parent = b
 		if db.asOf != nil {
 			at := id
 			v.asOf = &at
@@ -351,35 +367,81 @@ func (db *DB) At(ctx context.Context, p Period) (*DB, error) {
 	})
 }
 
-var (
-	predValidFrom  = quad.IRI(QualPrefix + "valid_from")
-	predValidUntil = quad.IRI(QualPrefix + "valid_until")
-	predStatus     = quad.IRI(QualPrefix + "status")
-	// PredState links a relation's statement to one of its dated states.
-	PredState = quad.IRI(QualPrefix + "state")
-)
+// noClose is a store a view shares with the store it views: closing the
+// view leaves it open.
+type noClose struct{ backend }
 
-// validDuring filters quads to what held during p.
-func validDuring(qs []quad.Quad, p Period) ([]quad.Quad, error) {
+func (noClose) Close() error { return nil }
+
+// Stamp and NodeRefs let a shared view read the link index kept with the
+// store it shares.
+func (n noClose) Stamp() (quadstore.Stamp, bool) {
+	if c, ok := n.backend.(cachedStore); ok {
+		return c.Stamp()
+	}
+	return quadstore.Stamp{}, false
+}
+
+func (n noClose) NodeRefs(ids []uint64) []cgraph.Ref {
+	if c, ok := n.backend.(cachedStore); ok {
+		return c.NodeRefs(ids)
+	}
+	return nil
+}
+
+// badgerOf is the Badger store under a backend, if it is one.
+func badgerOf(qs backend) (*quadstore.QuadStore, bool) {
+	if n, ok := qs.(noClose); ok {
+		qs = n.backend
+	}
+	s, ok := any(qs).(*quadstore.QuadStore)
+	return s, ok
+}
+
+// copyStore makes an in-memory copy of db's store, to change.
+func (db *DB) copyStore(ctx context.Context) (*DB, error) {
+	src, ok := badgerOf(db.qs)
+	if !ok {
+		qs, err := db.qs.QuadsAsOf(ctx, db.qs.LastTx())
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		v, err := viewOf(ctx, db, qs)
+		if err != nil {
+			return nil, err
+		}
+		v.opts.ReadOnly = false
+		return v, nil
+	}
+	v, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		return nil, err
+	}
+	dst, ok := badgerOf(v.qs)
+	if !ok {
+		v.Close()
+		return nil, errors.New("graph: an in-memory store is not a Badger store")
+	}
+	if err := dst.FillAsOf(ctx, src, src.LastTx()); err != nil {
+		v.Close()
+		return nil, mapErr(err)
+	}
+	return v, nil
+}
+
+// validChanges works out, through the store's indexes, what makes db the
+// world during p: the quads naming a node whose valid_from and valid_until
+// (a statement, an event, a publication) do not overlap p go, and a
+// relation with dated states gets the status it had then.
+func (db *DB) validChanges(ctx context.Context, p Period) (adds, removes []quad.Quad, err error) {
 	type span struct{ from, until *Date }
 	spans := map[quad.Value]*span{}
-	type state struct {
-		from   *Date
-		status string
-	}
-	states := map[quad.Value][]*state{} // statement -> its states
-	stateOf := map[quad.Value]*state{}
-	get := func(v quad.Value) *state {
-		s := stateOf[v]
-		if s == nil {
-			s = &state{}
-			stateOf[v] = s
+	for _, pred := range []quad.Value{predValidFrom, predValidUntil} {
+		qs, err := db.quadsWith(ctx, quad.Predicate, pred)
+		if err != nil {
+			return nil, nil, err
 		}
-		return s
-	}
-	for _, q := range qs {
-		switch q.Predicate {
-		case predValidFrom, predValidUntil:
+		for _, q := range qs {
 			d, err := ParseDate(quad.ToString(q.Object))
 			if err != nil {
 				continue // the loader checks dates; a bad one holds always
@@ -389,51 +451,76 @@ func validDuring(qs []quad.Quad, p Period) ([]quad.Quad, error) {
 				sp = &span{}
 				spans[q.Subject] = sp
 			}
-			if q.Predicate == predValidFrom {
+			if pred == predValidFrom {
 				sp.from = &d
-				get(q.Subject).from = &d
 			} else {
 				sp.until = &d
 			}
-		case predStatus:
-			get(q.Subject).status = quad.ToString(q.Object)
 		}
 	}
-	for _, q := range qs {
-		if q.Predicate == PredState {
-			states[q.Subject] = append(states[q.Subject], get(q.Object))
-		}
+	stateLinks, err := db.quadsWith(ctx, quad.Predicate, PredState)
+	if err != nil {
+		return nil, nil, err
 	}
-	out := make([]quad.Quad, 0, len(qs))
 	isState := map[quad.Value]bool{}
-	for _, q := range qs {
-		if q.Predicate == PredState {
-			isState[q.Object] = true
+	for _, q := range stateLinks {
+		isState[q.Object] = true
+	}
+	// Nodes whose span misses the period, and every quad naming them.
+	gone := map[quad.Value]bool{}
+	for v, sp := range spans {
+		if isState[v] {
+			continue // a state's date is when it begins, read below
+		}
+		if (sp.from != nil && sp.from.First().After(p.Until.Last())) || (sp.until != nil && sp.until.Last().Before(p.From.First())) {
+			gone[v] = true
 		}
 	}
-	holds := func(v quad.Value) bool {
-		if v == nil || isState[v] { // a state's date is when it begins, read below
-			return true
+	seen := map[quad.Quad]bool{}
+	for v := range gone {
+		for _, d := range []quad.Direction{quad.Subject, quad.Object, quad.Label} {
+			qs, err := db.quadsWith(ctx, d, v)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, q := range qs {
+				if !seen[q] {
+					seen[q] = true
+					removes = append(removes, q)
+				}
+			}
 		}
-		sp := spans[v]
-		if sp == nil {
-			return true
-		}
-		if sp.from != nil && sp.from.First().After(p.Until.Last()) {
-			return false
-		}
-		if sp.until != nil && sp.until.Last().Before(p.From.First()) {
-			return false
-		}
-		return true
 	}
-	statusAt := func(stmt quad.Value) (string, bool) {
-		ss := states[stmt]
-		if len(ss) == 0 {
-			return "", false
+	// Dated states: the status of the latest state begun by the period's
+	// end (none begun: the first state).
+	type state struct {
+		from   *Date
+		status quad.Value
+	}
+	states := map[quad.Value][]state{}
+	for _, q := range stateLinks {
+		st := state{}
+		if sp := spans[q.Object]; sp != nil {
+			st.from = sp.from
+		}
+		sq, err := db.quadsWith(ctx, quad.Subject, q.Object)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, x := range sq {
+			if x.Predicate == predStatus {
+				st.status = x.Object
+			}
+		}
+		states[q.Subject] = append(states[q.Subject], st)
+	}
+	for stmt, ss := range states {
+		if gone[stmt] {
+			continue
 		}
 		var best *state
-		for _, s := range ss {
+		for i := range ss {
+			s := &ss[i]
 			if s.from != nil && s.from.First().After(p.Until.Last()) {
 				continue
 			}
@@ -442,24 +529,39 @@ func validDuring(qs []quad.Quad, p Period) ([]quad.Quad, error) {
 				best = s
 			}
 		}
-		if best == nil || best.status == "" {
-			return "", false
-		}
-		return best.status, true
-	}
-	for _, q := range qs {
-		if !holds(q.Subject) || !holds(q.Object) || !holds(q.Label) {
+		if best == nil || best.status == nil {
 			continue
 		}
-		if q.Predicate == predStatus {
-			if st, ok := statusAt(q.Subject); ok {
-				q.Object = quad.String(st)
+		cur, err := db.quadsWith(ctx, quad.Subject, stmt)
+		if err != nil {
+			return nil, nil, err
+		}
+		has := false
+		for _, q := range cur {
+			if q.Predicate != predStatus {
+				continue
+			}
+			if q.Object == best.status {
+				has = true
+			} else if !seen[q] {
+				seen[q] = true
+				removes = append(removes, q)
 			}
 		}
-		out = append(out, q)
+		if !has {
+			adds = append(adds, quad.Quad{Subject: stmt, Predicate: predStatus, Object: best.status})
+		}
 	}
-	return out, nil
+	return adds, removes, nil
 }
+
+var (
+	predValidFrom  = quad.IRI(QualPrefix + "valid_from")
+	predValidUntil = quad.IRI(QualPrefix + "valid_until")
+	predStatus     = quad.IRI(QualPrefix + "status")
+	// PredState links a relation's statement to one of its dated states.
+	PredState = quad.IRI(QualPrefix + "state")
+)
 
 // AsOfTx is the transaction a view shows the store after (ok false for
 // the present).

@@ -848,8 +848,8 @@ func (s *QuadStore) FillAsOf(ctx context.Context, src *QuadStore, at uint64) err
 		return err
 	}
 	var m map[quadIDs]bool
-	empty := at == 0
-	if !empty {
+	empty := false
+	if at < src.LastTx() {
 		err = src.db.View(func(txn *badger.Txn) error {
 			var err error
 			m, empty, err = overlay(ctx, txn, log, at)
