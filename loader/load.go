@@ -421,6 +421,9 @@ func newFormatReader(ctx context.Context, f Format, in *input, o *Options, res *
 		r := NewJSONLDReader(in.r, in.name, o.Limits.MaxDepth)
 		r.done = ctx
 		return r, nil
+	case History:
+		// Known only once read (standard input, an unknown name).
+		return nil, &Error{File: in.name, Kind: ErrInvalid, Msg: "is a store's history, which loads alone into an empty store: name it FILE.history.jsonl, or say --format history"}
 	}
 	return nil, fmt.Errorf("%w %q", ErrFormat, f)
 }

@@ -358,6 +358,13 @@ func (ev *evaluator) changes(s *syntax.Changes) (*Result, error) {
 	}
 	if tx.ID > 0 {
 		res.Notes = append(res.Notes, "since "+describeTx(tx))
+	} else {
+		res.Notes = append(res.Notes, "since before the store's first transaction")
+	}
+	if log, err := ev.db.Log(ev.ctx); err == nil && len(log) > 0 {
+		if first := log[len(log)-1]; first.Implicit && first.ID > tx.ID {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s, the first load into the empty store, added %d quads at once: they are not listed one by one (history NAME lists an entity's)", first.Name(), first.Added))
+		}
 	}
 	if len(res.Rows) == 0 {
 		res.Notes = append(res.Notes, "no changes since "+s.Since)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -122,7 +123,19 @@ func exportHistory(g *globals, src string, pos []string, out string) int {
 	if err != nil {
 		return report(g.env.stderr, err)
 	}
-	if err := export.WriteTo(ctx, out, g.env.stdout, func(w io.Writer) error { return db.WriteHistory(ctx, w) }); err != nil {
+	write := func(w io.Writer) error { return db.WriteHistory(ctx, w) }
+	if strings.HasSuffix(strings.ToLower(out), ".gz") {
+		// FILE.history.jsonl.gz: compressed, as load reads it back.
+		plain := write
+		write = func(w io.Writer) error {
+			zw := gzip.NewWriter(w)
+			if err := plain(zw); err != nil {
+				return err
+			}
+			return zw.Close()
+		}
+	}
+	if err := export.WriteTo(ctx, out, g.env.stdout, write); err != nil {
 		return report(g.env.stderr, err)
 	}
 	summary := g.env.stdout
