@@ -252,16 +252,33 @@ func (db *DB) AsOf(ctx context.Context, id uint64) (*DB, error) {
 }
 
 // viewAsOf makes a read-only in-memory store of the store as it was after
-// transaction id: a Badger store copies its keys and undoes the later
-// changes (quadstore.FillAsOf); another backend gives its quads.
+// transaction id (copyAt).
 func (b *DB) viewAsOf(ctx context.Context, id uint64) (*DB, error) {
-	src, ok := badgerOf(b.qs)
+	v, err := b.copyAt(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v.opts.ReadOnly = true
+	v.parent = b
+	return v, nil
+}
+
+// copyAt makes an in-memory copy of db's store as it was after transaction
+// id, to read or change: a Badger store copies its keys and undoes the
+// later changes (quadstore.FillAsOf); another backend gives its quads.
+func (db *DB) copyAt(ctx context.Context, id uint64) (*DB, error) {
+	src, ok := badgerOf(db.qs)
 	if !ok {
-		qs, err := b.qs.QuadsAsOf(ctx, id)
+		qs, err := db.qs.QuadsAsOf(ctx, id)
 		if err != nil {
 			return nil, mapErr(err)
 		}
-		return viewOf(ctx, b, qs)
+		v, err := viewOf(ctx, db, qs)
+		if err != nil {
+			return nil, err
+		}
+		v.opts.ReadOnly = false
+		return v, nil
 	}
 	v, err := Open("", &Options{InMemory: true})
 	if err != nil {
@@ -276,8 +293,6 @@ func (b *DB) viewAsOf(ctx context.Context, id uint64) (*DB, error) {
 		v.Close()
 		return nil, mapErr(err)
 	}
-	v.opts.ReadOnly = true
-	v.parent = b
 	return v, nil
 }
 
@@ -349,7 +364,7 @@ func (db *DB) At(ctx context.Context, p Period) (*DB, error) {
 			// (a view as of a transaction is copied instead: the cache
 			// may close it before this one).
 			v = &DB{dir: src.dir, opts: src.opts, qs: noClose{src.qs}}
-		} else if v, err = src.copyStore(ctx); err != nil {
+		} else if v, err = src.copyAt(ctx, src.qs.LastTx()); err != nil {
 			return nil, err
 		} else if _, err := v.qs.Commit(ctx, adds, removes, quadstore.TxOptions{}); err != nil {
 			v.Close()
@@ -396,37 +411,6 @@ func badgerOf(qs backend) (*quadstore.QuadStore, bool) {
 	}
 	s, ok := any(qs).(*quadstore.QuadStore)
 	return s, ok
-}
-
-// copyStore makes an in-memory copy of db's store, to change.
-func (db *DB) copyStore(ctx context.Context) (*DB, error) {
-	src, ok := badgerOf(db.qs)
-	if !ok {
-		qs, err := db.qs.QuadsAsOf(ctx, db.qs.LastTx())
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		v, err := viewOf(ctx, db, qs)
-		if err != nil {
-			return nil, err
-		}
-		v.opts.ReadOnly = false
-		return v, nil
-	}
-	v, err := Open("", &Options{InMemory: true})
-	if err != nil {
-		return nil, err
-	}
-	dst, ok := badgerOf(v.qs)
-	if !ok {
-		v.Close()
-		return nil, errors.New("graph: an in-memory store is not a Badger store")
-	}
-	if err := dst.FillAsOf(ctx, src, src.LastTx()); err != nil {
-		v.Close()
-		return nil, mapErr(err)
-	}
-	return v, nil
 }
 
 // validChanges works out, through the store's indexes, what makes db the
