@@ -26,6 +26,7 @@ import (
 	"time"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/cayley/graph/refs"
 	csql "github.com/cayleygraph/cayley/graph/sql"
 	_ "github.com/cayleygraph/cayley/graph/sql/postgres" // Cayley's postgres flavour and lib/pq
 	"github.com/cayleygraph/quad"
@@ -335,17 +336,71 @@ func (s *Store) ValueOf(v quad.Value) (cgraph.Ref, error) {
 // ValuesOf returns the values of refs, in order.
 func (s *Store) ValuesOf(ctx context.Context, rs []cgraph.Ref) ([]quad.Value, error) {
 	out := make([]quad.Value, len(rs))
+	// Node hashes are read in batches of valuesBatch, one statement each
+	// (a statement per node made a text index of Movies' 75,000 literals
+	// take 16 s); anything else goes through NameOf.
+	at := map[refs.ValueHash][]int{}
+	var hashes []refs.ValueHash
 	for i, r := range rs {
-		if err := ctx.Err(); err != nil {
+		var h refs.ValueHash
+		switch r := r.(type) {
+		case csql.NodeHash:
+			h = r.ValueHash
+		case refs.ValueHash:
+			h = r
+		default:
+			v, err := s.NameOf(r)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+			continue
+		}
+		if !h.Valid() {
+			continue
+		}
+		if _, ok := at[h]; !ok {
+			hashes = append(hashes, h)
+		}
+		at[h] = append(at[h], i)
+	}
+	for len(hashes) > 0 {
+		n := min(len(hashes), valuesBatch)
+		if err := s.readValues(ctx, hashes[:n], func(h refs.ValueHash, v quad.Value) {
+			for _, i := range at[h] {
+				out[i] = v
+			}
+		}); err != nil {
 			return nil, err
 		}
-		v, err := s.NameOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
+		hashes = hashes[n:]
 	}
 	return out, nil
+}
+
+// valuesBatch is how many node values ValuesOf reads in one statement.
+const valuesBatch = 4096
+
+// readValues reads the values of the nodes with the given hashes in one
+// statement.
+func (s *Store) readValues(ctx context.Context, hashes []refs.ValueHash, fn func(refs.ValueHash, quad.Value)) error {
+	arg := make(pq.ByteaArray, len(hashes))
+	for i, h := range hashes {
+		arg[i] = h[:]
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+strings.Join(nodeColumns, ", ")+` FROM nodes WHERE hash = ANY($1)`, arg)
+	if err != nil {
+		return fmt.Errorf("pgstore: reading node values: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		h, v, err := scanNode(rows)
+		if err != nil {
+			return fmt.Errorf("pgstore: reading node values: %w", err)
+		}
+		fn(h.ValueHash, v)
+	}
+	return rows.Err()
 }
 
 // ApplyDeltas applies Cayley deltas as one transaction of the history,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
@@ -42,6 +43,13 @@ CREATE TEMP TABLE IF NOT EXISTS entente_done (
 `
 
 var nodeColumns = []string{"hash", "value", "value_string", "datatype", "language", "iri", "bnode", "value_int", "value_bool", "value_float", "value_time"}
+
+// opText is a quad as its history row keeps it: N-Quads, with a NUL
+// (which a PostgreSQL text cannot hold) written as the escape \u0000
+// that reading it back (parseQuad) decodes.
+func opText(q quad.Quad) string {
+	return strings.ReplaceAll(q.NQuad(), "\x00", `\u0000`)
+}
 
 // writeTx is one PostgreSQL transaction writing one transaction of the
 // history.
@@ -166,7 +174,7 @@ func (w *writeTx) apply(ctx context.Context, adds, removes []quad.Quad, strict *
 			nRem++
 		}
 		w.seq++
-		_, err := stmt.ExecContext(ctx, w.seq, add, h[0].SQLValue(), h[1].SQLValue(), h[2].SQLValue(), h[3].SQLValue(), q.NQuad())
+		_, err := stmt.ExecContext(ctx, w.seq, add, h[0].SQLValue(), h[1].SQLValue(), h[2].SQLValue(), h[3].SQLValue(), opText(q))
 		return err
 	}
 	for _, q := range removes {
