@@ -8,10 +8,11 @@ import (
 	"os"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
-	_ "github.com/cayleygraph/cayley/graph/kv/bolt"    // peer: Cayley on bolt
-	_ "github.com/cayleygraph/cayley/graph/kv/btree"   // peer: Cayley's in-memory b-tree
-	_ "github.com/cayleygraph/cayley/graph/kv/leveldb" // peer: Cayley on leveldb
-	_ "github.com/cayleygraph/cayley/graph/memstore"   // peer: Cayley's memstore
+	_ "github.com/cayleygraph/cayley/graph/kv/bolt"      // peer: Cayley on bolt
+	_ "github.com/cayleygraph/cayley/graph/kv/btree"     // peer: Cayley's in-memory b-tree
+	_ "github.com/cayleygraph/cayley/graph/kv/leveldb"   // peer: Cayley on leveldb
+	_ "github.com/cayleygraph/cayley/graph/memstore"     // peer: Cayley's memstore
+	_ "github.com/cayleygraph/cayley/graph/sql/postgres" // peer: Cayley's SQL store on PostgreSQL (B14)
 	cquery "github.com/cayleygraph/cayley/query"
 	"github.com/cayleygraph/cayley/query/gizmo"
 	"github.com/cayleygraph/quad"
@@ -23,6 +24,11 @@ import (
 // Systems are the stores compared: Entente's, and Cayley's own backends
 // through Cayley's library.
 var Systems = []string{"entente", "memstore", "btree", "bolt", "leveldb"}
+
+// PostgresSystems are the systems on a PostgreSQL database (B14): Entente's
+// PostgreSQL store, and Cayley's own SQL store (its postgres flavour).
+// Their "directory" is a database's address.
+var PostgresSystems = []string{"entente-pg", "cayley-pg"}
 
 // Persistent reports whether a system keeps its data on disk.
 func Persistent(system string) bool {
@@ -44,12 +50,21 @@ func (s *Store) Close() error { return s.close() }
 
 // Open opens the system's store in dir (creating it).
 func Open(system, dir string) (*Store, error) {
-	if system == "entente" {
+	switch system {
+	case "entente-pg":
+		// A fresh database gets the schema first (entente init).
+		if err := graph.Init(context.Background(), dir); err != nil && !errors.Is(err, graph.ErrInitialized) {
+			return nil, err
+		}
+		fallthrough
+	case "entente":
 		db, err := graph.Open(dir, nil)
 		if err != nil {
 			return nil, err
 		}
 		return &Store{QS: db.QuadStore(), db: db, close: db.Close}, nil
+	case "cayley-pg":
+		system = "postgres" // Cayley's name for its SQL store's postgres flavour
 	}
 	if Persistent(system) {
 		if err := cgraph.InitQuadStore(system, dir, nil); err != nil && !errors.Is(err, cgraph.ErrDatabaseExists) {

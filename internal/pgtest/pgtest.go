@@ -99,6 +99,17 @@ func (s *Server) CreateDB() (string, error) {
 	return s.URL(name), nil
 }
 
+// DropDB drops a database CreateDB made, given its address.
+func (s *Server) DropDB(url string) error {
+	name := url[strings.LastIndex(url, "/")+1:]
+	name, _, _ = strings.Cut(name, "?")
+	if out, err := s.run("psql", "-h", s.Dir, "-p", strconv.Itoa(s.Port), "-U", "postgres", "-d", "postgres",
+		"-v", "ON_ERROR_STOP=1", "-qc", "DROP DATABASE "+name); err != nil {
+		return fmt.Errorf("drop database: %v: %s", err, out)
+	}
+	return nil
+}
+
 // URL is the address of database name on the cluster.
 func (s *Server) URL(name string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.Port, name)
@@ -143,9 +154,9 @@ func findBin() (string, error) {
 	return "", errors.New("no initdb found (not in $ENTENTE_PG_BIN, pg_config --bindir, /usr/lib/postgresql/*/bin or $PATH)")
 }
 
-// settings are the clusters' (a test's data need not survive a crash of
+// Settings are the test clusters' (a test's data need not survive a crash of
 // the machine).
-const settings = "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=4"
+const Settings = "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=4"
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -156,8 +167,13 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Start makes and starts a cluster.
-func Start() (*Server, error) {
+// Start makes and starts a cluster with the tests' settings (Settings).
+func Start() (*Server, error) { return StartWith(Settings) }
+
+// StartWith makes and starts a cluster with the given server options
+// (postgres -c NAME=VALUE …), which must keep it on the loopback
+// interface (listen_addresses=127.0.0.1).
+func StartWith(settings string) (*Server, error) {
 	bin, err := findBin()
 	if err != nil {
 		return nil, err
@@ -278,7 +294,7 @@ func (s *Server) Replica() (*Server, error) {
 		return nil, err
 	}
 	// A hot standby needs settings no lower than its primary's.
-	opts := fmt.Sprintf("-p %d -k %s %s -c hot_standby=on", r.Port, dir, settings)
+	opts := fmt.Sprintf("-p %d -k %s %s -c hot_standby=on", r.Port, dir, Settings)
 	if out, err := r.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start"); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
 		os.RemoveAll(dir)

@@ -43,9 +43,11 @@ var (
 func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
-	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B8,B9,B10,B13; B3, B5, B7–B10 and B13 alone rewrite only their sections); default all")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B8,B9,B10,B13,B14; B3, B5, B7–B10, B13 and B14 alone rewrite only their sections); default all")
 	b13Rounds := flag.Int("b13-rounds", 11, "B13: interleaved rounds of the whole-process figures")
 	b8Changes := flag.Int("b8-changes", 1000, "B8: relations retracted one a transaction, and as many in one")
+	b14Rounds := flag.Int("b14-rounds", 3, "B14: interleaved rounds of the loads on PostgreSQL")
+	b14Timeout := flag.Duration("b14-timeout", 30*time.Second, "B14: Gizmo queries on PostgreSQL are cut off after this long")
 	b9Clients := flag.Int("b9-clients", 50, "B9: concurrent clients of the explorer's API")
 	b9Time := flag.Duration("b9-time", 30*time.Second, "B9: how long the clients run")
 	b4Sizes := flag.String("b4-sizes", "100000,1000000,10000000", "B4: synthetic graph sizes in quads")
@@ -162,6 +164,9 @@ func main() {
 	if want("B13") {
 		r.b13 = runB13(moviesStore(loaded, *data), *b13Rounds)
 	}
+	if want("B14") {
+		r.b14 = runB14(*data, *b14Rounds, *b14Timeout)
+	}
 	// The sections that can be measured alone: when -only names only
 	// those, each replaces its own section of the file and the others'
 	// figures stay as they were.
@@ -176,6 +181,7 @@ func main() {
 		{"B9", b9Heading, func(b *strings.Builder) { markdownB9(b, r.b9) }},
 		{"B10", b10Heading, func(b *strings.Builder) { markdownB10(b, r.b10) }},
 		{"B13", b13Heading, func(b *strings.Builder) { markdownB13(b, r.b13) }},
+		{"B14", b14Heading, func(b *strings.Builder) { markdownB14(b, r.b14) }},
 	}
 	if *only != "" {
 		alone := true
@@ -286,6 +292,7 @@ type report struct {
 	b10     []*b10set
 	b9      *b9result
 	b13     *b13result
+	b14     *b14result
 	// b7rounds is how many interleaved rounds B7 ran.
 	b7rounds int
 	b6       map[string]measure
@@ -303,7 +310,7 @@ func median(xs []float64) float64 {
 func (r *report) markdown(data string, runs int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmark results\n\n")
-	fmt.Fprintf(&b, "Written by `make bench` (bench/cmd/benchrun) on %s. Every figure below comes from one run of\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "Written by `make bench` (bench/cmd/benchrun) at commit %s, started %s. Every figure below comes from one run of\n", commit(), r.started.UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "the harness, all systems side by side, each measurement in its own process. The machine is\n")
 	fmt.Fprintf(&b, "shared and noisy: compare ratios and medians, not absolute times from another day.\n\n")
 	b.WriteString(machine())
@@ -458,6 +465,9 @@ func (r *report) markdown(data string, runs int) string {
 	}
 	if r.b13 != nil {
 		markdownB13(&b, r.b13)
+	}
+	if r.b14 != nil {
+		markdownB14(&b, r.b14)
 	}
 	return b.String()
 }

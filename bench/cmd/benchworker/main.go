@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -46,7 +47,9 @@ type output struct {
 	BuildMs float64 `json:"build_ms,omitempty"`
 	Texts   int     `json:"texts,omitempty"`
 	Terms   int     `json:"terms,omitempty"`
-	Error   string  `json:"error,omitempty"`
+	// B14: the size of a PostgreSQL database after the task.
+	DatabaseMB float64 `json:"database_mb,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 type pairResult struct {
@@ -73,12 +76,14 @@ func main() {
 	set := flag.String("set", "movies", "search, search-cold, network, network-cold: the statements of movies or seed (B7, B10)")
 	nth := flag.Int("query", 0, "search-cold, network-cold: the statement to run")
 	changes := flag.Int("changes", 1000, "history: relations retracted one a transaction, and as many in one (B8)")
+	queryTimeout := flag.Duration("query-timeout", 0, "gizmo: cut a query off after this long (0: never)")
+	withGizmo := flag.Bool("gizmo", true, "paths: also time the Gizmo traversal of each co-star connection")
 	flag.Parse()
 	out := output{System: *system, Task: *task}
 	var err error
 	switch *task {
 	case "paths":
-		err = runPaths(&out, *dir, *reps)
+		err = runPaths(&out, *dir, *reps, *withGizmo)
 	case "path-cold":
 		err = runCold(&out, *dir, *pair)
 	case "synthetic-paths":
@@ -94,7 +99,7 @@ func main() {
 	case "history":
 		err = runHistory(&out, *dir, *changes, *reps)
 	default:
-		err = run(&out, *dir, *data, *minTime)
+		err = run(&out, *dir, *data, *minTime, *queryTimeout)
 	}
 	if err != nil {
 		out.Error = err.Error()
@@ -105,7 +110,7 @@ func main() {
 	}
 }
 
-func run(out *output, dir, data string, minTime time.Duration) error {
+func run(out *output, dir, data string, minTime, timeout time.Duration) error {
 	ctx := context.Background()
 	start := time.Now()
 	s, err := bench.Open(out.System, dir)
@@ -133,7 +138,7 @@ func run(out *output, dir, data string, minTime time.Duration) error {
 		}
 		start = time.Now()
 		for _, q := range bench.GizmoQueries {
-			out.Queries = append(out.Queries, timeQuery(ctx, s, q, minTime))
+			out.Queries = append(out.Queries, timeQuery(ctx, s, q, minTime, timeout))
 		}
 		out.Seconds = time.Since(start).Seconds()
 	default:
@@ -144,15 +149,47 @@ func run(out *output, dir, data string, minTime time.Duration) error {
 		return err
 	}
 	out.Quads, out.Nodes = st.Quads.Value, st.Nodes.Value
+	if graph.IsURL(dir) {
+		if out.DatabaseMB, err = databaseMB(ctx, dir); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// databaseMB is the size of the PostgreSQL database at url.
+func databaseMB(ctx context.Context, url string) (float64, error) {
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("database size: %w", err)
+	}
+	return float64(n) / (1 << 20), nil
 }
 
 // timeQuery runs a query once to warm up and check its answer, then again
 // until minTime has passed, at least 5 times unless that takes over 5
-// seconds (then at least once), at most 500 times.
-func timeQuery(ctx context.Context, s *bench.Store, q bench.GizmoQuery, minTime time.Duration) queryResult {
+// seconds (then at least once), at most 500 times. A timeout, when set,
+// bounds each run: a query cut off is reported as such.
+func timeQuery(ctx context.Context, s *bench.Store, q bench.GizmoQuery, minTime, timeout time.Duration) queryResult {
 	r := queryResult{Name: q.Name}
-	n, err := bench.RunGizmo(ctx, s.QS, q.Query)
+	gizmo := func() (int, error) {
+		c, cancel := ctx, context.CancelFunc(func() {})
+		if timeout > 0 {
+			c, cancel = context.WithTimeout(ctx, timeout)
+		}
+		defer cancel()
+		n, err := bench.RunGizmo(c, s.QS, q.Query)
+		if c.Err() != nil && ctx.Err() == nil { // an iterator may just stop
+			return n, fmt.Errorf("cut off after %v", timeout)
+		}
+		return n, err
+	}
+	n, err := gizmo()
 	if err != nil {
 		r.Error = err.Error()
 		return r
@@ -166,7 +203,7 @@ func timeQuery(ctx context.Context, s *bench.Store, q bench.GizmoQuery, minTime 
 	begin := time.Now()
 	for len(times) == 0 || (len(times) < 5 && time.Since(begin) < 5*time.Second) || (time.Since(begin) < minTime && len(times) < 500) {
 		t := time.Now()
-		if _, err := bench.RunGizmo(ctx, s.QS, q.Query); err != nil {
+		if _, err := gizmo(); err != nil {
 			r.Error = err.Error()
 			return r
 		}
@@ -183,7 +220,7 @@ var processStart = time.Now()
 
 // runPaths is B3 warm: every pair's shortest paths, several times each, in
 // one process, and the Gizmo traversal that finds the same co-star chain.
-func runPaths(out *output, dir string, reps int) error {
+func runPaths(out *output, dir string, reps int, withGizmo bool) error {
 	ctx := context.Background()
 	db, err := graph.Open(dir, &graph.Options{ReadOnly: true})
 	if err != nil {
@@ -230,7 +267,7 @@ func runPaths(out *output, dir string, reps int) error {
 				ids = [2]string{query.IDString(path.Nodes[0].ID), query.IDString(path.Nodes[len(path.Nodes)-1].ID)}
 			}
 		}
-		if pr.CoLength > 0 {
+		if pr.CoLength > 0 && withGizmo {
 			src := bench.CoStarGizmo(ids[0], ids[1], pr.CoLength/4)
 			c, cancel := context.WithTimeout(ctx, time.Minute)
 			t := time.Now()
