@@ -197,6 +197,22 @@ func (db *DB) Dir() string {
 // writes anyway (a PostgreSQL replica).
 func (db *DB) ReadOnly() bool { return db.opts.ReadOnly || db.qs.ReadOnly() }
 
+// Remote reports whether the store is on a database server, where every
+// lookup through the QuadStore is a round trip: a caller about to describe
+// many nodes one by one does better to read the Catalog once.
+func (db *DB) Remote() bool { return IsURL(db.dir) }
+
+// ValuesOf returns the values of many nodes at once (in one pass over the
+// store, or a few statements on a database server), in the order asked;
+// nil for a ref that names no node.
+func (db *DB) ValuesOf(ctx context.Context, refs []cgraph.Ref) ([]quad.Value, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	vs, err := db.qs.ValuesOf(ctx, refs)
+	return vs, mapErr(err)
+}
+
 // QuadStore returns the store as a Cayley QuadStore, for Gizmo, Cayley's
 // path API and anything else written against Cayley. It is valid until
 // Close.

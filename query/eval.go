@@ -533,17 +533,65 @@ func (ev *evaluator) node(r cgraph.Ref) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{ID: v}
+	var n *Node
 	if ev.cat != nil {
-		if e := ev.cat.ByID(v); e != nil {
-			n.Name, n.Types, n.Aliases, n.Description = e.Name, e.Types, e.Aliases, e.Description
+		n = ev.catalogNode(v)
+	} else {
+		n = &Node{ID: v}
+		if err := ev.describe(r, n); err != nil {
+			return nil, err
 		}
-	} else if err := ev.describe(r, n); err != nil {
-		return nil, err
 	}
 	ev.nodes[r] = n
 	return n, nil
 }
+
+// catalogNode is the node with value v as the catalog describes it.
+func (ev *evaluator) catalogNode(v quad.Value) *Node {
+	n := &Node{ID: v}
+	if e := ev.cat.ByID(v); e != nil {
+		n.Name, n.Types, n.Aliases, n.Description = e.Name, e.Types, e.Aliases, e.Description
+	}
+	return n
+}
+
+// describeAll describes the nodes of refs ahead of their use when they
+// are many and the store is on a database server (graph.DB.Remote), where
+// describing them one by one is a round trip or more each: their values
+// are read in a batch and their descriptions from the catalog, built once
+// (a component's 5,000 members on Movies in PostgreSQL took 6 s one by
+// one). Elsewhere it does nothing: node does the work as it goes.
+func (ev *evaluator) describeAll(refs []cgraph.Ref) error {
+	if len(refs) < remoteDescribeMin || !ev.db.Remote() {
+		return nil
+	}
+	var todo []cgraph.Ref
+	for _, r := range refs {
+		if _, ok := ev.nodes[r]; !ok {
+			todo = append(todo, r)
+		}
+	}
+	if len(todo) < remoteDescribeMin {
+		return nil
+	}
+	if _, err := ev.catalog(); err != nil {
+		return err
+	}
+	vals, err := ev.db.ValuesOf(ev.ctx, todo)
+	if err != nil {
+		return err
+	}
+	for i, r := range todo {
+		if vals[i] != nil {
+			ev.nodes[r] = ev.catalogNode(vals[i])
+		}
+	}
+	return nil
+}
+
+// remoteDescribeMin is from how many nodes describeAll reads them in a
+// batch (a variable for tests).
+var remoteDescribeMin = 100
 
 // describe reads a node's name, types and aliases from its own quads (when
 // the catalog has not been built: a large graph, one path query).

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	cgraph "github.com/cayleygraph/cayley/graph"
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/query/syntax"
 	gg "gonum.org/v1/gonum/graph"
@@ -715,9 +716,22 @@ func (nr *netRun) mark(res *Result, n *Node, m Mark) {
 	}
 }
 
+// describeAll describes the nodes ns ahead of their use (evaluator's
+// describeAll).
+func (nr *netRun) describeAll(ns []int32) error {
+	refs := make([]cgraph.Ref, len(ns))
+	for i, n := range ns {
+		refs[i] = nr.f.links.Node(n)
+	}
+	return nr.ev.describeAll(refs)
+}
+
 // markGroup marks the members of a community or component with its
 // number.
 func (nr *netRun) markGroup(res *Result, g grouped, number int) error {
+	if err := nr.describeAll(g.all[:max(0, min(len(g.all), maxExtra-len(res.Marks)))]); err != nil {
+		return err
+	}
 	for _, n := range g.all {
 		if len(res.Marks) >= maxExtra {
 			return nil
@@ -738,20 +752,30 @@ func (nr *netRun) linksAmong(res *Result, v *netView, ns []int32) error {
 	for _, n := range ns {
 		in[n] = true
 	}
+	var lks []graph.Link
+	var ends []int32
+collect:
 	for _, n := range ns {
 		for _, e := range v.l.Out(n) {
-			if len(res.Extra) >= maxExtra {
-				return nil
+			if len(res.Extra)+len(lks) >= maxExtra {
+				break collect
 			}
 			lk := graph.Link{From: n, To: e.Other, Pred: e.Pred, Label: e.Label}
 			if in[e.Other] && e.Other != n && v.in[e.Other] && v.w.allowed(lk, false) {
-				rel, err := nr.ev.relation(lk)
-				if err != nil {
-					return err
-				}
-				res.Extra = append(res.Extra, rel)
+				lks = append(lks, lk)
+				ends = append(ends, n, e.Other)
 			}
 		}
+	}
+	if err := nr.describeAll(ends); err != nil {
+		return err
+	}
+	for _, lk := range lks {
+		rel, err := nr.ev.relation(lk)
+		if err != nil {
+			return err
+		}
+		res.Extra = append(res.Extra, rel)
 	}
 	return nil
 }
@@ -834,6 +858,18 @@ func (nr *netRun) groups(sets [][]gg.Node, keep int) (out []grouped, total, alon
 			end++
 		}
 		out = out[:end]
+	}
+	// The members the answer names and marks, described at once (a batch
+	// where that saves round trips: describeAll).
+	var marked []int32
+	for _, g := range out {
+		if len(marked) >= maxExtra {
+			break
+		}
+		marked = append(marked, g.all[:min(len(g.all), maxExtra-len(marked))]...)
+	}
+	if err := nr.describeAll(marked); err != nil {
+		return nil, 0, 0, err
 	}
 	v := nr.views[nr.globalBelow()]
 	for i := range out {
