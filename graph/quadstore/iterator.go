@@ -177,12 +177,31 @@ type quadScanner struct {
 	cur  quadRef
 	err  error
 	n    int
+
+	// A scan of one node or predicate is read from the postings cache
+	// when it holds it (cached, from position pos), else from Badger and
+	// kept there once whole (fill, read at version; nil once too long).
+	cacheable bool
+	cached    []quadIDs
+	pos       int
+	fill      []quadIDs
+	version   uint64
+	small     [8]quadIDs // fill's first quads, without an allocation
 }
 
 func (sc *quadScanner) open() bool {
 	if sc.s.closed.Load() {
 		sc.err = ErrClosed
 		return false
+	}
+	sc.cacheable = len(sc.prefix) == 1+8 // one direction fixed
+	if sc.cacheable {
+		sc.version = sc.s.version.Load()
+		if qs, ok := sc.s.postings.get(sc.prefix, sc.version); ok {
+			sc.cached = qs
+			return true
+		}
+		sc.fill = sc.small[:0]
 	}
 	sc.txn = sc.s.db.NewTransaction(false)
 	sc.it = sc.txn.NewIterator(badger.IteratorOptions{Prefix: sc.prefix, PrefetchValues: false})
@@ -194,12 +213,15 @@ func (sc *quadScanner) Next(ctx context.Context) bool {
 	if sc.done || sc.err != nil {
 		return false
 	}
-	if sc.it == nil {
+	if sc.it == nil && sc.cached == nil {
 		if !sc.open() {
 			return false
 		}
-	} else {
+	} else if sc.it != nil {
 		sc.it.Next()
+	}
+	if sc.cached != nil {
+		return sc.nextCached(ctx)
 	}
 	for ; sc.it.Valid(); sc.it.Next() {
 		if sc.n++; sc.n&1023 == 0 {
@@ -216,6 +238,39 @@ func (sc *quadScanner) Next(ctx context.Context) bool {
 			return false
 		}
 		q := sc.x.decode(k)
+		if sc.fill != nil {
+			if len(sc.fill) < postingsMaxQuads {
+				sc.fill = append(sc.fill, q)
+			} else {
+				sc.fill = nil // too long to keep
+			}
+		}
+		if !sc.exact && !sc.c.match(q) {
+			continue
+		}
+		sc.cur = quadRef(q)
+		return true
+	}
+	if sc.fill != nil { // the whole scan: keep it
+		sc.s.postings.put(sc.prefix, sc.version, sc.fill)
+		sc.fill = nil
+	}
+	sc.release()
+	return false
+}
+
+// nextCached is Next over a scan the postings cache held.
+func (sc *quadScanner) nextCached(ctx context.Context) bool {
+	for sc.pos < len(sc.cached) {
+		q := sc.cached[sc.pos]
+		sc.pos++
+		if sc.n++; sc.n&1023 == 1 {
+			if err := ctx.Err(); err != nil {
+				sc.err = err
+				sc.release()
+				return false
+			}
+		}
 		if !sc.exact && !sc.c.match(q) {
 			continue
 		}
@@ -228,6 +283,7 @@ func (sc *quadScanner) Next(ctx context.Context) bool {
 
 func (sc *quadScanner) release() {
 	sc.done = true
+	sc.cached, sc.fill = nil, nil
 	if sc.it != nil {
 		sc.it.Close()
 		sc.txn.Discard()

@@ -99,6 +99,8 @@ type QuadStore struct {
 
 	names nameCache
 	ids   idCache
+	// postings keeps the quads of recent large scans (postings.go).
+	postings postingsCache
 
 	// wrapTxn, when set, wraps every write transaction (fault injection
 	// in tests).
