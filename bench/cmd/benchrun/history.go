@@ -100,7 +100,7 @@ func firstLine(s string) string {
 // markdownB8 writes B8's section.
 func markdownB8(b *strings.Builder, r *b8result) {
 	fmt.Fprintf(b, "\n## B8 — the living graph: retractions, store growth, paths as of a past transaction\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun -only B8`.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B8"))
 	b.WriteString(machine())
 	b.WriteString("\n")
 	fmt.Fprintf(b, "Each run takes a fresh copy of a store holding Movies (loaded by the bulk path: its first, implicit transaction) and,\n")

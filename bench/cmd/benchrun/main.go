@@ -43,9 +43,10 @@ var (
 func main() {
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs of each load (the median is reported)")
-	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B8,B9,B10,B13,B14; B3, B5, B7–B10, B13 and B14 alone rewrite only their sections); default all")
+	only := flag.String("only", "", "comma-separated benchmarks to run (B1,B2,B3,B4,B5,B6,B7,B8,B9,B10,B13,B14,B15; B3, B5, B7–B10 and B13–B15 alone rewrite only their sections); default all")
 	b13Rounds := flag.Int("b13-rounds", 11, "B13: interleaved rounds of the whole-process figures")
 	b8Changes := flag.Int("b8-changes", 1000, "B8: relations retracted one a transaction, and as many in one")
+	b15Rounds := flag.Int("b15-rounds", 3, "B15: interleaved rounds of the loads against their floors")
 	b14Rounds := flag.Int("b14-rounds", 3, "B14: interleaved rounds of the loads on PostgreSQL")
 	b14Timeout := flag.Duration("b14-timeout", 30*time.Second, "B14: Gizmo queries on PostgreSQL are cut off after this long")
 	b9Clients := flag.Int("b9-clients", 50, "B9: concurrent clients of the explorer's API")
@@ -167,6 +168,9 @@ func main() {
 	if want("B14") {
 		r.b14 = runB14(*data, *b14Rounds, *b14Timeout)
 	}
+	if want("B15") {
+		r.b15 = runB15(*data, *b15Rounds)
+	}
 	// The sections that can be measured alone: when -only names only
 	// those, each replaces its own section of the file and the others'
 	// figures stay as they were.
@@ -182,6 +186,7 @@ func main() {
 		{"B10", b10Heading, func(b *strings.Builder) { markdownB10(b, r.b10) }},
 		{"B13", b13Heading, func(b *strings.Builder) { markdownB13(b, r.b13) }},
 		{"B14", b14Heading, func(b *strings.Builder) { markdownB14(b, r.b14) }},
+		{"B15", b15Heading, func(b *strings.Builder) { markdownB15(b, r.b15) }},
 	}
 	if *only != "" {
 		alone := true
@@ -207,6 +212,7 @@ func main() {
 			return
 		}
 	}
+	fullRun = *only == ""
 	md := r.markdown(*data, *runs)
 	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
 		fatal(err)
@@ -293,6 +299,7 @@ type report struct {
 	b9      *b9result
 	b13     *b13result
 	b14     *b14result
+	b15     *b15result
 	// b7rounds is how many interleaved rounds B7 ran.
 	b7rounds int
 	b6       map[string]measure
@@ -471,6 +478,9 @@ func (r *report) markdown(data string, runs int) string {
 	if r.b14 != nil {
 		markdownB14(&b, r.b14)
 	}
+	if r.b15 != nil {
+		markdownB15(&b, r.b15)
+	}
 	return b.String()
 }
 
@@ -596,7 +606,7 @@ const (
 // markdownB5 writes B5's section.
 func (r *report) markdownB5(b *strings.Builder) {
 	fmt.Fprintf(b, "\n## B5 — shell start to first prompt, seed graph\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun` (B5).\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B5"))
 	b.WriteString("`entente --db DIR` on a pseudo-terminal, the store already seeded: time from starting the process to\n")
 	b.WriteString("the first `entente> ` prompt (open, banner with counts and examples, line editor), each run a fresh process.\n")
 	b.WriteString("B13 has the same figure interleaved with a Go hello-world's start.\n\n")
@@ -605,7 +615,7 @@ func (r *report) markdownB5(b *strings.Builder) {
 
 func (r *report) markdownB3(b *strings.Builder) {
 	fmt.Fprintf(b, "\n## B3 — shortest paths between 20 actor pairs on Movies\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun` (B3).\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B3"))
 	if r.b3warm.err != nil {
 		fmt.Fprintf(b, "failed: %v\n", r.b3warm.err)
 		return

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/entente-kg/entente/bench"
 )
@@ -43,7 +42,7 @@ const b10Heading = "## B10 "
 // markdownB10 writes B10's section.
 func markdownB10(b *strings.Builder, sets []*b10set) {
 	fmt.Fprintf(b, "\n## B10 — network statements (rank, brokers, components, communities) on Movies and the seed graph\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun -only B10`.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B10"))
 	b.WriteString(machine())
 	b.WriteString("\n")
 	b.WriteString("Each statement through EQL (`query.Run`, default bounds: 30 s, a work budget of 10,000,000). **Warm**: one\n")

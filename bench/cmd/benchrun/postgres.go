@@ -128,7 +128,7 @@ var b14Names = map[string]string{
 // markdownB14 writes B14's section.
 func markdownB14(b *strings.Builder, r *b14result) {
 	fmt.Fprintf(b, "\n## B14 — B1, B2 and B3 on PostgreSQL\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun -only B14`.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B14"))
 	if r == nil || r.skipped != "" {
 		why := "not run"
 		if r != nil {

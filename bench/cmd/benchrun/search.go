@@ -46,7 +46,7 @@ func runB7(movies string, rounds int) []*b7set {
 // markdownB7 writes B7's section.
 func markdownB7(b *strings.Builder, sets []*b7set, rounds int) {
 	fmt.Fprintf(b, "\n## B7 — full-text search on Movies (names) and the seed graph (evidence)\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun -only B7`.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B7"))
 	b.WriteString(machine())
 	b.WriteString("\n")
 	fmt.Fprintf(b, "`search \"…\"` through EQL (`query.Run`: parse, index, rank, materialise the hits) on Entente's in-memory\n")
@@ -140,6 +140,20 @@ func spliceSection(path, heading, section string) error {
 
 // b7Heading starts B7's section.
 const b7Heading = "## B7 "
+
+// fullRun is set when the run writes the whole results file (make bench)
+// rather than some sections of it.
+var fullRun bool
+
+// stamp is the line that opens section id: the commit measured, when,
+// and by what run.
+func stamp(id string) string {
+	by := "`go run ./bench/cmd/benchrun -only " + id + "`"
+	if fullRun {
+		by = "`make bench` (every section in one run)"
+	}
+	return fmt.Sprintf("Measured at commit %s on %s by %s.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"), by)
+}
 
 // commit names the commit measured, and says when the tree differs from it.
 func commit() string {

@@ -167,7 +167,7 @@ const b9Heading = "## B9 "
 // markdownB9 writes B9's section.
 func markdownB9(b *strings.Builder, r *b9result) {
 	fmt.Fprintf(b, "\n## B9 — the explorer's API under %d concurrent clients, Movies\n\n", r.clients)
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun -only B9`.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B9"))
 	b.WriteString(machine())
 	fmt.Fprintf(b, "\n`entente serve` on the movie store (loopback, its defaults: 8 queries at once, the others waiting), and %d\n", r.clients)
 	fmt.Fprintf(b, "clients in one other process for %v, each looping over the page's requests in turn: completion of the first 3–6\n", r.duration)

@@ -238,7 +238,7 @@ func copyDir(from, to string) error {
 // markdownB13 writes B13's section.
 func markdownB13(b *strings.Builder, r *b13result) {
 	fmt.Fprintf(b, "\n## B13 — whole processes: start, cold path query, one-fact loads (issue 14's ratios)\n\n")
-	fmt.Fprintf(b, "Measured at commit %s on %s by `go run ./bench/cmd/benchrun -only B13`.\n\n", commit(), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString(stamp("B13"))
 	b.WriteString(machine())
 	b.WriteString("\n")
 	fmt.Fprintf(b, "Every figure is the `entente` binary's (or a hello-world's) **whole process**, from starting it to its\n")
