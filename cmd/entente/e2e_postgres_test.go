@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -335,4 +337,67 @@ func killAfterBatches(t *testing.T, url, file string, n int) (int, string, error
 	var rest strings.Builder
 	io.Copy(&rest, stderr)
 	return seen, rest.String(), cmd.Wait()
+}
+
+// TestPostgresServe: `entente serve` over a PostgreSQL store — a team
+// server — answers the API as the command line answers on the same
+// store; a change made through the API (--write, with its token) is seen
+// by the command line, and one made by another process (a load from the
+// command line) by the server's next answer.
+func TestPostgresServe(t *testing.T) {
+	url := pgtest.DB(t)
+	entente(t, "", "--db", url, "init").must(t, 0)
+	entente(t, "", "--db", url, "load", "--seed").must(t, 0)
+	s := serve(t, url, "--token", "te4m", "--write")
+	post := func(path, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer te4m")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	query := func(q string) string {
+		t.Helper()
+		code, body := post("api/query", `{"query":`+strconv.Quote(q)+`,"format":"jsonl"}`)
+		if code != 200 {
+			t.Fatalf("POST /api/query %s: %d %s", q, code, body)
+		}
+		return body
+	}
+	for _, q := range []string{"path Japan to India", "why Japan Australia", `neighbors AP4`, `history Japan`, `search "defence ministers"`} {
+		want := entente(t, "", "--db", url, "query", "--format", "json", q).must(t, 0).stdout
+		if got := query(q); got != want {
+			t.Errorf("%s on the server:\n%s\nthe command line:\n%s", q, got, want)
+		}
+	}
+	// A retraction through the API: the command line sees it, and its log
+	// names the API's author.
+	if out := query("why Japan Australia"); !strings.Contains(out, "security_pact") {
+		t.Fatalf("why Japan Australia before the retraction has no security_pact:\n%s", out)
+	}
+	if code, body := post("api/retract", `{"target":["Japan","security_pact","Australia"],"reason":"test: through the team server","author":"ana"}`); code != 200 {
+		t.Fatalf("POST /api/retract: %d %s", code, body)
+	}
+	if out := entente(t, "", "--db", url, "query", "--format", "json", "why Japan Australia").must(t, 0).stdout; strings.Contains(out, "security_pact") {
+		t.Errorf("the retracted relation is still there for the command line:\n%s", out)
+	}
+	if out := entente(t, "", "--db", url, "log").must(t, 0).stdout; !strings.Contains(out, "ana") || !strings.Contains(out, "through the team server") {
+		t.Errorf("the log after the API's retraction:\n%s", out)
+	}
+	// Another process loads: the server's next answer has it.
+	nq := filepath.Join(t.TempDir(), "more.nq")
+	if err := os.WriteFile(nq, []byte("<entity:atlantis> <http://schema.org/name> \"Atlantis\" .\n<entity:atlantis> <entity-kg:partner> <entity:japan> .\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entente(t, "", "--db", url, "load", nq).must(t, 0)
+	want := entente(t, "", "--db", url, "query", "--format", "json", "neighbors Atlantis").must(t, 0).stdout
+	if got := query("neighbors Atlantis"); got != want || !strings.Contains(got, "Japan") {
+		t.Errorf("neighbors Atlantis on the server after another process's load:\n%s\nthe command line:\n%s", got, want)
+	}
 }
