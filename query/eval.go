@@ -557,10 +557,11 @@ func (ev *evaluator) catalogNode(v quad.Value) *Node {
 
 // describeAll describes the nodes of refs ahead of their use when they
 // are many and the store is on a database server (graph.DB.Remote), where
-// describing them one by one is a round trip or more each: their values
-// are read in a batch and their descriptions from the catalog, built once
-// (a component's 5,000 members on Movies in PostgreSQL took 6 s one by
-// one). Elsewhere it does nothing: node does the work as it goes.
+// each lookup is a round trip: their values are read in a batch, then
+// each is described as node describes it (from the catalog when this
+// evaluation has built it, else from its own quads), so that the answer
+// is the same on every store. Elsewhere it does nothing: node does the
+// work as it goes.
 func (ev *evaluator) describeAll(refs []cgraph.Ref) error {
 	if len(refs) < remoteDescribeMin || !ev.db.Remote() {
 		return nil
@@ -574,17 +575,23 @@ func (ev *evaluator) describeAll(refs []cgraph.Ref) error {
 	if len(todo) < remoteDescribeMin {
 		return nil
 	}
-	if _, err := ev.catalog(); err != nil {
-		return err
-	}
 	vals, err := ev.db.ValuesOf(ev.ctx, todo)
 	if err != nil {
 		return err
 	}
 	for i, r := range todo {
-		if vals[i] != nil {
-			ev.nodes[r] = ev.catalogNode(vals[i])
+		if vals[i] == nil {
+			continue // node says what it says of a ref without a value
 		}
+		if ev.cat != nil {
+			ev.nodes[r] = ev.catalogNode(vals[i])
+			continue
+		}
+		n := &Node{ID: vals[i]}
+		if err := ev.describe(r, n); err != nil {
+			return err
+		}
+		ev.nodes[r] = n
 	}
 	return nil
 }

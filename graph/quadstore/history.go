@@ -906,6 +906,7 @@ func (s *QuadStore) FillAsOf(ctx context.Context, src *QuadStore, at uint64) err
 	if err := sw.Flush(); err != nil {
 		return err
 	}
+	s.version.Add(1) // caches of the empty store are stale now
 	if err := s.loadMeta(); err != nil {
 		return err
 	}

@@ -48,7 +48,9 @@ func (c *postingsCache) get(prefix []byte, version uint64) ([]quadIDs, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byKey == nil || c.version != version {
-		c.reset(version)
+		if version > c.version || c.byKey == nil {
+			c.reset(version)
+		}
 		return nil, false
 	}
 	e, ok := c.byKey[string(prefix)]
@@ -82,9 +84,9 @@ func (c *postingsCache) put(prefix []byte, version uint64, quads []quadIDs) {
 		delete(c.byKey, old.key)
 		c.quads -= len(old.quads) + postingsEntryCost
 	}
-	p := &postings{key: string(prefix), quads: slices.Clip(quads)}
-	if cap(quads) > 2*len(quads) || len(quads) <= len(quadScanner{}.small) {
-		p.quads = slices.Clone(quads) // not the scanner's array, nor twice the room
+	p := &postings{key: string(prefix), quads: quads}
+	if cap(quads) > len(quads)+len(quads)/8 || len(quads) <= len(quadScanner{}.small) {
+		p.quads = slices.Clone(quads) // not the scanner's array, nor room the bound does not count
 	}
 	c.byKey[p.key] = c.lru.PushFront(p)
 	c.quads += len(quads) + postingsEntryCost
