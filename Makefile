@@ -18,7 +18,7 @@ test:
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
-# B1–B6 of bench/README.md, each system in its own process; rewrites
+# Every benchmark of bench/README.md (B1–B15), each measurement in its own process; rewrites
 # bench/RESULTS.md.
 bench:
 	$(GO) run ./bench/cmd/benchrun -out bench/RESULTS.md
