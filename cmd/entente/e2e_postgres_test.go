@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -169,7 +168,7 @@ func TestPostgresKillLoad(t *testing.T) {
 	entente(t, "", "--db", url, "load", "--seed", "--quiet").must(t, 0)
 	before, _ := stats(t, url)
 	file := writeNQuads(t, "k", 100000)
-	seen, _, err := killAfterBatches(t, url, file, 2)
+	seen, _, err := signalAfterBatches(t, url, file, 2, syscall.SIGKILL)
 	if seen < 2 {
 		t.Fatalf("the load reported %d batches before it ended (%v)", seen, err)
 	}
@@ -311,32 +310,6 @@ func TestPostgresMovies(t *testing.T) {
 			t.Errorf("%s\nBadger (exit %d):\n%s%s\nPostgreSQL (exit %d):\n%s%s", q, a.code, a.stdout, a.stderr, b.code, b.stdout, b.stderr)
 		}
 	}
-}
-
-// killAfterBatches runs a verbose load of file into the database at url
-// and kills it with SIGKILL once it has written n batches (which a load
-// into PostgreSQL commits only at its end).
-func killAfterBatches(t *testing.T, url, file string, n int) (int, string, error) {
-	t.Helper()
-	cmd := exec.Command(bin, "--db", url, "load", "--verbose", file)
-	cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	seen := 0
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "wrote (uncommitted until the load ends) batch") {
-			if seen++; seen == n {
-				cmd.Process.Signal(syscall.SIGKILL)
-				break
-			}
-		}
-	}
-	var rest strings.Builder
-	io.Copy(&rest, stderr)
-	return seen, rest.String(), cmd.Wait()
 }
 
 // TestPostgresServe: `entente serve` over a PostgreSQL store — a team

@@ -412,8 +412,9 @@ func writeQuads(t *testing.T, path string, prefix string, n int) {
 }
 
 // signalAfterBatches runs a load of file into db and sends it sig once it
-// has committed n batches. It returns the batches seen, what the load
-// wrote on standard error after that, and how it ended.
+// has written n batches (committed on Badger; on PostgreSQL written but
+// uncommitted until the load ends). It returns the batches seen, what the
+// load wrote on standard error after that, and how it ended.
 func signalAfterBatches(t *testing.T, db, file string, n int, sig syscall.Signal) (int, string, error) {
 	t.Helper()
 	cmd := exec.Command(bin, "--db", db, "load", "--verbose", file)
@@ -425,7 +426,7 @@ func signalAfterBatches(t *testing.T, db, file string, n int, sig syscall.Signal
 	sc := bufio.NewScanner(stderr)
 	seen := 0
 	for sc.Scan() {
-		if strings.Contains(sc.Text(), "committed batch") {
+		if l := sc.Text(); strings.Contains(l, "committed batch") || strings.Contains(l, "wrote (uncommitted until the load ends) batch") {
 			if seen++; seen == n {
 				cmd.Process.Signal(sig)
 				break
