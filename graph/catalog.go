@@ -8,6 +8,7 @@ import (
 
 	cgraph "github.com/cayleygraph/cayley/graph"
 	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
 )
 
 // Entity is an entity as the catalog knows it.
@@ -202,19 +203,10 @@ func buildCatalog(ctx context.Context, db *DB) (*Catalog, error) {
 		}
 		sort.Strings(e.Types)
 		c.Entities = append(c.Entities, e)
-		keys := append([]string{e.Name}, e.Aliases...)
-		if iri, ok := id.(quad.IRI); ok {
-			keys = append(keys, string(iri))
-			if strings.HasPrefix(string(iri), EntityPrefix) {
-				keys = append(keys, e.Slug())
-			}
-		} else {
-			keys = append(keys, id.String())
-		}
 		seen := map[string]bool{}
-		for _, written := range keys {
+		for _, written := range writtenKeys(e) {
 			written = strings.TrimSpace(written)
-			k := strings.ToLower(written)
+			k := quadstore.Fold(written)
 			if k == "" || seen[k] {
 				continue
 			}
@@ -259,7 +251,7 @@ func (c *Catalog) IsMeta(id quad.Value) bool { return c.meta[id] }
 // Lookup finds the entities a name, alias, slug or id denotes, ignoring
 // case.
 func (c *Catalog) Lookup(name string) []*Entity {
-	return c.byName[strings.ToLower(strings.TrimSpace(name))]
+	return c.byName[quadstore.Fold(name)]
 }
 
 // Names returns every name, alias and slug in the catalog as written,

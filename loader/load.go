@@ -165,11 +165,17 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 		curated = curated || s.Format == Seed || s.Format == CSV || s.Format == ""
 	}
 	if db != nil && curated {
-		cr, err := newCatalogResolver(ctx, db, true)
-		if err != nil {
-			return nil, err
+		if er, ok := db.EntityReader(ctx); ok {
+			rr := &readerResolver{ctx: ctx, db: db, r: er, quals: map[quad.IRI]map[string][]quad.Value{}}
+			defer rr.close()
+			res.store = rr
+		} else {
+			cr, err := newCatalogResolver(ctx, db, true)
+			if err != nil {
+				return nil, err
+			}
+			res.store = cr
 		}
-		res.store = cr
 	}
 	mr := &multiReader{ctx: ctx, srcs: srcs, opts: &o, size: size, res: res}
 	defer mr.close()
@@ -342,6 +348,10 @@ func (m *multiReader) ReadQuad() (quad.Quad, error) {
 			}
 		}
 		q, err := m.rd.ReadQuad()
+		if f, ok := m.res.store.(interface{ failed() error }); ok && f.failed() != nil {
+			// The store could not be read to check the input.
+			return quad.Quad{}, f.failed()
+		}
 		if err == io.EOF {
 			m.done += m.cur.raw.n
 			m.close()

@@ -79,6 +79,133 @@ func newCatalogResolver(ctx context.Context, db *graph.DB, quals bool) (*catalog
 	return r, nil
 }
 
+// readerResolver answers a Resolver's questions from the store as it was
+// when the load began, reading only the entities, statements and sources
+// the files name (graph.EntityReader): a small load into a large store
+// costs what it loads, not a catalog of the store. What needs every name
+// — suggestions for a misspelt one, a name too long for the index — reads
+// the catalog, once.
+type readerResolver struct {
+	ctx   context.Context
+	db    *graph.DB
+	r     *graph.EntityReader
+	quals map[quad.IRI]map[string][]quad.Value // by statement, read on first use
+	cat   *graph.Catalog                       // read on first need
+	err   error                                // the first read that failed
+}
+
+func (r *readerResolver) close() { r.r.Close() }
+
+// failed returns the first read that failed: the load stops there rather
+// than go on with an answer it could not read.
+func (r *readerResolver) failed() error { return r.err }
+
+func (r *readerResolver) fail(err error) {
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+}
+
+// catalog returns the store's catalog, for what needs every name.
+func (r *readerResolver) catalog() *graph.Catalog {
+	if r.cat == nil && r.err == nil {
+		cat, err := r.db.Catalog(r.ctx)
+		r.fail(err)
+		r.cat = cat
+	}
+	return r.cat
+}
+
+func (r *readerResolver) byID(id quad.IRI) *graph.Entity {
+	e, err := r.r.ByID(id)
+	r.fail(err)
+	return e
+}
+
+func (r *readerResolver) EntityType(id quad.IRI) (string, bool) {
+	if e := r.byID(id); e != nil {
+		return e.Type(), true
+	}
+	return "", false
+}
+
+func (r *readerResolver) ResolveName(name string) []ResolvedEntity {
+	es, ok, err := r.r.Lookup(name)
+	r.fail(err)
+	if !ok {
+		if cat := r.catalog(); cat != nil {
+			es = cat.Lookup(name)
+		}
+	}
+	return resolvedOf(es)
+}
+
+func (r *readerResolver) SourceExists(id quad.IRI) bool {
+	ok, err := r.r.IsSource(id)
+	r.fail(err)
+	return ok
+}
+
+func (r *readerResolver) sourceVersion(id quad.IRI) (string, bool) {
+	if !r.SourceExists(id) {
+		return "", false
+	}
+	version := ""
+	r.fail(r.r.Properties(id, func(p, o quad.Value) {
+		if p == graph.PredVersion {
+			version = quad.ToString(o) // the last, as storeVersions
+		}
+	}))
+	return version, true
+}
+
+func (r *readerResolver) entity(id quad.IRI) (known, bool) {
+	e := r.byID(id)
+	if e == nil {
+		return known{}, false
+	}
+	return known{types: e.Types, name: e.Name, where: "in the store"}, true
+}
+
+// qualifier reads a statement's single-valued qualifiers as
+// storeQualifiers does for every statement.
+func (r *readerResolver) qualifier(stmt quad.IRI, name string) ([]quad.Value, string) {
+	m, ok := r.quals[stmt]
+	if !ok {
+		m = map[string][]quad.Value{}
+		isStmt := false
+		r.fail(r.r.Properties(stmt, func(p, o quad.Value) {
+			if p == graph.PredType && o == graph.TypeStatement {
+				isStmt = true
+			}
+			for _, q := range graph.Qualifiers {
+				if singleValued[q.Name] && p == q.IRI() {
+					m[q.Name] = append(m[q.Name], o)
+				}
+			}
+		}))
+		if isStmt && len(m["status"]) == 0 {
+			m["status"] = []quad.Value{defaultStatus}
+		}
+		r.quals[stmt] = m
+	}
+	return m[name], "in the store"
+}
+
+func (r *readerResolver) slugs() []string {
+	if cat := r.catalog(); cat != nil {
+		return catalogSlugs(cat)
+	}
+	return nil
+}
+
+func (r *readerResolver) names() []string {
+	if cat := r.catalog(); cat != nil {
+		return cat.Names()
+	}
+	return nil
+}
+
 // storeVersions reads the version of every stored source that has one.
 func storeVersions(ctx context.Context, db *graph.DB) (map[quad.Value]string, error) {
 	out := map[quad.Value]string{}
@@ -153,8 +280,14 @@ func (r *catalogResolver) EntityType(id quad.IRI) (string, bool) {
 }
 
 func (r *catalogResolver) ResolveName(name string) []ResolvedEntity {
+	return resolvedOf(r.cat.Lookup(name))
+}
+
+// resolvedOf lists the entities a name found that a file can refer to
+// (those with an IRI).
+func resolvedOf(es []*graph.Entity) []ResolvedEntity {
 	var out []ResolvedEntity
-	for _, e := range r.cat.Lookup(name) {
+	for _, e := range es {
 		if iri, ok := e.ID.(quad.IRI); ok {
 			out = append(out, ResolvedEntity{ID: iri, Type: e.Type(), Name: e.Label()})
 		}
@@ -188,9 +321,12 @@ func (r *catalogResolver) qualifier(stmt quad.IRI, name string) ([]quad.Value, s
 	return r.quals[stmt][name], "in the store"
 }
 
-func (r *catalogResolver) slugs() []string {
+func (r *catalogResolver) slugs() []string { return catalogSlugs(r.cat) }
+
+// catalogSlugs lists the slugs of the catalog's entities.
+func catalogSlugs(cat *graph.Catalog) []string {
 	var out []string
-	for _, e := range r.cat.Entities {
+	for _, e := range cat.Entities {
 		if iri, ok := e.ID.(quad.IRI); ok && strings.HasPrefix(string(iri), graph.EntityPrefix) {
 			out = append(out, e.Slug())
 		}

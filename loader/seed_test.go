@@ -885,3 +885,36 @@ func TestDefaultStatusConflicts(t *testing.T) {
 		})
 	}
 }
+
+// TestSeedChecksAgainstStoreAsItWas: a load whose batches commit as it
+// reads (one quad a batch here) checks each file against the store as it
+// was before the load and the files before it, so a clash names the file
+// that made it; names are found ignoring case in the store without its
+// catalog.
+func TestSeedChecksAgainstStoreAsItWas(t *testing.T) {
+	ctx := context.Background()
+	db, err := graph.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := loader.Load(ctx, db, []string{writeFile(t, "base.seed", "entity japan Country \"Japan\"\n  alias: Nippon\n")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := db.Stats(ctx)
+	a := writeFile(t, "a.seed", "entity zeta Country \"Zeta\"\n")
+	b := writeFile(t, "b.seed", "entity zeta-2 Country \"ZETA\"\n")
+	_, err = loader.Load(ctx, db, []string{a, b}, &loader.Options{Store: &graph.LoadOptions{BatchSize: 1}})
+	if err == nil || !strings.Contains(err.Error(), `name "ZETA" already belongs to entity "zeta" in `+a+":") {
+		t.Fatalf("the clash across files: %v", err)
+	}
+	after, _ := db.Stats(ctx)
+	if after.Quads != before.Quads {
+		t.Fatalf("a refused load left %d quads, the store had %d", after.Quads, before.Quads)
+	}
+	c := writeFile(t, "c.seed", "entity nihon Country \"NIPPON\"\n")
+	_, err = loader.Load(ctx, db, []string{c}, nil)
+	if err == nil || !strings.Contains(err.Error(), `name "NIPPON" already belongs to entity "japan" in the store`) {
+		t.Fatalf("an alias in another case: %v", err)
+	}
+}

@@ -248,6 +248,7 @@ func (s *QuadStore) resetEmpty() error {
 	}
 	s.nquads.Store(0)
 	s.nnodes.Store(0)
+	s.folded.Store(true)
 	s.nextID = 1
 	s.lastTx, s.lastTime = 0, time.Time{}
 	s.names.init(s.names.max)
@@ -313,8 +314,8 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 
 // The bulk path writes two streams. Streams must not overlap and each must
 // be sorted, so each carries key families in key order: the indexes L, O
-// and P in one; the S index, the counters, hashes, metadata and values
-// (S < c < h < m < n) in the other.
+// and P in one; the S index, the counters, the folded-name index, hashes,
+// metadata and values (S < c < f < h < m < n) in the other.
 const (
 	streamLOP = iota + 1
 	streamRest
@@ -341,6 +342,16 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	b.quads = slices.Compact(b.quads)
 	other := slices.Clone(b.quads)
 
+	// The folded-name index's keys, made while the S index is written.
+	type folds struct {
+		keys [][]byte
+		err  error
+	}
+	foldc := make(chan folds, 1)
+	go func() {
+		keys, err := foldEntries(b)
+		foldc <- folds{keys, err}
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		out := &streamOut{sw: sw, stream: streamLOP}
@@ -355,6 +366,13 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	err := firstErr(
 		func() error { return emitIndex(ctx, out, primary, b.quads) },
 		func() error { return emitCounts(out, b) },
+		func() error {
+			f := <-foldc
+			if f.err != nil {
+				return f.err
+			}
+			return emitFolds(out, f.keys)
+		},
 		func() error { return emitHashes(out, b) },
 		func() error { return emitMeta(out, b) },
 		func() error { return emitNodes(out, b) },
@@ -453,6 +471,7 @@ func emitHashes(out *streamOut, b *bulkBuilder) error {
 func emitMeta(out *streamOut, b *bulkBuilder) error {
 	nodes := uint64(len(b.hashes))
 	for _, kv := range []struct{ k, v []byte }{
+		{keyFold, []byte("1")},
 		{keyFormat, []byte(FormatVersion)},
 		{keyNextID, putU64(nodes + 1)},
 		{keyNodes, putU64(nodes)},

@@ -93,6 +93,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 
 		// Nodes: every value decodes, its hash record points back to it.
 		exists := make([]bool, nextID+1)
+		var folded int64 // nodes the folded-name index should hold
 		err := scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 {
 				rep.problem("node key of %d bytes", len(k))
@@ -117,10 +118,27 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 			if got != id {
 				rep.problem("node %d (%v): its hash record points to %d", id, val, got)
 			}
+			if _, ok := foldedText(val); ok {
+				folded++
+			}
 			return nil
 		})
 		if err != nil {
 			return err
+		}
+		if s.folded.Load() {
+			problems, err := checkFolds(ctx, txn, folded, func(id uint64) (quad.Value, error) {
+				if id >= uint64(len(exists)) || !exists[id] {
+					return nil, nil
+				}
+				return s.nameIn(txn, id)
+			})
+			if err != nil {
+				return err
+			}
+			for _, p := range problems {
+				rep.problem("%s", p)
+			}
 		}
 		var hashes int64
 		if err := scan(ctx, txn, []byte{pfxHash}, func(k, v []byte) error {

@@ -141,6 +141,7 @@ func verify(t *testing.T, s *QuadStore, m model) {
 	if len(gotNodes) != len(nodes) {
 		t.Fatalf("node scan: %d nodes, want %d: %v", len(gotNodes), len(nodes), gotNodes)
 	}
+	verifyFolds(t, s, nodes)
 	// Each value's forward (subject), reverse (object) and label lookup
 	// finds exactly the model's quads.
 	type dv struct {

@@ -1061,6 +1061,9 @@ func (tx *writeTx) reviveNode(id uint64, value func() ([]byte, error)) error {
 	if err := tx.set(nodeKey(id), enc); err != nil {
 		return err
 	}
+	if err := tx.setFold(v, id); err != nil {
+		return err
+	}
 	delete(tx.gced, id)
 	tx.created[id] = struct{}{}
 	tx.dn++

@@ -96,6 +96,7 @@ type QuadStore struct {
 	nnodes atomic.Int64
 	// version counts the commits since Open, for caches of derived data.
 	version atomic.Uint64
+	folded  atomic.Bool // the folded-name index is complete (names.go)
 
 	names nameCache
 	ids   idCache
@@ -232,6 +233,9 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 	} else if err := s.recoverJournals(context.Background()); err != nil {
 		db.Close()
 		return nil, diskFull(err)
+	} else if err := s.buildFoldIndex(context.Background()); err != nil {
+		db.Close()
+		return nil, diskFull(err)
 	}
 	return s, nil
 }
@@ -336,9 +340,13 @@ func (s *QuadStore) init() error {
 		if s.opts.ReadOnly {
 			return nil // an empty store stays empty
 		}
-		return s.db.Update(func(txn *badger.Txn) error {
+		if err := s.db.Update(func(txn *badger.Txn) error {
 			return writeMeta(txn, 0, 0, 1)
-		})
+		}); err != nil {
+			return err
+		}
+		s.folded.Store(true)
+		return nil
 	case format == nil:
 		return fmt.Errorf("%w: not an Entente store (no format record)", ErrCorrupt)
 	case string(format) != FormatVersion:
@@ -351,6 +359,7 @@ func writeMeta(txn *badger.Txn, quads, nodes int64, nextID uint64) error {
 	for _, kv := range []struct {
 		k, v []byte
 	}{
+		{keyFold, []byte("1")}, // a new store starts with the folded-name index
 		{keyFormat, []byte(FormatVersion)},
 		{keyQuads, putU64(uint64(quads))},
 		{keyNodes, putU64(uint64(nodes))},
@@ -388,6 +397,9 @@ func (s *QuadStore) loadMeta() error {
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.loadFoldFlag(); err != nil {
 		return err
 	}
 	return s.loadLastTx()

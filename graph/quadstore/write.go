@@ -183,6 +183,9 @@ func (tx *writeTx) resolve(v quad.Value, create bool) (uint64, error) {
 		if err := tx.set(nodeKey(id), append([]byte(nil), enc...)); err != nil {
 			return 0, err
 		}
+		if err := tx.setFold(v, id); err != nil {
+			return 0, err
+		}
 		tx.created[id] = struct{}{}
 		tx.dn++
 	}
@@ -385,8 +388,9 @@ func (tx *writeTx) deleteNode(id uint64) error {
 	}
 	var h valueHash
 	var enc []byte
+	var v quad.Value
 	err = item.Value(func(b []byte) error {
-		v, err := decodeValue(b)
+		v, err = decodeValue(b)
 		if err != nil {
 			return err
 		}
@@ -407,6 +411,9 @@ func (tx *writeTx) deleteNode(id uint64) error {
 		return err
 	}
 	if err := tx.del(hashKey(h)); err != nil {
+		return err
+	}
+	if err := tx.delFold(v, id); err != nil {
 		return err
 	}
 	if tx.gced == nil {

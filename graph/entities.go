@@ -1,0 +1,311 @@
+package graph
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// An EntityReader answers what the Catalog answers of a few entities — by
+// id, and by name, alias, slug or id ignoring case — by reading only
+// those, from the store as it was when the reader was made: a load that
+// checks a few names against a large store costs what those names cost,
+// and sees the store as it was before its own batches. It follows the
+// catalog's rules exactly (ByID and Lookup give what Catalog.ByID and
+// Catalog.Lookup give). It is not safe for concurrent use; Close it when
+// done.
+type EntityReader struct {
+	ctx   context.Context
+	sn    *quadstore.Snapshot
+	nodes map[uint64]*nodeFacts
+	vals  map[uint64]quad.Value
+}
+
+// nodeFacts is what the catalog's rules make of one node.
+type nodeFacts struct {
+	e    *Entity // nil when the catalog has no entry for it
+	meta bool    // a statement, evidence or source node
+}
+
+// EntityReader returns a reader of the store as it is now; ok is false
+// when the store cannot answer so (a view, a store on PostgreSQL, a store
+// made before the folded-name index opened read-only): use the Catalog.
+func (db *DB) EntityReader(ctx context.Context) (*EntityReader, bool) {
+	if db.usable() != nil || db.parent != nil {
+		return nil, false
+	}
+	qs, ok := db.qs.(*quadstore.QuadStore)
+	if !ok {
+		return nil, false
+	}
+	// An empty store has nothing to read (and its first load may take
+	// the bulk path, which rewrites the store under any snapshot).
+	if st, err := qs.Stats(ctx, false); err != nil || st.Quads.Value == 0 && st.Nodes.Value == 0 {
+		return nil, false
+	}
+	sn, ok := qs.Snapshot()
+	if !ok {
+		return nil, false
+	}
+	return &EntityReader{ctx: ctx, sn: sn, nodes: map[uint64]*nodeFacts{}, vals: map[uint64]quad.Value{}}, true
+}
+
+// Close ends the reader.
+func (r *EntityReader) Close() { r.sn.Close() }
+
+// ByID returns the entity with this id as the catalog has it (a source
+// node too, as Catalog.ByID), or nil.
+func (r *EntityReader) ByID(id quad.Value) (*Entity, error) {
+	f, err := r.factsOfValue(id)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	return f.e, nil
+}
+
+// IsMeta reports whether a node is one of the model's statement, evidence
+// or source nodes.
+func (r *EntityReader) IsMeta(id quad.Value) (bool, error) {
+	f, err := r.factsOfValue(id)
+	if err != nil || f == nil {
+		return false, err
+	}
+	return f.meta, nil
+}
+
+// IsSource reports whether the catalog lists id among its sources.
+func (r *EntityReader) IsSource(id quad.Value) (bool, error) {
+	f, err := r.factsOfValue(id)
+	if err != nil || f == nil {
+		return false, err
+	}
+	return f.meta && f.e != nil, nil
+}
+
+// Lookup finds the entities a name, alias, slug or id denotes, ignoring
+// case, in id order, as Catalog.Lookup. ok is false for a name too long
+// for the index to answer (ask the Catalog).
+func (r *EntityReader) Lookup(name string) (es []*Entity, ok bool, err error) {
+	f := quadstore.Fold(name)
+	if f == "" {
+		return nil, true, nil
+	}
+	var ids []uint64
+	for _, text := range []string{f, EntityPrefix + f} {
+		got, ok, err := r.sn.Folded(r.ctx, text)
+		if err != nil {
+			return nil, true, mapErr(err)
+		}
+		if !ok {
+			if text == f {
+				return nil, false, nil
+			}
+			continue // a slug near the limit: its IRI is not indexed
+		}
+		ids = append(ids, got...)
+	}
+	seen := map[uint64]bool{}
+	add := func(id uint64) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		nf, err := r.facts(id)
+		if err != nil || nf.e == nil || nf.meta {
+			return err
+		}
+		for _, k := range entityKeys(nf.e) {
+			if k == f {
+				es = append(es, nf.e)
+				break
+			}
+		}
+		return nil
+	}
+	for _, id := range ids {
+		v, err := r.value(id)
+		if err != nil {
+			return nil, true, err
+		}
+		if !IsLiteral(v) {
+			if err := add(id); err != nil {
+				return nil, true, err
+			}
+			continue
+		}
+		// A name or alias: the nodes it names.
+		err = r.sn.Quads(r.ctx, quad.Object, id, func(q [4]uint64) error {
+			p, err := r.value(q[quad.Predicate-1])
+			if err != nil {
+				return err
+			}
+			if IsNamePredicate(p) || IsAliasPredicate(p) {
+				return add(q[quad.Subject-1])
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, true, mapErr(err)
+		}
+	}
+	sort.Slice(es, func(i, j int) bool { return idLess(es[i].ID, es[j].ID) })
+	return es, true, nil
+}
+
+// Properties calls fn with the predicate and object of every quad whose
+// subject is id, in the store's order.
+func (r *EntityReader) Properties(id quad.Value, fn func(p, o quad.Value)) error {
+	n, err := r.sn.ID(id)
+	if err != nil || n == 0 {
+		return mapErr(err)
+	}
+	err = r.sn.Quads(r.ctx, quad.Subject, n, func(q [4]uint64) error {
+		p, err := r.value(q[quad.Predicate-1])
+		if err != nil {
+			return err
+		}
+		o, err := r.value(q[quad.Object-1])
+		if err != nil {
+			return err
+		}
+		if p != nil && o != nil {
+			fn(p, o)
+		}
+		return nil
+	})
+	return mapErr(err)
+}
+
+func (r *EntityReader) value(id uint64) (quad.Value, error) {
+	if v, ok := r.vals[id]; ok {
+		return v, nil
+	}
+	v, err := r.sn.Value(id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	r.vals[id] = v
+	return v, nil
+}
+
+func (r *EntityReader) factsOfValue(v quad.Value) (*nodeFacts, error) {
+	if v == nil || IsLiteral(v) {
+		return nil, nil
+	}
+	id, err := r.sn.ID(v)
+	if err != nil || id == 0 {
+		return nil, mapErr(err)
+	}
+	return r.facts(id)
+}
+
+// facts applies buildCatalog's passes to one node: types first (a meta
+// type makes it a statement, evidence or source node), then names,
+// aliases and descriptions, each in the order the catalog reads them
+// (predicate id, then object id).
+func (r *EntityReader) facts(id uint64) (*nodeFacts, error) {
+	if f, ok := r.nodes[id]; ok {
+		return f, nil
+	}
+	f := &nodeFacts{}
+	r.nodes[id] = f
+	sv, err := r.value(id)
+	if err != nil || sv == nil || IsLiteral(sv) {
+		return f, err
+	}
+	type po struct{ p, o quad.Value }
+	var quads []po
+	err = r.sn.Quads(r.ctx, quad.Subject, id, func(q [4]uint64) error {
+		p, err := r.value(q[quad.Predicate-1])
+		if err != nil {
+			return err
+		}
+		o, err := r.value(q[quad.Object-1])
+		if err != nil {
+			return err
+		}
+		if p != nil && o != nil {
+			quads = append(quads, po{p, o})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var e *Entity
+	get := func() *Entity {
+		if e == nil {
+			e = &Entity{ID: sv}
+		}
+		return e
+	}
+	for _, q := range quads {
+		if !IsTypePredicate(q.p) {
+			continue
+		}
+		if IsMetaType(q.o) {
+			f.meta = true
+			if q.o == TypeSource {
+				get()
+			}
+			continue
+		}
+		get().Types = append(get().Types, ShortName(q.o))
+	}
+	typed := e != nil
+	for _, q := range quads {
+		if !IsNamePredicate(q.p) || f.meta && !typed {
+			continue
+		}
+		if lit := literalString(q.o); lit != "" && get().Name == "" {
+			get().Name = lit
+		}
+	}
+	for _, q := range quads {
+		if f.meta || !IsAliasPredicate(q.p) {
+			continue
+		}
+		if lit := literalString(q.o); lit != "" {
+			get().Aliases = append(get().Aliases, lit)
+		}
+	}
+	for _, q := range quads {
+		if !f.meta && q.p == PredDescription {
+			get().Description = literalString(q.o)
+		}
+	}
+	if e != nil && !f.meta {
+		sort.Strings(e.Types)
+	}
+	f.e = e
+	return f, nil
+}
+
+// writtenKeys lists what the catalog files an entity under, as written:
+// its name, aliases, id and (for an entity: IRI) slug.
+func writtenKeys(e *Entity) []string {
+	keys := append([]string{e.Name}, e.Aliases...)
+	if iri, ok := e.ID.(quad.IRI); ok {
+		keys = append(keys, string(iri))
+		if strings.HasPrefix(string(iri), EntityPrefix) {
+			keys = append(keys, e.Slug())
+		}
+	} else {
+		keys = append(keys, e.ID.String())
+	}
+	return keys
+}
+
+// entityKeys lists the folded keys the catalog files an entity under.
+func entityKeys(e *Entity) []string {
+	var out []string
+	for _, k := range writtenKeys(e) {
+		if k = quadstore.Fold(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}

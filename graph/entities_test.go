@@ -1,0 +1,161 @@
+package graph_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+	"github.com/cayleygraph/quad/nquads"
+	eg "github.com/entente-kg/entente/graph"
+	"github.com/entente-kg/entente/loader"
+	"github.com/entente-kg/entente/seeds"
+)
+
+// tricky holds what the catalog's rules treat specially: names that
+// differ only in case, spaces around names, two names, a named statement
+// and source, a node that is both a statement and typed, blank nodes,
+// a description alone, language-tagged and typed names, ids with no
+// entity: prefix, and a name too long for the folded-name index.
+var tricky = `
+<entity:japan> <rdf:type> <type:Country> .
+<entity:japan> <schema:name> "Japan" .
+<entity:japan> <skos:altLabel> "  Nippon " .
+<entity:japan-2> <rdf:type> <type:Country> .
+<entity:japan-2> <schema:name> "JAPAN" .
+<entity:twice> <schema:name> "First Name" .
+<entity:twice> <rdfs:label> "Second Name" .
+<entity:twice> <skos:altLabel> "" .
+<stmt:s1> <rdf:type> <type:Statement> .
+<stmt:s1> <schema:name> "Japan" .
+<stmt:s1> <rel:status> "proposed" .
+<source:paper> <rdf:type> <type:Source> .
+<source:paper> <schema:name> "The Paper" .
+<stmt:s2> <rdf:type> <type:Statement> .
+<stmt:s2> <rdf:type> <type:Country> .
+<stmt:s2> <schema:name> "Hybrid" .
+_:b1 <schema:name> "Blank Entity" .
+_:b1 <rdf:type> <type:Org> .
+<entity:described> <schema:description> "only a description" .
+<entity:tokyo> <schema:name> "Tokyo"@en .
+<entity:osaka> <schema:name> "Osaka"^^<xsd:string> .
+<http://example.org/Thing> <schema:name> "Some Thing" .
+<entity:long> <schema:name> "` + strings.Repeat("Long name ", 40) + `" .
+<entity:kyoto> <schema:name> "Kyoto" .
+<entity:kyoto> <schema:name> "kyoto" .
+`
+
+// TestEntityReaderMatchesCatalog checks that the reader answers every
+// lookup and id as the catalog does, on the seed graph with the tricky
+// cases added.
+func TestEntityReaderMatchesCatalog(t *testing.T) {
+	ctx := context.Background()
+	db, err := eg.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := loader.LoadSources(ctx, db, seeds.Sources(), nil); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := quad.ReadAll(nquads.NewReader(strings.NewReader(tricky), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(b *eg.Batch) error {
+		for _, q := range qs {
+			b.Add(q)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := db.EntityReader(ctx)
+	if !ok {
+		t.Fatal("no entity reader on a Badger store")
+	}
+	defer r.Close()
+
+	ids := []quad.Value{quad.IRI("entity:nothing"), quad.IRI("stmt:s1"), quad.BNode("b1"), quad.String("Japan")}
+	for _, e := range cat.Entities {
+		ids = append(ids, e.ID)
+	}
+	for id := range cat.Sources {
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		got, err := r.ByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := cat.ByID(id); !reflect.DeepEqual(got, want) {
+			t.Errorf("ByID(%v) = %+v, the catalog has %+v", id, got, want)
+		}
+		meta, err := r.IsMeta(id)
+		if err != nil || meta != cat.IsMeta(id) {
+			t.Errorf("IsMeta(%v) = %v, %v; the catalog says %v", id, meta, err, cat.IsMeta(id))
+		}
+	}
+
+	names := append(cat.Names(), "nothing at all", "japan", " JAPAN ", "NIPPON", "Japan-2", "ENTITY:JAPAN",
+		"_:B1", "hybrid", "the paper", "second name", "HTTP://EXAMPLE.ORG/THING", "")
+	lookups, long := 0, 0
+	for _, n := range names {
+		for _, v := range []string{n, strings.ToUpper(n), " " + strings.ToLower(n) + "\t"} {
+			got, ok, err := r.Lookup(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				long++
+				if len(quadFold(v)) <= 256 {
+					t.Errorf("Lookup(%q) says the name is too long", v)
+				}
+				continue
+			}
+			lookups++
+			want := cat.Lookup(v)
+			if len(got) != len(want) {
+				t.Errorf("Lookup(%q) found %d entities, the catalog %d: %v, %v", v, len(got), len(want), got, want)
+				continue
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("Lookup(%q)[%d] = %+v, the catalog has %+v", v, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if long == 0 || lookups < 3*len(cat.Names()) {
+		t.Errorf("%d lookups compared, %d too long: the cases did not run", lookups, long)
+	}
+	if es, _, _ := r.Lookup("JAPAN"); len(es) != 2 {
+		t.Errorf("JAPAN finds %d entities, want Japan and JAPAN", len(es))
+	}
+
+	// The reader sees the store as it was when it was made.
+	if err := db.Update(ctx, func(b *eg.Batch) error {
+		b.Add(quad.Make(quad.IRI("entity:jp3"), eg.PredName, quad.String("japan"), nil))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if es, _, _ := r.Lookup("Japan"); len(es) != 2 {
+		t.Errorf("a reader made before a write sees it: %v", es)
+	}
+	r2, _ := db.EntityReader(ctx)
+	defer r2.Close()
+	if es, _, _ := r2.Lookup("Japan"); len(es) != 3 {
+		t.Errorf("a reader made after a write does not see it: %v", es)
+	}
+	if rep, err := db.Check(ctx); err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("check: %v %v", rep, err)
+	}
+}
+
+func quadFold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
