@@ -7,8 +7,10 @@ FUZZTIME ?= 10s
 
 all: build test
 
+# A static binary (no cgo: Go's own DNS resolver and user lookup) starts
+# about a millisecond sooner than a dynamically linked one (B13).
 build:
-	$(GO) build -o bin/entente ./cmd/entente
+	CGO_ENABLED=0 $(GO) build -o bin/entente ./cmd/entente
 
 # Every test: unit, conformance (Cayley's suites), integration on the
 # 30k-movie data set, end-to-end through the real binary, crash and lock.

@@ -53,6 +53,36 @@ func (db *DB) EntityReader(ctx context.Context) (*EntityReader, bool) {
 	return &EntityReader{ctx: ctx, sn: sn, nodes: map[uint64]*nodeFacts{}, vals: map[uint64]quad.Value{}}, true
 }
 
+// Lookup finds the entities a name, alias, slug or id denotes, ignoring
+// case, as Catalog.Lookup: from the catalog when this store has it built
+// already, else from the folded-name index (a fresh process need not
+// build the catalog to resolve one name), else from a catalog it builds.
+func (db *DB) Lookup(ctx context.Context, name string) ([]*Entity, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	db.catalog.mu.Lock()
+	cat := db.catalog.cat
+	if db.catalog.version != db.qs.Version() {
+		cat = nil
+	}
+	db.catalog.mu.Unlock()
+	if cat == nil {
+		if r, ok := db.EntityReader(ctx); ok {
+			es, ok, err := r.Lookup(name)
+			r.Close()
+			if err != nil || ok {
+				return es, err
+			}
+		}
+		var err error
+		if cat, err = db.Catalog(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return cat.Lookup(name), nil
+}
+
 // Close ends the reader.
 func (r *EntityReader) Close() { r.sn.Close() }
 

@@ -162,6 +162,16 @@ func (ev *evaluator) catalog() (*graph.Catalog, error) {
 	return ev.cat, nil
 }
 
+// lookup finds the entities a name denotes ignoring case: from the
+// evaluation's catalog when it has one, else as graph.DB.Lookup finds them
+// (without building a catalog where the store can).
+func (ev *evaluator) lookup(text string) ([]*graph.Entity, error) {
+	if ev.cat != nil {
+		return ev.cat.Lookup(text), nil
+	}
+	return ev.db.Lookup(ev.ctx, text)
+}
+
 func (ev *evaluator) getLinks() (*graph.Links, error) {
 	if ev.links == nil {
 		l, err := ev.db.Links(ev.ctx)
@@ -206,11 +216,10 @@ func (ev *evaluator) entity(n *syntax.Name) (resolved, error) {
 	} else if len(found) == 1 {
 		return found[0], nil
 	}
-	cat, err := ev.catalog()
+	cands, err := ev.lookup(text)
 	if err != nil {
 		return resolved{}, err
 	}
-	cands := cat.Lookup(text)
 	if len(cands) == 0 && strings.Contains(text, ":") {
 		if r, _ := ev.qs.ValueOf(quad.IRI(text)); r != nil {
 			return resolved{quad.IRI(text), r}, nil

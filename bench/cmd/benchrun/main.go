@@ -236,8 +236,10 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
+// build builds a command as make build does: static, without cgo.
 func build(out, pkg string) {
 	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		fatal(fmt.Errorf("building %s: %w", pkg, err))
