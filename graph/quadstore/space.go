@@ -3,6 +3,7 @@ package quadstore
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,23 +69,38 @@ func (s *QuadStore) needSpace(what string, need int64) error {
 // process) a write into its holes kills the process. A reservation that
 // fails for want of space is ErrNoSpace, before anything is written.
 func (s *QuadStore) reserveLogs(ahead int64) error {
+	return s.reserveLogsIn(os.ReadDir, ahead)
+}
+
+// reserveLogsIn is reserveLogs, listing the store's files with listLogs
+// (a test makes a log vanish between the listing and the reservation, as
+// Badger's flusher does).
+func (s *QuadStore) reserveLogsIn(listLogs func(string) ([]os.DirEntry, error), ahead int64) error {
 	if s.opts.InMemory || s.opts.ReadOnly {
 		return nil
 	}
 	s.resMu.Lock()
 	defer s.resMu.Unlock()
-	entries, err := os.ReadDir(s.dir)
+	entries, err := listLogs(s.dir)
 	if err != nil {
 		return err
 	}
+	listed := map[string]bool{}
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".mem") {
 			continue
 		}
+		listed[name] = true
 		// Badger writes a log front to back: what this process has
 		// reserved of it so far runs from its start.
 		end, err := reserveFile(filepath.Join(s.dir, name), s.reserved[name], ahead)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Badger flushed that log's memtable and removed it since
+			// the listing: nothing of it is left to write.
+			delete(listed, name)
+			continue
+		}
 		if err != nil {
 			if errors.Is(err, syscall.ENOSPC) {
 				free, _ := s.freeSpace(s.dir)
@@ -96,6 +112,11 @@ func (s *QuadStore) reserveLogs(ahead int64) error {
 			s.reserved = map[string]int64{}
 		}
 		s.reserved[name] = end
+	}
+	for name := range s.reserved {
+		if !listed[name] {
+			delete(s.reserved, name) // a log that is gone
+		}
 	}
 	return nil
 }
