@@ -95,15 +95,21 @@ func (m model) nodes() map[string]quad.Value {
 // verify checks the store against the model through every read path:
 // the consistency check, a full scan, the node scan, forward and reverse
 // lookups, and the statistics.
-func verify(t *testing.T, s *QuadStore, m model) {
+func verify(t *testing.T, s *QuadStore, m model, tolerate ...string) {
 	t.Helper()
 	ctx := context.Background()
 	rep, err := s.Check(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK() {
-		t.Fatalf("check: %v", rep.Problems)
+	for _, p := range rep.Problems {
+		known := false
+		for _, x := range tolerate {
+			known = known || strings.Contains(p, x)
+		}
+		if !known {
+			t.Fatalf("check: %v", rep.Problems)
+		}
 	}
 	var got []string
 	it := s.QuadsAllIterator().Iterate()

@@ -379,6 +379,7 @@ type longTx struct {
 	opts    TxOptions
 	added   int64
 	removed int64
+	memo    loadMemo // what its batches read and wrote (memo.go)
 }
 
 // beginLong starts a transaction spanning several writes: it allocates its
@@ -410,6 +411,7 @@ func (s *QuadStore) beginLong(o TxOptions, source string, state byte) (*longTx, 
 func (s *QuadStore) updateInto(lt *longTx, fn func(*writeTx) error) error {
 	return s.update(func(tx *writeTx) error {
 		tx.histMode, tx.histTx, tx.histSeq = histInto, lt.id, &lt.seq
+		lt.memo.attach(tx)
 		if err := fn(tx); err != nil {
 			return err
 		}

@@ -97,6 +97,9 @@ type writeTx struct {
 	newTime   time.Time  // its time
 	baseTime  *time.Time // the implicit first transaction was recorded
 	reserveTx uint64     // a long transaction's id, taken at commit
+
+	memo  *loadMemo        // a long transaction's memory of its earlier batches
+	final map[countK]int64 // the counters finish wrote
 }
 
 func (s *QuadStore) begin() *writeTx {
@@ -236,9 +239,15 @@ func (tx *writeTx) addQuad(q quad.Quad, ignoreDup bool) (bool, error) {
 }
 
 func (tx *writeTx) addIDs(ids quadIDs, ignoreDup bool) (bool, error) {
-	found, err := tx.exists(ids)
-	if err != nil {
-		return false, err
+	// A quad with a node this load created is new unless the load added
+	// it: the memo's filter says so without a read.
+	fresh := tx.memo != nil && tx.memo.fresh(ids)
+	found := false
+	if !fresh || tx.memo.added.has(ids) {
+		var err error
+		if found, err = tx.exists(ids); err != nil {
+			return false, err
+		}
 	}
 	if found {
 		if ignoreDup {
@@ -262,6 +271,9 @@ func (tx *writeTx) addIDs(ids quadIDs, ignoreDup bool) (bool, error) {
 	}
 	tx.dq++
 	tx.recordOp(opAdd, ids)
+	if fresh {
+		tx.memo.added.add(ids)
+	}
 	return true, nil
 }
 
@@ -315,15 +327,22 @@ func (tx *writeTx) removeIDs(ids quadIDs, ignoreMissing bool) error {
 // the metadata and journal record. It runs once, before Commit.
 func (tx *writeTx) finish() error {
 	final := make(map[countK]int64, len(tx.counts))
+	tx.final = final
 	for k, delta := range tx.counts {
 		if delta == 0 {
 			continue
 		}
 		var base int64
 		if _, isNew := tx.created[k.id]; !isNew {
-			var err error
-			if base, err = readCount(tx.txn, k.d, k.id); err != nil {
-				return err
+			var known bool
+			if tx.memo != nil {
+				base, known = tx.memo.count(k)
+			}
+			if !known {
+				var err error
+				if base, err = readCount(tx.txn, k.d, k.id); err != nil {
+					return err
+				}
 			}
 		}
 		n := base + delta
@@ -457,6 +476,9 @@ func (tx *writeTx) commit() error {
 	s.version.Add(1)
 	tx.evictGCed()
 	s.ids.putAll(tx.resolved)
+	if tx.memo != nil {
+		tx.memo.committed(tx, tx.final)
+	}
 	return nil
 }
 
