@@ -408,19 +408,23 @@ func (s *QuadStore) beginLong(o TxOptions, source string, state byte) (*longTx, 
 }
 
 // updateInto runs fn as one batch of the long transaction lt.
+// It counts the batch's changes once it is committed: a batch Badger finds
+// too large fails at its commit, and addJournalled tries it again in halves.
 func (s *QuadStore) updateInto(lt *longTx, fn func(*writeTx) error) error {
-	return s.update(func(tx *writeTx) error {
+	seq := lt.seq
+	tx, err := s.updateTx(func(tx *writeTx) error {
 		tx.histMode, tx.histTx, tx.histSeq = histInto, lt.id, &lt.seq
 		lt.memo.attach(tx)
-		if err := fn(tx); err != nil {
-			return err
-		}
-		a, r := countOps(tx.ops)
-		// Counted now; a failed commit fails the whole transaction.
-		lt.added += a
-		lt.removed += r
-		return nil
+		return fn(tx)
 	})
+	if err != nil {
+		lt.seq = seq // the batch's op record was not written
+		return err
+	}
+	a, r := countOps(tx.ops)
+	lt.added += a
+	lt.removed += r
+	return nil
 }
 
 // finishLong writes the long transaction's record and drops its journal

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cayleygraph/quad"
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // hookReader yields quads and calls hook before the quad at index at.
@@ -103,4 +104,61 @@ func TestQuadFilter(t *testing.T) {
 	if fp > 1000 {
 		t.Errorf("%d false positives in 100,000", fp)
 	}
+}
+
+// tooBigTxn fails the first commit of a transaction holding more than max
+// sets as Badger fails one too large.
+type tooBigTxn struct {
+	kvTxn
+	sets   *int
+	max    int
+	failed *bool
+}
+
+func (t tooBigTxn) Set(k, v []byte) error { *t.sets++; return t.kvTxn.Set(k, v) }
+
+func (t tooBigTxn) Commit() error {
+	if *t.sets > t.max && !*t.failed {
+		*t.failed = true
+		return badger.ErrTxnTooBig
+	}
+	return t.kvTxn.Commit()
+}
+
+// TestLoadBatchTooLarge: a batch that fails its commit as too large is
+// written again in halves, and counted once.
+func TestLoadBatchTooLarge(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := model{}
+	base := []quad.Quad{quad.Make(quad.IRI("a"), quad.IRI("p"), quad.IRI("b"), nil)}
+	if _, err := s.Load(ctx, &sliceReader{qs: base, failAt: -1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m.add(base...)
+	var in []quad.Quad
+	for i := 0; i < 500; i++ {
+		in = append(in, quad.Make(quad.IRI(fmt.Sprintf("n%d", i)), quad.IRI("p"), quad.IRI("b"), nil))
+	}
+	m.add(in...)
+	failed := false
+	s.wrapTxn = func(txn *badger.Txn) kvTxn {
+		return tooBigTxn{kvTxn: txn, sets: new(int), max: 1000, failed: &failed}
+	}
+	res, err := s.Load(ctx, &sliceReader{qs: in, failAt: -1}, &LoadOptions{BatchSize: 500})
+	s.wrapTxn = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !failed {
+		t.Fatal("no batch was too large")
+	}
+	if res.Added != int64(len(in)) || res.Tx.Added != int64(len(in)) {
+		t.Errorf("added %d (record: %d), want %d", res.Added, res.Tx.Added, len(in))
+	}
+	verify(t, s, m)
 }
