@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,10 +19,11 @@ import (
 // Catalog.Lookup give). It is not safe for concurrent use; Close it when
 // done.
 type EntityReader struct {
-	ctx   context.Context
-	sn    *quadstore.Snapshot
-	nodes map[uint64]*nodeFacts
-	vals  map[uint64]quad.Value
+	ctx    context.Context
+	sn     *quadstore.Snapshot
+	closed bool
+	nodes  map[uint64]*nodeFacts
+	vals   map[uint64]quad.Value
 }
 
 // nodeFacts is what the catalog's rules make of one node.
@@ -83,8 +85,14 @@ func (db *DB) Lookup(ctx context.Context, name string) ([]*Entity, error) {
 	return cat.Lookup(name), nil
 }
 
-// Close ends the reader.
-func (r *EntityReader) Close() { r.sn.Close() }
+// Close ends the reader; it answers ErrClosed from then on. Closing it
+// again does nothing.
+func (r *EntityReader) Close() {
+	if !r.closed {
+		r.closed = true
+		r.sn.Close()
+	}
+}
 
 // ByID returns the entity with this id as the catalog has it (a source
 // node too, as Catalog.ByID), or nil.
@@ -117,23 +125,24 @@ func (r *EntityReader) IsSource(id quad.Value) (bool, error) {
 
 // Lookup finds the entities a name, alias, slug or id denotes, ignoring
 // case, in id order, as Catalog.Lookup. ok is false for a name too long
-// for the index to answer (ask the Catalog).
+// for the index to answer (quadstore.MaxFoldedBytes folded, with the
+// entity: prefix): ask the Catalog.
 func (r *EntityReader) Lookup(name string) (es []*Entity, ok bool, err error) {
+	if r.closed {
+		return nil, true, ErrClosed
+	}
 	f := quadstore.Fold(name)
 	if f == "" {
 		return nil, true, nil
 	}
+	if len(EntityPrefix+f) > quadstore.MaxFoldedBytes {
+		return nil, false, nil // as a slug, too long for the index
+	}
 	var ids []uint64
 	for _, text := range []string{f, EntityPrefix + f} {
-		got, ok, err := r.sn.Folded(r.ctx, text)
+		got, _, err := r.sn.Folded(r.ctx, text)
 		if err != nil {
 			return nil, true, mapErr(err)
-		}
-		if !ok {
-			if text == f {
-				return nil, false, nil
-			}
-			continue // a slug near the limit: its IRI is not indexed
 		}
 		ids = append(ids, got...)
 	}
@@ -185,9 +194,30 @@ func (r *EntityReader) Lookup(name string) (es []*Entity, ok bool, err error) {
 	return es, true, nil
 }
 
+// Among returns, of the entities a Catalog found for name, those the
+// store held under that name when the reader was made, as it held them:
+// for a name Lookup cannot answer (ok false), with a catalog built since.
+func (r *EntityReader) Among(es []*Entity, name string) ([]*Entity, error) {
+	f := quadstore.Fold(name)
+	var out []*Entity
+	for _, e := range es {
+		nf, err := r.factsOfValue(e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if nf != nil && nf.e != nil && !nf.meta && slices.Contains(entityKeys(nf.e), f) {
+			out = append(out, nf.e)
+		}
+	}
+	return out, nil
+}
+
 // Properties calls fn with the predicate and object of every quad whose
 // subject is id, in the store's order.
 func (r *EntityReader) Properties(id quad.Value, fn func(p, o quad.Value)) error {
+	if r.closed {
+		return ErrClosed
+	}
 	n, err := r.sn.ID(id)
 	if err != nil || n == 0 {
 		return mapErr(err)
@@ -222,6 +252,9 @@ func (r *EntityReader) value(id uint64) (quad.Value, error) {
 }
 
 func (r *EntityReader) factsOfValue(v quad.Value) (*nodeFacts, error) {
+	if r.closed {
+		return nil, ErrClosed
+	}
 	if v == nil || IsLiteral(v) {
 		return nil, nil
 	}

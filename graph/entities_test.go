@@ -41,9 +41,16 @@ _:b1 <rdf:type> <type:Org> .
 <entity:tokyo> <schema:name> "Tokyo"@en .
 <entity:osaka> <schema:name> "Osaka"^^<xsd:string> .
 <http://example.org/Thing> <schema:name> "Some Thing" .
-<entity:long> <schema:name> "` + strings.Repeat("Long name ", 40) + `" .
+<entity:long> <schema:name> "` + strings.Repeat("Long name ", 120) + `" .
 <entity:kyoto> <schema:name> "Kyoto" .
 <entity:kyoto> <schema:name> "kyoto" .
+<entity:istanbul> <schema:name> "\u0130stanbul" .
+<entity:kelvin> <schema:name> "\u212a\u212aelvin" .
+<entity:padded> <schema:name> "Padded` + strings.Repeat(" ", 3100) + `" .
+<entity:labelled> <schema:name> "Labelled" <graph:a> .
+<entity:labelled> <schema:name> "Labelled" <graph:b> .
+<entity:labelled> <skos:altLabel> "Tagged" <graph:b> .
+<entity:` + strings.Repeat("word-", 203) + `end> <schema:name> "A long slug" .
 `
 
 // TestEntityReaderMatchesCatalog checks that the reader answers every
@@ -103,7 +110,8 @@ func TestEntityReaderMatchesCatalog(t *testing.T) {
 	}
 
 	names := append(cat.Names(), "nothing at all", "japan", " JAPAN ", "NIPPON", "Japan-2", "ENTITY:JAPAN",
-		"_:B1", "hybrid", "the paper", "second name", "HTTP://EXAMPLE.ORG/THING", "")
+		"_:B1", "hybrid", "the paper", "second name", "HTTP://EXAMPLE.ORG/THING", "", "istanbul", "i\u0307stanbul",
+		"kkelvin", "padded", strings.Repeat("WORD-", 203)+"END", "tagged")
 	lookups, long := 0, 0
 	for _, n := range names {
 		for _, v := range []string{n, strings.ToUpper(n), " " + strings.ToLower(n) + "\t"} {
@@ -113,12 +121,15 @@ func TestEntityReaderMatchesCatalog(t *testing.T) {
 			}
 			if !ok {
 				long++
-				if len(quadFold(v)) <= 256 {
+				if len("entity:"+quadFold(v)) <= 1024 {
 					t.Errorf("Lookup(%q) says the name is too long", v)
 				}
-				continue
+				if got, err = r.Among(cat.Lookup(v), v); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				lookups++
 			}
-			lookups++
 			want := cat.Lookup(v)
 			if len(got) != len(want) {
 				t.Errorf("Lookup(%q) found %d entities, the catalog %d: %v, %v", v, len(got), len(want), got, want)
@@ -136,6 +147,15 @@ func TestEntityReaderMatchesCatalog(t *testing.T) {
 	}
 	if es, _, _ := r.Lookup("JAPAN"); len(es) != 2 {
 		t.Errorf("JAPAN finds %d entities, want Japan and JAPAN", len(es))
+	}
+	for _, n := range []string{"kkelvin", "padded", strings.Repeat("word-", 203) + "end", "tagged"} {
+		es, ok, _ := r.Lookup(n)
+		if !ok {
+			es, _ = r.Among(cat.Lookup(n), n)
+		}
+		if len(es) != 1 {
+			t.Errorf("%q finds %d entities, want 1", n, len(es))
+		}
 	}
 
 	// The reader sees the store as it was when it was made.

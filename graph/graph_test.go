@@ -118,7 +118,7 @@ func TestFormatVersion(t *testing.T) {
 	if !errors.Is(err, eg.ErrFormatVersion) {
 		t.Fatalf("got %v", err)
 	}
-	want := `graph: store format version is not supported: store has "entente-quadstore/0", this build reads "entente-quadstore/1" (store ` + dir + `)`
+	want := `graph: store format version is not supported: store has "entente-quadstore/0", this build reads "entente-quadstore/2" (store ` + dir + `)`
 	if err.Error() != want {
 		t.Fatalf("message:\n got %s\nwant %s", err, want)
 	}

@@ -341,6 +341,9 @@ func (m *multiReader) ReadQuad() (quad.Quad, error) {
 	for {
 		if m.rd == nil {
 			if m.next >= len(m.srcs) {
+				if rr, ok := m.res.store.(*readerResolver); ok {
+					rr.close() // every input is read and checked
+				}
 				return quad.Quad{}, io.EOF
 			}
 			if err := m.openNext(); err != nil {
@@ -348,9 +351,9 @@ func (m *multiReader) ReadQuad() (quad.Quad, error) {
 			}
 		}
 		q, err := m.rd.ReadQuad()
-		if f, ok := m.res.store.(interface{ failed() error }); ok && f.failed() != nil {
+		if rr, ok := m.res.store.(*readerResolver); ok && rr.failed() != nil {
 			// The store could not be read to check the input.
-			return quad.Quad{}, f.failed()
+			return quad.Quad{}, rr.failed()
 		}
 		if err == io.EOF {
 			m.done += m.cur.raw.n

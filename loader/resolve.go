@@ -94,6 +94,8 @@ type readerResolver struct {
 	err   error                                // the first read that failed
 }
 
+// close ends the snapshot (once the inputs are read: it would otherwise
+// keep Badger from discarding what the load's batches overwrite).
 func (r *readerResolver) close() { r.r.Close() }
 
 // failed returns the first read that failed: the load stops there rather
@@ -133,8 +135,14 @@ func (r *readerResolver) ResolveName(name string) []ResolvedEntity {
 	es, ok, err := r.r.Lookup(name)
 	r.fail(err)
 	if !ok {
+		// A name too long for the index: the catalog, which is the store
+		// as it is now, holding the load's committed batches too; of its
+		// entities, those the store held when the load began, as it held
+		// them.
+		es = nil
 		if cat := r.catalog(); cat != nil {
-			es = cat.Lookup(name)
+			es, err = r.r.Among(cat.Lookup(name), name)
+			r.fail(err)
 		}
 	}
 	return resolvedOf(es)

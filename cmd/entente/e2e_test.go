@@ -395,7 +395,7 @@ func TestFormatVersion(t *testing.T) {
 	bdb.Update(func(txn *badger.Txn) error { return txn.Set([]byte("mformat"), []byte("entente-quadstore/9")) })
 	bdb.Close()
 	r := entente(t, "", "--db", db, "stats").must(t, 3)
-	if !strings.Contains(r.stderr, `store has "entente-quadstore/9", this build reads "entente-quadstore/1"`) {
+	if !strings.Contains(r.stderr, `store has "entente-quadstore/9", this build reads "entente-quadstore/2"`) {
 		t.Fatalf("message: %s", r.stderr)
 	}
 }

@@ -344,12 +344,12 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 
 	// The folded-name index's keys, made while the S index is written.
 	type folds struct {
-		keys [][]byte
+		keys *foldArena
 		err  error
 	}
 	foldc := make(chan folds, 1)
 	go func() {
-		keys, err := foldEntries(b)
+		keys, err := foldEntries(ctx, b)
 		foldc <- folds{keys, err}
 	}()
 	errc := make(chan error, 1)
@@ -471,7 +471,6 @@ func emitHashes(out *streamOut, b *bulkBuilder) error {
 func emitMeta(out *streamOut, b *bulkBuilder) error {
 	nodes := uint64(len(b.hashes))
 	for _, kv := range []struct{ k, v []byte }{
-		{keyFold, []byte("1")},
 		{keyFormat, []byte(FormatVersion)},
 		{keyNextID, putU64(nodes + 1)},
 		{keyNodes, putU64(nodes)},

@@ -93,7 +93,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 
 		// Nodes: every value decodes, its hash record points back to it.
 		exists := make([]bool, nextID+1)
-		var folded int64 // nodes the folded-name index should hold
+		var folded int64 // the entries the folded-name index should hold
 		err := scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 {
 				rep.problem("node key of %d bytes", len(k))
@@ -118,9 +118,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 			if got != id {
 				rep.problem("node %d (%v): its hash record points to %d", id, val, got)
 			}
-			if _, ok := foldedText(val); ok {
-				folded++
-			}
+			folded += int64(len(foldedTexts(val)))
 			return nil
 		})
 		if err != nil {

@@ -19,27 +19,36 @@ import (
 //
 //	f uvarint(len) folded id -> empty
 //
-// Every write that creates, removes or revives a node keeps it (in the
-// same transaction); the bulk path writes it with the rest. A store made
-// before the index has no "mfold" record: its first writable open builds
-// the index and then writes the record, and until then readers do without.
-// Texts longer than MaxFoldedBytes once folded are not indexed (a name is
-// short; a note need not be).
+// An IRI with the entity: prefix is also filed under the prefix and its
+// folded slug when that differs (a slug with spaces around it), as the
+// catalog files it. Every write that creates, removes or revives a node
+// keeps the index, in the same transaction; the bulk path writes it with
+// the rest. Format 2 of the store is format 1 with the index: the first
+// writable open of a format-1 store builds it and then records format 2
+// (older builds refuse a format-2 store, so none can write a node without
+// its entry); opened read-only, a format-1 store is read without it.
+// Texts longer than MaxFoldedBytes once folded are not indexed.
 const (
 	pfxFold = 'f'
 	// MaxFoldedBytes is the longest folded text the index holds.
-	MaxFoldedBytes = 256
+	MaxFoldedBytes = 1024
+	// entityPrefix is graph.EntityPrefix, whose IRIs are also filed by
+	// their slugs.
+	entityPrefix = "entity:"
 )
 
-var keyFold = []byte("mfold")
+// formatWithoutFolds is the format before the folded-name index, which
+// this build reads and upgrades.
+const formatWithoutFolds = "entente-quadstore/1"
 
 // Fold is the form a text is found by ignoring case: without the spaces
 // around it, in lower case (the catalog's rule for names).
 func Fold(text string) string { return strings.ToLower(strings.TrimSpace(text)) }
 
-// foldedText returns the folded text v is indexed by; ok is false for a
-// value that is not indexed (a number, a date, a long text).
-func foldedText(v quad.Value) (string, bool) {
+// foldedTexts returns the folded texts v is indexed by: none for a value
+// that is not (a number, a date, a long text), two for an entity IRI
+// whose slug has spaces around it.
+func foldedTexts(v quad.Value) []string {
 	var t string
 	switch v := v.(type) {
 	case quad.IRI:
@@ -53,13 +62,25 @@ func foldedText(v quad.Value) (string, bool) {
 	case quad.TypedString:
 		t = string(v.Value)
 	default:
-		return "", false
+		return nil
 	}
-	if len(t) > 4*MaxFoldedBytes {
-		return "", false // cannot fold to MaxFoldedBytes or less
+	var out []string
+	add := func(f string) {
+		if f != "" && len(f) <= MaxFoldedBytes && (len(out) == 0 || out[0] != f) {
+			out = append(out, f)
+		}
 	}
-	f := Fold(t)
-	return f, f != "" && len(f) <= MaxFoldedBytes
+	// Lower case is at least a third of the bytes (K, the Kelvin sign,
+	// is three bytes; k one): a longer text cannot fold short enough.
+	if t = strings.TrimSpace(t); len(t) <= 3*MaxFoldedBytes {
+		add(Fold(t))
+	}
+	if iri, ok := v.(quad.IRI); ok && strings.HasPrefix(string(iri), entityPrefix) {
+		if slug := strings.TrimSpace(string(iri)[len(entityPrefix):]); len(slug) <= 3*MaxFoldedBytes {
+			add(entityPrefix + Fold(slug))
+		}
+	}
+	return out
 }
 
 // foldPrefix appends the scan prefix of a folded text to dst.
@@ -69,15 +90,18 @@ func foldPrefix(dst []byte, folded string) []byte {
 	return append(dst, folded...)
 }
 
-// foldKey returns the index key of node id with value v, nil for a value
-// the index leaves out.
-func foldKey(v quad.Value, id uint64) []byte {
-	f, ok := foldedText(v)
-	if !ok {
-		return nil
+// appendFoldKey appends the index key of node id under folded text f.
+func appendFoldKey(dst []byte, f string, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(foldPrefix(dst, f), id)
+}
+
+// foldKeys returns the index keys of node id with value v.
+func foldKeys(v quad.Value, id uint64) [][]byte {
+	var keys [][]byte
+	for _, f := range foldedTexts(v) {
+		keys = append(keys, appendFoldKey(nil, f, id))
 	}
-	k := foldPrefix(make([]byte, 0, 1+binary.MaxVarintLen64+len(f)+8), f)
-	return binary.BigEndian.AppendUint64(k, id)
+	return keys
 }
 
 // decodeFoldKey splits an index key into its folded text and node id.
@@ -93,26 +117,49 @@ func decodeFoldKey(k []byte) (string, uint64, error) {
 	return string(text), u64(k[len(k)-8:]), nil
 }
 
-// setFold adds node id's entry to the index.
+// setFold adds node id's entries to the index.
 func (tx *writeTx) setFold(v quad.Value, id uint64) error {
-	if k := foldKey(v, id); k != nil {
-		return tx.set(k, nil)
+	for _, k := range foldKeys(v, id) {
+		if err := tx.set(k, nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// delFold removes node id's entry from the index.
+// delFold removes node id's entries from the index.
 func (tx *writeTx) delFold(v quad.Value, id uint64) error {
-	if k := foldKey(v, id); k != nil {
-		return tx.del(k)
+	for _, k := range foldKeys(v, id) {
+		if err := tx.del(k); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// foldArena holds the bulk path's index keys back to back, each named by
+// its offset and length (a key is under 64 KiB), for sorting without an
+// allocation a key.
+type foldArena struct {
+	buf  []byte
+	keys []uint64 // offset<<16 | length
+}
+
+func (a *foldArena) key(i int) []byte {
+	k := a.keys[i]
+	off, n := k>>16, k&0xffff
+	return a.buf[off : off+n]
 }
 
 // foldEntries returns the bulk builder's index keys, in key order.
-func foldEntries(b *bulkBuilder) ([][]byte, error) {
-	var keys [][]byte
+func foldEntries(ctx context.Context, b *bulkBuilder) (*foldArena, error) {
+	a := &foldArena{}
 	for id := uint32(1); id <= uint32(len(b.hashes)); id++ {
+		if id&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		enc := b.value(id)
 		if len(enc) == 0 || !textTag(enc[0]) {
 			continue
@@ -121,12 +168,16 @@ func foldEntries(b *bulkBuilder) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if k := foldKey(v, uint64(id)); k != nil {
-			keys = append(keys, k)
+		for _, f := range foldedTexts(v) {
+			off := len(a.buf)
+			a.buf = appendFoldKey(a.buf, f, uint64(id))
+			a.keys = append(a.keys, uint64(off)<<16|uint64(len(a.buf)-off))
 		}
 	}
-	slices.SortFunc(keys, bytes.Compare)
-	return keys, nil
+	slices.SortFunc(a.keys, func(p, q uint64) int {
+		return bytes.Compare(a.buf[p>>16:p>>16+p&0xffff], a.buf[q>>16:q>>16+q&0xffff])
+	})
+	return a, nil
 }
 
 // textTag reports whether a value with this encoding tag may be indexed.
@@ -139,9 +190,9 @@ func textTag(tag byte) bool {
 }
 
 // emitFolds writes the index keys the bulk path prepared.
-func emitFolds(out *streamOut, keys [][]byte) error {
-	for _, k := range keys {
-		if err := out.put(k, nil); err != nil {
+func emitFolds(out *streamOut, a *foldArena) error {
+	for i := range a.keys {
+		if err := out.put(a.key(i), nil); err != nil {
 			return err
 		}
 	}
@@ -152,28 +203,15 @@ func emitFolds(out *streamOut, keys [][]byte) error {
 // store made before it, opened read-only, does not yet).
 func (s *QuadStore) HasFoldIndex() bool { return s.folded.Load() }
 
-// loadFoldFlag reads whether the index is complete.
-func (s *QuadStore) loadFoldFlag() error {
-	return s.db.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(keyFold)
-		switch {
-		case err == nil:
-			s.folded.Store(true)
-		case errors.Is(err, badger.ErrKeyNotFound):
-			s.folded.Store(false)
-		default:
-			return err
-		}
-		return nil
-	})
-}
-
-// buildFoldIndex writes the index of a store made before it, from every
-// node, then its record. Keys already there are written again unchanged,
-// so an interrupted build is finished by the next.
+// buildFoldIndex writes the index of a format-1 store, from every node,
+// then records format 2. Entries a partial build or an older build left
+// are dropped first.
 func (s *QuadStore) buildFoldIndex(ctx context.Context) error {
 	if s.folded.Load() {
 		return nil
+	}
+	if err := s.db.DropPrefix([]byte{pfxFold}); err != nil {
+		return err
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
@@ -189,8 +227,10 @@ func (s *QuadStore) buildFoldIndex(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("node %d: %w", u64(k[1:]), err)
 			}
-			if fk := foldKey(val, u64(k[1:])); fk != nil {
-				return wb.Set(fk, nil)
+			for _, fk := range foldKeys(val, u64(k[1:])) {
+				if err := wb.Set(fk, nil); err != nil {
+					return err
+				}
 			}
 			return nil
 		})
@@ -201,10 +241,11 @@ func (s *QuadStore) buildFoldIndex(ctx context.Context) error {
 	if err := wb.Flush(); err != nil {
 		return err
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyFold, []byte("1")) }); err != nil {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyFormat, []byte(FormatVersion)) }); err != nil {
 		return err
 	}
 	s.folded.Store(true)
+	s.version.Add(1)
 	return nil
 }
 
@@ -236,8 +277,29 @@ func (sn *Snapshot) ID(v quad.Value) (uint64, error) {
 	return lookupID(sn.txn, hashOf(v))
 }
 
-// Value returns the value of node id, nil when there is none.
-func (sn *Snapshot) Value(id uint64) (quad.Value, error) { return sn.s.nameIn(sn.txn, id) }
+// Value returns the value of node id, nil when there is none. It reads
+// the store's value cache but does not fill it: the node may be gone from
+// the store since the snapshot.
+func (sn *Snapshot) Value(id uint64) (quad.Value, error) {
+	if v, ok := sn.s.names.get(id); ok {
+		return v, nil
+	}
+	item, err := sn.txn.Get(nodeKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var v quad.Value
+	err = item.Value(func(b []byte) error {
+		v, err = decodeValue(b)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node %d: %w", id, err)
+	}
+	return v, nil
+}
 
 // Folded returns the ids of the nodes whose text folds (Fold) to Fold(text),
 // in id order; ok is false when such a text is too long to be indexed.
@@ -277,8 +339,8 @@ func (sn *Snapshot) Quads(ctx context.Context, d quad.Direction, id uint64, fn f
 }
 
 // checkFolds verifies the folded-name index against the nodes: every
-// node that has an entry has exactly it, and no entry names a node that
-// is gone or has another text. want counts the nodes that should have one.
+// node has its entries, and no entry names a node that is gone or has
+// another text. want counts the entries the nodes should have.
 func checkFolds(ctx context.Context, txn *badger.Txn, want int64, valueOf func(id uint64) (quad.Value, error)) (problems []string, err error) {
 	var good int64 // entries that agree with their node
 	err = scan(ctx, txn, []byte{pfxFold}, func(k, _ []byte) error {
@@ -293,7 +355,7 @@ func checkFolds(ctx context.Context, txn *badger.Txn, want int64, valueOf func(i
 		}
 		if v == nil {
 			problems = append(problems, fmt.Sprintf("the folded-name index names node %d, which does not exist", id))
-		} else if got, ok := foldedText(v); !ok || got != f {
+		} else if !slices.Contains(foldedTexts(v), f) {
 			problems = append(problems, fmt.Sprintf("the folded-name index files node %d under %q, not its text", id, f))
 		} else {
 			good++
@@ -301,7 +363,7 @@ func checkFolds(ctx context.Context, txn *badger.Txn, want int64, valueOf func(i
 		return nil
 	})
 	if err == nil && good < want {
-		problems = append(problems, fmt.Sprintf("the folded-name index lacks %d of the store's nodes", want-good))
+		problems = append(problems, fmt.Sprintf("the folded-name index lacks %d entries of the store's nodes", want-good))
 	}
 	return problems, err
 }

@@ -21,24 +21,23 @@ func verifyFolds(t *testing.T, s *QuadStore, nodes map[string]quad.Value) {
 	defer sn.Close()
 	ctx := context.Background()
 	for _, v := range nodes {
-		f, ok := foldedText(v)
-		if !ok {
-			continue
-		}
-		id, err := sn.ID(v)
-		if err != nil || id == 0 {
-			t.Fatalf("ID(%v) = %d, %v", v, id, err)
-		}
-		ids, ok, err := sn.Folded(ctx, "  "+strings.ToUpper(f)+" ")
-		if err != nil || !ok || !slices.Contains(ids, id) {
-			t.Fatalf("Folded(%q) = %v, %v, %v: node %d (%v) is not among them", f, ids, ok, err, id, v)
+		for _, f := range foldedTexts(v) {
+			id, err := sn.ID(v)
+			if err != nil || id == 0 {
+				t.Fatalf("ID(%v) = %d, %v", v, id, err)
+			}
+			ids, ok, err := sn.Folded(ctx, "  "+strings.ToUpper(f)+" ")
+			if err != nil || !ok || !slices.Contains(ids, id) {
+				t.Fatalf("Folded(%q) = %v, %v, %v: node %d (%v) is not among them", f, ids, ok, err, id, v)
+			}
 		}
 	}
 }
 
-// TestFoldIndexBuiltForOlderStore: a store without the folded-name index
-// (made before it) is read without it read-only, and gets it at its first
-// writable open; check finds an index that disagrees with the nodes.
+// TestFoldIndexBuiltForOlderStore: a format-1 store (made before the
+// folded-name index) is read without it read-only, and gets it, as format
+// 2, at its first writable open, stale entries gone; check finds an index
+// that disagrees with the nodes.
 func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -50,7 +49,7 @@ func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 	qs := []quad.Quad{
 		quad.Make(quad.IRI("entity:japan"), quad.IRI("schema:name"), quad.String("Japan"), nil),
 		quad.Make(quad.IRI("entity:japan"), quad.IRI("skos:altLabel"), quad.LangString{Value: "Nippon", Lang: "ja"}, nil),
-		quad.Make(quad.BNode("b1"), quad.IRI("schema:name"), quad.String(strings.Repeat("long ", 100)), nil),
+		quad.Make(quad.BNode("b1"), quad.IRI("schema:name"), quad.String(strings.Repeat("long ", 300)), nil),
 		quad.Make(quad.BNode("b1"), quad.IRI("p:count"), quad.Int(3), nil),
 	}
 	m.add(qs...)
@@ -58,7 +57,8 @@ func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	verify(t, s, m)
-	// Make it an older store: no index, no record.
+	// Make it a format-1 store: no index, and an entry an older build
+	// left stale.
 	err = s.db.Update(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pfxFold}})
 		var keys [][]byte
@@ -71,12 +71,15 @@ func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 		if len(keys) != 7 {
 			t.Errorf("%d index keys, want 7", len(keys))
 		}
-		for _, k := range append(keys, keyFold) {
+		for _, k := range keys {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
 		}
-		return nil
+		if err := txn.Set(appendFoldKey(nil, "stale", 99), nil); err != nil {
+			return err
+		}
+		return txn.Set(keyFormat, []byte(formatWithoutFolds))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +106,14 @@ func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 		t.Fatal("a writable open did not build the index")
 	}
 	verify(t, s, m)
+	s.Close()
+	if s, err = Open(dir, &Options{ReadOnly: true}); err != nil || !s.HasFoldIndex() {
+		t.Fatalf("reopened after the upgrade: %v, index %v", err, err == nil && s.HasFoldIndex())
+	}
+	s.Close()
+	if s, err = Open(dir, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	// An entry lost, and one for a text the node does not have.
 	err = s.db.Update(func(txn *badger.Txn) error {
@@ -110,10 +121,10 @@ func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 		if err != nil || japan == 0 {
 			t.Fatalf("no node Japan: %v", err)
 		}
-		if err := txn.Delete(foldKey(quad.String("Japan"), japan)); err != nil {
+		if err := txn.Delete(appendFoldKey(nil, "japan", japan)); err != nil {
 			return err
 		}
-		return txn.Set(foldKey(quad.String("Korea"), 1), nil)
+		return txn.Set(appendFoldKey(nil, "korea", 1), nil)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +137,33 @@ func TestFoldIndexBuiltForOlderStore(t *testing.T) {
 	if !strings.Contains(got, `files node 1 under "korea"`) {
 		t.Errorf("check missed a wrong entry: %s", got)
 	}
-	if !strings.Contains(got, "lacks 1 of the store's nodes") {
+	if !strings.Contains(got, "lacks 1 entries of the store's nodes") {
 		t.Errorf("check missed a lost entry: %s", got)
 	}
 	s.Close()
+}
+
+// TestFoldedTexts: what a value is filed under, as the catalog folds it.
+func TestFoldedTexts(t *testing.T) {
+	for _, c := range []struct {
+		v    quad.Value
+		want []string
+	}{
+		{quad.String("  Japan "), []string{"japan"}},
+		{quad.String("Japan" + strings.Repeat(" ", 2000)), []string{"japan"}},
+		{quad.String("\u212a\u212aK"), []string{"kkk"}}, // Kelvin signs fold to one byte each
+		{quad.String("\u0130stanbul"), []string{strings.ToLower("\u0130stanbul")}},
+		{quad.IRI("entity:japan"), []string{"entity:japan"}},
+		{quad.IRI("entity: Japan "), []string{"entity: japan", "entity:japan"}},
+		{quad.BNode("B1"), []string{"_:b1"}},
+		{quad.LangString{Value: "Tokyo", Lang: "en"}, []string{"tokyo"}},
+		{quad.Int(3), nil},
+		{quad.String("   "), nil},
+		{quad.String(strings.Repeat("a", MaxFoldedBytes)), []string{strings.Repeat("a", MaxFoldedBytes)}},
+		{quad.String(strings.Repeat("a", MaxFoldedBytes+1)), nil},
+	} {
+		if got := foldedTexts(c.v); !slices.Equal(got, c.want) {
+			t.Errorf("foldedTexts(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
 }

@@ -22,8 +22,9 @@ import (
 )
 
 // FormatVersion names the on-disk layout this package reads and writes. A
-// store records it when created; Open refuses any other.
-const FormatVersion = "entente-quadstore/1"
+// store records it when created; Open refuses any other but format 1,
+// which it upgrades at the first writable open (names.go).
+const FormatVersion = "entente-quadstore/2"
 
 // Errors returned by this package. Callers test them with errors.Is.
 var (
@@ -349,8 +350,12 @@ func (s *QuadStore) init() error {
 		return nil
 	case format == nil:
 		return fmt.Errorf("%w: not an Entente store (no format record)", ErrCorrupt)
+	case string(format) == formatWithoutFolds:
+		// Read as it is; a writable open upgrades it (Open).
 	case string(format) != FormatVersion:
 		return fmt.Errorf("%w: store has %q, this build reads %q", ErrFormatVersion, format, FormatVersion)
+	default:
+		s.folded.Store(true)
 	}
 	return s.loadMeta()
 }
@@ -359,7 +364,6 @@ func writeMeta(txn *badger.Txn, quads, nodes int64, nextID uint64) error {
 	for _, kv := range []struct {
 		k, v []byte
 	}{
-		{keyFold, []byte("1")}, // a new store starts with the folded-name index
 		{keyFormat, []byte(FormatVersion)},
 		{keyQuads, putU64(uint64(quads))},
 		{keyNodes, putU64(uint64(nodes))},
@@ -397,9 +401,6 @@ func (s *QuadStore) loadMeta() error {
 		return nil
 	})
 	if err != nil {
-		return err
-	}
-	if err := s.loadFoldFlag(); err != nil {
 		return err
 	}
 	return s.loadLastTx()
