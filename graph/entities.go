@@ -222,7 +222,12 @@ func (r *EntityReader) Properties(id quad.Value, fn func(p, o quad.Value)) error
 	if err != nil || n == 0 {
 		return mapErr(err)
 	}
-	err = r.sn.Quads(r.ctx, quad.Subject, n, func(q [4]uint64) error {
+	return r.properties(n, fn)
+}
+
+// properties is Properties for a node id.
+func (r *EntityReader) properties(id uint64, fn func(p, o quad.Value)) error {
+	err := r.sn.Quads(r.ctx, quad.Subject, id, func(q [4]uint64) error {
 		p, err := r.value(q[quad.Predicate-1])
 		if err != nil {
 			return err
@@ -281,22 +286,8 @@ func (r *EntityReader) facts(id uint64) (*nodeFacts, error) {
 	}
 	type po struct{ p, o quad.Value }
 	var quads []po
-	err = r.sn.Quads(r.ctx, quad.Subject, id, func(q [4]uint64) error {
-		p, err := r.value(q[quad.Predicate-1])
-		if err != nil {
-			return err
-		}
-		o, err := r.value(q[quad.Object-1])
-		if err != nil {
-			return err
-		}
-		if p != nil && o != nil {
-			quads = append(quads, po{p, o})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, mapErr(err)
+	if err := r.properties(id, func(p, o quad.Value) { quads = append(quads, po{p, o}) }); err != nil {
+		return nil, err
 	}
 	var e *Entity
 	get := func() *Entity {

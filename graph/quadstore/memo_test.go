@@ -30,6 +30,23 @@ func (r *hookReader) ReadQuad() (quad.Quad, error) {
 	return r.qs[r.i-1], nil
 }
 
+// storeHolding opens a new store on disk holding base (closed when the
+// test ends), and the model of it.
+func storeHolding(t *testing.T, base []quad.Quad) (*QuadStore, model) {
+	t.Helper()
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Load(context.Background(), &sliceReader{qs: base, failAt: -1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := model{}
+	m.add(base...)
+	return s, m
+}
+
 // TestLoadMemo: a load in batches into a store with data remembers its
 // counters and the quads it added between batches; a quad it repeats in a
 // later batch, and one another writer added between its batches with a
@@ -37,17 +54,8 @@ func (r *hookReader) ReadQuad() (quad.Quad, error) {
 // exact (check compares them with the indexes).
 func TestLoadMemo(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	m := model{}
 	base := []quad.Quad{quad.Make(quad.IRI("old"), quad.IRI("knows"), quad.IRI("hub"), nil)}
-	if _, err := s.Load(ctx, &sliceReader{qs: base, failAt: -1}, nil); err != nil {
-		t.Fatal(err)
-	}
-	m.add(base...)
+	s, m := storeHolding(t, base)
 	var in []quad.Quad
 	for i := 0; i < 2000; i++ {
 		in = append(in,
@@ -129,17 +137,7 @@ func (t tooBigTxn) Commit() error {
 // written again in halves, and counted once.
 func TestLoadBatchTooLarge(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	m := model{}
-	base := []quad.Quad{quad.Make(quad.IRI("a"), quad.IRI("p"), quad.IRI("b"), nil)}
-	if _, err := s.Load(ctx, &sliceReader{qs: base, failAt: -1}, nil); err != nil {
-		t.Fatal(err)
-	}
-	m.add(base...)
+	s, m := storeHolding(t, []quad.Quad{quad.Make(quad.IRI("a"), quad.IRI("p"), quad.IRI("b"), nil)})
 	var in []quad.Quad
 	for i := 0; i < 500; i++ {
 		in = append(in, quad.Make(quad.IRI(fmt.Sprintf("n%d", i)), quad.IRI("p"), quad.IRI("b"), nil))

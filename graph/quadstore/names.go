@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -284,21 +283,7 @@ func (sn *Snapshot) Value(id uint64) (quad.Value, error) {
 	if v, ok := sn.s.names.get(id); ok {
 		return v, nil
 	}
-	item, err := sn.txn.Get(nodeKey(id))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	var v quad.Value
-	err = item.Value(func(b []byte) error {
-		v, err = decodeValue(b)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("node %d: %w", id, err)
-	}
-	return v, nil
+	return readValue(sn.txn, id)
 }
 
 // Folded returns the ids of the nodes whose text folds (Fold) to Fold(text),

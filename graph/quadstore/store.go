@@ -534,6 +534,15 @@ func (s *QuadStore) nameIn(txn *badger.Txn, id uint64) (quad.Value, error) {
 	if v, ok := s.names.get(id); ok {
 		return v, nil
 	}
+	v, err := readValue(txn, id)
+	if err == nil && v != nil {
+		s.names.put(id, v)
+	}
+	return v, err
+}
+
+// readValue reads a node's value in txn; nil when there is none.
+func readValue(txn getter, id uint64) (quad.Value, error) {
 	item, err := txn.Get(nodeKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, nil
@@ -548,7 +557,6 @@ func (s *QuadStore) nameIn(txn *badger.Txn, id uint64) (quad.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node %d: %w", id, err)
 	}
-	s.names.put(id, v)
 	return v, nil
 }
 
