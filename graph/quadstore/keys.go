@@ -15,6 +15,7 @@ import (
 //	S s p o l, P p s o l,
 //	O o p s l, L l s p o     -> quad indexes, empty values; L only for quads with a label
 //	u load seq               -> undo journal of an unfinished load (packed quads)
+//	~                        -> written and dropped at once to compact level 0 (tidyLevel0)
 //
 // Ids are 8-byte big-endian integers, so that keys sort by id and Badger's
 // prefix compression keeps them small. Id 0 means "no label".
@@ -24,6 +25,7 @@ const (
 	pfxNode    = 'n'
 	pfxCount   = 'c'
 	pfxJournal = 'u'
+	pfxTidy    = '~'
 )
 
 var (
@@ -31,6 +33,7 @@ var (
 	keyQuads  = []byte("mquads")
 	keyNodes  = []byte("mnodes")
 	keyNextID = []byte("mnextid")
+	tidyKey   = []byte{pfxTidy}
 )
 
 // quadKeyLen is the length of a quad index key.
