@@ -65,6 +65,8 @@ func runB13(movies string, rounds int) *b13result {
 	bin, seed := seedStore()
 	hello := filepath.Join(tmp, "hello")
 	buildHello(hello)
+	deps := filepath.Join(tmp, "deps-floor")
+	buildDepsFloor(deps)
 	// Two copies of the movie store: loads change theirs, which must not
 	// make the query rows rebuild the link index.
 	qdir := filepath.Join(tmp, "b13-movies-query")
@@ -89,6 +91,8 @@ func runB13(movies string, rounds int) *b13result {
 	res := &b13result{rounds: rounds}
 	res.rows = []*b13Row{
 		{name: "hello", cmd: "a Go hello-world", prepare: func(int) []string { return []string{hello} }},
+		{name: "deps", cmd: "a Go program importing every package entente imports from outside this module and the standard library, doing nothing else (the floor those packages set)",
+			prepare: func(int) []string { return []string{deps} }},
 		{name: "version", cmd: "`entente version`", prepare: func(int) []string { return []string{bin, "version"} }},
 		{name: "shell", cmd: "`entente --db SEED` to its first prompt (pseudo-terminal)", pty: true,
 			prepare: func(int) []string { return []string{bin, "--db", seed} }},
@@ -211,6 +215,68 @@ func buildHello(out string) {
 	}
 }
 
+// buildDepsFloor builds a program that imports, for their package
+// initialisation alone, every package outside this module and the
+// standard library that cmd/entente imports (those that Go lets another
+// module import; their internal packages come with them), and does
+// nothing else: what entente's start cannot go below whatever its own code
+// does. It is built in a module of its own with this module's go.mod and
+// go.sum, so it links the same versions.
+func buildDepsFloor(out string) {
+	raw, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./cmd/entente").Output()
+	if err != nil {
+		fatal(fmt.Errorf("listing entente's packages: %w", err))
+	}
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		fatal(err)
+	}
+	sum, err := os.ReadFile("go.sum")
+	if err != nil {
+		fatal(err)
+	}
+	self, _, _ := strings.Cut(string(mod), "\n")
+	self = strings.TrimSpace(strings.TrimPrefix(self, "module"))
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n\t\"os\"\n\n")
+	n := 0
+	for _, p := range strings.Fields(string(raw)) {
+		if p == self || strings.HasPrefix(p, self+"/") || p == "C" ||
+			strings.Contains(p, "/internal/") || strings.HasSuffix(p, "/internal") || strings.HasPrefix(p, "vendor/") {
+			continue
+		}
+		fmt.Fprintf(&src, "\t_ %q\n", p)
+		n++
+	}
+	if n == 0 {
+		fatal(fmt.Errorf("entente imports no package from outside this module: %q", raw))
+	}
+	src.WriteString(")\n\nfunc main() { os.Stdout.WriteString(\"entente's dependencies, initialised\\n\") }\n")
+	root, err := filepath.Abs(".")
+	if err != nil {
+		fatal(err)
+	}
+	// The same requirements; replacements by relative path made absolute.
+	gomod := strings.Replace(string(mod), "module "+self, "module depsfloor", 1)
+	gomod = strings.ReplaceAll(gomod, "=> ./", "=> "+root+"/")
+	dir := filepath.Join(tmp, "deps-floor-src")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fatal(err)
+	}
+	for name, text := range map[string]string{"main.go": src.String(), "go.mod": gomod, "go.sum": string(sum)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "CGO_ENABLED=0")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		fatal(fmt.Errorf("building the dependencies' floor: %w", err))
+	}
+}
+
 // copyDir copies the regular files of a store's directory (not its lock).
 func copyDir(from, to string) error {
 	if err := os.MkdirAll(to, 0o755); err != nil {
@@ -237,6 +303,13 @@ func copyDir(from, to string) error {
 			dst.Close()
 			return err
 		}
+		// On disk before the rounds, as a store that was not just copied
+		// is: otherwise the first writer to close the copy pays for
+		// writing back its pages (Badger syncs the tables it maps).
+		if err := dst.Sync(); err != nil {
+			dst.Close()
+			return err
+		}
 		return dst.Close()
 	})
 }
@@ -256,7 +329,8 @@ func markdownB13(b *strings.Builder, r *b13result) {
 	fmt.Fprintf(b, "durability as for every load). The link index kept with the store is the `ENTENTE-LINKS` file\n")
 	fmt.Fprintf(b, "(docs/store.md): the rebuilt row removes it before each run, and that run writes it again. The\n")
 	fmt.Fprintf(b, "binary is built as `make build` builds it (static, `CGO_ENABLED=0`); the hello-world imports nothing\n")
-	fmt.Fprintf(b, "that needs cgo, so it is static too.\n\n")
+	fmt.Fprintf(b, "that needs cgo, so it is static too; so is the deps row's program, built from this module's go.mod\n")
+	fmt.Fprintf(b, "and go.sum so that it links the same versions.\n\n")
 	b.WriteString("| row | p50 ms | p25–p75 ms | min–max ms | peak RSS MB (p50) |\n|---|---:|---:|---:|---:|\n")
 	for _, row := range r.rows {
 		if len(row.walls) == 0 {
@@ -290,6 +364,8 @@ func markdownB13(b *strings.Builder, r *b13result) {
 	}
 	ratio("1 start", "version", "hello", 2)
 	ratio("1 start", "shell", "hello", 2)
+	ratio("1 start: the floor entente's dependencies set", "deps", "hello", 2)
+	ratio("1 start: what entente adds to that floor", "version", "deps", 2)
 	ratio("2 cold query", "path", "stats", 2)
 	ratio("2 cold query (index rebuilt)", "path-rebuilt", "stats", 2)
 	ratio("2 cold query (names in other cases)", "path-folded", "stats", 2)
