@@ -304,10 +304,11 @@ type LoadResult = quadstore.LoadResult
 // Load adds every quad r yields, ignoring quads already stored, all or
 // nothing: on any error from r, the context or the disk the store is left
 // as it was. Into an empty store it writes Badger's tables directly, which
-// is several times faster than transactions; it holds the quads it has
-// read until then, about 50 bytes each, up to LoadOptions.BulkLimit quads
-// (8 million by default) — past that, and into a store with data, it
-// writes transactions of LoadOptions.BatchSize quads and holds one batch.
+// is several times faster than transactions; it holds the values it has
+// read, and the quads up to a chunk (LoadOptions.SpillAt), sorting full
+// chunks to disk and merging them, up to LoadOptions.BulkValues values —
+// past that, and into a store with data, it writes transactions of
+// LoadOptions.BatchSize quads and holds one batch.
 func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadResult, error) {
 	if err := db.usable(); err != nil {
 		return LoadResult{}, err

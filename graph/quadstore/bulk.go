@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/cayleygraph/quad"
@@ -23,6 +24,18 @@ type bulkBuilder struct {
 	arena  []byte      // encoded values, back to back
 	offs   []uint32    // value id-1 spans arena[offs[id-1]:offs[id]]
 	quads  [][4]uint32
+	// runs, once the quads outgrew a chunk: the chunks sorted on disk.
+	// quads then holds none of them.
+	runs *runSet
+}
+
+// total is the number of quads taken, duplicates included.
+func (b *bulkBuilder) total() int64 {
+	n := int64(len(b.quads))
+	if b.runs != nil {
+		n += b.runs.quads
+	}
+	return n
 }
 
 func newBulkBuilder() *bulkBuilder {
@@ -80,6 +93,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	// transaction.
 	s.histDefault = histNone
 	defer func() { s.histDefault = histOwn }()
+	defer lowerGC()()
 	b := newBulkBuilder()
 	br := &batchReader{ctx: ctx, r: r}
 	// Parsing the input and interning its values overlap: a goroutine
@@ -92,11 +106,12 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	free := make(chan []quad.Quad, 4)
 	stop := make(chan struct{})
 	readerDone := make(chan struct{})
+	var full atomic.Bool // the dictionary holds BulkValues values
 	go func() {
 		defer close(readerDone)
 		defer close(batches)
 		left := opt.BulkLimit
-		for !br.eof && left > 0 {
+		for !br.eof && left > 0 && !full.Load() {
 			var buf []quad.Quad
 			select {
 			case buf = <-free:
@@ -118,6 +133,14 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		close(stop)
 		<-readerDone
 	}()
+	// Past a chunk, full chunks are sorted to disk as the next fills.
+	var sp *spiller
+	defer func() {
+		if sp != nil {
+			sp.finish(nil)
+			b.runs.remove()
+		}
+	}()
 	var read int64
 	for bt := range batches {
 		read += int64(len(bt.qs))
@@ -128,8 +151,27 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 			if err := b.add(q); err != nil {
 				return LoadResult{Read: read}, err
 			}
+			if len(b.quads) >= opt.SpillAt && !s.opts.InMemory {
+				if sp == nil {
+					runs, err := newRunSet(s.dir)
+					if err != nil {
+						return LoadResult{Read: read}, err
+					}
+					b.runs, sp = runs, newSpiller(ctx, s, runs)
+				}
+				var ok bool
+				if b.quads, ok = sp.hand(b.quads); !ok {
+					err := sp.finish(nil)
+					sp = nil
+					b.runs.remove()
+					return LoadResult{Read: read}, err
+				}
+			}
 		}
-		if opt.Progress != nil && len(b.quads)%(64*4096) < len(bt.qs) {
+		if len(b.hashes) >= opt.BulkValues {
+			full.Store(true)
+		}
+		if opt.Progress != nil && read%(64*4096) < int64(len(bt.qs)) {
 			opt.Progress(LoadProgress{Read: read})
 		}
 		select {
@@ -137,8 +179,17 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		default:
 		}
 	}
+	if sp != nil {
+		err := sp.finish(b.quads)
+		sp, b.quads = nil, nil
+		if err != nil {
+			b.runs.remove()
+			return LoadResult{Read: read}, err
+		}
+		defer b.runs.remove()
+	}
 	var buf []quad.Quad
-	if len(b.quads) == 0 {
+	if b.total() == 0 {
 		if opt.Finish != nil {
 			// Changes alone, into an empty store: there is nothing they
 			// can change, and Finish says what it did not find.
@@ -153,7 +204,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	if opt.Progress != nil {
 		opt.Progress(LoadProgress{Read: br.read, Writing: true})
 	}
-	if err := s.needSpace(fmt.Sprintf("loading %d statements", len(b.quads)), 2*bytesPerQuad*int64(len(b.quads))); err != nil {
+	if err := s.needSpace(fmt.Sprintf("loading %d statements", b.total()), 2*bytesPerQuad*b.total()); err != nil {
 		return LoadResult{Read: br.read}, err
 	}
 	if err := s.markBulk(); err != nil {
@@ -166,7 +217,9 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		return LoadResult{Read: br.read}, err
 	}
 	added, err := s.streamWrite(ctx, b)
+	runs := b.runs
 	b = nil
+	runs.remove()
 	if err != nil {
 		return reset(diskFull(err))
 	}
@@ -296,7 +349,30 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 		sw.Cancel()
 		return 0, err
 	}
-	if err := s.emitAll(ctx, b, sw); err != nil {
+	// Every so often, the pages of the tables written so far leave the
+	// process's resident set (releaseTablePages).
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	if !s.opts.InMemory {
+		go func() {
+			defer close(stopped)
+			t := time.NewTicker(250 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					releaseTablePages(s.dir)
+				}
+			}
+		}()
+	} else {
+		close(stopped)
+	}
+	err := s.emitAll(ctx, b, sw)
+	close(stop)
+	<-stopped
+	if err != nil {
 		sw.Cancel()
 		return 0, err
 	}
@@ -333,14 +409,53 @@ func byIndex(x *index) func(a, b [4]uint32) int {
 	}
 }
 
-// emitAll writes every key family in two goroutines, each with its own
-// copy of the quads to sort: Badger's StreamWriter decodes and builds
-// tables for each Write call, so two writers keep two cores busy.
+// emitAll writes every key family in two goroutines: Badger's
+// StreamWriter decodes and builds tables for each Write call, so two
+// writers keep two cores busy. The quads come from memory, each goroutine
+// sorting its own copy, or from a merge of the runs on disk.
 func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.StreamWriter) error {
-	// Deduplicate in subject order, the order of the S index.
-	slices.SortFunc(b.quads, byIndex(primary))
-	b.quads = slices.Compact(b.quads)
-	other := slices.Clone(b.quads)
+	var (
+		lop    func(out *streamOut) error // the L, O and P indexes
+		sIndex func(out *streamOut) error // the S index; sets counts and nquads
+		counts [4][]uint32
+		nquads int64
+	)
+	if b.runs == nil {
+		// Deduplicate in subject order, the order of the S index.
+		slices.SortFunc(b.quads, byIndex(primary))
+		b.quads = slices.Compact(b.quads)
+		other := slices.Clone(b.quads)
+		lop = func(out *streamOut) error {
+			return firstErr(
+				func() error { return emitIndex(ctx, out, &indexes[3], other) },
+				func() error { return emitIndex(ctx, out, &indexes[2], other) },
+				func() error { return emitIndex(ctx, out, &indexes[1], other) },
+			)
+		}
+		sIndex = func(out *streamOut) error {
+			counts, nquads = newCounts(b), int64(len(b.quads))
+			for _, q := range b.quads {
+				countQuad(&counts, &q)
+			}
+			return emitIndex(ctx, out, primary, b.quads)
+		}
+	} else {
+		lop = func(out *streamOut) error {
+			for _, i := range []int{3, 2, 1} {
+				if _, err := mergeRuns(ctx, out, &indexes[i], b.runs.files[i], nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		sIndex = func(out *streamOut) error {
+			counts = newCounts(b)
+			// The S index's order is the directions' order.
+			n, err := mergeRuns(ctx, out, primary, b.runs.files[0], func(q *[4]uint32) { countQuad(&counts, q) })
+			nquads = n
+			return err
+		}
+	}
 
 	// The folded-name index's keys, made while the S index is written.
 	type folds struct {
@@ -355,17 +470,12 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	errc := make(chan error, 1)
 	go func() {
 		out := &streamOut{sw: sw, stream: streamLOP}
-		errc <- firstErr(
-			func() error { return emitIndex(ctx, out, &indexes[3], other) },
-			func() error { return emitIndex(ctx, out, &indexes[2], other) },
-			func() error { return emitIndex(ctx, out, &indexes[1], other) },
-			out.done,
-		)
+		errc <- firstErr(func() error { return lop(out) }, out.done)
 	}()
 	out := &streamOut{sw: sw, stream: streamRest}
 	err := firstErr(
-		func() error { return emitIndex(ctx, out, primary, b.quads) },
-		func() error { return emitCounts(out, b) },
+		func() error { return sIndex(out) },
+		func() error { return emitCounts(out, &counts) },
 		func() error {
 			f := <-foldc
 			if f.err != nil {
@@ -374,7 +484,7 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 			return emitFolds(out, f.keys)
 		},
 		func() error { return emitHashes(out, b) },
-		func() error { return emitMeta(out, b) },
+		func() error { return emitMeta(out, b, nquads) },
 		func() error { return emitNodes(out, b) },
 		out.done,
 	)
@@ -420,22 +530,30 @@ func emitIndex(ctx context.Context, out *streamOut, x *index, quads [][4]uint32)
 	return nil
 }
 
-// emitCounts writes the degree counters: c dir id, in that order.
-func emitCounts(out *streamOut, b *bulkBuilder) error {
-	nodes := uint32(len(b.hashes))
+// newCounts makes the degree counters of the builder's nodes, by
+// direction and id (id 0, no label, is counted and not written).
+func newCounts(b *bulkBuilder) [4][]uint32 {
 	var counts [4][]uint32
 	for i := range counts {
-		counts[i] = make([]uint32, nodes+1)
+		counts[i] = make([]uint32, len(b.hashes)+1)
 	}
-	for _, q := range b.quads {
-		for i, id := range q {
-			counts[i][id]++ // id 0 (no label) is counted and skipped below
-		}
+	return counts
+}
+
+// countQuad counts one quad, its ids by direction.
+func countQuad(counts *[4][]uint32, q *[4]uint32) {
+	for i, id := range q {
+		counts[i][id]++
 	}
+}
+
+// emitCounts writes the degree counters: c dir id, in that order.
+func emitCounts(out *streamOut, counts *[4][]uint32) error {
 	key := make([]byte, 0, 10)
 	for d := quad.Subject; d <= quad.Label; d++ {
-		for id := uint32(1); id <= nodes; id++ {
-			n := counts[d-1][id]
+		c := counts[d-1]
+		for id := 1; id < len(c); id++ {
+			n := c[id]
 			if n == 0 {
 				continue
 			}
@@ -468,13 +586,13 @@ func emitHashes(out *streamOut, b *bulkBuilder) error {
 }
 
 // emitMeta writes the metadata, in key order.
-func emitMeta(out *streamOut, b *bulkBuilder) error {
+func emitMeta(out *streamOut, b *bulkBuilder, nquads int64) error {
 	nodes := uint64(len(b.hashes))
 	for _, kv := range []struct{ k, v []byte }{
 		{keyFormat, []byte(FormatVersion)},
 		{keyNextID, putU64(nodes + 1)},
 		{keyNodes, putU64(nodes)},
-		{keyQuads, putU64(uint64(len(b.quads)))},
+		{keyQuads, putU64(uint64(nquads))},
 	} {
 		if err := out.put(kv.k, kv.v); err != nil {
 			return err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -334,12 +336,15 @@ func TestBulkFailureLeavesEmpty(t *testing.T) {
 		in = append(in, quad.Make(fmt.Sprintf("n%d", i), "follows", fmt.Sprintf("n%d", i+1), nil))
 	}
 	for _, tc := range []struct {
-		name   string
-		failAt int
-		limit  int
+		name    string
+		failAt  int
+		limit   int
+		spillAt int
 	}{
-		{"while reading", 60, 0},
-		{"after the bulk write", 60, 30},
+		{"while reading", 60, 0, 0},
+		{"after the bulk write", 60, 30, 0},
+		{"while reading, runs sorted to disk", 60, 0, 20},
+		{"after the bulk write from runs", 60, 50, 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -347,11 +352,14 @@ func TestBulkFailureLeavesEmpty(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = s.Load(context.Background(), &sliceReader{qs: in, failAt: tc.failAt}, &LoadOptions{BulkLimit: tc.limit, BatchSize: 10})
+			_, err = s.Load(context.Background(), &sliceReader{qs: in, failAt: tc.failAt}, &LoadOptions{BulkLimit: tc.limit, BatchSize: 10, SpillAt: tc.spillAt})
 			if err == nil {
 				t.Fatal("load succeeded")
 			}
 			verify(t, s, model{})
+			if _, err := os.Stat(filepath.Join(dir, runsDirName)); !os.IsNotExist(err) {
+				t.Errorf("the load's runs are still there: %v", err)
+			}
 			if _, err := s.AddQuads(baseQuads()[:2]); err != nil {
 				t.Fatal(err)
 			}
@@ -382,19 +390,35 @@ func TestBulkEqualsTransactions(t *testing.T) {
 	in = append(in, in[:100]...) // duplicates
 	m := model{}
 	m.add(in...)
-	for _, bulk := range []int{0, -1, 1000} {
-		t.Run(fmt.Sprint("bulk limit ", bulk), func(t *testing.T) {
-			s, err := Open(t.TempDir(), nil)
+	for _, o := range []LoadOptions{
+		{},
+		{BulkLimit: -1},
+		{BulkLimit: 1000},
+		// Chunks sorted to disk and merged: duplicates within a chunk and
+		// across chunks (the last 100 quads repeat the first chunk's).
+		{SpillAt: 500},
+		{SpillAt: 4095},
+		// The dictionary full: the bulk path stops taking quads and the
+		// rest goes in transactions.
+		{SpillAt: 700, BulkValues: 2000},
+		{BulkValues: 10},
+	} {
+		t.Run(fmt.Sprintf("bulk limit %d, spill at %d, values %d", o.BulkLimit, o.SpillAt, o.BulkValues), func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			res, err := s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, &LoadOptions{BulkLimit: bulk})
+			res, err := s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, &o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Read != int64(len(in)) || res.Added != int64(len(m)) {
 				t.Fatalf("result %+v, want %d read, %d added", res, len(in), len(m))
+			}
+			if _, err := os.Stat(filepath.Join(dir, runsDirName)); !os.IsNotExist(err) {
+				t.Errorf("the load's runs are still there: %v", err)
 			}
 			verify(t, s, m)
 			// Loading again adds nothing.

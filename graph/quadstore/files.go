@@ -71,7 +71,7 @@ func storeFile(name string) bool {
 	switch name {
 	case badger.ManifestFilename, "MANIFEST-REWRITE", badger.KeyRegistryFileName,
 		badger.KeyRegistryRewriteFileName, "DISCARD", "LOCK",
-		lockName, bulkMarker, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
+		lockName, bulkMarker, runsDirName, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
 		return true
 	}
 	if cacheFile(name) {

@@ -5,6 +5,9 @@ package quadstore
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -84,4 +87,50 @@ func reserveFile(path string, from, ahead int64) (int64, error) {
 		return from, &os.PathError{Op: "reserve", Path: path, Err: err}
 	}
 	return from + n, nil
+}
+
+// releaseTablePages drops from this process's page tables the pages of the
+// store's table files that Badger maps (shared mappings only: the pages
+// stay in the page cache, and a later read maps them again from there, so
+// nothing is lost, even of a table being written). The bulk path writes
+// every table through such a map and keeps it mapped, so without this a
+// load of 10^7 quads held about 1.5 GB of file pages in its resident set,
+// on top of its own memory. It returns how many bytes of maps it released.
+func releaseTablePages(dir string) int64 {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return 0
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return 0
+	}
+	var released int64
+	for _, line := range strings.Split(string(maps), "\n") {
+		// start-end perms offset dev inode path
+		f := strings.Fields(line)
+		if len(f) < 6 || len(f[1]) < 4 || f[1][3] != 's' {
+			continue
+		}
+		path := strings.Join(f[5:], " ")
+		if filepath.Dir(path) != abs || !strings.HasSuffix(path, ".sst") {
+			continue
+		}
+		lo, hi, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 != nil || err2 != nil || end <= start {
+			continue
+		}
+		if _, _, e := unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), unix.MADV_DONTNEED); e == 0 {
+			released += int64(end - start)
+		}
+	}
+	return released
 }

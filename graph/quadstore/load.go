@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,10 +23,18 @@ type LoadOptions struct {
 	// Progress, when set, is called after each committed batch and every
 	// so often while the bulk path reads.
 	Progress func(LoadProgress)
-	// BulkLimit caps how many quads the bulk path holds in memory before it
-	// writes them and goes on with transactions (default 8,000,000); a
-	// negative value turns the bulk path off.
+	// BulkLimit caps how many quads the bulk path takes before it writes
+	// them and goes on with transactions (default: no cap); a negative
+	// value turns the bulk path off. The bulk path also stops taking quads
+	// once it holds BulkValues distinct values.
 	BulkLimit int
+	// BulkValues caps the distinct values the bulk path holds in memory
+	// (default 8,388,608, about 650 MB for values of 30 bytes).
+	BulkValues int
+	// SpillAt is how many quads the bulk path holds in memory before it
+	// sorts them into runs on disk and merges those at the end (default
+	// 4,194,304; spill.go).
+	SpillAt int
 	// BatchSize is the number of quads per transaction (default 4096).
 	BatchSize int
 	// Tx describes the transaction of the history the load makes.
@@ -63,14 +72,18 @@ type LoadResult struct {
 	Tx TxRecord
 }
 
-const defaultBulkLimit = 8_000_000
+const (
+	defaultBulkLimit  = math.MaxInt
+	defaultBulkValues = 1 << 23
+)
 
 // Load adds every quad r yields, ignoring quads already stored, as one
 // all-or-nothing operation: on any error — from the reader, the context or
 // the disk — the store is left as it was and the error returned.
 //
-// Into an empty store the quads are sorted in memory and written straight
-// into Badger's tables (the bulk path); if the process dies, the next Open
+// Into an empty store the quads are sorted (in memory, or in chunks on
+// disk and merged) and written straight into Badger's tables (the bulk
+// path); if the process dies, the next Open
 // finds the store empty. Into a store with data, quads go in batches of
 // atomic transactions, each journalled so that an error can undo them; if
 // the process dies, the next writable Open undoes the batches committed
@@ -86,6 +99,12 @@ func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (Lo
 	}
 	if opt.BulkLimit == 0 {
 		opt.BulkLimit = defaultBulkLimit
+	}
+	if opt.BulkValues <= 0 {
+		opt.BulkValues = defaultBulkValues
+	}
+	if opt.SpillAt <= 0 {
+		opt.SpillAt = defaultSpillAt
 	}
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = writerBatch

@@ -202,6 +202,13 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 		if removed > 0 {
 			s.notes = append(s.notes, fmt.Sprintf("removed %d empty log files a crash left behind", removed))
 		}
+		// The sorted runs of a bulk load a crash interrupted (spill.go).
+		if _, err := os.Stat(filepath.Join(dir, runsDirName)); err == nil {
+			if err := os.RemoveAll(filepath.Join(dir, runsDirName)); err != nil {
+				return nil, err
+			}
+			s.notes = append(s.notes, "removed the sorted runs of a bulk load a crash interrupted")
+		}
 	}
 	db, err := openBadger(bo)
 	if err != nil {
