@@ -96,6 +96,12 @@ func reserveFile(path string, from, ahead int64) (int64, error) {
 // every table through such a map and keeps it mapped, so without this a
 // load of 10^7 quads held about 1.5 GB of file pages in its resident set,
 // on top of its own memory. It returns how many bytes of maps it released.
+//
+// It must run only while no table of dir can be unmapped (the bulk path's
+// StreamWriter phase: compactions and flushes are stopped, and tables being
+// written are not unmapped): a mapping listed and then unmapped before the
+// madvise could have its addresses reused by memory of another kind, which
+// MADV_DONTNEED would then clear.
 func releaseTablePages(dir string) int64 {
 	abs, err := filepath.Abs(dir)
 	if err != nil {

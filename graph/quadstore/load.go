@@ -24,12 +24,15 @@ type LoadOptions struct {
 	// so often while the bulk path reads.
 	Progress func(LoadProgress)
 	// BulkLimit caps how many quads the bulk path takes before it writes
-	// them and goes on with transactions (default: no cap); a negative
+	// them and goes on with transactions (default and most 4,294,967,295,
+	// the reach of its degree counters); a negative
 	// value turns the bulk path off. The bulk path also stops taking quads
 	// once it holds BulkValues distinct values.
 	BulkLimit int
 	// BulkValues caps the distinct values the bulk path holds in memory
-	// (default 8,388,608, about 650 MB for values of 30 bytes).
+	// (default 8,388,608, about 650 MB for values of 30 bytes); the quads
+	// it has read ahead when it reaches the cap (up to 20,480) are still
+	// taken, and so are their values.
 	BulkValues int
 	// SpillAt is how many quads the bulk path holds in memory before it
 	// sorts them into runs on disk and merges those at the end (default
@@ -73,7 +76,9 @@ type LoadResult struct {
 }
 
 const (
-	defaultBulkLimit  = math.MaxInt
+	// The bulk path's degree counters are 32-bit: no node can have more
+	// quads than the bulk path takes.
+	defaultBulkLimit  = math.MaxUint32
 	defaultBulkValues = 1 << 23
 )
 
@@ -97,7 +102,7 @@ func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (Lo
 	if o != nil {
 		opt = *o
 	}
-	if opt.BulkLimit == 0 {
+	if opt.BulkLimit == 0 || opt.BulkLimit > defaultBulkLimit {
 		opt.BulkLimit = defaultBulkLimit
 	}
 	if opt.BulkValues <= 0 {

@@ -95,3 +95,43 @@ func TestSpillOutOfSpace(t *testing.T) {
 		t.Errorf("the runs are still there: %v", err)
 	}
 }
+
+// TestBulkValuesCap: once the bulk path holds BulkValues values it stops
+// taking quads, writes what it took (sorted in memory or from runs) and
+// hands the rest to transactions; the store is the same either way.
+func TestBulkValuesCap(t *testing.T) {
+	var in []quad.Quad
+	for i := 0; i < 15000; i++ {
+		in = append(in,
+			quad.Make(fmt.Sprintf("n%d", i), "follows", fmt.Sprintf("n%d", i/3), nil),
+			quad.Make(fmt.Sprintf("n%d", i), "name", quad.String(fmt.Sprintf("Node %d", i)), fmt.Sprintf("g%d", i%4)),
+		)
+	}
+	in = append(in, in[:5000]...)
+	m := model{}
+	m.add(in...)
+	for _, spillAt := range []int{0, 3000} {
+		t.Run(fmt.Sprint("spill at ", spillAt), func(t *testing.T) {
+			s, err := Open(t.TempDir(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var batches int64
+			res, err := s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, &LoadOptions{
+				BulkValues: 5000, SpillAt: spillAt,
+				Progress: func(p LoadProgress) { batches = max(batches, p.Batches) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Bulk || batches < 2 {
+				t.Fatalf("bulk %v, %d batches: the cap did not hand the rest to transactions", res.Bulk, batches)
+			}
+			if res.Read != int64(len(in)) || res.Added != int64(len(m)) {
+				t.Fatalf("result %+v, want %d read, %d added", res, len(in), len(m))
+			}
+			verify(t, s, m)
+		})
+	}
+}

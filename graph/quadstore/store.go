@@ -465,10 +465,24 @@ const level0Tables = 4
 // level 0 alone; DropPrefix does, flushing the memtable and compacting all
 // of level 0 whatever the prefix, but only when a key with the prefix
 // exists. So a key of its own family is written and dropped with it.
+//
+// The compaction writes new tables about as large as level 0 and the part
+// of the level below it overlaps, through maps of sparse files, where a
+// full disk is SIGBUS rather than an error: so it is skipped unless the
+// disk has room for both levels whole.
 func (s *QuadStore) tidyLevel0() error {
 	levels := s.db.Levels()
 	if len(levels) == 0 || levels[0].NumTables < level0Tables {
 		return nil
+	}
+	need := levels[0].Size
+	for _, l := range levels[1:] {
+		if l.IsBaseLevel {
+			need += l.Size
+		}
+	}
+	if err := s.needSpace("compacting level 0", need); err != nil {
+		return err
 	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(tidyKey, nil) }); err != nil {
 		return err

@@ -3,6 +3,8 @@ package quadstore
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cayleygraph/quad"
@@ -75,4 +77,59 @@ func TestCloseCompactsLevel0(t *testing.T) {
 	}
 	defer s.Close()
 	verify(t, s, m)
+}
+
+// TestTidySkippedOnShortDisk: on a disk without room for the compaction,
+// the close leaves level 0 as it is, and says so, rather than write
+// tables into sparse maps a full disk would turn into SIGBUS.
+func TestTidySkippedOnShortDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m := model{}
+	log := &lockedLog{}
+	for i := 0; i < level0Tables+2; i++ {
+		s, err := Open(dir, &Options{Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := quad.Make(quad.IRI(fmt.Sprintf("n%d", i)), quad.IRI("says"), quad.String("hi"), nil)
+		if _, err := s.Commit(ctx, []quad.Quad{q}, nil, TxOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		m.add(q)
+		s.freeSpace = func(string) (int64, bool) { return spaceMargin + 1, true }
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if l0 := s.db.Levels()[0].NumTables; l0 <= level0Tables {
+		t.Errorf("level 0 holds %d tables: it was compacted on a disk without room", l0)
+	}
+	if !strings.Contains(log.String(), "compacting level 0") {
+		t.Errorf("the log says nothing of the skipped compaction: %q", log.String())
+	}
+	verify(t, s, m)
+}
+
+// lockedLog is a log Badger's goroutines can write at once.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
