@@ -35,6 +35,12 @@ type Options struct {
 	// loss of the writes after the damage. Without it such a store fails
 	// with ErrCorrupt and its files are left untouched.
 	Repair bool
+	// SmallWrites says this process will write little (a few facts, an
+	// amendment): a writable Badger store then opens with small write
+	// logs, which makes a short writer's start cheaper. Larger writes
+	// still work, in smaller transactions; a single value over 1 MiB is
+	// refused. PostgreSQL ignores it.
+	SmallWrites bool
 }
 
 // DB is an open store. Its methods are safe for concurrent use; readers
@@ -119,11 +125,12 @@ func Open(dir string, opts *Options) (*DB, error) {
 		db.lock = lock
 	}
 	qs, err := quadstore.Open(dir, &quadstore.Options{
-		InMemory:   o.InMemory,
-		ReadOnly:   o.ReadOnly,
-		SyncWrites: o.SyncWrites,
-		Log:        o.Log,
-		Repair:     o.Repair,
+		InMemory:    o.InMemory,
+		ReadOnly:    o.ReadOnly,
+		SyncWrites:  o.SyncWrites,
+		Log:         o.Log,
+		Repair:      o.Repair,
+		SmallWrites: o.SmallWrites,
 	})
 	if err != nil {
 		db.lock.release()

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +70,7 @@ func cmdLoad(g *globals, args []string) int {
 		fmt.Fprintln(g.env.stderr, "entente: load: the store is opened --read-only; a load writes (use --dry-run to only validate)")
 		return exitUsage
 	}
-	db, st := g.open(*dry)
+	db, st := g.openWith(&graph.Options{ReadOnly: *dry || g.readOnly, SmallWrites: !*seed && smallFiles(files)})
 	if st >= 0 {
 		return st
 	}
@@ -207,4 +209,35 @@ func parseBytesInt(s string) (int, error) {
 		return 0, fmt.Errorf("%s is over 1GiB", s)
 	}
 	return int(n), nil
+}
+
+// smallInput is the most a load may read for it to open the store for small
+// writes (graph.Options.SmallWrites): no value from such input can reach
+// that option's 1 MiB cap, and its statements take a few of its
+// transactions.
+const smallInput = 64 << 10
+
+// smallFiles reports whether files are plain files, none compressed, of
+// smallInput bytes or less in all. Standard input is never small: its
+// size is not known in advance.
+func smallFiles(files []string) bool {
+	var n int64
+	for _, name := range files {
+		if name == "-" {
+			return false
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return false
+		}
+		info, err := f.Stat()
+		var magic [2]byte
+		k, _ := io.ReadFull(f, magic[:])
+		f.Close()
+		if err != nil || !info.Mode().IsRegular() || (k == 2 && magic == [2]byte{0x1f, 0x8b}) {
+			return false
+		}
+		n += info.Size()
+	}
+	return n <= smallInput
 }

@@ -435,8 +435,9 @@ func TestBulkEqualsTransactions(t *testing.T) {
 // next writable open — an interrupted load is undone, and so is an
 // interrupted undo; a read-only open refuses until then.
 func TestJournalRecovery(t *testing.T) {
-	for _, undo := range []bool{false, true} {
-		t.Run(fmt.Sprint("undo ", undo), func(t *testing.T) {
+	for _, c := range []struct{ undo, small bool }{{false, false}, {true, false}, {false, true}} {
+		undo := c.undo
+		t.Run(fmt.Sprint("undo ", undo, " small writes ", c.small), func(t *testing.T) {
 			dir := t.TempDir()
 			s, err := Open(dir, nil)
 			if err != nil {
@@ -458,6 +459,14 @@ func TestJournalRecovery(t *testing.T) {
 			}
 			lt := &longTx{id: id}
 			batch1 := []quad.Quad{quad.Make("x1", "p", "y1", nil), baseQuads()[0]}
+			if c.small {
+				// A batch too large to undo in one transaction of a
+				// store opened for small writes: it reopens with the
+				// default logs.
+				for i := range 3000 {
+					batch1 = append(batch1, quad.Make(fmt.Sprintf("x1-%d", i), "p", fmt.Sprintf("y1-%d", i), nil))
+				}
+			}
 			batch2 := []quad.Quad{quad.Make("x2", "p", "y2", nil)}
 			for _, b := range [][]quad.Quad{batch1, batch2} {
 				if _, _, err := s.addJournalled(lt, b); err != nil {
@@ -468,11 +477,14 @@ func TestJournalRecovery(t *testing.T) {
 			if _, err := Open(dir, &Options{ReadOnly: true}); !errors.Is(err, ErrNeedsRecovery) {
 				t.Fatalf("read-only open of an unsettled store: %v, want ErrNeedsRecovery", err)
 			}
-			s, err = Open(dir, nil)
+			s, err = Open(dir, &Options{SmallWrites: c.small})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
+			if s.memTable != memTableSize {
+				t.Fatalf("memtable of %d bytes with a load to undo, want the default %d", s.memTable, memTableSize)
+			}
 			if len(s.Notes()) != 1 || !strings.Contains(s.Notes()[0], "crash.nq") {
 				t.Fatalf("notes: %q", s.Notes())
 			}

@@ -294,23 +294,41 @@ func (s *QuadStore) changeInto(ctx context.Context, lt *longTx, adds, removes []
 			k := min(batch-len(rm), len(adds))
 			ad, adds = adds[:k], adds[k:]
 		}
-		if err := s.updateInto(lt, func(tx *writeTx) error {
-			for _, q := range rm {
-				if err := tx.removeQuad(q, true); err != nil {
-					return err
-				}
-			}
-			for _, q := range ad {
-				if _, err := tx.addQuad(q, true); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
+		if err := s.changeBatch(lt, rm, ad); err != nil {
 			return diskFull(err)
 		}
 	}
 	return nil
+}
+
+// changeBatch writes the removals rm, then the additions ad, as one batch
+// of lt, or in halves if Badger finds the batch too large (a store opened
+// for small writes has small transactions).
+func (s *QuadStore) changeBatch(lt *longTx, rm, ad []quad.Quad) error {
+	err := s.updateInto(lt, func(tx *writeTx) error {
+		for _, q := range rm {
+			if err := tx.removeQuad(q, true); err != nil {
+				return err
+			}
+		}
+		for _, q := range ad {
+			if _, err := tx.addQuad(q, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if n := len(rm) + len(ad); errors.Is(err, ErrTooLarge) && n > 1 {
+		// The first half takes removals first, keeping their order
+		// before the additions.
+		h := n / 2
+		r1, a1 := rm[:min(h, len(rm))], ad[:max(0, h-len(rm))]
+		if err := s.changeBatch(lt, r1, a1); err != nil {
+			return err
+		}
+		return s.changeBatch(lt, rm[len(r1):], ad[len(a1):])
+	}
+	return err
 }
 
 // finishLoad runs a load's Finish and writes the changes it returns as

@@ -194,7 +194,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 			return fail(err)
 		}
 		// Room in the log for this batch and for undoing the load.
-		if err := s.reserveLogs(2*bytesPerQuad*int64(len(buf)) + min(written, memTableSize)); err != nil {
+		if err := s.reserveLogs(2*bytesPerQuad*int64(len(buf)) + min(written, s.memTable)); err != nil {
 			return fail(err)
 		}
 		n, b, err := s.addJournalled(lt, buf)

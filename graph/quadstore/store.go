@@ -72,6 +72,17 @@ type Options struct {
 	// the loss of what follows the damage (Badger drops it). Without it
 	// such a store is refused with ErrCorrupt and left untouched.
 	Repair bool
+	// SmallWrites says the process will write little (a fact, an
+	// amendment). A writable open then gives Badger a memtable and a value
+	// log of 1 MiB instead of 32 MiB and 1 GiB. Badger maps each new log
+	// and writes its header at once, and where the disk reads ahead
+	// megabytes that first write makes the kernel fill up to that much of
+	// the sparse file's pages with zeros: small logs make a short writer's
+	// open cheaper (see docs/store.md). Writes of any size still work, in
+	// more and smaller transactions and tables; a single value over 1 MiB
+	// is refused. It is ignored when the store has logs to replay or a
+	// crashed load to undo, whose transactions may need the larger logs.
+	SmallWrites bool
 }
 
 // QuadStore is a Cayley graph.QuadStore kept in Badger v4. It is safe for
@@ -109,6 +120,9 @@ type QuadStore struct {
 	wrapTxn func(*badger.Txn) kvTxn
 
 	notes []string // what Open found and repaired
+
+	// memTable is the size of Badger's memtable (Options.SmallWrites).
+	memTable int64
 
 	// freeSpace tells the free bytes on the store's disk (a test hook).
 	freeSpace func(dir string) (int64, bool)
@@ -210,11 +224,36 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 			s.notes = append(s.notes, "removed the sorted runs of a bulk load a crash interrupted")
 		}
 	}
+	small := opts.SmallWrites && !opts.InMemory && !opts.ReadOnly && !interrupted && !hasLogs(dir)
+	if small {
+		bo = bo.WithMemTableSize(smallMemTable).
+			WithValueThreshold(smallValueThreshold).
+			WithValueLogFileSize(smallValueLog)
+	}
 	db, err := openBadger(bo)
 	if err != nil {
 		return nil, classifyOpenError(err)
 	}
 	s.db = db
+	if small {
+		// A load a crash interrupted is undone a batch a transaction,
+		// and its batches were sized for the larger memtable.
+		if n, err := s.countJournals(); err != nil || n > 0 {
+			db.Close()
+			if err != nil {
+				return nil, err
+			}
+			o := opts
+			o.SmallWrites = false
+			s2, err := Open(dir, &o)
+			if err != nil {
+				return nil, err
+			}
+			s2.notes = append(s.notes, s2.notes...)
+			return s2, nil
+		}
+	}
+	s.memTable = bo.MemTableSize
 	if interrupted {
 		if err := db.DropAll(); err != nil {
 			db.Close()
@@ -257,6 +296,19 @@ func openBadger(bo badger.Options) (db *badger.DB, err error) {
 		}
 	}()
 	return badger.Open(bo)
+}
+
+// hasLogs reports whether dir holds a memtable log: Badger removes them
+// when it closes, so one means a process ended without closing the store
+// and Badger will replay it.
+func hasLogs(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".mem") {
+			return true
+		}
+	}
+	return false
 }
 
 // quoteNames lists up to three names, for an error.

@@ -10,7 +10,6 @@ import (
 	"github.com/cayleygraph/cayley/graph"
 	"github.com/cayleygraph/quad"
 	badger "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/skl"
 )
 
 // kvTxn is the part of a Badger transaction the writer uses. Tests wrap it
@@ -27,19 +26,25 @@ type getter interface {
 	Get(key []byte) (*badger.Item, error)
 }
 
-// Badger's table sizes, and the limits of one transaction that follow from
-// them: Badger refuses a transaction over 15% of the memtable in bytes, or
-// over that many bytes divided by a skiplist node's size in entries. The
-// tables the bulk path writes are baseTableSize×2^(levels-2) = 16 MiB, and
-// Badger builds each in memory.
+// Badger's table sizes. The tables the bulk path writes are
+// baseTableSize×2^(levels-2) = 16 MiB, and Badger builds each in memory.
+// Badger refuses a transaction over 15% of the memtable in bytes; writers
+// that can outgrow it split their batches when it says so (ErrTooLarge).
 const (
-	memTableSize   = 32 << 20
-	baseTableSize  = 512 << 10
-	maxTxnBytes    = 15 * memTableSize / 100
-	maxTxnEntries  = maxTxnBytes / int64(skl.MaxNodeSize)
-	txnEntryExtra  = 12 // Badger's per-entry overhead in its size estimate
-	writerBatch    = 4096
-	flushAtPercent = 60
+	memTableSize  = 32 << 20
+	baseTableSize = 512 << 10
+	txnEntryExtra = 12 // Badger's per-entry overhead in its size estimate
+	writerBatch   = 4096
+)
+
+// The logs of a store opened for small writes (Options.SmallWrites): a
+// memtable of 1 MiB, whose transactions Badger caps at about 150 KiB, so
+// values from 64 KiB go to a value log of 1 MiB (Badger's least), which
+// takes values up to that size.
+const (
+	smallMemTable       = 1 << 20
+	smallValueThreshold = 64 << 10
+	smallValueLog       = 1 << 20
 )
 
 // readCount reads the number of quads with node id in direction d.
@@ -142,14 +147,6 @@ func (tx *writeTx) del(k []byte) error {
 		return err
 	}
 	return nil
-}
-
-// full reports whether the transaction is near Badger's limits, counting
-// the counter and metadata records its commit will add.
-func (tx *writeTx) full() bool {
-	entries := tx.entries + int64(len(tx.counts)) + 3*int64(len(tx.touched)) + 8
-	bytes := tx.bytes + 24*int64(len(tx.counts)) + int64(len(tx.ops)) + 512
-	return entries*100 >= maxTxnEntries*flushAtPercent || bytes*100 >= maxTxnBytes*flushAtPercent
 }
 
 // resolve returns the id of v, creating the node if create is set; 0 means
