@@ -69,7 +69,7 @@ func cacheFile(name string) bool {
 // storeFile reports whether name is one a store's directory may hold.
 func storeFile(name string) bool {
 	switch name {
-	case badger.ManifestFilename, "MANIFEST-REWRITE", badger.KeyRegistryFileName,
+	case badger.ManifestFilename, manifestRewrite, badger.KeyRegistryFileName,
 		badger.KeyRegistryRewriteFileName, "DISCARD", "LOCK",
 		lockName, bulkMarker, runsDirName, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
 		return true
@@ -188,7 +188,7 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 	// Tables a compaction replaced, as the MANIFEST records: a crash after
 	// the record but before Badger deleted their files leaves them behind,
 	// and they are leftovers, not lost records.
-	replaced := manifestDeletions(filepath.Join(dir, badger.ManifestFilename))
+	var replaced map[uint64]bool // read when a table is unlisted
 	var orphans []uint64
 	var maxListed uint64
 	for id := range listed {
@@ -198,6 +198,9 @@ func checkFiles(dir string, repair, setAside bool) (*fileCheck, error) {
 	for id, info := range tables {
 		if _, ok := listed[id]; !ok {
 			orphans = append(orphans, id)
+			if replaced == nil {
+				replaced = manifestDeletions(filepath.Join(dir, badger.ManifestFilename))
+			}
 			if replaced[id] {
 				continue
 			}
@@ -420,29 +423,34 @@ func sameSize(stamp string, info os.FileInfo) bool {
 // recordTables records the tables the MANIFEST lists after a writable
 // session closes: Badger wrote them in this process, so they are trusted
 // as verified, and a later MANIFEST that no longer lists them (without
-// their files having gone) has lost records.
-func recordTables(dir string) {
+// their files having gone) has lost records. It returns the MANIFEST it
+// read and the file's size; ok is false when it could not read it whole.
+func recordTables(dir string) (m badger.Manifest, size int64, ok bool) {
 	f, err := os.Open(filepath.Join(dir, badger.ManifestFilename))
 	if err != nil {
-		return
+		return m, 0, false
 	}
 	defer f.Close()
-	m, _, err := replayManifest(f, badger.DefaultOptions(dir).WithLogger(nil))
+	m, end, err := replayManifest(f, badger.DefaultOptions(dir).WithLogger(nil))
 	if err != nil {
-		return
+		return m, 0, false
 	}
+	info, err := f.Stat()
+	ok = err == nil && info.Size() == end
+	size = end
 	old := readVerified(dir)
 	now := map[uint64]string{}
 	for id := range m.Tables {
 		info, err := os.Stat(filepath.Join(dir, table.IDToFilename(id)))
 		if err != nil {
-			return
+			return m, size, false
 		}
 		if stamp := fileStamp(info); old[id] == "" || old[id] == stamp {
 			now[id] = stamp // a table changed since it was verified is not ours to vouch for
 		}
 	}
 	writeVerified(dir, now)
+	return m, size, ok
 }
 
 // readVerified reads the record of tables whose checksums were verified

@@ -497,7 +497,11 @@ func (s *QuadStore) Close() error {
 	}
 	err := s.db.Close()
 	if err == nil && !s.opts.InMemory && !s.opts.ReadOnly {
-		recordTables(s.dir)
+		if m, size, ok := recordTables(s.dir); ok {
+			if err := compactManifest(s.dir, m, size); err != nil {
+				fmt.Fprintf(s.logw(), "quadstore: rewriting the MANIFEST after closing: %v\n", err)
+			}
+		}
 	}
 	return err
 }

@@ -3,6 +3,8 @@ package quadstore
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -132,4 +134,92 @@ func (l *lockedLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestCloseCompactsManifest: a store written by many short processes keeps
+// its MANIFEST short, where every flush and compaction appended a record
+// until Badger's own rewrite at 10,000 deleted tables; the store holds
+// every change and passes check. A table the MANIFEST does not list (what
+// a crash leaves, which its records of deleted tables explain) stops the
+// rewrite.
+func TestCloseCompactsManifest(t *testing.T) {
+	defer func(n int64) { manifestCompactAt = n }(manifestCompactAt)
+	manifestCompactAt = 512
+	dir := t.TempDir()
+	path := filepath.Join(dir, badger.ManifestFilename)
+	m := model{}
+	largest, rewrites := int64(0), 0
+	for i := range 40 {
+		s, err := Open(dir, &Options{SmallWrites: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := quad.Make(quad.IRI(fmt.Sprintf("n%d", i)), quad.IRI("knows"), quad.IRI("hub"), nil)
+		if _, err := s.AddQuads([]quad.Quad{q}); err != nil {
+			t.Fatal(err)
+		}
+		m.add(q)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Size() < largest {
+			rewrites++
+		}
+		largest = info.Size()
+		if largest >= manifestCompactAt {
+			t.Fatalf("after %d writers the MANIFEST is %d bytes, over the %d at which a closing writer rewrites it", i+1, largest, manifestCompactAt)
+		}
+	}
+	if rewrites == 0 {
+		t.Fatal("the MANIFEST was never rewritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, manifestRewrite)); !os.IsNotExist(err) {
+		t.Fatalf("%s left behind (%v)", manifestRewrite, err)
+	}
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify(t, s, m)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A table it does not list.
+	mf, size, ok := recordTables(dir)
+	if !ok {
+		t.Fatal("the MANIFEST does not read whole")
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(dir, "999999.sst")
+	if err := os.WriteFile(stray, []byte("left by a crash"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifestCompactAt = 1
+	if err := compactManifest(dir, mf, size); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.ReadFile(path); err != nil || string(after) != string(before) {
+		t.Fatalf("the MANIFEST was rewritten with a table it does not list beside it (%v)", err)
+	}
+	if err := os.Remove(stray); err != nil {
+		t.Fatal(err)
+	}
+	if err := compactManifest(dir, mf, size); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) >= len(before) {
+		t.Fatalf("the MANIFEST was not rewritten: %d bytes, %d before", len(after), len(before))
+	}
 }
