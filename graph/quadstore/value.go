@@ -19,8 +19,12 @@ const hashSize = 16
 type valueHash [hashSize]byte
 
 // hashOf returns the identity hash of v; v must not be nil.
-func hashOf(v quad.Value) valueHash {
-	sum := sha256.Sum256([]byte(v.String()))
+func hashOf(v quad.Value) valueHash { return hashOfText(v.String()) }
+
+// hashOfText returns the identity hash of the value whose N-Quads form is
+// text.
+func hashOfText(text string) valueHash {
+	sum := sha256.Sum256([]byte(text))
 	var h valueHash
 	copy(h[:], sum[:hashSize])
 	return h
