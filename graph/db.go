@@ -35,10 +35,10 @@ type Options struct {
 	// loss of the writes after the damage. Without it such a store fails
 	// with ErrCorrupt and its files are left untouched.
 	Repair bool
-	// SmallWrites says this process will write little (a few facts, an
-	// amendment): a writable Badger store then opens with small write
-	// logs, which makes a short writer's start cheaper. Larger writes
-	// still work, in smaller transactions; a single value over 1 MiB is
+	// SmallWrites says this process will write little (a few facts): a
+	// writable Badger store then opens with small write logs, which makes
+	// a short writer's start cheaper. Loads and changes of any size still
+	// work, in smaller Badger transactions; a value over 1 MiB is
 	// refused. PostgreSQL ignores it.
 	SmallWrites bool
 }

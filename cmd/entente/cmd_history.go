@@ -217,15 +217,13 @@ func cmdAmend(g *globals, args []string) int {
 }
 
 // change opens the store for writing (never creating one) and runs one
-// transaction. Such a change writes little (its values come from the
-// command line, well under the 1 MiB a store opened for small writes
-// takes), so it opens the store that way.
+// transaction.
 func (g *globals) change(fn func(context.Context, *graph.DB) (graph.Tx, error), what string) int {
 	if g.readOnly {
 		fmt.Fprintln(g.env.stderr, "entente: the store is opened --read-only; this command writes")
 		return exitUsage
 	}
-	db, st := g.openWith(&graph.Options{MustExist: !g.usingDefaultStore(), SmallWrites: true})
+	db, st := g.openWith(&graph.Options{MustExist: !g.usingDefaultStore()})
 	if st >= 0 {
 		return st
 	}

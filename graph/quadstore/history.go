@@ -281,9 +281,9 @@ func (s *QuadStore) commitLong(ctx context.Context, adds, removes []quad.Quad, o
 }
 
 // changeInto writes removals and additions into the long transaction lt,
-// in batches.
+// in batches of 1,024 quads, fewer in a store opened for small writes.
 func (s *QuadStore) changeInto(ctx context.Context, lt *longTx, adds, removes []quad.Quad) error {
-	const batch = 1024
+	batch := max(32, int(1024*s.memTable/memTableSize))
 	for len(removes) > 0 || len(adds) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -359,35 +359,58 @@ func (s *QuadStore) finishLoad(ctx context.Context, opt *LoadOptions, lt *longTx
 		err := s.changeInto(ctx, lt, adds, removes)
 		return lt.added - a0, lt.removed - r0, err
 	}
+	return s.finishBulk(removes, adds)
+}
+
+// finishBulk writes a bulk load's Finish changes, the removals rm then
+// the additions ad, straight into the store (wmu held), in one
+// transaction or, where Badger finds that too large, in halves: a bulk
+// load that fails resets the store to empty, so it stays all or nothing.
+// It returns the quads added and removed.
+func (s *QuadStore) finishBulk(rm, ad []quad.Quad) (added, removed int64, err error) {
 	tx := s.begin()
 	defer tx.discard()
 	tx.histMode = histNone
-	for _, q := range removes {
-		ids, ok, err := tx.resolveQuad(q, false)
-		if err != nil {
-			return 0, 0, err
-		}
-		if ok {
-			if there, err := tx.exists(ids); err != nil {
-				return 0, 0, err
-			} else if there {
-				removed++
+	err = func() error {
+		for _, q := range rm {
+			ids, ok, err := tx.resolveQuad(q, false)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if there, err := tx.exists(ids); err != nil {
+					return err
+				} else if there {
+					removed++
+				}
+			}
+			if err := tx.removeQuad(q, true); err != nil {
+				return err
 			}
 		}
-		if err := tx.removeQuad(q, true); err != nil {
-			return 0, 0, err
+		for _, q := range ad {
+			ok, err := tx.addQuad(q, true)
+			if err != nil {
+				return err
+			}
+			if ok {
+				added++
+			}
 		}
-	}
-	for _, q := range adds {
-		ok, err := tx.addQuad(q, true)
+		return tx.commit()
+	}()
+	if n := len(rm) + len(ad); errors.Is(err, ErrTooLarge) && n > 1 {
+		tx.discard()
+		h := n / 2
+		r1, a1 := rm[:min(h, len(rm))], ad[:max(0, h-len(rm))]
+		added, removed, err = s.finishBulk(r1, a1)
 		if err != nil {
-			return 0, 0, err
+			return added, removed, err
 		}
-		if ok {
-			added++
-		}
+		a2, r2, err := s.finishBulk(rm[len(r1):], ad[len(a1):])
+		return added + a2, removed + r2, err
 	}
-	return added, removed, diskFull(tx.commit())
+	return added, removed, diskFull(err)
 }
 
 // longTx is a transaction written in several Badger transactions.

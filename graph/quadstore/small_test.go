@@ -47,6 +47,28 @@ func TestSmallWrites(t *testing.T) {
 		t.Fatalf("memtable logs of a store opened for small writes: %v bytes, want one of %d", sizes, 2*smallMemTable)
 	}
 	m := model{}
+	// The first load into the empty store takes the bulk path; the
+	// changes its Finish plans (a file's retractions) are written after
+	// it, here far more than one small transaction takes.
+	var first []quad.Quad
+	for i := range 3000 {
+		first = append(first, quad.Make(quad.IRI(fmt.Sprintf("first/s%d", i)), quad.IRI("in"), quad.IRI(fmt.Sprintf("first/o%d", i%10)), nil))
+	}
+	dropped, amended := first[:1500], []quad.Quad{}
+	for i := range 400 {
+		amended = append(amended, quad.Make(quad.IRI(fmt.Sprintf("first/s%d", i)), quad.IRI("note"), quad.String(fmt.Sprintf("amended %d", i)), nil))
+	}
+	res, err := s.Load(ctx, &sliceReader{qs: first, failAt: -1}, &LoadOptions{Source: "first.nq",
+		Finish: func(context.Context) (Finished, error) { return Finished{Adds: amended, Removes: dropped}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Bulk || res.Removed != int64(len(dropped)) || res.Added != int64(len(first)-len(dropped)+len(amended)) {
+		t.Fatalf("first load: bulk %v, added %d, removed %d; want bulk, %d, %d", res.Bulk, res.Added, res.Removed, len(first)-len(dropped)+len(amended), len(dropped))
+	}
+	m.add(first...)
+	m.del(dropped...)
+	m.add(amended...)
 	if _, err := s.AddQuads(baseQuads()); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +80,7 @@ func TestSmallWrites(t *testing.T) {
 	for i := range 12000 {
 		in = append(in, quad.Make(quad.IRI(fmt.Sprintf("load/s%d", i)), quad.IRI(fmt.Sprintf("p%d", i%7)), quad.String(fmt.Sprintf("object %d", i)), nil))
 	}
-	res, err := s.Load(ctx, &sliceReader{qs: in, failAt: -1}, &LoadOptions{Source: "big.nq"})
+	res, err = s.Load(ctx, &sliceReader{qs: in, failAt: -1}, &LoadOptions{Source: "big.nq"})
 	if err != nil {
 		t.Fatal(err)
 	}

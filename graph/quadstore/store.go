@@ -72,16 +72,19 @@ type Options struct {
 	// the loss of what follows the damage (Badger drops it). Without it
 	// such a store is refused with ErrCorrupt and left untouched.
 	Repair bool
-	// SmallWrites says the process will write little (a fact, an
-	// amendment). A writable open then gives Badger a memtable and a value
-	// log of 1 MiB instead of 32 MiB and 1 GiB. Badger maps each new log
-	// and writes its header at once, and where the disk reads ahead
-	// megabytes that first write makes the kernel fill up to that much of
-	// the sparse file's pages with zeros: small logs make a short writer's
-	// open cheaper (see docs/store.md). Writes of any size still work, in
-	// more and smaller transactions and tables; a single value over 1 MiB
-	// is refused. It is ignored when the store has logs to replay or a
-	// crashed load to undo, whose transactions may need the larger logs.
+	// SmallWrites says the process will write little (a few facts). A
+	// writable open then gives Badger a memtable and a value log of 1 MiB
+	// instead of 32 MiB and 1 GiB. Badger maps each new log and writes its
+	// header at once, and where the disk reads ahead megabytes that first
+	// write makes the kernel fill up to that much of the sparse file's
+	// pages with zeros: small logs make a short writer's open cheaper (see
+	// docs/store.md). Loads and changes of any size still work, in more
+	// and smaller transactions and tables, but what must be one
+	// transaction (AddQuads, ApplyDeltas) takes about a hundred quads
+	// instead of thousands, and a value over 1 MiB is refused; a large
+	// change, flushing and compacting often, is best made without it. It
+	// is ignored when the store has logs to replay or a crashed load to
+	// undo, whose transactions may need the larger logs.
 	SmallWrites bool
 }
 

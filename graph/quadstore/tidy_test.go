@@ -139,60 +139,75 @@ func (l *lockedLog) String() string {
 // TestCloseCompactsManifest: a store written by many short processes keeps
 // its MANIFEST short, where every flush and compaction appended a record
 // until Badger's own rewrite at 10,000 deleted tables; the store holds
-// every change and passes check. A table the MANIFEST does not list (what
-// a crash leaves, which its records of deleted tables explain) stops the
-// rewrite.
+// every change and passes check. The rewrite keeps every table on its
+// level; a table the MANIFEST does not list (what a crash leaves, which
+// its records of deleted tables explain) stops it.
 func TestCloseCompactsManifest(t *testing.T) {
 	defer func(n int64) { manifestCompactAt = n }(manifestCompactAt)
-	manifestCompactAt = 512
 	dir := t.TempDir()
 	path := filepath.Join(dir, badger.ManifestFilename)
 	m := model{}
-	largest, rewrites := int64(0), 0
-	for i := range 40 {
-		s, err := Open(dir, &Options{SmallWrites: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := quad.Make(quad.IRI(fmt.Sprintf("n%d", i)), quad.IRI("knows"), quad.IRI("hub"), nil)
-		if _, err := s.AddQuads([]quad.Quad{q}); err != nil {
-			t.Fatal(err)
-		}
-		m.add(q)
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		info, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.Size() < largest {
-			rewrites++
-		}
-		largest = info.Size()
-		if largest >= manifestCompactAt {
-			t.Fatalf("after %d writers the MANIFEST is %d bytes, over the %d at which a closing writer rewrites it", i+1, largest, manifestCompactAt)
+	writers := func(n int, each func(i int, size int64)) {
+		t.Helper()
+		for i := range n {
+			s, err := Open(dir, &Options{SmallWrites: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := quad.Make(quad.IRI(fmt.Sprintf("n%d", len(m))), quad.IRI("knows"), quad.IRI("hub"), nil)
+			if _, err := s.AddQuads([]quad.Quad{q}); err != nil {
+				t.Fatal(err)
+			}
+			m.add(q)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			each(i, info.Size())
 		}
 	}
+	manifestCompactAt = 512
+	largest, rewrites := int64(0), 0
+	writers(60, func(i int, size int64) {
+		if size < largest {
+			rewrites++
+		}
+		largest = size
+		if size >= manifestCompactAt {
+			t.Fatalf("after %d writers the MANIFEST is %d bytes, over the %d at which a closing writer rewrites it", i+1, size, manifestCompactAt)
+		}
+	})
 	if rewrites == 0 {
 		t.Fatal("the MANIFEST was never rewritten")
 	}
 	if _, err := os.Stat(filepath.Join(dir, manifestRewrite)); !os.IsNotExist(err) {
 		t.Fatalf("%s left behind (%v)", manifestRewrite, err)
 	}
-	s, err := Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verify(t, s, m)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
 
-	// A table it does not list.
-	mf, size, ok := recordTables(dir)
-	if !ok {
-		t.Fatal("the MANIFEST does not read whole")
+	// A long MANIFEST, with tables on two levels at least.
+	manifestCompactAt = 1 << 40
+	writers(50, func(int, int64) {})
+	var mf badger.Manifest
+	var size int64
+	for tries := 0; ; tries++ {
+		var ok bool
+		if mf, size, ok = recordTables(dir); !ok {
+			t.Fatal("the MANIFEST does not read whole")
+		}
+		levels := map[uint8]bool{}
+		for _, tm := range mf.Tables {
+			levels[tm.Level] = true
+		}
+		if len(levels) >= 2 {
+			break
+		}
+		if tries == 2*level0Tables {
+			t.Fatalf("the tables stay on %d level, want two or more to rewrite", len(levels))
+		}
+		writers(1, func(int, int64) {}) // level 0 was just compacted
 	}
 	before, err := os.ReadFile(path)
 	if err != nil {
@@ -215,11 +230,22 @@ func TestCloseCompactsManifest(t *testing.T) {
 	if err := compactManifest(dir, mf, size); err != nil {
 		t.Fatal(err)
 	}
-	after, err := os.ReadFile(path)
+	after, size2, ok := recordTables(dir)
+	if !ok || size2*4 > size {
+		t.Fatalf("the MANIFEST was not rewritten: %d bytes, %d before (read whole: %v)", size2, size, ok)
+	}
+	if len(after.Tables) != len(mf.Tables) {
+		t.Fatalf("the rewritten MANIFEST lists %d tables, %d before", len(after.Tables), len(mf.Tables))
+	}
+	for id, tm := range mf.Tables {
+		if after.Tables[id] != tm {
+			t.Fatalf("table %d: %+v after the rewrite, %+v before", id, after.Tables[id], tm)
+		}
+	}
+	s, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(after) >= len(before) {
-		t.Fatalf("the MANIFEST was not rewritten: %d bytes, %d before", len(after), len(before))
-	}
+	defer s.Close()
+	verify(t, s, m)
 }

@@ -38,12 +38,13 @@ const (
 )
 
 // The logs of a store opened for small writes (Options.SmallWrites): a
-// memtable of 1 MiB, whose transactions Badger caps at about 150 KiB, so
-// values from 64 KiB go to a value log of 1 MiB (Badger's least), which
-// takes values up to that size.
+// memtable of 1 MiB, whose transactions Badger caps at about 150 KiB and
+// 1,600 entries; values from 16 KiB go to a value log of 1 MiB (Badger's
+// least), which takes values up to that size. A quad's four values then
+// take at most 64 KiB of a transaction, so any one quad fits.
 const (
 	smallMemTable       = 1 << 20
-	smallValueThreshold = 64 << 10
+	smallValueThreshold = 16 << 10
 	smallValueLog       = 1 << 20
 )
 
