@@ -323,29 +323,25 @@ func (s *QuadStore) resetEmpty() error {
 // addSplitLocked is addSplit for a caller that holds wmu.
 func (s *QuadStore) addSplitLocked(qs []quad.Quad) (int, error) {
 	n := 0
-	tx := s.begin()
-	err := func() error {
+	err := inHalves(len(qs), func(lo, hi int) error {
+		k := 0
+		tx := s.begin()
 		defer tx.discard()
-		for _, q := range qs {
+		for _, q := range qs[lo:hi] {
 			added, err := tx.addQuad(q, true)
 			if err != nil {
 				return err
 			}
 			if added {
-				n++
+				k++
 			}
 		}
-		return tx.commit()
-	}()
-	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
-		h := len(qs) / 2
-		n1, err := s.addSplitLocked(qs[:h])
-		if err != nil {
-			return n1, err
+		if err := tx.commit(); err != nil {
+			return err
 		}
-		n2, err := s.addSplitLocked(qs[h:])
-		return n1 + n2, err
-	}
+		n += k
+		return nil
+	})
 	return n, err
 }
 

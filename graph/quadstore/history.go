@@ -305,30 +305,29 @@ func (s *QuadStore) changeInto(ctx context.Context, lt *longTx, adds, removes []
 // of lt, or in halves if Badger finds the batch too large (a store opened
 // for small writes has small transactions).
 func (s *QuadStore) changeBatch(lt *longTx, rm, ad []quad.Quad) error {
-	err := s.updateInto(lt, func(tx *writeTx) error {
-		for _, q := range rm {
-			if err := tx.removeQuad(q, true); err != nil {
-				return err
+	return inHalves(len(rm)+len(ad), func(lo, hi int) error {
+		r, a := spanOf(rm, ad, lo, hi)
+		return s.updateInto(lt, func(tx *writeTx) error {
+			for _, q := range r {
+				if err := tx.removeQuad(q, true); err != nil {
+					return err
+				}
 			}
-		}
-		for _, q := range ad {
-			if _, err := tx.addQuad(q, true); err != nil {
-				return err
+			for _, q := range a {
+				if _, err := tx.addQuad(q, true); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
-	if n := len(rm) + len(ad); errors.Is(err, ErrTooLarge) && n > 1 {
-		// The first half takes removals first, keeping their order
-		// before the additions.
-		h := n / 2
-		r1, a1 := rm[:min(h, len(rm))], ad[:max(0, h-len(rm))]
-		if err := s.changeBatch(lt, r1, a1); err != nil {
-			return err
-		}
-		return s.changeBatch(lt, rm[len(r1):], ad[len(a1):])
-	}
-	return err
+}
+
+// spanOf returns the items [lo, hi) of rm followed by ad, as the part of
+// each they cover.
+func spanOf(rm, ad []quad.Quad, lo, hi int) (r, a []quad.Quad) {
+	n := len(rm)
+	return rm[min(lo, n):min(hi, n)], ad[max(lo-n, 0):max(hi-n, 0)]
 }
 
 // finishLoad runs a load's Finish and writes the changes it returns as
@@ -368,11 +367,13 @@ func (s *QuadStore) finishLoad(ctx context.Context, opt *LoadOptions, lt *longTx
 // load that fails resets the store to empty, so it stays all or nothing.
 // It returns the quads added and removed.
 func (s *QuadStore) finishBulk(rm, ad []quad.Quad) (added, removed int64, err error) {
-	tx := s.begin()
-	defer tx.discard()
-	tx.histMode = histNone
-	err = func() error {
-		for _, q := range rm {
+	err = inHalves(len(rm)+len(ad), func(lo, hi int) error {
+		r, a := spanOf(rm, ad, lo, hi)
+		var na, nr int64
+		tx := s.begin()
+		defer tx.discard()
+		tx.histMode = histNone
+		for _, q := range r {
 			ids, ok, err := tx.resolveQuad(q, false)
 			if err != nil {
 				return err
@@ -381,35 +382,28 @@ func (s *QuadStore) finishBulk(rm, ad []quad.Quad) (added, removed int64, err er
 				if there, err := tx.exists(ids); err != nil {
 					return err
 				} else if there {
-					removed++
+					nr++
 				}
 			}
 			if err := tx.removeQuad(q, true); err != nil {
 				return err
 			}
 		}
-		for _, q := range ad {
+		for _, q := range a {
 			ok, err := tx.addQuad(q, true)
 			if err != nil {
 				return err
 			}
 			if ok {
-				added++
+				na++
 			}
 		}
-		return tx.commit()
-	}()
-	if n := len(rm) + len(ad); errors.Is(err, ErrTooLarge) && n > 1 {
-		tx.discard()
-		h := n / 2
-		r1, a1 := rm[:min(h, len(rm))], ad[:max(0, h-len(rm))]
-		added, removed, err = s.finishBulk(r1, a1)
-		if err != nil {
-			return added, removed, err
+		if err := tx.commit(); err != nil {
+			return err
 		}
-		a2, r2, err := s.finishBulk(rm[len(r1):], ad[len(a1):])
-		return added + a2, removed + r2, err
-	}
+		added, removed = added+na, removed+nr
+		return nil
+	})
 	return added, removed, diskFull(err)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -234,28 +233,27 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 func (s *QuadStore) addJournalled(lt *longTx, qs []quad.Quad) (int, int64, error) {
 	n := 0
 	var written int64
-	err := s.updateInto(lt, func(tx *writeTx) error {
-		defer func() { written = tx.bytes }()
-		for _, q := range qs {
-			added, err := tx.addQuad(q, true)
-			if err != nil {
-				return err
+	err := inHalves(len(qs), func(lo, hi int) error {
+		k := 0
+		var b int64
+		err := s.updateInto(lt, func(tx *writeTx) error {
+			defer func() { b = tx.bytes }()
+			for _, q := range qs[lo:hi] {
+				added, err := tx.addQuad(q, true)
+				if err != nil {
+					return err
+				}
+				if added {
+					k++
+				}
 			}
-			if added {
-				n++
-			}
+			return nil
+		})
+		if err == nil {
+			n, written = n+k, written+b
 		}
-		return nil
+		return err
 	})
-	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
-		h := len(qs) / 2
-		n1, b1, err := s.addJournalled(lt, qs[:h])
-		if err != nil {
-			return n1, b1, err
-		}
-		n2, b2, err := s.addJournalled(lt, qs[h:])
-		return n1 + n2, b1 + b2, err
-	}
 	return n, written, err
 }
 

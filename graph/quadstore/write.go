@@ -581,17 +581,35 @@ func (s *QuadStore) AddQuads(qs []quad.Quad) (int, error) {
 // ignoring duplicates. Each transaction is atomic; the set as a whole is
 // not.
 func (s *QuadStore) addSplit(qs []quad.Quad) (int, error) {
-	n, err := s.AddQuads(qs)
-	if errors.Is(err, ErrTooLarge) && len(qs) > 1 {
-		h := len(qs) / 2
-		n1, err := s.addSplit(qs[:h])
-		if err != nil {
-			return n1, err
+	n := 0
+	err := inHalves(len(qs), func(lo, hi int) error {
+		k, err := s.AddQuads(qs[lo:hi])
+		if err == nil {
+			n += k
 		}
-		n2, err := s.addSplit(qs[h:])
-		return n1 + n2, err
-	}
+		return err
+	})
 	return n, err
+}
+
+// inHalves calls write for the items [0, n) and, where it fails with
+// ErrTooLarge (Badger found the transaction too large), for each half in
+// turn, splitting again as needed. write must commit only when it
+// succeeds, so that a failed try leaves nothing behind.
+func inHalves(n int, write func(lo, hi int) error) error {
+	var split func(lo, hi int) error
+	split = func(lo, hi int) error {
+		err := write(lo, hi)
+		if errors.Is(err, ErrTooLarge) && hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			if err := split(lo, mid); err != nil {
+				return err
+			}
+			return split(mid, hi)
+		}
+		return err
+	}
+	return split(0, n)
 }
 
 // NewQuadWriter returns a writer that adds quads in batches, each committed
