@@ -211,8 +211,10 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 			}
 		}
 	}
+	replay := false // a memtable log left to replay
 	if !opts.InMemory && !opts.ReadOnly {
-		removed, err := removeEmptyLogs(dir)
+		removed, logs, err := removeEmptyLogs(dir)
+		replay = logs
 		if err != nil {
 			return nil, err
 		}
@@ -227,7 +229,7 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 			s.notes = append(s.notes, "removed the sorted runs of a bulk load a crash interrupted")
 		}
 	}
-	small := opts.SmallWrites && !opts.InMemory && !opts.ReadOnly && !interrupted && !hasLogs(dir)
+	small := opts.SmallWrites && !opts.InMemory && !opts.ReadOnly && !interrupted && !replay
 	if small {
 		bo = bo.WithMemTableSize(smallMemTable).
 			WithValueThreshold(smallValueThreshold).
@@ -301,19 +303,6 @@ func openBadger(bo badger.Options) (db *badger.DB, err error) {
 	return badger.Open(bo)
 }
 
-// hasLogs reports whether dir holds a memtable log: Badger removes them
-// when it closes, so one means a process ended without closing the store
-// and Badger will replay it.
-func hasLogs(dir string) bool {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".mem") {
-			return true
-		}
-	}
-	return false
-}
-
 // quoteNames lists up to three names, for an error.
 func quoteNames(names []string) string {
 	var b strings.Builder
@@ -333,31 +322,35 @@ func quoteNames(names []string) string {
 // removeEmptyLogs removes zero-length memtable and value logs. A process
 // killed between creating such a file and writing its header leaves one,
 // and Badger then refuses to open (dgraph-io/badger#2207). An empty file
-// holds no data, so removing it loses nothing.
-func removeEmptyLogs(dir string) (int, error) {
+// holds no data, so removing it loses nothing. It also reports whether a
+// memtable log with data is left: Badger removes them when it closes, so
+// one means a process ended without closing the store, and Badger will
+// replay it.
+func removeEmptyLogs(dir string) (removed int, replay bool, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return 0, nil
+			return 0, false, nil
 		}
-		return 0, err
+		return 0, false, err
 	}
-	n := 0
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".mem") || strings.HasSuffix(name, ".vlog")) {
+		mem := strings.HasSuffix(name, ".mem")
+		if e.IsDir() || !(mem || strings.HasSuffix(name, ".vlog")) {
 			continue
 		}
 		info, err := e.Info()
 		if err != nil || info.Size() != 0 {
+			replay = replay || mem
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, name)); err != nil {
-			return n, err
+			return removed, replay, err
 		}
-		n++
+		removed++
 	}
-	return n, nil
+	return removed, replay, nil
 }
 
 // classifyOpenError wraps the errors of badger.Open that mean "corrupt".

@@ -87,7 +87,6 @@ type writeTx struct {
 	created  map[uint64]struct{}  // nodes created here
 	touched  map[uint64]struct{}  // nodes that lost a quad
 	gced     map[uint64]valueHash // nodes deleted here
-	entries  int64
 	bytes    int64
 	keybuf   []byte
 	valbuf   []byte
@@ -127,7 +126,6 @@ func (s *QuadStore) begin() *writeTx {
 }
 
 func (tx *writeTx) set(k, v []byte) error {
-	tx.entries++
 	tx.bytes += int64(len(k)+len(v)) + txnEntryExtra
 	if err := tx.txn.Set(k, v); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
@@ -139,7 +137,6 @@ func (tx *writeTx) set(k, v []byte) error {
 }
 
 func (tx *writeTx) del(k []byte) error {
-	tx.entries++
 	tx.bytes += int64(len(k)) + txnEntryExtra
 	if err := tx.txn.Delete(k); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
