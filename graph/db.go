@@ -314,8 +314,11 @@ type LoadResult = quadstore.LoadResult
 // is several times faster than transactions; it holds the values it has
 // read, and the quads up to a chunk (LoadOptions.SpillAt), sorting full
 // chunks to disk and merging them, up to LoadOptions.BulkValues values —
-// past that, and into a store with data, it writes transactions of
-// LoadOptions.BatchSize quads and holds one batch.
+// past that it writes transactions of LoadOptions.BatchSize quads and
+// holds one batch. Into a store with data, an input of 65,536 quads or
+// more has its first part written the same way, as tables of its own (on
+// Badger; reads wait for it), and the rest in transactions; a smaller one
+// goes in transactions.
 func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadResult, error) {
 	if err := db.usable(); err != nil {
 		return LoadResult{}, err

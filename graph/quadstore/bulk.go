@@ -403,9 +403,9 @@ const (
 	streamRest
 )
 
-func byIndex(x *index) func(a, b [4]uint32) int {
+func byIndex[T uint32 | uint64](x *index) func(a, b [4]T) int {
 	d := x.dirs
-	return func(p, q [4]uint32) int {
+	return func(p, q [4]T) int {
 		for _, dir := range d {
 			if c := cmp.Compare(p[dir-1], q[dir-1]); c != 0 {
 				return c
@@ -428,7 +428,7 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	)
 	if b.runs == nil {
 		// Deduplicate in subject order, the order of the S index.
-		slices.SortFunc(b.quads, byIndex(primary))
+		slices.SortFunc(b.quads, byIndex[uint32](primary))
 		b.quads = slices.Compact(b.quads)
 		other := slices.Clone(b.quads)
 		lop = func(out *streamOut) error {
@@ -470,7 +470,7 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	}
 	foldc := make(chan folds, 1)
 	go func() {
-		keys, err := foldEntries(ctx, b)
+		keys, err := foldEntries(ctx, b, nil, 1)
 		foldc <- folds{keys, err}
 	}()
 	errc := make(chan error, 1)
@@ -511,9 +511,9 @@ func firstErr(steps ...func() error) error {
 
 // emitIndex writes the quads in index x, sorting them first unless x is
 // the primary index (they come sorted that way).
-func emitIndex(ctx context.Context, out *streamOut, x *index, quads [][4]uint32) error {
+func emitIndex[T uint32 | uint64](ctx context.Context, out *streamOut, x *index, quads [][4]T) error {
 	if x != primary {
-		slices.SortFunc(quads, byIndex(x))
+		slices.SortFunc(quads, byIndex[T](x))
 	}
 	key := make([]byte, 0, quadKeyLen)
 	for i, q := range quads {
@@ -626,15 +626,20 @@ func emitNodes(out *streamOut, b *bulkBuilder) error {
 type streamOut struct {
 	sw     *badger.StreamWriter
 	stream uint32
-	buf    *z.Buffer
-	used   bool
+	// version is the keys' version (0 writes 1, the first load's).
+	version uint64
+	buf     *z.Buffer
+	used    bool
+	keys    int64 // the keys put so far
 }
 
 const streamBufBytes = 4 << 20
 
 func (o *streamOut) put(k, v []byte) error {
 	o.used = true
-	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 2 + 1 + uvarintLen(uint64(o.stream))
+	o.keys++
+	version := max(o.version, 1)
+	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 1 + uvarintLen(version) + 1 + uvarintLen(uint64(o.stream))
 	if len(v) > 0 {
 		n += 1 + uvarintLen(uint64(len(v))) + len(v)
 	}
@@ -647,7 +652,8 @@ func (o *streamOut) put(k, v []byte) error {
 			p = binary.AppendUvarint(p, uint64(len(v)))
 			p = append(p, v...)
 		}
-		p = append(p, 0x20, 1) // version 1
+		p = append(p, 0x20)
+		p = binary.AppendUvarint(p, version)
 		p = append(p, 0x50)
 		return binary.AppendUvarint(p, uint64(o.stream))
 	})

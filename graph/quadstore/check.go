@@ -66,7 +66,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 			}
 		}
 	}
-	err = s.db.View(func(txn *badger.Txn) error {
+	err = s.view(func(txn *badger.Txn) error {
 		var metaQuads, metaNodes, nextID uint64
 		for _, m := range []struct {
 			k []byte

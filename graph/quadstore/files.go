@@ -71,7 +71,7 @@ func storeFile(name string) bool {
 	switch name {
 	case badger.ManifestFilename, manifestRewrite, badger.KeyRegistryFileName,
 		badger.KeyRegistryRewriteFileName, "DISCARD", "LOCK",
-		lockName, bulkMarker, runsDirName, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
+		lockName, bulkMarker, ingestMarker, runsDirName, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
 		return true
 	}
 	if cacheFile(name) {
@@ -368,7 +368,22 @@ func setOrphansAside(dir string, ids []uint64) error {
 // verifyTable opens a table as Badger would and verifies the checksum of
 // its every block, recovering the panics Badger's reader raises on
 // damaged files.
-func verifyTable(path string, tm badger.TableManifest) (err error) {
+func verifyTable(path string, tm badger.TableManifest) error {
+	return withTable(path, tm, options.OnTableRead, func(*table.Table) error { return nil })
+}
+
+// tableKeys returns how many keys a table holds, from its index.
+func tableKeys(path string, tm badger.TableManifest) (n int64, err error) {
+	err = withTable(path, tm, options.OnTableRead, func(t *table.Table) error {
+		n = int64(t.KeyCount())
+		return nil
+	})
+	return n, err
+}
+
+// withTable opens a table read-only, as Badger would, for fn, recovering
+// the panics Badger's reader raises on damaged files.
+func withTable(path string, tm badger.TableManifest, chk options.ChecksumVerificationMode, fn func(*table.Table) error) (err error) {
 	if tm.KeyID != 0 {
 		return errors.New("it is encrypted, which no Entente store is")
 	}
@@ -385,13 +400,16 @@ func verifyTable(path string, tm badger.TableManifest) (err error) {
 			mf.Close(-1)
 		}()
 	}()
-	_, err = table.OpenTable(mf, table.Options{
+	t, err := table.OpenTable(mf, table.Options{
 		ReadOnly:    true,
-		ChkMode:     options.OnTableRead,
+		ChkMode:     chk,
 		Compression: tm.Compression,
 		BlockSize:   4 << 10,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return fn(t)
 }
 
 var blockDamage = regexp.MustCompile(`block: (\d+), offset:(\d+)`)

@@ -198,7 +198,7 @@ func (tx *writeTx) nextTx(o TxOptions) (uint64, time.Time, error) {
 // loadLastTx reads the newest transaction's id and time.
 func (s *QuadStore) loadLastTx() error {
 	s.lastTx, s.lastTime = 0, time.Time{}
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		prefix := []byte{pfxHistory, histRecord}
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
 		defer it.Close()
@@ -488,7 +488,7 @@ func (s *QuadStore) finishLong(lt *longTx) (TxRecord, error) {
 // Log returns the store's transactions, oldest first.
 func (s *QuadStore) Log(ctx context.Context) ([]TxRecord, error) {
 	var out []TxRecord
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		return scan(ctx, txn, []byte{pfxHistory, histRecord}, func(k, v []byte) error {
 			var rec TxRecord
 			if err := json.Unmarshal(v, &rec); err != nil {
@@ -591,7 +591,7 @@ func (s *QuadStore) Changes(ctx context.Context, since, until uint64, fn func(Tx
 	if err != nil {
 		return err
 	}
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		h := &historyReader{txn: txn, cache: map[uint64]quad.Value{}}
 		for _, rec := range log {
 			if rec.ID <= since || (until != 0 && rec.ID > until) {
@@ -655,7 +655,7 @@ func (s *QuadStore) QuadsAsOf(ctx context.Context, at uint64) ([]quad.Quad, erro
 		return nil, err
 	}
 	var out []quad.Quad
-	err = s.db.View(func(txn *badger.Txn) error {
+	err = s.view(func(txn *badger.Txn) error {
 		m, empty, err := overlay(ctx, txn, log, at)
 		if err != nil || empty {
 			return err
@@ -891,7 +891,7 @@ func (s *QuadStore) FillAsOf(ctx context.Context, src *QuadStore, at uint64) err
 	var m map[quadIDs]bool
 	empty := false
 	if at < src.LastTx() {
-		err = src.db.View(func(txn *badger.Txn) error {
+		err = src.view(func(txn *badger.Txn) error {
 			var err error
 			m, empty, err = overlay(ctx, txn, log, at)
 			return err
@@ -911,7 +911,7 @@ func (s *QuadStore) FillAsOf(ctx context.Context, src *QuadStore, at uint64) err
 		return err
 	}
 	out := &streamOut{sw: sw, stream: 1}
-	err = src.db.View(func(txn *badger.Txn) error {
+	err = src.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
 		defer it.Close()
 		var val []byte
@@ -1019,7 +1019,7 @@ func (s *QuadStore) undoBatch(src *QuadStore, adds, removes []quadIDs) error {
 func (tx *writeTx) restoreNode(src *QuadStore, id uint64) error {
 	return tx.reviveNode(id, func() ([]byte, error) {
 		var enc []byte
-		err := src.db.View(func(txn *badger.Txn) error {
+		err := src.view(func(txn *badger.Txn) error {
 			for _, k := range [][]byte{nodeKey(id), retiredKey(id)} {
 				item, err := txn.Get(k)
 				if errors.Is(err, badger.ErrKeyNotFound) {

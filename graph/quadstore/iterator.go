@@ -121,7 +121,7 @@ func (it *quadShape) estimate() (refs.Size, error) {
 		sz = refs.Size{Value: it.s.nquads.Load(), Exact: true}
 	} else {
 		var min int64 = -1
-		err := it.s.db.View(func(txn *badger.Txn) error {
+		err := it.s.view(func(txn *badger.Txn) error {
 			for i, id := range it.c {
 				if id == 0 {
 					continue
@@ -203,7 +203,7 @@ func (sc *quadScanner) open() bool {
 		}
 		sc.fill = sc.small[:0]
 	}
-	sc.txn = sc.s.db.NewTransaction(false)
+	sc.txn = sc.s.readTxn()
 	sc.it = sc.txn.NewIterator(badger.IteratorOptions{Prefix: sc.prefix, PrefetchValues: false})
 	sc.it.Seek(sc.prefix)
 	return true
@@ -286,7 +286,7 @@ func (sc *quadScanner) release() {
 	sc.cached, sc.fill = nil, nil
 	if sc.it != nil {
 		sc.it.Close()
-		sc.txn.Discard()
+		sc.s.endRead(sc.txn)
 		sc.it, sc.txn = nil, nil
 	}
 }
@@ -351,7 +351,7 @@ func (ix *quadIndex) Close() error                      { return nil }
 
 func (s *QuadStore) hasQuad(q quadIDs) (bool, error) {
 	var found bool
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		_, err := txn.Get(primary.key(nil, q))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -399,7 +399,7 @@ func (sc *nodeScanner) Next(ctx context.Context) bool {
 			sc.err = ErrClosed
 			return false
 		}
-		sc.txn = sc.s.db.NewTransaction(false)
+		sc.txn = sc.s.readTxn()
 		sc.it = sc.txn.NewIterator(badger.IteratorOptions{Prefix: nodePrefix, PrefetchValues: false})
 		sc.it.Seek(nodePrefix)
 	} else {
@@ -430,7 +430,7 @@ func (sc *nodeScanner) release() {
 	sc.done = true
 	if sc.it != nil {
 		sc.it.Close()
-		sc.txn.Discard()
+		sc.s.endRead(sc.txn)
 		sc.it, sc.txn = nil, nil
 	}
 }
@@ -462,7 +462,7 @@ func (ix *nodeIndex) Contains(ctx context.Context, r graph.Ref) bool {
 		return false
 	}
 	if _, ok := ix.s.names.get(id); !ok {
-		err := ix.s.db.View(func(txn *badger.Txn) error {
+		err := ix.s.view(func(txn *badger.Txn) error {
 			_, err := txn.Get(nodeKey(id))
 			return err
 		})

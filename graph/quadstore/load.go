@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -25,7 +26,8 @@ type LoadOptions struct {
 	// BulkLimit caps how many quads the bulk path takes before it writes
 	// them and goes on with transactions (default and most 4,294,967,295,
 	// the reach of its degree counters); a negative
-	// value turns the bulk path off. The bulk path also stops taking quads
+	// value turns the bulk path off, and the stream of a large load into a
+	// store with data. The bulk path also stops taking quads
 	// once it holds BulkValues distinct values.
 	BulkLimit int
 	// BulkValues caps the distinct values the bulk path holds in memory
@@ -91,7 +93,14 @@ const (
 // finds the store empty. Into a store with data, quads go in batches of
 // atomic transactions, each journalled so that an error can undo them; if
 // the process dies, the next writable Open undoes the batches committed
-// before (a read-only Open fails with ErrNeedsRecovery until then).
+// before (a read-only Open fails with ErrNeedsRecovery until then). An
+// input of 65,536 quads or more has its first part (up to the bulk path's
+// limits, SpillAt quads at most) sorted in memory and written as one such
+// batch with Badger's StreamWriter, several times faster (ingest.go): the
+// store's readers wait for the few seconds that takes, and the load
+// writes in transactions instead while any read of this package is open
+// (Badger stops the process when a read opened before the stream's end is
+// discarded after it; a user of Badger() directly must not read then).
 //
 // A load checks the free space on the store's disk before and while it
 // writes and fails with ErrNoSpace, undone, while there is still room to
@@ -129,19 +138,40 @@ func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (Lo
 	return s.journalledLoad(ctx, r, &opt)
 }
 
+// historyKept reports whether the store records its history (a store
+// with data from before the history has its first record written by the
+// first change, in a transaction).
+func (s *QuadStore) historyKept() bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.lastTx != 0
+}
+
 // batchReader reads quads in batches, checking the context.
 type batchReader struct {
 	ctx  context.Context
 	r    quad.Reader
 	read int64
 	eof  bool
+	// pending are quads read ahead, handed out first; eof may be set
+	// before they are.
+	pending []quad.Quad
 }
+
+// done reports whether every quad was handed out.
+func (b *batchReader) done() bool { return b.eof && len(b.pending) == 0 }
 
 // next fills buf with up to n quads.
 func (b *batchReader) next(buf []quad.Quad, n int) ([]quad.Quad, error) {
 	buf = buf[:0]
 	if err := b.ctx.Err(); err != nil {
 		return buf, err
+	}
+	if len(b.pending) > 0 {
+		k := min(n, len(b.pending))
+		buf = append(buf, b.pending[:k]...)
+		b.pending = b.pending[k:]
+		return buf, nil
 	}
 	for len(buf) < n && !b.eof {
 		q, err := b.r.ReadQuad()
@@ -164,23 +194,51 @@ func (b *batchReader) next(buf []quad.Quad, n int) ([]quad.Quad, error) {
 // transaction of the history.
 func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
 	var res LoadResult
-	lt, err := s.beginLong(opt.Tx, opt.Source, journalLoading)
-	if err != nil {
-		return res, err
-	}
 	br := &batchReader{ctx: ctx, r: r}
 	var (
 		buf     []quad.Quad
 		batches int64
 		written int64 // bytes of keys and values committed
+		lt      *longTx
 	)
+	// A large input goes through the stream first (ingest.go).
+	if opt.BulkLimit > 0 && !s.opts.InMemory && s.historyKept() {
+		head, err := br.next(nil, ingestMin)
+		if err != nil {
+			return LoadResult{Read: br.read}, err
+		}
+		if br.eof {
+			br.pending = head
+		} else {
+			var left []quad.Quad
+			lt, left, err = s.ingest(ctx, br, head, opt)
+			if errors.Is(err, errNoStream) {
+				br.pending, err = left, nil
+			}
+			if err != nil {
+				return LoadResult{Read: br.read}, err
+			}
+			if lt != nil {
+				res.Added, batches = lt.added, 1
+				if opt.Progress != nil {
+					opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: batches})
+				}
+			}
+		}
+	}
+	if lt == nil {
+		var err error
+		if lt, err = s.beginLong(opt.Tx, opt.Source, journalLoading); err != nil {
+			return res, err
+		}
+	}
 	fail := func(err error) (LoadResult, error) {
 		if rerr := s.rollback(context.WithoutCancel(ctx), lt.id); rerr != nil {
 			return LoadResult{Read: br.read}, fmt.Errorf("%w (and undoing the load failed: %v)", err, rerr)
 		}
 		return LoadResult{Read: br.read}, err
 	}
-	for !br.eof {
+	for !br.done() {
 		var err error
 		buf, err = br.next(buf, opt.BatchSize)
 		if err != nil {
@@ -277,7 +335,7 @@ func journalHeader(loadID uint64) []byte {
 // journalKeys lists the batch records of a transaction, newest first.
 func (s *QuadStore) journalKeys(id uint64) ([][]byte, error) {
 	var keys [][]byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		for _, prefix := range [][]byte{journalHeader(id), opsPrefix(id)} {
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 			for it.Seek(prefix); it.Valid(); it.Next() {
@@ -302,7 +360,7 @@ func (s *QuadStore) journalKeys(id uint64) ([][]byte, error) {
 func (s *QuadStore) rollback(ctx context.Context, id uint64) error {
 	hdr := journalHeader(id)
 	var source []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(hdr)
 		if err != nil {
 			return err
@@ -326,7 +384,7 @@ func (s *QuadStore) rollback(ctx context.Context, id uint64) error {
 	for _, k := range keys {
 		var rec []byte
 		legacy := k[0] == pfxJournal
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := s.view(func(txn *badger.Txn) error {
 			item, err := txn.Get(k)
 			if err != nil {
 				return err
@@ -404,7 +462,7 @@ func (s *QuadStore) recoverJournals(ctx context.Context) error {
 	}
 	var hdrs []hdr
 	prefix := []byte{pfxJournal}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.Valid(); it.Next() {
@@ -498,7 +556,7 @@ func syncDir(dir string) error {
 func (s *QuadStore) countJournals() (int, error) {
 	n := 0
 	prefix := []byte{pfxJournal}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.Valid(); it.Next() {

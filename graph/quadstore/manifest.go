@@ -95,16 +95,25 @@ func compactManifest(dir string, m badger.Manifest, size int64) error {
 	if n != len(m.Tables) {
 		return nil
 	}
+	_, err = writeManifest(dir, m, size/4)
+	return err
+}
+
+// writeManifest replaces the MANIFEST of the closed store in dir with one
+// record creating the tables of m: written beside it, synced, read back
+// and compared, then renamed over it. With most > 0 it writes nothing
+// (false) when the record would be longer than most bytes.
+func writeManifest(dir string, m badger.Manifest, most int64) (bool, error) {
 	path := filepath.Join(dir, badger.ManifestFilename)
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	hdr := make([]byte, 8) // magic, Badger's and the application's versions
 	_, err = f.ReadAt(hdr, 0)
 	f.Close()
 	if err != nil {
-		return err
+		return false, err
 	}
 	ids := make([]uint64, 0, len(m.Tables))
 	for id := range m.Tables {
@@ -119,28 +128,28 @@ func compactManifest(dir string, m badger.Manifest, size int64) error {
 	}
 	rec, err := proto.Marshal(&set)
 	if err != nil {
-		return err
+		return false, err
 	}
 	b := binary.BigEndian.AppendUint32(hdr, uint32(len(rec)))
 	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(rec, crc32.MakeTable(crc32.Castagnoli)))
 	b = append(b, rec...)
-	if int64(len(b))*4 > size {
-		return nil
+	if most > 0 && int64(len(b)) > most {
+		return false, nil
 	}
 	tmp := filepath.Join(dir, manifestRewrite)
 	if err := writeSynced(tmp, b); err != nil {
 		os.Remove(tmp)
-		return err
+		return false, err
 	}
 	if err := sameManifest(tmp, int64(len(b)), m); err != nil {
 		os.Remove(tmp)
-		return err
+		return false, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return err
+		return false, err
 	}
-	return syncDir(dir)
+	return true, syncDir(dir)
 }
 
 // writeSynced writes b to a new file at path and syncs it.

@@ -150,14 +150,25 @@ func (a *foldArena) key(i int) []byte {
 	return a.buf[off : off+n]
 }
 
-// foldEntries returns the bulk builder's index keys, in key order.
-func foldEntries(ctx context.Context, b *bulkBuilder) (*foldArena, error) {
+// foldEntries returns the folded-name index keys of the bulk builder's
+// values, in key order: of every value when only is nil, the store's ids
+// being the builder's; else of the values only lists (builder ids), which
+// take the store's ids first, first+1, … in that order.
+func foldEntries(ctx context.Context, b *bulkBuilder, only []uint32, first uint64) (*foldArena, error) {
 	a := &foldArena{}
-	for id := uint32(1); id <= uint32(len(b.hashes)); id++ {
-		if id&0xffff == 0 {
+	n := len(b.hashes)
+	if only != nil {
+		n = len(only)
+	}
+	for i := range n {
+		if i&0xffff == 0xffff {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
+		}
+		id := uint32(i + 1)
+		if only != nil {
+			id = only[i]
 		}
 		enc := b.value(id)
 		if len(enc) == 0 || !textTag(enc[0]) {
@@ -169,7 +180,7 @@ func foldEntries(ctx context.Context, b *bulkBuilder) (*foldArena, error) {
 		}
 		for _, f := range foldedTexts(v) {
 			off := len(a.buf)
-			a.buf = appendFoldKey(a.buf, f, uint64(id))
+			a.buf = appendFoldKey(a.buf, f, first+uint64(i))
 			a.keys = append(a.keys, uint64(off)<<16|uint64(len(a.buf)-off))
 		}
 	}
@@ -214,7 +225,7 @@ func (s *QuadStore) buildFoldIndex(ctx context.Context) error {
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		return scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 || len(v) == 0 {
 				return fmt.Errorf("%w: bad node record", ErrCorrupt)
@@ -262,11 +273,16 @@ func (s *QuadStore) Snapshot() (*Snapshot, bool) {
 	if !s.folded.Load() {
 		return nil, false
 	}
-	return &Snapshot{s: s, txn: s.db.NewTransaction(false)}, true
+	return &Snapshot{s: s, txn: s.readTxn()}, true
 }
 
 // Close ends the snapshot.
-func (sn *Snapshot) Close() { sn.txn.Discard() }
+func (sn *Snapshot) Close() {
+	if sn.txn != nil {
+		sn.s.endRead(sn.txn)
+		sn.txn = nil
+	}
+}
 
 // ID returns the id of a value, 0 when the store does not hold it.
 func (sn *Snapshot) ID(v quad.Value) (uint64, error) {

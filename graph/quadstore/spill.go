@@ -73,7 +73,7 @@ func (rs *runSet) spill(ctx context.Context, chunk [][4]uint32) error {
 			return err
 		}
 		x := &indexes[i]
-		slices.SortFunc(chunk, byIndex(x))
+		slices.SortFunc(chunk, byIndex[uint32](x))
 		name := filepath.Join(rs.dir, fmt.Sprintf("%c%06d.run", x.prefix, n))
 		if err := writeRun(name, x, chunk); err != nil {
 			return err

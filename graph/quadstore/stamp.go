@@ -30,7 +30,7 @@ func (s *QuadStore) Stamp() (st Stamp, ok bool) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	busy := false
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		prefix := []byte{pfxJournal}
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 		defer it.Close()

@@ -99,7 +99,11 @@ type QuadStore struct {
 
 	// wmu serialises writers; it guards nextID and the newest
 	// transaction's id and time.
-	wmu      sync.Mutex
+	wmu sync.Mutex
+	// readers is held shared by every read transaction for as long as it
+	// is open (view, readTxn); a load through the StreamWriter takes it
+	// whole, only when no reader is open (ingest.go).
+	readers  sync.RWMutex
 	nextID   uint64
 	lastTx   uint64
 	lastTime time.Time
@@ -186,6 +190,18 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 			return nil, fmt.Errorf("quadstore: no store in %s", dir)
 		}
 		if kind == DirStore {
+			if _, err := os.Stat(filepath.Join(dir, ingestMarker)); err == nil {
+				if opts.ReadOnly {
+					return nil, fmt.Errorf("%w: a crash interrupted a load while it wrote its tables; open the store once read-write", ErrNeedsRecovery)
+				}
+				note, err := undoIngest(dir)
+				if err != nil {
+					return nil, fmt.Errorf("quadstore: settling an interrupted load in %s: %w", dir, err)
+				}
+				if note != "" {
+					s.notes = append(s.notes, note)
+				}
+			}
 			fc, err := checkFiles(dir, opts.Repair, !opts.ReadOnly)
 			if err != nil {
 				return nil, fmt.Errorf("quadstore: checking %s: %w", dir, err)
@@ -373,7 +389,7 @@ func classifyOpenError(err error) error {
 func (s *QuadStore) init() error {
 	var format []byte
 	var empty bool
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(keyFormat)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			it := txn.NewIterator(badger.IteratorOptions{})
@@ -432,7 +448,7 @@ func writeMeta(txn *badger.Txn, quads, nodes int64, nextID uint64) error {
 }
 
 func (s *QuadStore) loadMeta() error {
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var vals [3]uint64
 		for i, k := range [][]byte{keyQuads, keyNodes, keyNextID} {
 			item, err := txn.Get(k)
@@ -536,6 +552,13 @@ func (s *QuadStore) tidyLevel0() error {
 	if err := s.needSpace("compacting level 0", need); err != nil {
 		return err
 	}
+	return s.flushLevel0()
+}
+
+// flushLevel0 writes the memtables to level 0 and compacts level 0 into
+// the level below: Badger's DropPrefix does both, for a key written to be
+// dropped.
+func (s *QuadStore) flushLevel0() error {
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(tidyKey, nil) }); err != nil {
 		return err
 	}
@@ -589,7 +612,7 @@ func (s *QuadStore) ValueOf(v quad.Value) (graph.Ref, error) {
 		return nodeRef(id), nil
 	}
 	var id uint64
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var err error
 		id, err = lookupID(txn, h)
 		return err
@@ -631,7 +654,7 @@ func (s *QuadStore) NameOf(r graph.Ref) (quad.Value, error) {
 			return v, nil
 		}
 		var v quad.Value
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := s.view(func(txn *badger.Txn) error {
 			var err error
 			v, err = s.nameIn(txn, uint64(r))
 			return err
@@ -678,7 +701,7 @@ func (s *QuadStore) ValuesOf(ctx context.Context, rs []graph.Ref) ([]quad.Value,
 		return s.scanValues(ctx, rs)
 	}
 	out := make([]quad.Value, len(rs))
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		for i, r := range rs {
 			switch r := r.(type) {
 			case refs.PreFetchedValue:
@@ -699,7 +722,7 @@ func (s *QuadStore) ValuesOf(ctx context.Context, rs []graph.Ref) ([]quad.Value,
 // RefsOf implements refs.BatchNamer. A value the store lacks is an error.
 func (s *QuadStore) RefsOf(ctx context.Context, vals []quad.Value) ([]graph.Ref, error) {
 	out := make([]graph.Ref, len(vals))
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		for i, v := range vals {
 			if v == nil {
 				continue
@@ -728,7 +751,7 @@ func (s *QuadStore) Quad(r graph.Ref) (quad.Quad, error) {
 		return quad.Quad{}, nil
 	}
 	var q quad.Quad
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var err error
 		q, err = s.quadIn(txn, quadIDs(qr))
 		return err
@@ -788,7 +811,7 @@ func (s *QuadStore) QuadIteratorSize(ctx context.Context, d quad.Direction, r gr
 // degree returns the number of quads with node id in direction d.
 func (s *QuadStore) degree(d quad.Direction, id uint64) (int64, error) {
 	var n int64
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var err error
 		n, err = readCount(txn, d, id)
 		return err
@@ -886,7 +909,7 @@ func (s *QuadStore) Predicates(ctx context.Context) ([]graph.Ref, []int64, error
 	var refs []graph.Ref
 	var counts []int64
 	x := &indexes[quad.Predicate-1]
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{x.prefix}, PrefetchValues: false})
 		defer it.Close()
 		seek := []byte{x.prefix}
@@ -964,7 +987,7 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 	var c constraint
 	c[quad.Predicate-1] = id
 	prefix := x.scanPrefix(nil, quadIDs(c), 1)
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 		defer it.Close()
 		n := 0
@@ -989,7 +1012,7 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 // reading every node once (one bit per id).
 func (s *QuadStore) LiteralIDs(ctx context.Context) (func(id uint64) bool, error) {
 	var bits []uint64
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		return scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 || len(v) == 0 {
 				return fmt.Errorf("%w: bad node record", ErrCorrupt)
@@ -1011,4 +1034,24 @@ func (s *QuadStore) LiteralIDs(ctx context.Context) (func(id uint64) bool, error
 	return func(id uint64) bool {
 		return id/64 < uint64(len(bits)) && bits[id/64]&(1<<(id%64)) != 0
 	}, nil
+}
+
+// view runs fn in a read transaction that holds the readers' lock.
+func (s *QuadStore) view(fn func(txn *badger.Txn) error) error {
+	s.readers.RLock()
+	defer s.readers.RUnlock()
+	return s.db.View(fn)
+}
+
+// readTxn opens a read transaction that holds the readers' lock until
+// endRead.
+func (s *QuadStore) readTxn() *badger.Txn {
+	s.readers.RLock()
+	return s.db.NewTransaction(false)
+}
+
+// endRead discards a transaction of readTxn.
+func (s *QuadStore) endRead(txn *badger.Txn) {
+	txn.Discard()
+	s.readers.RUnlock()
 }

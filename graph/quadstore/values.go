@@ -40,7 +40,7 @@ func (s *QuadStore) scanValues(ctx context.Context, rs []graph.Ref) ([]quad.Valu
 		}
 	}
 	slices.SortFunc(ws, func(a, b want) int { return cmp.Compare(a.id, b.id) })
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		prefix := []byte{pfxNode}
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 		defer it.Close()

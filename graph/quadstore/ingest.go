@@ -1,0 +1,741 @@
+package quadstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cayleygraph/quad"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/table"
+)
+
+// A large load into a store with data is written, as the first load into
+// an empty store is, with Badger's StreamWriter (PrepareIncremental): its
+// keys, sorted, become tables of their own one level above the store's,
+// which Badger's compactions merge later. It is the first part of a
+// journalled load (a long transaction): the stream carries the quads'
+// index keys, the new values (hash, value, folded names), every counter
+// the load changes, the metadata, the journal header and the history's
+// op records. Once Badger's Flush returns, the store holds a journalled
+// load with its first batches committed, finished or undone from then on
+// like any other.
+//
+// Before Flush returns, it is undone
+//   - in this process, when the stream fails: by deleting what it wrote and
+//     restoring the counters and metadata, in transactions (unstream);
+//   - after a crash: a marker file names the newest table before the load
+//     and, once every key was handed to Badger, how many keys the load
+//     wrote; the next writable Open drops the tables after the newest one
+//     from the MANIFEST unless they hold that many keys (undoIngest).
+//     Badger neither compacts nor flushes between PrepareIncremental and
+//     the end of Flush, so until then every table after the newest one is
+//     the load's.
+//
+// Badger's Flush replaces its oracle, and a read transaction open across
+// it stops the process when it is discarded (Badger asserts its
+// watermark): the stream takes the readers' lock whole, and only when no
+// read transaction is open; otherwise the load goes on in batches.
+const ingestMarker = "ENTENTE-INGEST-INCOMPLETE"
+
+// ingestMin is how many quads an input must have for a load into a store
+// with data to take the stream (a variable for tests).
+var ingestMin = 1 << 16
+
+// ingestHook, when set (tests), is called at each stage of a streamed
+// load: "written" once every key is handed to Badger, before the marker
+// counts them (an error fails the stream there), "flushed" once Flush
+// returned, before the marker is removed.
+var ingestHook func(stage string) error
+
+// errNoStream: the stream could not be used (a reader is open); the load
+// goes on in batches with the quads ingest returns.
+var errNoStream = errors.New("quadstore: the stream is busy")
+
+// ingestion is what a streamed load wrote, kept to undo it in process.
+type ingestion struct {
+	id       uint64
+	quads    [][4]uint64 // the quads added, subject order
+	base     uint64      // the first id of a node the load created
+	fresh    []uint32    // the builder ids of those nodes, in id order
+	b        *bulkBuilder
+	counts   [4]map[uint64]int64 // the counters of older nodes before the load
+	newCount [4][]uint32         // the counters of the nodes it created
+	records  uint64              // op records written
+	nquads   int64               // the metadata before the load
+	nnodes   int64
+	nextID   uint64
+}
+
+// ingest reads the input (head, then what br still yields, up to the bulk
+// path's limits) and writes it through the stream as the first batches of
+// a long transaction, which it returns with the quads it added. A nil
+// longTx and no error means the input added nothing. With errNoStream it
+// returns the quads it read, for the caller's batches.
+func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Quad, opt *LoadOptions) (*longTx, []quad.Quad, error) {
+	defer lowerGC()()
+	b := newBulkBuilder()
+	limit := min(opt.SpillAt, opt.BulkLimit)
+	add := func(qs []quad.Quad) error {
+		for _, q := range qs {
+			if err := b.add(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := add(head); err != nil {
+		return nil, nil, err
+	}
+	buf := head[:0]
+	for !br.eof && len(b.quads) < limit && len(b.hashes) < opt.BulkValues {
+		var err error
+		if buf, err = br.next(buf, min(4096, limit-len(b.quads))); err != nil {
+			return nil, nil, err
+		}
+		if err := add(buf); err != nil {
+			return nil, nil, err
+		}
+		if opt.Progress != nil && br.read%(64*4096) < int64(len(buf)) {
+			opt.Progress(LoadProgress{Read: br.read})
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(LoadProgress{Read: br.read, Writing: true})
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.closed.Load() {
+		return nil, nil, ErrClosed
+	}
+	if !s.readers.TryLock() {
+		qs, err := b.decodeAll()
+		return nil, qs, errors.Join(errNoStream, err)
+	}
+	// PrepareIncremental needs an empty memtable, and with tables in
+	// level 0 it flattens the whole store, which starts compactions of
+	// its own that nothing stops (they run on into the stream and past
+	// Close). The writes still in memory, and level 0, go down first.
+	if err := s.flushLevel0(); err != nil {
+		s.readers.Unlock()
+		return nil, nil, err
+	}
+	if s.db.Levels()[0].NumTables > 0 {
+		s.readers.Unlock()
+		qs, err := b.decodeAll()
+		return nil, qs, errors.Join(errNoStream, err)
+	}
+	ing, err := s.planIngest(ctx, b, opt)
+	if err == nil && ing != nil {
+		err = s.needSpace(fmt.Sprintf("loading %d statements", len(ing.quads)), spaceFactor*bytesPerQuad*int64(len(ing.quads)))
+	}
+	if err != nil || ing == nil {
+		s.readers.Unlock()
+		return nil, nil, err
+	}
+	flushed, err := s.streamIngest(ing, opt)
+	s.readers.Unlock()
+	if err != nil {
+		if !flushed {
+			if uerr := s.unstream(ing); uerr != nil {
+				return nil, nil, fmt.Errorf("%w (and undoing what the stream wrote failed: %v; the next writable open undoes it)", err, uerr)
+			}
+			if rerr := removeMarker(s.dir); rerr != nil {
+				return nil, nil, errors.Join(err, rerr)
+			}
+		}
+		return nil, nil, err
+	}
+	lt := &longTx{id: ing.id, seq: ing.records, opts: opt.Tx, added: int64(len(ing.quads))}
+	return lt, nil, nil
+}
+
+// planIngest resolves the builder's values against the store, drops the
+// quads it holds already and reads the counters the load changes. A nil
+// plan means nothing is new. wmu and the readers' lock are held.
+func (s *QuadStore) planIngest(ctx context.Context, b *bulkBuilder, opt *LoadOptions) (*ingestion, error) {
+	ing := &ingestion{b: b, base: s.nextID, nquads: s.nquads.Load(), nnodes: s.nnodes.Load(), nextID: s.nextID}
+	ids := make([]uint64, len(b.hashes)+1)
+	if err := s.db.View(func(txn *badger.Txn) error { return s.lookupAll(ctx, txn, b.hashes, ids) }); err != nil {
+		return nil, err
+	}
+	next := ing.base
+	for i := 1; i < len(ids); i++ {
+		if ids[i] == 0 {
+			ids[i] = next
+			next++
+			ing.fresh = append(ing.fresh, uint32(i))
+		}
+	}
+	qs := make([][4]uint64, len(b.quads))
+	for i, t := range b.quads {
+		qs[i] = [4]uint64{ids[t[0]], ids[t[1]], ids[t[2]], ids[t[3]]}
+	}
+	b.quads = nil
+	slices.SortFunc(qs, byIndex[uint64](primary))
+	qs = slices.Compact(qs)
+	// A quad whose nodes all predate the load may be stored already.
+	base := ing.base
+	err := s.db.View(func(txn *badger.Txn) error {
+		key := make([]byte, 0, quadKeyLen)
+		k := 0
+		for i, q := range qs {
+			if i&0xffff == 0xffff {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if q[0] < base && q[1] < base && q[2] < base && q[3] < base {
+				key = primary.key(key[:0], quadIDs(q))
+				_, err := txn.Get(key)
+				if err == nil {
+					continue
+				} else if !errors.Is(err, badger.ErrKeyNotFound) {
+					return err
+				}
+			}
+			qs[k] = q
+			k++
+		}
+		qs = qs[:k]
+		return nil
+	})
+	if err != nil || len(qs) == 0 {
+		return nil, err
+	}
+	ing.quads = qs
+	for d := range ing.counts {
+		ing.counts[d] = make(map[uint64]int64)
+		ing.newCount[d] = make([]uint32, len(ing.fresh))
+	}
+	for _, q := range qs {
+		for d, id := range q {
+			switch {
+			case id == 0:
+			case id >= base:
+				ing.newCount[d][id-base]++
+			default:
+				ing.counts[d][id]++
+			}
+		}
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		for d, m := range ing.counts {
+			for id := range m {
+				n, err := readCount(txn, quad.Direction(d+1), id)
+				if err != nil {
+					return err
+				}
+				m[id] = n // the delta is counted again when written
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	tx := s.begin()
+	ing.id, _, err = tx.nextTx(opt.Tx)
+	tx.discard()
+	if err != nil {
+		return nil, err
+	}
+	return ing, nil
+}
+
+// lookupAll sets ids[i+1] to the store's id of the value hashes[i], 0 for
+// a value it lacks: one read a value, or, when the values are many beside
+// the store's, one pass over the store's hashes.
+func (s *QuadStore) lookupAll(ctx context.Context, txn *badger.Txn, hashes []valueHash, ids []uint64) error {
+	if int64(len(hashes))*8 < s.nnodes.Load() {
+		for i, h := range hashes {
+			if i&0xffff == 0xffff {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			id, ok := s.ids.get(h)
+			if !ok {
+				var err error
+				if id, err = lookupID(txn, h); err != nil {
+					return err
+				}
+			}
+			ids[i+1] = id
+		}
+		return nil
+	}
+	order := make([]uint32, len(hashes))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(p, q uint32) int { return bytes.Compare(hashes[p][:], hashes[q][:]) })
+	prefix := []byte{pfxHash}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+	defer it.Close()
+	it.Seek(prefix)
+	n := 0
+	for _, i := range order {
+		for ; it.Valid(); it.Next() {
+			if n++; n&0xffff == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			c := bytes.Compare(it.Item().Key()[1:], hashes[i][:])
+			if c < 0 {
+				continue
+			}
+			if c == 0 {
+				err := it.Item().Value(func(v []byte) error {
+					if len(v) != 8 {
+						return fmt.Errorf("%w: bad id record", ErrCorrupt)
+					}
+					ids[i+1] = u64(v)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// streamIngest writes the plan through the StreamWriter. flushed reports
+// whether Flush returned, after which the load is in the store whatever
+// the error. The readers' lock and wmu are held.
+func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (flushed bool, err error) {
+	sw := s.db.NewStreamWriter()
+	if err := sw.PrepareIncremental(); err != nil {
+		sw.Cancel()
+		return false, err
+	}
+	// Above every version the store holds, so that its counters and
+	// metadata hide the older ones.
+	txn := s.db.NewTransaction(false)
+	version := txn.ReadTs() + 1
+	txn.Discard()
+	mk := &marker{keys: -1, tables: map[uint64]int{}}
+	for _, t := range s.db.Tables() {
+		mk.newest = max(mk.newest, t.ID)
+		mk.tables[t.ID] = t.Level
+	}
+	if err := mk.write(s.dir); err != nil {
+		sw.Cancel()
+		return false, err
+	}
+	keys, err := s.emitIngest(ing, opt, sw, version)
+	if err == nil && ingestHook != nil {
+		err = ingestHook("written")
+	}
+	if err == nil {
+		mk.keys = keys
+		err = mk.write(s.dir)
+	}
+	if err != nil {
+		// Cancel would leave the tables written so far unsorted in their
+		// level, which Badger's reads and its next stream then trip on:
+		// Flush settles them, and the caller's unstream deletes their keys.
+		return false, errors.Join(err, sw.Flush())
+	}
+	if err := sw.Flush(); err != nil {
+		// Flush fails before it hands the tables to Badger's levels or
+		// after: unstream deletes what it wrote, and a crash before that
+		// is undone at the next open.
+		return false, err
+	}
+	if ingestHook != nil {
+		ingestHook("flushed")
+	}
+
+	s.nextID = ing.base + uint64(len(ing.fresh))
+	s.nquads.Add(int64(len(ing.quads)))
+	s.nnodes.Add(int64(len(ing.fresh)))
+	s.lastTx = max(s.lastTx, ing.id) // reserved, as beginLong does
+	s.version.Add(1)
+	return true, removeMarker(s.dir)
+}
+
+// emitIngest writes the plan's keys in two streams, as emitAll does, and
+// returns how many it wrote.
+func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.StreamWriter, version uint64) (int64, error) {
+	ctx := context.Background() // the stream is not cancelled half-way: a crash undoes it, an error unstreams it
+	b := ing.b
+	other := slices.Clone(ing.quads)
+	lop := &streamOut{sw: sw, stream: streamLOP, version: version}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- firstErr(
+			func() error { return emitIndex(ctx, lop, &indexes[3], other) },
+			func() error { return emitIndex(ctx, lop, &indexes[2], other) },
+			func() error { return emitIndex(ctx, lop, &indexes[1], other) },
+			lop.done,
+		)
+	}()
+	var folds *foldArena
+	out := &streamOut{sw: sw, stream: streamRest, version: version}
+	err := firstErr(
+		func() error { return emitIndex(ctx, out, primary, ing.quads) },
+		func() error { return ing.emitCounts(out) },
+		func() error {
+			if !s.folded.Load() {
+				return nil
+			}
+			var err error
+			if folds, err = foldEntries(ctx, b, ing.fresh, ing.base); err != nil {
+				return err
+			}
+			return emitFolds(out, folds)
+		},
+		func() error {
+			order := slices.Clone(ing.fresh)
+			slices.SortFunc(order, func(p, q uint32) int { return bytes.Compare(b.hashes[p-1][:], b.hashes[q-1][:]) })
+			pos := make(map[uint32]uint64, len(ing.fresh))
+			for j, i := range ing.fresh {
+				pos[i] = ing.base + uint64(j)
+			}
+			for _, i := range order {
+				if err := out.put(hashKey(b.hashes[i-1]), putU64(pos[i])); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func() error {
+			nodes := uint64(len(ing.fresh))
+			for _, kv := range []struct{ k, v []byte }{
+				{keyNextID, putU64(ing.base + nodes)},
+				{keyNodes, putU64(uint64(ing.nnodes) + nodes)},
+				{keyQuads, putU64(uint64(ing.nquads) + uint64(len(ing.quads)))},
+			} {
+				if err := out.put(kv.k, kv.v); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func() error {
+			for j, i := range ing.fresh {
+				if err := out.put(nodeKey(ing.base+uint64(j)), b.value(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func() error {
+			return out.put(journalHeader(ing.id), append([]byte{journalLoading}, opt.Source...))
+		},
+		func() error { return ing.emitOps(out, s.opRecord()) },
+		out.done,
+	)
+	if err2 := <-errc; err == nil {
+		err = err2
+	}
+	return lop.keys + out.keys, err
+}
+
+// opRecord is how many quads one op record of a streamed load holds: as
+// many as a batch, so that undoing one record is one transaction.
+func (s *QuadStore) opRecord() int {
+	return max(32, int(int64(writerBatch)*s.memTable/memTableSize))
+}
+
+// emitCounts writes the counters the load changed, by direction and id.
+func (ing *ingestion) emitCounts(out *streamOut) error {
+	key := make([]byte, 0, 10)
+	put := func(d int, id uint64, n int64) error {
+		key = append(key[:0], pfxCount, byte(d+1))
+		key = binary.BigEndian.AppendUint64(key, id)
+		return out.put(key, binary.AppendUvarint(nil, uint64(n)))
+	}
+	for d := range ing.counts {
+		delta := make(map[uint64]int64, len(ing.counts[d]))
+		for _, q := range ing.quads {
+			if id := q[d]; id != 0 && id < ing.base {
+				delta[id]++
+			}
+		}
+		old := make([]uint64, 0, len(ing.counts[d]))
+		for id := range ing.counts[d] {
+			old = append(old, id)
+		}
+		slices.Sort(old)
+		for _, id := range old {
+			if err := put(d, id, ing.counts[d][id]+delta[id]); err != nil {
+				return err
+			}
+		}
+		for j, n := range ing.newCount[d] {
+			if n == 0 {
+				continue
+			}
+			if err := put(d, ing.base+uint64(j), int64(n)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// emitOps writes the history's op records of the load, per quads each.
+func (ing *ingestion) emitOps(out *streamOut, per int) error {
+	rec := make([]byte, 0, per*opLen)
+	for lo := 0; lo < len(ing.quads); lo += per {
+		rec = rec[:0]
+		for _, q := range ing.quads[lo:min(lo+per, len(ing.quads))] {
+			rec = append(rec, opAdd)
+			for _, id := range q {
+				rec = binary.BigEndian.AppendUint64(rec, id)
+			}
+		}
+		ing.records++
+		if err := out.put(opsKey(ing.id, ing.records), rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unstream undoes in transactions what a failed stream may have written:
+// it deletes the load's keys and writes back the counters and metadata as
+// they were. Badger's next commit takes the stream's version, so a first
+// commit takes it and the others come after.
+func (s *QuadStore) unstream(ing *ingestion) error {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(tidyKey, nil) }); err != nil {
+		return err
+	}
+	var keys [][]byte
+	for _, q := range ing.quads {
+		for i := range indexes {
+			x := &indexes[i]
+			if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
+				continue
+			}
+			keys = append(keys, x.key(nil, quadIDs(q)))
+		}
+	}
+	for j, i := range ing.fresh {
+		id := ing.base + uint64(j)
+		keys = append(keys, hashKey(ing.b.hashes[i-1]), nodeKey(id))
+		v, err := decodeValue(ing.b.value(i))
+		if err != nil {
+			return err
+		}
+		keys = append(keys, foldKeys(v, id)...)
+		for d := quad.Subject; d <= quad.Label; d++ {
+			keys = append(keys, countKey(d, id))
+		}
+	}
+	for seq := uint64(1); seq <= ing.records; seq++ {
+		keys = append(keys, opsKey(ing.id, seq))
+	}
+	keys = append(keys, journalHeader(ing.id), tidyKey)
+	type kv struct{ k, v []byte }
+	var sets []kv
+	for d, m := range ing.counts {
+		for id, n := range m {
+			if n == 0 {
+				keys = append(keys, countKey(quad.Direction(d+1), id))
+			} else {
+				sets = append(sets, kv{countKey(quad.Direction(d+1), id), binary.AppendUvarint(nil, uint64(n))})
+			}
+		}
+	}
+	sets = append(sets, kv{keyQuads, putU64(uint64(ing.nquads))}, kv{keyNodes, putU64(uint64(ing.nnodes))}, kv{keyNextID, putU64(ing.nextID)})
+	return inHalves(len(keys)+len(sets), func(lo, hi int) error {
+		return s.db.Update(func(txn *badger.Txn) error {
+			for i := lo; i < hi; i++ {
+				var err error
+				if i < len(keys) {
+					err = txn.Delete(keys[i])
+				} else {
+					err = txn.Set(sets[i-len(keys)].k, sets[i-len(keys)].v)
+				}
+				if errors.Is(err, badger.ErrTxnTooBig) {
+					return fmt.Errorf("%w: %w", ErrTooLarge, err)
+				} else if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// decodeAll returns the builder's quads as read (the stream could not be
+// used).
+func (b *bulkBuilder) decodeAll() ([]quad.Quad, error) {
+	vals := make([]quad.Value, len(b.hashes)+1)
+	for id := 1; id < len(vals); id++ {
+		v, err := decodeValue(b.value(uint32(id)))
+		if err != nil {
+			return nil, err
+		}
+		vals[id] = v
+	}
+	qs := make([]quad.Quad, len(b.quads))
+	for i, t := range b.quads {
+		qs[i] = quad.Quad{Subject: vals[t[0]], Predicate: vals[t[1]], Object: vals[t[2]], Label: vals[t[3]]}
+	}
+	return qs, nil
+}
+
+// marker is what the marker file of a streamed load says: the tables
+// before it (id and level), the newest of them, and, once known, how many
+// keys the load wrote (-1: not yet).
+type marker struct {
+	newest uint64
+	tables map[uint64]int
+	keys   int64
+}
+
+func (mk *marker) write(dir string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "newest-table %d\n", mk.newest)
+	ids := make([]uint64, 0, len(mk.tables))
+	for id := range mk.tables {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	b.WriteString("tables")
+	for _, id := range ids {
+		fmt.Fprintf(&b, " %d:%d", id, mk.tables[id])
+	}
+	b.WriteString("\n")
+	if mk.keys >= 0 {
+		fmt.Fprintf(&b, "keys %d\n", mk.keys)
+	}
+	if err := writeSynced(filepath.Join(dir, ingestMarker), []byte(b.String())); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func removeMarker(dir string) error {
+	if err := os.Remove(filepath.Join(dir, ingestMarker)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// readMarker reads a streamed load's marker.
+func readMarker(dir string) (*marker, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ingestMarker))
+	if err != nil {
+		return nil, err
+	}
+	mk := &marker{keys: -1, tables: map[uint64]int{}}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		name, val, _ := strings.Cut(line, " ")
+		switch name {
+		case "newest-table":
+			mk.newest, err = strconv.ParseUint(val, 10, 64)
+		case "keys":
+			mk.keys, err = strconv.ParseInt(val, 10, 64)
+		case "tables":
+			for _, f := range strings.Fields(val) {
+				id, level, ok := strings.Cut(f, ":")
+				n, err1 := strconv.ParseUint(id, 10, 64)
+				l, err2 := strconv.Atoi(level)
+				if err = errors.Join(err1, err2); err == nil && !ok {
+					err = fmt.Errorf("table %q", f)
+				}
+				if err != nil {
+					break
+				}
+				mk.tables[n] = l
+			}
+		default:
+			err = fmt.Errorf("unknown line %q", line)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, ingestMarker, err)
+		}
+	}
+	return mk, nil
+}
+
+// undoIngest settles, before Badger opens the store in dir, a streamed
+// load a crash interrupted (its marker is there). A load whose tables
+// hold every key it wrote stays, to be undone as a journalled load by
+// recoverJournals; else its tables (every one after the newest before it,
+// listed in the MANIFEST or not) are dropped. That needs the tables from
+// before it as they were: a failed stream compacted since (only after an
+// error in process and a crash while it was undone) is an error.
+func undoIngest(dir string) (note string, err error) {
+	mk, err := readMarker(dir)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(filepath.Join(dir, badger.ManifestFilename))
+	if err != nil {
+		return "", err
+	}
+	m, _, err := replayManifest(f, badger.DefaultOptions(dir).WithLogger(nil))
+	f.Close()
+	if err != nil {
+		return "", fmt.Errorf("%w: reading the MANIFEST: %v", ErrCorrupt, err)
+	}
+	var after []uint64
+	for id := range m.Tables {
+		if id > mk.newest {
+			after = append(after, id)
+		}
+	}
+	if mk.keys >= 0 {
+		var sum int64
+		for _, id := range after {
+			n, err := tableKeys(filepath.Join(dir, table.IDToFilename(id)), m.Tables[id])
+			if err != nil {
+				return "", fmt.Errorf("%w: table %d: %v", ErrCorrupt, id, err)
+			}
+			sum += n
+		}
+		if sum >= mk.keys {
+			return "", removeMarker(dir)
+		}
+	}
+	for id, level := range mk.tables {
+		if tm, ok := m.Tables[id]; !ok || int(tm.Level) != level {
+			return "", fmt.Errorf("%w: a load that failed while it wrote its tables was interrupted while it was undone, after Badger had compacted them with the store's; restore the store from a copy", ErrCorrupt)
+		}
+	}
+	keep := badger.Manifest{Tables: map[uint64]badger.TableManifest{}}
+	for id, tm := range m.Tables {
+		if id <= mk.newest {
+			keep.Tables[id] = tm
+		}
+	}
+	if len(after) > 0 {
+		if _, err := writeManifest(dir, keep, 0); err != nil {
+			return "", err
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		base, ok := strings.CutSuffix(e.Name(), ".sst")
+		if id, err := strconv.ParseUint(base, 10, 64); ok && err == nil && id > mk.newest {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return "", err
+			}
+		}
+	}
+	if err := removeMarker(dir); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("a load was interrupted while it wrote its tables; the %d %s it had written %s dropped, so the store is as it was before it",
+		len(after), plural(len(after), "table", "tables"), map[bool]string{true: "was", false: "were"}[len(after) == 1]), nil
+}

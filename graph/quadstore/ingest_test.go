@@ -1,0 +1,322 @@
+package quadstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+)
+
+// ingestBase is a store's contents before a large load: people who know
+// each other, some in graphs, with ages and names.
+func ingestBase() []quad.Quad {
+	var qs []quad.Quad
+	for i := range 300 {
+		p := quad.IRI(fmt.Sprintf("person/%d", i))
+		qs = append(qs,
+			quad.Make(p, quad.IRI("knows"), quad.IRI(fmt.Sprintf("person/%d", (i*7+1)%300)), nil),
+			quad.Make(p, quad.IRI("name"), quad.String(fmt.Sprintf("Person %d", i)), nil))
+		if i%5 == 0 {
+			qs = append(qs, quad.Make(p, quad.IRI("age"), quad.Int(20+i%50), quad.IRI("census")))
+		}
+	}
+	return qs
+}
+
+// ingestInput is a large load into a store holding ingestBase: new people
+// who know old ones and each other, new names and labels, quads the store
+// holds already, and quads the input repeats.
+func ingestInput() []quad.Quad {
+	base := ingestBase()
+	var qs []quad.Quad
+	for i := range 1500 {
+		p := quad.IRI(fmt.Sprintf("newcomer/%d", i))
+		qs = append(qs,
+			quad.Make(p, quad.IRI("knows"), quad.IRI(fmt.Sprintf("person/%d", i%300)), nil),
+			quad.Make(p, quad.IRI("name"), quad.String(fmt.Sprintf("Newcomer %d", i)), nil),
+			quad.Make(quad.IRI(fmt.Sprintf("person/%d", i%300)), quad.IRI("met"), p, quad.IRI(fmt.Sprintf("event/%d", i%40))))
+		if i%3 == 0 {
+			qs = append(qs, quad.Make(p, quad.IRI("age"), quad.Int(20+i%50), quad.IRI("census")))
+		}
+		if i%10 == 0 {
+			qs = append(qs, base[i%len(base)], qs[len(qs)-2])
+		}
+	}
+	// Old nodes in new quads only.
+	qs = append(qs, quad.Make(quad.IRI("person/1"), quad.IRI("knows"), quad.IRI("person/2"), quad.IRI("census")))
+	return qs
+}
+
+// streamed counts the loads that went through the stream.
+func streamed(t *testing.T, fail func(stage string) error) *int {
+	t.Helper()
+	n := new(int)
+	oldMin, oldHook := ingestMin, ingestHook
+	ingestMin = 256
+	ingestHook = func(stage string) error {
+		if stage == "flushed" {
+			*n++
+		}
+		if fail != nil {
+			return fail(stage)
+		}
+		return nil
+	}
+	t.Cleanup(func() { ingestMin, ingestHook = oldMin, oldHook })
+	return n
+}
+
+func loadQuads(s *QuadStore, qs []quad.Quad, o *LoadOptions) (LoadResult, error) {
+	return s.Load(context.Background(), &sliceReader{qs: qs, failAt: -1}, o)
+}
+
+// historyOf returns the quads transaction id added and removed.
+func historyOf(t *testing.T, s *QuadStore, id uint64) (added, removed []quad.Quad) {
+	t.Helper()
+	err := s.Changes(context.Background(), id-1, id, func(_ TxRecord, op Op) error {
+		if op.Add {
+			added = append(added, op.Quad)
+		} else {
+			removed = append(removed, op.Quad)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return added, removed
+}
+
+// TestIngest: a large load into a store with data, through the stream,
+// leaves the store, its counters, names and history as the same load in
+// transactions does, and the store takes changes and reopens after it.
+func TestIngest(t *testing.T) {
+	n := streamed(t, nil)
+	in := ingestInput()
+	a, m := storeHolding(t, ingestBase())
+	b, _ := storeHolding(t, ingestBase())
+	ra, err := loadQuads(a, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *n != 1 {
+		t.Fatalf("%d loads streamed, want 1", *n)
+	}
+	rb, err := loadQuads(b, in, &LoadOptions{BulkLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *n != 1 {
+		t.Fatalf("a load with the bulk path off streamed")
+	}
+	if ra.Added != rb.Added || ra.Read != rb.Read || ra.Tx.Added != rb.Tx.Added || ra.Tx.ID != rb.Tx.ID {
+		t.Fatalf("streamed %+v, in transactions %+v", ra, rb)
+	}
+	m.add(in...)
+	if want := int64(len(m) - len(ingestBase())); ra.Added != want {
+		t.Fatalf("added %d, want %d", ra.Added, want)
+	}
+	verify(t, a, m)
+	verify(t, b, m)
+	addA, rmA := historyOf(t, a, ra.Tx.ID)
+	addB, _ := historyOf(t, b, rb.Tx.ID)
+	if len(rmA) != 0 || len(addA) != int(ra.Added) {
+		t.Fatalf("history of the streamed load: %d added, %d removed; want %d added", len(addA), len(rmA), ra.Added)
+	}
+	sameQuads(t, "history of the streamed load", addA, addB)
+
+	// A change after it, and another large load that repeats it.
+	rm := []quad.Quad{in[0], in[1]}
+	ad := []quad.Quad{quad.Make(quad.IRI("newcomer/0"), quad.IRI("knows"), quad.IRI("newcomer/1"), nil)}
+	if _, err := a.Commit(context.Background(), ad, rm, TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m.del(rm...)
+	m.add(ad...)
+	verify(t, a, m)
+	r2, err := loadQuads(a, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Added != 2 || *n != 2 {
+		t.Fatalf("the repeated load added %d (want the 2 removed since), %d streamed", r2.Added, *n)
+	}
+	m.add(in...)
+	verify(t, a, m)
+	dir := a.dir
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a2, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a2.Close()
+	verify(t, a2, m)
+	if log, err := a2.Log(context.Background()); err != nil || len(log) != 4 {
+		t.Fatalf("history after reopening: %+v, %v", log, err)
+	}
+}
+
+// TestIngestUndone: a streamed load that fails — in its changes after the
+// stream, in the stream itself — leaves the store as it was; one that
+// meets a reader open, or writes of this process not yet flushed, still
+// loads.
+func TestIngestUndone(t *testing.T) {
+	ctx := context.Background()
+	in := ingestInput()
+	t.Run("finish fails", func(t *testing.T) {
+		n := streamed(t, nil)
+		s, m := storeHolding(t, ingestBase())
+		_, err := loadQuads(s, in, &LoadOptions{Finish: func(context.Context) (Finished, error) {
+			return Finished{}, errors.New("planned changes refused")
+		}})
+		if err == nil || *n != 1 {
+			t.Fatalf("error %v, %d streamed", err, *n)
+		}
+		verify(t, s, m)
+		if log, _ := s.Log(ctx); len(log) != 1 {
+			t.Fatalf("history after the failed load: %+v", log)
+		}
+	})
+	t.Run("stream fails", func(t *testing.T) {
+		fail := true
+		n := streamed(t, func(stage string) error {
+			if stage == "written" && fail {
+				return errors.New("disk fault")
+			}
+			return nil
+		})
+		s, m := storeHolding(t, ingestBase())
+		if _, err := loadQuads(s, in, nil); err == nil || !strings.Contains(err.Error(), "disk fault") {
+			t.Fatalf("error %v", err)
+		}
+		verify(t, s, m)
+		if _, err := os.Stat(filepath.Join(s.dir, ingestMarker)); !os.IsNotExist(err) {
+			t.Fatalf("the marker is left: %v", err)
+		}
+		fail = false
+		if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
+			t.Fatalf("the load again: %v, %d streamed", err, *n)
+		}
+		m.add(in...)
+		verify(t, s, m)
+	})
+	t.Run("reader open", func(t *testing.T) {
+		n := streamed(t, nil)
+		s, m := storeHolding(t, ingestBase())
+		sn, ok := s.Snapshot()
+		if !ok {
+			t.Fatal("no snapshot")
+		}
+		if _, err := loadQuads(s, in, nil); err != nil {
+			t.Fatal(err)
+		}
+		if *n != 0 {
+			t.Fatal("the load streamed with a reader open")
+		}
+		if id, err := sn.ID(quad.IRI("person/1")); err != nil || id == 0 {
+			t.Fatalf("the reader after the load: %d, %v", id, err)
+		}
+		sn.Close()
+		m.add(in...)
+		verify(t, s, m)
+	})
+	t.Run("writes in memory", func(t *testing.T) {
+		n := streamed(t, nil)
+		s, m := storeHolding(t, ingestBase())
+		extra := []quad.Quad{quad.Make(quad.IRI("person/3"), quad.IRI("knows"), quad.IRI("stranger"), nil)}
+		if _, err := s.AddQuads(extra); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
+			t.Fatalf("%v, %d streamed", err, *n)
+		}
+		m.add(extra...)
+		m.add(in...)
+		verify(t, s, m)
+	})
+}
+
+// TestIngestCrashHelper is the process TestIngestCrash kills.
+func TestIngestCrashHelper(t *testing.T) {
+	dir, stage, ok := strings.Cut(os.Getenv("QUADSTORE_INGEST_CRASH"), "|")
+	if !ok {
+		t.Skip("the process TestIngestCrash runs")
+	}
+	ingestMin = 256
+	ingestHook = func(s string) error {
+		if s == stage {
+			os.Exit(3)
+		}
+		return nil
+	}
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadQuads(s, ingestInput(), nil)
+	t.Fatalf("the load ended: %v", err)
+}
+
+// TestIngestCrash: a process killed while it streams a load, before or
+// after Badger's Flush, leaves a store the next open returns to what it
+// was: the load's tables dropped, or the load undone from its journal.
+func TestIngestCrash(t *testing.T) {
+	for _, c := range []struct{ stage, note string }{
+		{"written", "dropped, so the store is as it was before it"},
+		{"flushed", "batches it had committed were undone"},
+	} {
+		t.Run(c.stage, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := loadQuads(s, ingestBase(), nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestIngestCrashHelper$")
+			cmd.Env = append(os.Environ(), "QUADSTORE_INGEST_CRASH="+dir+"|"+c.stage)
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+				t.Fatalf("the loading process: %v\n%s", err, out)
+			}
+			if _, err := os.Stat(filepath.Join(dir, ingestMarker)); err != nil {
+				t.Fatalf("the killed load left no marker: %v", err)
+			}
+			if _, err := Open(dir, &Options{ReadOnly: true}); !errors.Is(err, ErrNeedsRecovery) {
+				t.Fatalf("read-only open: %v, want ErrNeedsRecovery", err)
+			}
+			s, err = Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if notes := strings.Join(s.Notes(), "\n"); !strings.Contains(notes, c.note) {
+				t.Fatalf("notes %q, want one with %q", notes, c.note)
+			}
+			m := model{}
+			m.add(ingestBase()...)
+			verify(t, s, m)
+			if _, err := os.Stat(filepath.Join(dir, ingestMarker)); !os.IsNotExist(err) {
+				t.Fatalf("the marker is left: %v", err)
+			}
+			if _, err := loadQuads(s, ingestInput(), nil); err != nil {
+				t.Fatal(err)
+			}
+			m.add(ingestInput()...)
+			verify(t, s, m)
+		})
+	}
+}
