@@ -26,6 +26,7 @@ func cmdLoad(g *globals, args []string) int {
 	maxSize := fs.String("max-size", "64GiB", "most bytes read from one input, after decompression")
 	quiet := fs.Bool("quiet", false, "print no summary")
 	verbose := fs.Bool("verbose", false, "report each committed batch on standard error")
+	inBatches := fs.Bool("in-batches", false, "write committed transactions of 4,096 statements (reported by --verbose) even where the load would write the store's tables directly (into an empty store, or 65,536 statements or more): slower")
 	replace := fs.Bool("replace", false, "what the files say replaces what the store says of the same statements and entities (qualifiers, names, a statement's relation), as one transaction, instead of a contradiction being refused")
 	tf := addTxFlags(g, fs, "the same as --message")
 	files, st := parseFlags(g, fs, args)
@@ -45,6 +46,9 @@ func cmdLoad(g *globals, args []string) int {
 	}
 	opts := &loader.Options{DryRun: *dry, KeepGoing: *keep, Strict: *strict, Create: *create, Stdin: g.env.stdin,
 		Replace: *replace, Tx: tf.meta("")}
+	if *inBatches {
+		opts.Store = &graph.LoadOptions{BulkLimit: -1}
+	}
 	if *replace && *keep {
 		fmt.Fprintln(g.env.stderr, "entente: load: --replace loads all or nothing; it does not take --keep-going")
 		return exitUsage

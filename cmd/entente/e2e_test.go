@@ -420,7 +420,7 @@ func writeQuads(t *testing.T, path string, prefix string, n int) {
 // load wrote on standard error after that, and how it ended.
 func signalAfterBatches(t *testing.T, db, file string, n int, sig syscall.Signal) (int, string, error) {
 	t.Helper()
-	cmd := exec.Command(bin, "--db", db, "load", "--verbose", file)
+	cmd := exec.Command(bin, "--db", db, "load", "--verbose", "--in-batches", file)
 	cmd.Env = append(os.Environ(), "ENTENTE_DB=")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
@@ -514,8 +514,9 @@ func TestKill(t *testing.T) {
 				}
 			})
 		}
-		// Kills at times that fall anywhere — between batches, in a
-		// commit, in Badger's flushes — and after the load has ended.
+		// Kills at times that fall anywhere — while the load reads, while
+		// it writes its tables (the input is large enough to be streamed),
+		// in Badger's flushes — and after the load has ended.
 		for i, after := range []time.Duration{30 * time.Millisecond, 170 * time.Millisecond, 450 * time.Millisecond, 900 * time.Millisecond, 1500 * time.Millisecond, 4 * time.Second} {
 			t.Run(fmt.Sprintf("kill %d at %v", i, after), func(t *testing.T) {
 				db := filepath.Join(t.TempDir(), "db")
@@ -524,6 +525,37 @@ func TestKill(t *testing.T) {
 				killLoadAfter(t, db, big, after)
 				oldOrNew(t, db, baseStats.Quads)
 			})
+		}
+	})
+	// A large load into a store with data killed while it writes its
+	// tables: the next open drops them.
+	t.Run("streamed while writing", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "db")
+		entente(t, "", "--db", db, "load", base).must(t, 0)
+		baseStats, _ := stats(t, db)
+		cmd := exec.Command(bin, "--db", db, "load", big)
+		cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		marker := filepath.Join(db, "ENTENTE-INGEST-INCOMPLETE")
+		for {
+			if _, err := os.Stat(marker); err == nil {
+				break
+			}
+			if cmd.ProcessState != nil {
+				t.Fatal("the load ended before it wrote")
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		r := entente(t, "", "--db", db, "check").must(t, 0)
+		if !strings.Contains(r.stderr, "were dropped") && !strings.Contains(r.stderr, "was dropped") && !strings.Contains(r.stderr, "undone") {
+			t.Fatalf("no note of the undone load: %q", r.stderr)
+		}
+		if added := oldOrNew(t, db, baseStats.Quads); added != 0 {
+			t.Fatalf("a streamed load killed while writing kept %d quads", added)
 		}
 	})
 	t.Run("bulk", func(t *testing.T) {
