@@ -631,6 +631,7 @@ type streamOut struct {
 	buf     *z.Buffer
 	used    bool
 	keys    int64 // the keys put so far
+	writes  int64 // the buffers handed to Badger
 }
 
 const streamBufBytes = 4 << 20
@@ -693,6 +694,7 @@ func (o *streamOut) flush() error {
 	if o.buf == nil {
 		return nil
 	}
+	o.writes++
 	err := o.sw.Write(o.buf)
 	o.buf.Release()
 	o.buf = nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cayleygraph/quad"
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/skl"
 	"github.com/dgraph-io/badger/v4/table"
 )
 
@@ -112,49 +113,65 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.closed.Load() {
-		return nil, nil, ErrClosed
+	if err := s.writable(); err != nil {
+		return nil, nil, err
+	}
+	fallback := func() (*longTx, []quad.Quad, error) {
+		qs, err := b.decodeAll()
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, qs, errNoStream
 	}
 	if !s.readers.TryLock() {
-		qs, err := b.decodeAll()
-		return nil, qs, errors.Join(errNoStream, err)
+		return fallback()
 	}
+	defer s.readers.Unlock()
 	// PrepareIncremental needs an empty memtable, and with tables in
 	// level 0 it flattens the whole store, which starts compactions of
 	// its own that nothing stops (they run on into the stream and past
 	// Close). The writes still in memory, and level 0, go down first.
-	if err := s.flushLevel0(); err != nil {
-		s.readers.Unlock()
+	if err := s.compactLevel0(); err != nil {
 		return nil, nil, err
 	}
 	if s.db.Levels()[0].NumTables > 0 {
-		s.readers.Unlock()
-		qs, err := b.decodeAll()
-		return nil, qs, errors.Join(errNoStream, err)
+		return fallback()
 	}
 	ing, err := s.planIngest(ctx, b, opt)
 	if err == nil && ing != nil {
 		err = s.needSpace(fmt.Sprintf("loading %d statements", len(ing.quads)), spaceFactor*bytesPerQuad*int64(len(ing.quads)))
 	}
 	if err != nil || ing == nil {
-		s.readers.Unlock()
 		return nil, nil, err
 	}
-	flushed, err := s.streamIngest(ing, opt)
-	s.readers.Unlock()
+	wrote, err := s.streamIngest(ing, opt)
 	if err != nil {
-		if !flushed {
-			if uerr := s.unstream(ing); uerr != nil {
-				return nil, nil, fmt.Errorf("%w (and undoing what the stream wrote failed: %v; the next writable open undoes it)", err, uerr)
-			}
-			if rerr := removeMarker(s.dir); rerr != nil {
-				return nil, nil, errors.Join(err, rerr)
-			}
-		}
-		return nil, nil, err
+		return nil, nil, s.settleFailed(ing, wrote, err)
 	}
 	lt := &longTx{id: ing.id, seq: ing.records, opts: opt.Tx, added: int64(len(ing.quads))}
 	return lt, nil, nil
+}
+
+// settleFailed undoes a stream that failed before Flush returned, with
+// the readers' lock still held (no reader sees what it wrote, nor caches
+// it): unstream deletes what reached Badger, and the caches that may hold
+// its ids start over. If that fails too, the store takes no more writes
+// in this process; the next writable open settles it from the marker.
+func (s *QuadStore) settleFailed(ing *ingestion, wrote bool, err error) error {
+	if wrote {
+		if uerr := s.unstream(ing); uerr != nil {
+			s.broken = fmt.Errorf("quadstore: a load failed (%v) and undoing what it had written failed (%v); reopen the store, which undoes it", err, uerr)
+			return fmt.Errorf("%w (and undoing what the stream wrote failed: %v; reopen the store to undo it)", err, uerr)
+		}
+		s.version.Add(1)
+		s.names.init(s.names.max)
+		s.ids.clear()
+	}
+	if rerr := removeMarker(s.dir); rerr != nil {
+		s.broken = fmt.Errorf("quadstore: removing the marker of a failed load: %v; reopen the store", rerr)
+		return errors.Join(err, rerr)
+	}
+	return err
 }
 
 // planIngest resolves the builder's values against the store, drops the
@@ -311,10 +328,11 @@ func (s *QuadStore) lookupAll(ctx context.Context, txn *badger.Txn, hashes []val
 	return nil
 }
 
-// streamIngest writes the plan through the StreamWriter. flushed reports
-// whether Flush returned, after which the load is in the store whatever
-// the error. The readers' lock and wmu are held.
-func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (flushed bool, err error) {
+// streamIngest writes the plan through the StreamWriter. It returns an
+// error only while the load can still be undone by unstream (Flush did not
+// return), and then whether anything reached Badger. The readers' lock
+// and wmu are held.
+func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (wrote bool, err error) {
 	sw := s.db.NewStreamWriter()
 	if err := sw.PrepareIncremental(); err != nil {
 		sw.Cancel()
@@ -334,41 +352,55 @@ func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (flushed bool
 		sw.Cancel()
 		return false, err
 	}
-	keys, err := s.emitIngest(ing, opt, sw, version)
+	keys, writes, err := s.emitIngest(ing, opt, sw, version)
+	wrote = writes > 0
 	if err == nil && ingestHook != nil {
 		err = ingestHook("written")
+	}
+	if err == nil {
+		// Values at the value log's threshold or above went there; it is
+		// synced before the tables that point into it count as whole.
+		err = s.db.Sync()
 	}
 	if err == nil {
 		mk.keys = keys
 		err = mk.write(s.dir)
 	}
-	if err != nil {
+	if err == nil {
+		err = sw.Flush()
+	} else {
 		// Cancel would leave the tables written so far unsorted in their
 		// level, which Badger's reads and its next stream then trip on:
-		// Flush settles them, and the caller's unstream deletes their keys.
-		return false, errors.Join(err, sw.Flush())
+		// Flush settles them, and unstream deletes their keys.
+		err = errors.Join(err, sw.Flush())
 	}
-	if err := sw.Flush(); err != nil {
-		// Flush fails before it hands the tables to Badger's levels or
-		// after: unstream deletes what it wrote, and a crash before that
-		// is undone at the next open.
-		return false, err
+	if err != nil {
+		// Flush restarted Badger's compactions and writes, whose tables
+		// would count towards the keys: a crash from now on is judged by
+		// the tables from before the load alone.
+		mk.keys = -1
+		return wrote, errors.Join(err, mk.write(s.dir))
 	}
 	if ingestHook != nil {
 		ingestHook("flushed")
 	}
-
 	s.nextID = ing.base + uint64(len(ing.fresh))
 	s.nquads.Add(int64(len(ing.quads)))
 	s.nnodes.Add(int64(len(ing.fresh)))
 	s.lastTx = max(s.lastTx, ing.id) // reserved, as beginLong does
 	s.version.Add(1)
-	return true, removeMarker(s.dir)
+	// The load is in the store, and its journal undoes it from here on; a
+	// marker left behind counts the keys the load wrote and is settled
+	// (removed) by the next open.
+	if err := removeMarker(s.dir); err != nil {
+		fmt.Fprintf(s.logw(), "quadstore: removing %s: %v (the next open removes it)\n", ingestMarker, err)
+	}
+	return true, nil
 }
 
 // emitIngest writes the plan's keys in two streams, as emitAll does, and
-// returns how many it wrote.
-func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.StreamWriter, version uint64) (int64, error) {
+// returns how many it wrote and how many buffers it handed to Badger.
+func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.StreamWriter, version uint64) (keys, writes int64, err error) {
 	ctx := context.Background() // the stream is not cancelled half-way: a crash undoes it, an error unstreams it
 	b := ing.b
 	other := slices.Clone(ing.quads)
@@ -384,7 +416,7 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.Stre
 	}()
 	var folds *foldArena
 	out := &streamOut{sw: sw, stream: streamRest, version: version}
-	err := firstErr(
+	err = firstErr(
 		func() error { return emitIndex(ctx, out, primary, ing.quads) },
 		func() error { return ing.emitCounts(out) },
 		func() error {
@@ -435,19 +467,19 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.Stre
 		func() error {
 			return out.put(journalHeader(ing.id), append([]byte{journalLoading}, opt.Source...))
 		},
-		func() error { return ing.emitOps(out, s.opRecord()) },
+		func() error { return ing.emitOps(out, s.undoBudget(), folds) },
 		out.done,
 	)
 	if err2 := <-errc; err == nil {
 		err = err2
 	}
-	return lop.keys + out.keys, err
+	return lop.keys + out.keys, lop.writes + out.writes, err
 }
 
-// opRecord is how many quads one op record of a streamed load holds: as
-// many as a batch, so that undoing one record is one transaction.
-func (s *QuadStore) opRecord() int {
-	return max(32, int(int64(writerBatch)*s.memTable/memTableSize))
+// undoBudget is how many entries the transaction that undoes one op
+// record may write: half of what Badger takes in one transaction.
+func (s *QuadStore) undoBudget() int {
+	return int(s.memTable * 15 / 100 / int64(skl.MaxNodeSize) / 2)
 }
 
 // emitCounts writes the counters the load changed, by direction and id.
@@ -487,23 +519,56 @@ func (ing *ingestion) emitCounts(out *streamOut) error {
 	return nil
 }
 
-// emitOps writes the history's op records of the load, per quads each.
-func (ing *ingestion) emitOps(out *streamOut, per int) error {
-	rec := make([]byte, 0, per*opLen)
-	for lo := 0; lo < len(ing.quads); lo += per {
-		rec = rec[:0]
-		for _, q := range ing.quads[lo:min(lo+per, len(ing.quads))] {
-			rec = append(rec, opAdd)
-			for _, id := range q {
-				rec = binary.BigEndian.AppendUint64(rec, id)
-			}
-		}
-		ing.records++
-		if err := out.put(opsKey(ing.id, ing.records), rec); err != nil {
-			return err
+// emitOps writes the history's op records of the load: at most a
+// batch's quads each, and no more than one transaction can undo (rollback
+// undoes a record in one): a quad's undo deletes its three or four index
+// keys and writes up to four counters, and a node the load created, when
+// its last quad goes, its value, hash and folded names.
+func (ing *ingestion) emitOps(out *streamOut, budget int, folds *foldArena) error {
+	foldsOf := make(map[uint64]int)
+	if folds != nil {
+		for i := range folds.keys {
+			k := folds.key(i)
+			foldsOf[binary.BigEndian.Uint64(k[len(k)-8:])]++
 		}
 	}
-	return nil
+	seen := make([]uint64, len(ing.fresh)) // the record that last counted a new node, +1
+	rec := make([]byte, 0, writerBatch*opLen)
+	cost, n := 0, 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		ing.records++
+		err := out.put(opsKey(ing.id, ing.records), rec)
+		rec, cost, n = rec[:0], 0, 0
+		return err
+	}
+	for _, q := range ing.quads {
+		c := 8
+		for _, id := range q {
+			if id >= ing.base && seen[id-ing.base] != ing.records+1 {
+				c += 2 + foldsOf[id]
+			}
+		}
+		if n > 0 && (n == writerBatch || cost+c > budget) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		for _, id := range q {
+			if id >= ing.base {
+				seen[id-ing.base] = ing.records + 1
+			}
+		}
+		rec = append(rec, opAdd)
+		for _, id := range q {
+			rec = binary.BigEndian.AppendUint64(rec, id)
+		}
+		cost += c
+		n++
+	}
+	return flush()
 }
 
 // unstream undoes in transactions what a failed stream may have written:
@@ -615,7 +680,14 @@ func (mk *marker) write(dir string) error {
 	if mk.keys >= 0 {
 		fmt.Fprintf(&b, "keys %d\n", mk.keys)
 	}
-	if err := writeSynced(filepath.Join(dir, ingestMarker), []byte(b.String())); err != nil {
+	// Written beside it and renamed over it: a crash never leaves half.
+	tmp := filepath.Join(dir, ingestMarker+".tmp")
+	if err := writeSynced(tmp, []byte(b.String())); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, ingestMarker)); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	return syncDir(dir)
@@ -735,6 +807,9 @@ func undoIngest(dir string) (note string, err error) {
 	}
 	if err := removeMarker(dir); err != nil {
 		return "", err
+	}
+	if len(after) == 0 {
+		return "a load was interrupted as it began to write its tables, before any was written; the store is as it was before it", nil
 	}
 	return fmt.Sprintf("a load was interrupted while it wrote its tables; the %d %s it had written %s dropped, so the store is as it was before it",
 		len(after), plural(len(after), "table", "tables"), map[bool]string{true: "was", false: "were"}[len(after) == 1]), nil

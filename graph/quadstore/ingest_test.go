@@ -185,6 +185,34 @@ func TestIngestUndone(t *testing.T) {
 			t.Fatalf("history after the failed load: %+v", log)
 		}
 	})
+	// Every value new and named, so that undoing a quad writes the most
+	// (its index keys, counters, and its nodes' values, hashes and folded
+	// names), in small transactions: each op record still undoes in one.
+	t.Run("finish fails, small transactions", func(t *testing.T) {
+		n := streamed(t, nil)
+		s, err := Open(t.TempDir(), &Options{SmallWrites: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := loadQuads(s, ingestBase(), nil); err != nil {
+			t.Fatal(err)
+		}
+		m := model{}
+		m.add(ingestBase()...)
+		var in []quad.Quad
+		for i := range 3000 {
+			in = append(in, quad.Make(quad.IRI(fmt.Sprintf("s%d", i)), quad.IRI(fmt.Sprintf("p%d", i%7)),
+				quad.String(fmt.Sprintf("Object Number %d", i)), quad.IRI(fmt.Sprintf("g%d", i))))
+		}
+		_, err = loadQuads(s, in, &LoadOptions{Finish: func(context.Context) (Finished, error) {
+			return Finished{}, errors.New("planned changes refused")
+		}})
+		if err == nil || !strings.Contains(err.Error(), "planned changes refused") || strings.Contains(err.Error(), "undoing") || *n != 1 {
+			t.Fatalf("error %v, %d streamed", err, *n)
+		}
+		verify(t, s, m)
+	})
 	t.Run("stream fails", func(t *testing.T) {
 		fail := true
 		n := streamed(t, func(stage string) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -129,6 +128,10 @@ func (s *QuadStore) Load(ctx context.Context, r quad.Reader, o *LoadOptions) (Lo
 		return LoadResult{}, ErrClosed
 	}
 	s.wmu.Lock()
+	if err := s.writable(); err != nil {
+		s.wmu.Unlock()
+		return LoadResult{}, err
+	}
 	empty := s.nquads.Load() == 0 && s.nnodes.Load() == 0 && s.lastTx == 0
 	if empty && opt.BulkLimit > 0 {
 		defer s.wmu.Unlock()
@@ -202,7 +205,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		lt      *longTx
 	)
 	// A large input goes through the stream first (ingest.go).
-	if opt.BulkLimit > 0 && !s.opts.InMemory && s.historyKept() {
+	if min(opt.BulkLimit, opt.SpillAt) >= ingestMin && !s.opts.InMemory && s.historyKept() {
 		head, err := br.next(nil, ingestMin)
 		if err != nil {
 			return LoadResult{Read: br.read}, err
@@ -212,7 +215,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		} else {
 			var left []quad.Quad
 			lt, left, err = s.ingest(ctx, br, head, opt)
-			if errors.Is(err, errNoStream) {
+			if err == errNoStream {
 				br.pending, err = left, nil
 			}
 			if err != nil {

@@ -98,8 +98,11 @@ type QuadStore struct {
 	closed atomic.Bool
 
 	// wmu serialises writers; it guards nextID and the newest
-	// transaction's id and time.
+	// transaction's id and time, and broken.
 	wmu sync.Mutex
+	// broken, once set, refuses every write of this process: a failed
+	// load could not be undone in it (ingest.go), the next open does.
+	broken error
 	// readers is held shared by every read transaction for as long as it
 	// is open (view, readTxn); a load through the StreamWriter takes it
 	// whole, only when no reader is open (ingest.go).
@@ -543,9 +546,16 @@ func (s *QuadStore) tidyLevel0() error {
 	if len(levels) == 0 || levels[0].NumTables < level0Tables {
 		return nil
 	}
-	need := levels[0].Size
-	for _, l := range levels[1:] {
-		if l.IsBaseLevel {
+	return s.compactLevel0()
+}
+
+// compactLevel0 writes the memtables to level 0 and compacts level 0 into
+// the level below, when the disk has room for both levels whole.
+func (s *QuadStore) compactLevel0() error {
+	levels := s.db.Levels()
+	var need int64
+	for _, l := range levels {
+		if l.Level == 0 || l.IsBaseLevel {
 			need += l.Size
 		}
 	}
@@ -1054,4 +1064,13 @@ func (s *QuadStore) readTxn() *badger.Txn {
 func (s *QuadStore) endRead(txn *badger.Txn) {
 	txn.Discard()
 	s.readers.RUnlock()
+}
+
+// writable reports why the store takes no writes now, if it does not;
+// wmu is held.
+func (s *QuadStore) writable() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return s.broken
 }

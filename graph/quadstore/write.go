@@ -506,8 +506,8 @@ func (s *QuadStore) updateTx(fn func(*writeTx) error) (*writeTx, error) {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.closed.Load() {
-		return nil, ErrClosed
+	if err := s.writable(); err != nil {
+		return nil, err
 	}
 	tx := s.begin()
 	defer tx.discard()
