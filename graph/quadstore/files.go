@@ -71,7 +71,7 @@ func storeFile(name string) bool {
 	switch name {
 	case badger.ManifestFilename, manifestRewrite, badger.KeyRegistryFileName,
 		badger.KeyRegistryRewriteFileName, "DISCARD", "LOCK",
-		lockName, bulkMarker, ingestMarker, runsDirName, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
+		lockName, bulkMarker, ingestMarker, ingestMarker + ".tmp", runsDirName, verifiedName, verifiedName + ".tmp", orphansDirName, "lost+found":
 		return true
 	}
 	if cacheFile(name) {
