@@ -350,6 +350,18 @@ func (s *QuadStore) addSplitLocked(qs []quad.Quad) (int, error) {
 // written straight into tables of the last level. It returns the number of
 // distinct quads.
 func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, error) {
+	// No read may be open across Flush, which replaces Badger's oracle.
+	if err := s.lockReaders(); err != nil {
+		return 0, err
+	}
+	unlocked := false
+	unlock := func() {
+		if !unlocked {
+			unlocked = true
+			s.readers.Unlock()
+		}
+	}
+	defer unlock()
 	sw := s.db.NewStreamWriter()
 	if err := sw.Prepare(); err != nil {
 		sw.Cancel()
@@ -385,6 +397,7 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 	if err := sw.Flush(); err != nil {
 		return 0, err
 	}
+	unlock()
 	s.names.init(s.names.max)
 	s.ids.clear()
 	s.version.Add(1)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cayleygraph/quad"
 	badger "github.com/dgraph-io/badger/v4"
@@ -59,6 +60,24 @@ var ingestHook func(stage string) error
 // errNoStream: the stream could not be used (a reader is open); the load
 // goes on in batches with the quads ingest returns.
 var errNoStream = errors.New("quadstore: the stream is busy")
+
+// readersWait is how long the first load into an empty store waits for
+// the reads open when it is ready to write to end (a variable for tests).
+var readersWait = 30 * time.Second
+
+// lockReaders takes the readers' lock whole for the bulk path's stream,
+// waiting up to readersWait for the reads open now to end: its Flush
+// replaces Badger's oracle, and a read open across it stops the process.
+func (s *QuadStore) lockReaders() error {
+	deadline := time.Now().Add(readersWait)
+	for !s.readers.TryLock() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("quadstore: a read of the store stayed open for %v; the first load into an empty store writes Badger's tables directly and cannot run across it", readersWait)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
 
 // ingestion is what a streamed load wrote, kept to undo it in process.
 type ingestion struct {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cayleygraph/quad"
 )
@@ -347,4 +348,49 @@ func TestIngestCrash(t *testing.T) {
 			verify(t, s, m)
 		})
 	}
+}
+
+// TestBulkWaitsForReaders: the first load into an empty store writes
+// Badger's tables directly, whose end no read may be open across (Badger
+// stops the process when it is discarded): the load waits for the reads
+// open to end, and fails, the store still empty, when one stays open.
+func TestBulkWaitsForReaders(t *testing.T) {
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sn, ok := s.Snapshot()
+	if !ok {
+		t.Fatal("no snapshot")
+	}
+	old := readersWait
+	readersWait = 50 * time.Millisecond
+	_, err = loadQuads(s, ingestBase(), nil)
+	readersWait = old
+	if err == nil || !strings.Contains(err.Error(), "stayed open") {
+		t.Fatalf("a load across an open read: %v", err)
+	}
+	verify(t, s, model{})
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := loadQuads(s, ingestBase(), nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the load ended with a read open: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if id, err := sn.ID(quad.IRI("person/1")); err != nil || id != 0 {
+		t.Fatalf("the open read saw %d, %v", id, err)
+	}
+	sn.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	m := model{}
+	m.add(ingestBase()...)
+	verify(t, s, m)
 }
