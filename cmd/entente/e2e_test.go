@@ -454,6 +454,35 @@ func killLoadAfter(t *testing.T, db, file string, d time.Duration) {
 	cmd.Wait()
 }
 
+// killAtMarker runs a load of file into db and kills it as soon as the
+// file marker appears in the store's directory.
+func killAtMarker(t *testing.T, db, file, marker string) {
+	t.Helper()
+	cmd := exec.Command(bin, "--db", db, "load", file)
+	cmd.Env = append(os.Environ(), "ENTENTE_DB=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	path := filepath.Join(db, marker)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		select {
+		case <-exited:
+			t.Fatalf("the load ended before it wrote %s", marker)
+		case <-time.After(100 * time.Microsecond):
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+}
+
 // TestKill kills a loader with SIGKILL, or stops it with SIGTERM, at
 // several points. The store must reopen, pass the consistency check, and
 // hold what it held before the load or everything the load read, never a
@@ -533,23 +562,7 @@ func TestKill(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "db")
 		entente(t, "", "--db", db, "load", base).must(t, 0)
 		baseStats, _ := stats(t, db)
-		cmd := exec.Command(bin, "--db", db, "load", big)
-		cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		marker := filepath.Join(db, "ENTENTE-INGEST-INCOMPLETE")
-		for {
-			if _, err := os.Stat(marker); err == nil {
-				break
-			}
-			if cmd.ProcessState != nil {
-				t.Fatal("the load ended before it wrote")
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		killAtMarker(t, db, big, "ENTENTE-INGEST-INCOMPLETE")
 		r := entente(t, "", "--db", db, "check").must(t, 0)
 		if !strings.Contains(r.stderr, "a load was interrupted") || !strings.Contains(r.stderr, "the store is as it was before it") {
 			t.Fatalf("no note of the undone load: %q", r.stderr)
@@ -573,23 +586,7 @@ func TestKill(t *testing.T) {
 		// Killed while writing Badger's tables: the store is reset.
 		t.Run("while writing", func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "db")
-			cmd := exec.Command(bin, "--db", db, "load", big)
-			cmd.Env = append(os.Environ(), "ENTENTE_DB=")
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			marker := filepath.Join(db, "ENTENTE-BULK-LOAD-INCOMPLETE")
-			for {
-				if _, err := os.Stat(marker); err == nil {
-					break
-				}
-				if cmd.ProcessState != nil {
-					t.Fatal("the load ended before it wrote")
-				}
-				time.Sleep(time.Millisecond)
-			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
+			killAtMarker(t, db, big, "ENTENTE-BULK-LOAD-INCOMPLETE")
 			r := entente(t, "", "--db", db, "check").must(t, 0)
 			if !strings.Contains(r.stderr, "reset to empty") {
 				t.Fatalf("no note of the reset: %q", r.stderr)

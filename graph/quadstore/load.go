@@ -96,10 +96,12 @@ const (
 // input of 65,536 quads or more has its first part (up to the bulk path's
 // limits, SpillAt quads at most) sorted in memory and written as one such
 // batch with Badger's StreamWriter, several times faster (ingest.go): the
-// store's readers wait for the few seconds that takes, and the load
-// writes in transactions instead while any read of this package is open
-// (Badger stops the process when a read opened before the stream's end is
-// discarded after it; a user of Badger() directly must not read then).
+// store's readers wait while it plans and writes (seconds for a million
+// quads), and the load writes in transactions instead while any read of
+// this package is open (Badger stops the process when a read opened
+// before the stream's end is discarded after it; a user of Badger()
+// directly must not read then). For the same reason the bulk path waits
+// for the reads open when it is ready to write, up to 30 seconds.
 //
 // A load checks the free space on the store's disk before and while it
 // writes and fails with ErrNoSpace, undone, while there is still room to
