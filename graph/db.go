@@ -314,11 +314,13 @@ type LoadResult = quadstore.LoadResult
 // is several times faster than transactions; it holds the values it has
 // read, and the quads up to a chunk (LoadOptions.SpillAt), sorting full
 // chunks to disk and merging them, up to LoadOptions.BulkValues values —
-// past that it writes transactions of LoadOptions.BatchSize quads and
-// holds one batch. Into a store with data, an input of 65,536 quads or
-// more has its first part written the same way, as tables of its own (on
-// Badger; reads wait for it), and the rest in transactions; a smaller one
-// goes in transactions.
+// past that it goes on as into a store with data. Into a store with data,
+// an input of 65,536 quads or more is written the same way a part of up to
+// a chunk at a time, each as tables of its own (on Badger; reads wait for
+// it), and what is left under 65,536 quads in transactions of
+// LoadOptions.BatchSize quads; so is the rest when a read is open or
+// Badger has no level free for a part. A smaller input goes in
+// transactions.
 func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadResult, error) {
 	if err := db.usable(); err != nil {
 		return LoadResult{}, err

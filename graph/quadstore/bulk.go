@@ -237,10 +237,41 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	if opt.Progress != nil {
 		opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: 1})
 	}
-	// The rest, if the input outgrew the bulk limit, goes in transactions.
-	// A failure still resets: the store was empty before this load.
+	// The rest, if the input outgrew the bulk limits, goes through the
+	// stream a part at a time, as a large load into a store with data
+	// does, then, under ingestMin quads or once the stream cannot be
+	// used, in transactions. A failure still resets: the store was empty
+	// before this load, and a crash leaves the bulk marker, which resets
+	// it too.
 	committed := int64(1)
-	for !br.eof {
+	for s.streams(opt) {
+		head, err := br.next(nil, ingestMin)
+		if err != nil {
+			return reset(err)
+		}
+		if br.eof {
+			br.pending = head
+			break
+		}
+		b, err := readChunk(br, head, opt)
+		if err != nil {
+			return reset(err)
+		}
+		lt, left, err := s.streamChunk(ctx, b, opt, &longTx{}, false)
+		if err == errNoStream {
+			br.pending = left
+			break
+		}
+		if err != nil {
+			return reset(diskFull(err))
+		}
+		res.Added += lt.added
+		committed++
+		if opt.Progress != nil {
+			opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: committed})
+		}
+	}
+	for !br.done() {
 		buf, err = br.next(buf, opt.BatchSize)
 		if err != nil {
 			return reset(err)
@@ -367,29 +398,9 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 		sw.Cancel()
 		return 0, err
 	}
-	// Every so often, the pages of the tables written so far leave the
-	// process's resident set (releaseTablePages).
-	stop, stopped := make(chan struct{}), make(chan struct{})
-	if !s.opts.InMemory {
-		go func() {
-			defer close(stopped)
-			t := time.NewTicker(250 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					releaseTablePages(s.dir)
-				}
-			}
-		}()
-	} else {
-		close(stopped)
-	}
+	stop := s.releasingPages()
 	err := s.emitAll(ctx, b, sw)
-	close(stop)
-	<-stopped
+	stop()
 	if err != nil {
 		sw.Cancel()
 		return 0, err
@@ -405,6 +416,35 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 		return 0, err
 	}
 	return s.nquads.Load(), nil
+}
+
+// releasingPages has the pages of the store's tables leave the process's
+// resident set every quarter second (releaseTablePages), until the
+// returned func is called: only while a StreamWriter writes, between its
+// Prepare and its Flush, when Badger neither compacts nor flushes and no
+// read is open, so that no table is unmapped meanwhile.
+func (s *QuadStore) releasingPages() (stop func()) {
+	if s.opts.InMemory {
+		return func() {}
+	}
+	quit, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				releaseTablePages(s.dir)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-stopped
+	}
 }
 
 // The bulk path writes two streams. Streams must not overlap and each must

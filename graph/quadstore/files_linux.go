@@ -97,8 +97,8 @@ func reserveFile(path string, from, ahead int64) (int64, error) {
 // load of 10^7 quads held about 1.5 GB of file pages in its resident set,
 // on top of its own memory. It returns how many bytes of maps it released.
 //
-// It must run only while no table of dir can be unmapped (the bulk path's
-// StreamWriter phase: compactions and flushes are stopped, and tables being
+// It must run only while no table of dir can be unmapped (a
+// StreamWriter's phase: compactions and flushes are stopped, and tables being
 // written are not unmapped): a mapping listed and then unmapped before the
 // madvise could have its addresses reused by memory of another kind, which
 // MADV_DONTNEED would then clear.

@@ -51,6 +51,19 @@ const ingestMarker = "ENTENTE-INGEST-INCOMPLETE"
 // with data to take the stream (a variable for tests).
 var ingestMin = 1 << 16
 
+// ingestPart is the most quads one stream takes (besides the bulk path's
+// limits): a larger input streams a part at a time, each a level of
+// tables of its own until Badger's compactions merge it down. Parts of
+// 2,097,152 quads took 3.5 GB and three times as long for 10^7 quads into
+// Movies: the fourth part found no level free, and the rest went in
+// batches.
+var ingestPart = defaultSpillAt
+
+// roomWait is how long a load in parts waits for Badger's compactions to
+// free a level for its next part, before it goes on in batches (a
+// variable for tests).
+var roomWait = time.Minute
+
 // ingestHook, when set (tests), is called at each stage of a streamed
 // load: "written" once every key is handed to Badger, before the marker
 // counts them (an error fails the stream there), "flushed" once Flush
@@ -82,6 +95,8 @@ func (s *QuadStore) lockReaders() error {
 // ingestion is what a streamed load wrote, kept to undo it in process.
 type ingestion struct {
 	id       uint64
+	journal  bool        // it writes the journal header (first records) and op records
+	first    uint64      // the op records of the long transaction before this stream
 	quads    [][4]uint64 // the quads added, subject order
 	base     uint64      // the first id of a node the load created
 	fresh    []uint32    // the builder ids of those nodes, in id order
@@ -95,14 +110,30 @@ type ingestion struct {
 }
 
 // ingest reads the input (head, then what br still yields, up to the bulk
-// path's limits) and writes it through the stream as the first batches of
-// a long transaction, which it returns with the quads it added. A nil
-// longTx and no error means the input added nothing. With errNoStream it
-// returns the quads it read, for the caller's batches.
-func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Quad, opt *LoadOptions) (*longTx, []quad.Quad, error) {
+// path's limits) and writes it through the stream as the next batches of
+// a long transaction: a new one when lt is nil, which it returns, else lt,
+// which it updates. A nil longTx and no error means the input added
+// nothing. With errNoStream it returns the quads it read, for the caller's
+// batches.
+func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Quad, opt *LoadOptions, lt *longTx) (*longTx, []quad.Quad, error) {
 	defer lowerGC()()
+	b, err := readChunk(br, head, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.writable(); err != nil {
+		return nil, nil, err
+	}
+	return s.streamChunk(ctx, b, opt, lt, true)
+}
+
+// readChunk reads a streamed load's next part into a builder: head, then
+// what br yields, up to the bulk path's limits.
+func readChunk(br *batchReader, head []quad.Quad, opt *LoadOptions) (*bulkBuilder, error) {
 	b := newBulkBuilder()
-	limit := min(opt.SpillAt, opt.BulkLimit)
+	limit := min(opt.SpillAt, opt.BulkLimit, ingestPart)
 	add := func(qs []quad.Quad) error {
 		for _, q := range qs {
 			if err := b.add(q); err != nil {
@@ -112,16 +143,16 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 		return nil
 	}
 	if err := add(head); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	buf := head[:0]
-	for !br.eof && len(b.quads) < limit && len(b.hashes) < opt.BulkValues {
+	for !br.done() && len(b.quads) < limit && len(b.hashes) < opt.BulkValues {
 		var err error
 		if buf, err = br.next(buf, min(4096, limit-len(b.quads))); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if err := add(buf); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if opt.Progress != nil && br.read%(64*4096) < int64(len(buf)) {
 			opt.Progress(LoadProgress{Read: br.read})
@@ -130,17 +161,28 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 	if opt.Progress != nil {
 		opt.Progress(LoadProgress{Read: br.read, Writing: true})
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if err := s.writable(); err != nil {
-		return nil, nil, err
-	}
+	return b, nil
+}
+
+// streamChunk writes the builder's quads through the stream, as ingest
+// says; wmu is held. Without journal (the part of the first load into an
+// empty store past the bulk path's limits, which a failure or a crash
+// resets whole) the stream writes no journal header nor op records, and
+// lt, never nil, only counts what it added.
+func (s *QuadStore) streamChunk(ctx context.Context, b *bulkBuilder, opt *LoadOptions, lt *longTx, journal bool) (*longTx, []quad.Quad, error) {
 	fallback := func() (*longTx, []quad.Quad, error) {
 		qs, err := b.decodeAll()
 		if err != nil {
 			return nil, nil, err
 		}
 		return nil, qs, errNoStream
+	}
+	// Each stream takes the level above the store's highest, which
+	// Badger's compactions merge down later: a part that follows others
+	// closely waits for a level to be free (none above level 1), then
+	// goes in batches.
+	if !s.waitRoom(ctx) {
+		return fallback()
 	}
 	if !s.readers.TryLock() {
 		return fallback()
@@ -153,22 +195,64 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 	if err := s.compactLevel0(); err != nil {
 		return nil, nil, err
 	}
-	if s.db.Levels()[0].NumTables > 0 {
+	if !streamRoom(s.db.Levels()) {
 		return fallback()
 	}
-	ing, err := s.planIngest(ctx, b, opt)
+	ing, err := s.planIngest(ctx, b, opt, lt)
 	if err == nil && ing != nil {
 		err = s.needSpace(fmt.Sprintf("loading %d statements", len(ing.quads)), spaceFactor*bytesPerQuad*int64(len(ing.quads)))
 	}
 	if err != nil || ing == nil {
-		return nil, nil, err
+		return lt, nil, err
 	}
+	ing.journal = journal
 	wrote, err := s.streamIngest(ing, opt)
 	if err != nil {
 		return nil, nil, s.settleFailed(ing, wrote, err)
 	}
-	lt := &longTx{id: ing.id, seq: ing.records, opts: opt.Tx, added: int64(len(ing.quads))}
+	if lt == nil {
+		lt = &longTx{id: ing.id, opts: opt.Tx}
+	}
+	lt.seq = ing.records
+	lt.added += int64(len(ing.quads))
 	return lt, nil, nil
+}
+
+// waitRoom waits, while Badger has a level to compact, up to roomWait for
+// a level to be free for a stream; wmu is held, so only Badger's
+// compactions change the levels meanwhile. Levels under their target
+// size are not compacted: with none over it, it does not wait.
+func (s *QuadStore) waitRoom(ctx context.Context) bool {
+	if err := s.compactLevel0(); err != nil {
+		return false
+	}
+	deadline := time.Now().Add(roomWait)
+	for {
+		levels := s.db.Levels()
+		if streamRoom(levels) {
+			return true
+		}
+		pending := false
+		for _, l := range levels[:len(levels)-1] {
+			pending = pending || l.Score >= 1
+		}
+		if !pending || ctx.Err() != nil || time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// streamRoom reports whether a stream has a level of its own above the
+// store's highest, below level 0: level 0 is empty, and the highest level
+// with tables is level 2 or below.
+func streamRoom(levels []badger.LevelInfo) bool {
+	for _, l := range levels {
+		if l.NumTables > 0 {
+			return l.Level >= 2
+		}
+	}
+	return true
 }
 
 // settleFailed undoes a stream that failed before Flush returned, with
@@ -196,8 +280,11 @@ func (s *QuadStore) settleFailed(ing *ingestion, wrote bool, err error) error {
 // planIngest resolves the builder's values against the store, drops the
 // quads it holds already and reads the counters the load changes. A nil
 // plan means nothing is new. wmu and the readers' lock are held.
-func (s *QuadStore) planIngest(ctx context.Context, b *bulkBuilder, opt *LoadOptions) (*ingestion, error) {
+func (s *QuadStore) planIngest(ctx context.Context, b *bulkBuilder, opt *LoadOptions, lt *longTx) (*ingestion, error) {
 	ing := &ingestion{b: b, base: s.nextID, nquads: s.nquads.Load(), nnodes: s.nnodes.Load(), nextID: s.nextID}
+	if lt != nil {
+		ing.id, ing.records, ing.first = lt.id, lt.seq, lt.seq
+	}
 	ids := make([]uint64, len(b.hashes)+1)
 	if err := s.db.View(func(txn *badger.Txn) error { return s.lookupAll(ctx, txn, b.hashes, ids) }); err != nil {
 		return nil, err
@@ -277,11 +364,13 @@ func (s *QuadStore) planIngest(ctx context.Context, b *bulkBuilder, opt *LoadOpt
 	if err != nil {
 		return nil, err
 	}
-	tx := s.begin()
-	ing.id, _, err = tx.nextTx(opt.Tx)
-	tx.discard()
-	if err != nil {
-		return nil, err
+	if lt == nil {
+		tx := s.begin()
+		ing.id, _, err = tx.nextTx(opt.Tx)
+		tx.discard()
+		if err != nil {
+			return nil, err
+		}
 	}
 	return ing, nil
 }
@@ -371,7 +460,9 @@ func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (wrote bool, 
 		sw.Cancel()
 		return false, err
 	}
+	stop := s.releasingPages()
 	keys, writes, err := s.emitIngest(ing, opt, sw, version)
+	stop()
 	wrote = writes > 0
 	if err == nil && ingestHook != nil {
 		err = ingestHook("written")
@@ -484,9 +575,17 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.Stre
 			return nil
 		},
 		func() error {
+			if !ing.journal || ing.first > 0 {
+				return nil
+			}
 			return out.put(journalHeader(ing.id), append([]byte{journalLoading}, opt.Source...))
 		},
-		func() error { return ing.emitOps(out, s.undoBudget(), folds) },
+		func() error {
+			if !ing.journal {
+				return nil
+			}
+			return ing.emitOps(out, s.undoBudget(), folds)
+		},
 		out.done,
 	)
 	if err2 := <-errc; err == nil {
@@ -620,10 +719,13 @@ func (s *QuadStore) unstream(ing *ingestion) error {
 			keys = append(keys, countKey(d, id))
 		}
 	}
-	for seq := uint64(1); seq <= ing.records; seq++ {
+	for seq := ing.first + 1; seq <= ing.records; seq++ {
 		keys = append(keys, opsKey(ing.id, seq))
 	}
-	keys = append(keys, journalHeader(ing.id), tidyKey)
+	if ing.journal && ing.first == 0 {
+		keys = append(keys, journalHeader(ing.id))
+	}
+	keys = append(keys, tidyKey)
 	type kv struct{ k, v []byte }
 	var sets []kv
 	for d, m := range ing.counts {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +166,154 @@ func TestIngest(t *testing.T) {
 	}
 }
 
+// crowd is a load of about n quads: people who know each other, with
+// names.
+func crowd(n int) []quad.Quad {
+	var qs []quad.Quad
+	for i := range n / 2 {
+		p := quad.IRI(fmt.Sprintf("member/%d", i))
+		qs = append(qs,
+			quad.Make(p, quad.IRI("knows"), quad.IRI(fmt.Sprintf("member/%d", (i*13+5)%(n/2))), nil),
+			quad.Make(p, quad.IRI("name"), quad.String(fmt.Sprintf("Member %d", i)), quad.IRI(fmt.Sprintf("roll/%d", i%17))))
+	}
+	return qs
+}
+
+// TestIngestParts: a load larger than the bulk path's limits streams a
+// part at a time, into a store with data as one transaction of the
+// history, and into an empty store past the bulk path's limits, and the
+// store is as the same load in transactions leaves it; a part that fails,
+// or the load's changes after its parts, undo every part.
+func TestIngestParts(t *testing.T) {
+	ctx := context.Background()
+	in := ingestInput()
+	parts := &LoadOptions{SpillAt: 1000}
+	t.Run("into a store with data", func(t *testing.T) {
+		n := streamed(t, nil)
+		a, m := storeHolding(t, ingestBase())
+		b, _ := storeHolding(t, ingestBase())
+		ra, err := loadQuads(a, in, parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *n < 2 {
+			t.Fatalf("%d parts streamed, want several", *n)
+		}
+		rb, err := loadQuads(b, in, &LoadOptions{BulkLimit: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ra.Added != rb.Added || ra.Read != rb.Read || ra.Tx.Added != rb.Tx.Added || ra.Tx.ID != rb.Tx.ID {
+			t.Fatalf("streamed %+v, in transactions %+v", ra, rb)
+		}
+		m.add(in...)
+		verify(t, a, m)
+		addA, rmA := historyOf(t, a, ra.Tx.ID)
+		addB, _ := historyOf(t, b, rb.Tx.ID)
+		if len(rmA) != 0 {
+			t.Fatalf("the streamed load removed %d", len(rmA))
+		}
+		sameQuads(t, "history of the load in parts", addA, addB)
+		if log, err := a.Log(ctx); err != nil || len(log) != 2 {
+			t.Fatalf("history: %+v, %v", log, err)
+		}
+	})
+	t.Run("into an empty store", func(t *testing.T) {
+		n := streamed(t, nil)
+		s, err := Open(t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		// The bulk path reads ahead up to 20,480 quads past its limits.
+		all := append(ingestBase(), crowd(30000)...)
+		r, err := loadQuads(s, all, &LoadOptions{SpillAt: 1000, BulkValues: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *n < 2 {
+			t.Fatalf("%d parts streamed past the bulk path's limits, want several", *n)
+		}
+		m := model{}
+		m.add(all...)
+		if !r.Bulk || r.Added != int64(len(m)) || r.Read != int64(len(all)) {
+			t.Fatalf("result %+v, want %d added of %d read", r, len(m), len(all))
+		}
+		verify(t, s, m)
+		if log, err := s.Log(ctx); err != nil || len(log) != 1 || !log[0].Implicit {
+			t.Fatalf("history: %+v, %v", log, err)
+		}
+		// It takes changes and reopens.
+		rm := []quad.Quad{in[0]}
+		if _, err := s.Commit(ctx, nil, rm, TxOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		m.del(rm...)
+		dir := s.dir
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s2, err := Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s2.Close()
+		verify(t, s2, m)
+	})
+	t.Run("a part fails", func(t *testing.T) {
+		for _, empty := range []bool{false, true} {
+			k := 0
+			n := streamed(t, func(stage string) error {
+				if stage == "written" {
+					if k++; k == 3 {
+						return errors.New("disk fault")
+					}
+				}
+				return nil
+			})
+			var s *QuadStore
+			m := model{}
+			o, in := parts, in
+			if empty {
+				in = crowd(30000)
+				var err error
+				if s, err = Open(t.TempDir(), nil); err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				o = &LoadOptions{SpillAt: 1000, BulkValues: 500}
+			} else {
+				s, m = storeHolding(t, ingestBase())
+			}
+			if _, err := loadQuads(s, in, o); err == nil || !strings.Contains(err.Error(), "disk fault") || *n != 2 {
+				t.Fatalf("into an empty store %v: error %v, %d parts streamed before", empty, err, *n)
+			}
+			verify(t, s, m)
+			if _, err := os.Stat(filepath.Join(s.dir, ingestMarker)); !os.IsNotExist(err) {
+				t.Fatalf("the marker is left: %v", err)
+			}
+			if _, err := loadQuads(s, in, o); err != nil {
+				t.Fatal(err)
+			}
+			m.add(in...)
+			verify(t, s, m)
+		}
+	})
+	t.Run("finish fails", func(t *testing.T) {
+		n := streamed(t, nil)
+		s, m := storeHolding(t, ingestBase())
+		o := *parts
+		o.Finish = func(context.Context) (Finished, error) { return Finished{}, errors.New("planned changes refused") }
+		if _, err := loadQuads(s, in, &o); err == nil || *n < 2 {
+			t.Fatalf("error %v, %d parts streamed", err, *n)
+		}
+		verify(t, s, m)
+		if log, _ := s.Log(ctx); len(log) != 1 {
+			t.Fatalf("history after the failed load: %+v", log)
+		}
+	})
+}
+
 // TestIngestUndone: a streamed load that fails — in its changes after the
 // stream, in the stream itself — leaves the store as it was; one that
 // meets a reader open, or writes of this process not yet flushed, still
@@ -280,9 +429,13 @@ func TestIngestCrashHelper(t *testing.T) {
 		t.Skip("the process TestIngestCrash runs")
 	}
 	ingestMin = 256
+	stage, nth, parts := strings.Cut(stage, "@")
+	seen := 0
 	ingestHook = func(s string) error {
 		if s == stage {
-			os.Exit(3)
+			if seen++; !parts || strconv.Itoa(seen) == nth {
+				os.Exit(3)
+			}
 		}
 		return nil
 	}
@@ -290,7 +443,11 @@ func TestIngestCrashHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = loadQuads(s, ingestInput(), nil)
+	var o *LoadOptions
+	if parts {
+		o = &LoadOptions{SpillAt: 1000}
+	}
+	_, err = loadQuads(s, ingestInput(), o)
 	t.Fatalf("the load ended: %v", err)
 }
 
@@ -303,6 +460,10 @@ func TestIngestCrash(t *testing.T) {
 		// be by then.
 		{"written", "its tables"},
 		{"flushed", "batches it had committed were undone"},
+		// A load in parts, killed in its second part: that part's tables
+		// are dropped, and the first part is undone from the journal.
+		{"written@2", "batches it had committed were undone"},
+		{"flushed@2", "batches it had committed were undone"},
 	} {
 		t.Run(c.stage, func(t *testing.T) {
 			dir := t.TempDir()

@@ -32,7 +32,9 @@ type LoadOptions struct {
 	// BulkValues caps the distinct values the bulk path holds in memory
 	// (default 8,388,608, about 650 MB for values of 30 bytes); the quads
 	// it has read ahead when it reaches the cap (up to 20,480) are still
-	// taken, and so are their values.
+	// taken, and so are their values. It caps each streamed part too.
+	// The rest is streamed in parts, or written in transactions under
+	// 65,536 quads.
 	BulkValues int
 	// SpillAt is how many quads the bulk path holds in memory before it
 	// sorts them into runs on disk and merges those at the end (default
@@ -93,14 +95,16 @@ const (
 // atomic transactions, each journalled so that an error can undo them; if
 // the process dies, the next writable Open undoes the batches committed
 // before (a read-only Open fails with ErrNeedsRecovery until then). An
-// input of 65,536 quads or more has its first part (up to the bulk path's
-// limits, SpillAt quads at most) sorted in memory and written as one such
-// batch with Badger's StreamWriter, several times faster (ingest.go): the
-// store's readers wait while it plans and writes (seconds for a million
-// quads), and the load writes in transactions instead while any read of
-// this package is open (Badger stops the process when a read opened
-// before the stream's end is discarded after it; a user of Badger()
-// directly must not read then). For the same reason the bulk path waits
+// input of 65,536 quads or more is read a part at a time (up to the bulk
+// path's limits, SpillAt quads at most), each sorted in memory and written
+// as one such batch with Badger's StreamWriter, several times faster
+// (ingest.go); so is the first load's input past the bulk path's limits.
+// The store's readers wait while a part plans and writes (seconds for a
+// million quads), and the load writes in transactions instead while any
+// read of this package is open (Badger stops the process when a read
+// opened before the stream's end is discarded after it; a user of
+// Badger() directly must not read then), or when Badger has no level free
+// for the next part. Because of those reads too, the bulk path waits
 // for the reads open when it is ready to write, up to 30 seconds.
 //
 // A load checks the free space on the store's disk before and while it
@@ -206,25 +210,36 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 		written int64 // bytes of keys and values committed
 		lt      *longTx
 	)
-	// A large input goes through the stream first (ingest.go).
-	if min(opt.BulkLimit, opt.SpillAt) >= ingestMin && !s.opts.InMemory && s.historyKept() {
-		head, err := br.next(nil, ingestMin)
-		if err != nil {
-			return LoadResult{Read: br.read}, err
-		}
-		if br.eof {
-			br.pending = head
-		} else {
-			var left []quad.Quad
-			lt, left, err = s.ingest(ctx, br, head, opt)
-			if err == errNoStream {
-				br.pending, err = left, nil
-			}
+	// A large input goes through the stream (ingest.go), a part of up to
+	// the bulk path's limits at a time; what is left under ingestMin
+	// quads, or once the stream cannot be used, goes in batches.
+	if s.streams(opt) && s.historyKept() {
+		for {
+			head, err := br.next(nil, ingestMin)
 			if err != nil {
+				if lt != nil {
+					return s.failLoad(ctx, lt, br, err)
+				}
 				return LoadResult{Read: br.read}, err
 			}
-			if lt != nil {
-				res.Added, batches = lt.added, 1
+			if br.eof {
+				br.pending = head
+				break
+			}
+			next, left, err := s.ingest(ctx, br, head, opt, lt)
+			if err == errNoStream {
+				br.pending = left
+				break
+			}
+			if err != nil {
+				if lt != nil {
+					return s.failLoad(ctx, lt, br, err)
+				}
+				return LoadResult{Read: br.read}, err
+			}
+			if next != nil {
+				lt, res.Added = next, next.added
+				batches++
 				if opt.Progress != nil {
 					opt.Progress(LoadProgress{Read: br.read, Added: res.Added, Batches: batches})
 				}
@@ -237,12 +252,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 			return res, err
 		}
 	}
-	fail := func(err error) (LoadResult, error) {
-		if rerr := s.rollback(context.WithoutCancel(ctx), lt.id); rerr != nil {
-			return LoadResult{Read: br.read}, fmt.Errorf("%w (and undoing the load failed: %v)", err, rerr)
-		}
-		return LoadResult{Read: br.read}, err
-	}
+	fail := func(err error) (LoadResult, error) { return s.failLoad(ctx, lt, br, err) }
 	for !br.done() {
 		var err error
 		buf, err = br.next(buf, opt.BatchSize)
@@ -288,6 +298,20 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 	}
 	res.Tx = rec
 	return res, nil
+}
+
+// streams reports whether a load with these options into this store may
+// write its large parts through the stream.
+func (s *QuadStore) streams(opt *LoadOptions) bool {
+	return min(opt.BulkLimit, opt.SpillAt) >= ingestMin && !s.opts.InMemory
+}
+
+// failLoad undoes a journalled load that failed with err.
+func (s *QuadStore) failLoad(ctx context.Context, lt *longTx, br *batchReader, err error) (LoadResult, error) {
+	if rerr := s.rollback(context.WithoutCancel(ctx), lt.id); rerr != nil {
+		return LoadResult{Read: br.read}, fmt.Errorf("%w (and undoing the load failed: %v)", err, rerr)
+	}
+	return LoadResult{Read: br.read}, err
 }
 
 // addJournalled adds quads in one transaction that also records which
