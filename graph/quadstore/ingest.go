@@ -59,11 +59,6 @@ var ingestMin = 1 << 16
 // batches.
 var ingestPart = defaultSpillAt
 
-// roomWait is how long a load in parts waits for Badger's compactions to
-// free a level for its next part, before it goes on in batches (a
-// variable for tests).
-var roomWait = time.Minute
-
 // ingestHook, when set (tests), is called at each stage of a streamed
 // load: "written" once every key is handed to Badger, before the marker
 // counts them (an error fails the stream there), "flushed" once Flush
@@ -177,12 +172,9 @@ func (s *QuadStore) streamChunk(ctx context.Context, b *bulkBuilder, opt *LoadOp
 		}
 		return nil, qs, errNoStream
 	}
-	// Each stream takes the level above the store's highest, which
-	// Badger's compactions merge down later: a part that follows others
-	// closely waits for a level to be free (none above level 1), then
-	// goes in batches.
-	if !s.waitRoom(ctx) {
-		return fallback()
+	// Each stream takes a level of its own (makeRoom).
+	if err := s.makeRoom(); err != nil {
+		return nil, nil, err
 	}
 	if !s.readers.TryLock() {
 		return fallback()
@@ -218,29 +210,27 @@ func (s *QuadStore) streamChunk(ctx context.Context, b *bulkBuilder, opt *LoadOp
 	return lt, nil, nil
 }
 
-// waitRoom waits, while Badger has a level to compact, up to roomWait for
-// a level to be free for a stream; wmu is held, so only Badger's
-// compactions change the levels meanwhile. Levels under their target
-// size are not compacted: with none over it, it does not wait.
-func (s *QuadStore) waitRoom(ctx context.Context) bool {
+// makeRoom frees a level for a stream when the store has none: each
+// stream takes the level above the store's highest, none may be above
+// level 1, and Badger's compactions merge levels down only as they
+// outgrow their sizes. Flatten merges every level into the lowest, as
+// those compactions would in time. wmu is held.
+func (s *QuadStore) makeRoom() error {
 	if err := s.compactLevel0(); err != nil {
-		return false
+		return err
 	}
-	deadline := time.Now().Add(roomWait)
-	for {
-		levels := s.db.Levels()
-		if streamRoom(levels) {
-			return true
-		}
-		pending := false
-		for _, l := range levels[:len(levels)-1] {
-			pending = pending || l.Score >= 1
-		}
-		if !pending || ctx.Err() != nil || time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
+	levels := s.db.Levels()
+	if streamRoom(levels) {
+		return nil
 	}
+	var size int64
+	for _, l := range levels {
+		size += l.Size
+	}
+	if err := s.needSpace("merging the store's levels for the next part of a load", size); err != nil {
+		return err
+	}
+	return s.db.Flatten(2)
 }
 
 // streamRoom reports whether a stream has a level of its own above the
