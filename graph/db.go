@@ -318,8 +318,9 @@ type LoadResult = quadstore.LoadResult
 // an input of 65,536 quads or more is written the same way a part of up to
 // a chunk at a time, each as tables of its own (on Badger; reads wait for
 // it), and what is left under 65,536 quads in transactions of
-// LoadOptions.BatchSize quads; so is the rest when a read is open or
-// Badger has no level free for a part. A smaller input goes in
+// LoadOptions.BatchSize quads; so is the rest when a read is open, or
+// when the disk has no room to merge Badger's levels for the next part
+// (each part takes a level of its own). A smaller input goes in
 // transactions.
 func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadResult, error) {
 	if err := db.usable(); err != nil {

@@ -99,7 +99,8 @@ func reserveFile(path string, from, ahead int64) (int64, error) {
 //
 // It must run only while no table of dir can be unmapped (a
 // StreamWriter's phase: compactions and flushes are stopped, and tables being
-// written are not unmapped): a mapping listed and then unmapped before the
+// written are not unmapped, but for Badger's error paths in opening a table
+// it has just written): a mapping listed and then unmapped before the
 // madvise could have its addresses reused by memory of another kind, which
 // MADV_DONTNEED would then clear.
 func releaseTablePages(dir string) int64 {

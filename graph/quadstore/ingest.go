@@ -53,10 +53,9 @@ var ingestMin = 1 << 16
 
 // ingestPart is the most quads one stream takes (besides the bulk path's
 // limits): a larger input streams a part at a time, each a level of
-// tables of its own until Badger's compactions merge it down. Parts of
-// 2,097,152 quads took 3.5 GB and three times as long for 10^7 quads into
-// Movies: the fourth part found no level free, and the rest went in
-// batches.
+// tables of its own until Badger's compactions merge it down (makeRoom).
+// Parts of 2,097,152 quads took more memory, not less (3.5 GB for 10^7
+// quads into Movies, where Badger compacted beside them).
 var ingestPart = defaultSpillAt
 
 // ingestHook, when set (tests), is called at each stage of a streamed
@@ -172,9 +171,14 @@ func (s *QuadStore) streamChunk(ctx context.Context, b *bulkBuilder, opt *LoadOp
 		}
 		return nil, qs, errNoStream
 	}
-	// Each stream takes a level of its own (makeRoom).
-	if err := s.makeRoom(); err != nil {
+	// Each stream takes a level of its own (makeRoom); without one, or
+	// without the room on disk to merge the levels, the load goes on in
+	// batches.
+	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	if err := s.makeRoom(); err != nil {
+		return fallback()
 	}
 	if !s.readers.TryLock() {
 		return fallback()
@@ -200,6 +204,11 @@ func (s *QuadStore) streamChunk(ctx context.Context, b *bulkBuilder, opt *LoadOp
 	ing.journal = journal
 	wrote, err := s.streamIngest(ing, opt)
 	if err != nil {
+		if !journal {
+			// A part of the first load: the caller resets the store,
+			// which drops what the stream wrote.
+			return nil, nil, errors.Join(err, removeMarker(s.dir))
+		}
 		return nil, nil, s.settleFailed(ing, wrote, err)
 	}
 	if lt == nil {
@@ -229,6 +238,9 @@ func (s *QuadStore) makeRoom() error {
 	}
 	if err := s.needSpace("merging the store's levels for the next part of a load", size); err != nil {
 		return err
+	}
+	if ingestHook != nil {
+		ingestHook("flatten")
 	}
 	return s.db.Flatten(2)
 }
@@ -860,6 +872,12 @@ func undoIngest(dir string) (note string, err error) {
 	if err != nil {
 		return "", err
 	}
+	// A part of the first load into an empty store, past the bulk path's
+	// limits: the open resets the store to empty (the bulk marker), and
+	// only needs Badger able to open it, without the tables the stream
+	// may have left half-written.
+	_, bulkErr := os.Stat(filepath.Join(dir, bulkMarker))
+	resetting := bulkErr == nil
 	f, err := os.Open(filepath.Join(dir, badger.ManifestFilename))
 	if err != nil {
 		return "", err
@@ -875,7 +893,7 @@ func undoIngest(dir string) (note string, err error) {
 			after = append(after, id)
 		}
 	}
-	if mk.keys >= 0 {
+	if mk.keys >= 0 && !resetting {
 		var sum int64
 		for _, id := range after {
 			n, err := tableKeys(filepath.Join(dir, table.IDToFilename(id)), m.Tables[id])
@@ -889,7 +907,7 @@ func undoIngest(dir string) (note string, err error) {
 		}
 	}
 	for id, level := range mk.tables {
-		if tm, ok := m.Tables[id]; !ok || int(tm.Level) != level {
+		if tm, ok := m.Tables[id]; !resetting && (!ok || int(tm.Level) != level) {
 			return "", fmt.Errorf("%w: a load that failed while it wrote its tables was interrupted while it was undone, after Badger had compacted them with the store's; restore the store from a copy", ErrCorrupt)
 		}
 	}

@@ -189,15 +189,23 @@ func TestIngestParts(t *testing.T) {
 	in := ingestInput()
 	parts := &LoadOptions{SpillAt: 1000}
 	t.Run("into a store with data", func(t *testing.T) {
-		n := streamed(t, nil)
+		// Parts of 300 quads: more than the levels a store has, so that
+		// they are merged to make room for the next.
+		flattened := 0
+		n := streamed(t, func(stage string) error {
+			if stage == "flatten" {
+				flattened++
+			}
+			return nil
+		})
 		a, m := storeHolding(t, ingestBase())
 		b, _ := storeHolding(t, ingestBase())
-		ra, err := loadQuads(a, in, parts)
+		ra, err := loadQuads(a, in, &LoadOptions{SpillAt: 300})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *n < 2 {
-			t.Fatalf("%d parts streamed, want several", *n)
+		if *n < int(ra.Read/300) || flattened == 0 {
+			t.Fatalf("%d parts streamed of %d quads, the levels merged %d times", *n, ra.Read, flattened)
 		}
 		rb, err := loadQuads(b, in, &LoadOptions{BulkLimit: -1})
 		if err != nil {
@@ -428,6 +436,7 @@ func TestIngestCrashHelper(t *testing.T) {
 	if !ok {
 		t.Skip("the process TestIngestCrash runs")
 	}
+	stage, empty := strings.CutSuffix(stage, "|empty")
 	ingestMin = 256
 	stage, nth, parts := strings.Cut(stage, "@")
 	seen := 0
@@ -447,7 +456,12 @@ func TestIngestCrashHelper(t *testing.T) {
 	if parts {
 		o = &LoadOptions{SpillAt: 1000}
 	}
-	_, err = loadQuads(s, ingestInput(), o)
+	in := ingestInput()
+	if empty {
+		// The first load, past the bulk path's limits.
+		in, o = crowd(30000), &LoadOptions{SpillAt: 1000, BulkValues: 500}
+	}
+	_, err = loadQuads(s, in, o)
 	t.Fatalf("the load ended: %v", err)
 }
 
@@ -455,30 +469,45 @@ func TestIngestCrashHelper(t *testing.T) {
 // after Badger's Flush, leaves a store the next open returns to what it
 // was: the load's tables dropped, or the load undone from its journal.
 func TestIngestCrash(t *testing.T) {
-	for _, c := range []struct{ stage, note string }{
+	for _, c := range []struct {
+		stage string
+		notes []string
+		empty bool // the first load into an empty store, its parts past the bulk path's limits
+	}{
 		// Its tables are written as Badger's writers get to them: none may
 		// be by then.
-		{"written", "its tables"},
-		{"flushed", "batches it had committed were undone"},
+		{"written", []string{"its tables"}, false},
+		{"flushed", []string{"batches it had committed were undone"}, false},
 		// A load in parts, killed in its second part: that part's tables
 		// are dropped, and the first part is undone from the journal.
-		{"written@2", "batches it had committed were undone"},
-		{"flushed@2", "batches it had committed were undone"},
+		{"written@2", []string{"its tables", "batches it had committed were undone"}, false},
+		{"flushed@2", []string{"batches it had committed were undone"}, false},
+		// The first load, killed in its first streamed part: the store is
+		// reset, after that part's tables are dropped.
+		{"written@1", []string{"its tables", "reset to empty"}, true},
 	} {
-		t.Run(c.stage, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s empty %v", c.stage, c.empty), func(t *testing.T) {
 			dir := t.TempDir()
 			s, err := Open(dir, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := loadQuads(s, ingestBase(), nil); err != nil {
+			base := ingestBase()
+			if c.empty {
+				base = nil
+			}
+			if _, err := loadQuads(s, base, nil); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestIngestCrashHelper$")
-			cmd.Env = append(os.Environ(), "QUADSTORE_INGEST_CRASH="+dir+"|"+c.stage)
+			env := "QUADSTORE_INGEST_CRASH=" + dir + "|" + c.stage
+			if c.empty {
+				env += "|empty"
+			}
+			cmd.Env = append(os.Environ(), env)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != 3 {
@@ -495,11 +524,14 @@ func TestIngestCrash(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if notes := strings.Join(s.Notes(), "\n"); !strings.Contains(notes, c.note) {
-				t.Fatalf("notes %q, want one with %q", notes, c.note)
+			notes := strings.Join(s.Notes(), "\n")
+			for _, want := range c.notes {
+				if !strings.Contains(notes, want) {
+					t.Fatalf("notes %q, want one with %q", notes, want)
+				}
 			}
 			m := model{}
-			m.add(ingestBase()...)
+			m.add(base...)
 			verify(t, s, m)
 			if _, err := os.Stat(filepath.Join(dir, ingestMarker)); !os.IsNotExist(err) {
 				t.Fatalf("the marker is left: %v", err)

@@ -103,8 +103,10 @@ const (
 // million quads), and the load writes in transactions instead while any
 // read of this package is open (Badger stops the process when a read
 // opened before the stream's end is discarded after it; a user of
-// Badger() directly must not read then), or when Badger has no level free
-// for the next part. Because of those reads too, the bulk path waits
+// Badger() directly must not read then), or when the disk has no room to
+// merge Badger's levels for the next part (each takes a level of its own;
+// with none left, they are merged into the lowest first). Because of
+// those reads too, the bulk path waits
 // for the reads open when it is ready to write, up to 30 seconds.
 //
 // A load checks the free space on the store's disk before and while it
