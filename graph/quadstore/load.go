@@ -216,13 +216,17 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 	// the bulk path's limits at a time; what is left under ingestMin
 	// quads, or once the stream cannot be used, goes in batches.
 	if s.streams(opt) && s.historyKept() {
+		// An error undoes the parts streamed before it.
+		abort := func(err error) (LoadResult, error) {
+			if lt != nil {
+				return s.failLoad(ctx, lt, br, err)
+			}
+			return LoadResult{Read: br.read}, err
+		}
 		for {
 			head, err := br.next(nil, ingestMin)
 			if err != nil {
-				if lt != nil {
-					return s.failLoad(ctx, lt, br, err)
-				}
-				return LoadResult{Read: br.read}, err
+				return abort(err)
 			}
 			if br.eof {
 				br.pending = head
@@ -234,10 +238,7 @@ func (s *QuadStore) journalledLoad(ctx context.Context, r quad.Reader, opt *Load
 				break
 			}
 			if err != nil {
-				if lt != nil {
-					return s.failLoad(ctx, lt, br, err)
-				}
-				return LoadResult{Read: br.read}, err
+				return abort(err)
 			}
 			if next != nil {
 				lt, res.Added = next, next.added
