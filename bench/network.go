@@ -2,8 +2,8 @@ package bench
 
 // NetworkQueries are B10's network statements on the 30k-movie data:
 // PageRank and the sampled measures over the whole graph, and statements
-// that name their ends. communities runs out of work there (Louvain over
-// 200,000 nodes would take minutes); B10 records how soon it says so.
+// that name their ends, and communities: Louvain over the whole graph,
+// as many seeded runs as the work budget allows.
 var NetworkQueries = []string{
 	`rank by pagerank limit 10`,
 	`rank by betweenness limit 10`,

@@ -236,39 +236,3 @@ func (v *netView) without(nodes map[int32]bool, hops map[[2]int32]bool) *netView
 	c.transpose()
 	return &c
 }
-
-// weighted is an undirected view whose edges weigh the number of
-// relations they stand for (community detection).
-type weighted struct{ undirected }
-
-func (g weighted) Weight(x, y int64) (float64, bool) { return weightOf(g.netView, x, y) }
-func (g weighted) WeightedEdge(u, x int64) gg.WeightedEdge {
-	w, ok := g.Weight(u, x)
-	if !ok || u == x {
-		return nil
-	}
-	return simple.WeightedEdge{F: gnode(u), T: gnode(x), W: w}
-}
-
-// weightedDirected is a directed view whose edges weigh the number of
-// relations they stand for.
-type weightedDirected struct{ directed }
-
-func (g weightedDirected) Weight(x, y int64) (float64, bool) { return weightOf(g.netView, x, y) }
-func (g weightedDirected) WeightedEdge(u, x int64) gg.WeightedEdge {
-	w, ok := g.Weight(u, x)
-	if !ok || u == x {
-		return nil
-	}
-	return simple.WeightedEdge{F: gnode(u), T: gnode(x), W: w}
-}
-
-func weightOf(v *netView, x, y int64) (float64, bool) {
-	if x == y {
-		return 0, v.ok(x)
-	}
-	if !v.ok(x) || !v.ok(y) || !v.hasHop(int32(x), int32(y)) {
-		return 0, false
-	}
-	return float64(v.mult(int32(x), int32(y))), true
-}

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,7 +13,6 @@ import (
 	"github.com/entente-kg/entente/graph"
 	"github.com/entente-kg/entente/query/syntax"
 	gg "gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/community"
 	"gonum.org/v1/gonum/graph/flow"
 	"gonum.org/v1/gonum/graph/network"
 	"gonum.org/v1/gonum/graph/path"
@@ -21,8 +21,8 @@ import (
 )
 
 // This file answers the network statements — brokers, bridges, rank,
-// communities, components — with gonum's algorithms over a netView of the
-// link index (netview.go).
+// communities, components — with gonum's algorithms, and Louvain of our
+// own (louvain.go), over a netView of the link index (netview.go).
 
 // Bounds of the network statements.
 const (
@@ -609,9 +609,9 @@ func (nr *netRun) sampled(v *netView, k int, betweenness bool) (map[int32]float6
 }
 
 // communities answers "communities": Louvain's partition of the graph
-// (gonum's community.Modularize, seeded), the communities of two or more
-// members largest first, each with its members and the kinds of the
-// relations inside it.
+// (louvain.go), the best of several seeded runs, the communities of two
+// or more members largest first, each with its members and the kinds of
+// the relations inside it.
 func (nr *netRun) communities() (*Result, error) {
 	ev := nr.ev
 	v, err := nr.view(nr.globalBelow())
@@ -630,31 +630,49 @@ func (nr *netRun) communities() (*Result, error) {
 		v = v.without(isolated, nil)
 	}
 	// Each pair of entities weighs the number of relations between them.
-	var g gg.Graph = weighted{undirected{v}}
-	if v.directed {
-		g = weightedDirected{directed{v}}
+	lg, err := louvainOf(v, ev.charge)
+	if err != nil {
+		return nil, nr.workErr(err)
 	}
 	// As many runs as the work budget allows, up to communityRuns; the
-	// partition of highest modularity, the first found on a tie.
-	// gonum's Louvain grows faster than the graph (several minutes on
-	// the 30k-movie graph): a run is charged the square of the nodes and
-	// links over 100.
-	size := int64(len(v.nodes) + len(v.out) + 1)
-	cost := size + size*size/100
-	runs := int(max(1, min(communityRuns, (ev.opts.MaxWork-ev.work)/cost)))
-	var comms [][]gg.Node
+	// partition of highest modularity, the first found on a tie. The
+	// first run must finish within the budget; a later one that would
+	// not (as the run before it cost) is not started, and one that runs
+	// out of work all the same is dropped.
+	var best []int32
 	q := math.Inf(-1)
-	for seed := uint64(1); seed <= uint64(runs); seed++ {
-		if ev.work+cost > ev.opts.MaxWork {
-			return nil, nr.workErr(errWorkSpent) // before the run, which cannot be stopped
+	runs := 0
+	var last int64
+	for seed := uint64(1); seed <= communityRuns; seed++ {
+		if runs > 0 && ev.work+last > ev.opts.MaxWork {
+			break
 		}
-		if err := ev.charge(int(cost)); err != nil {
+		charge := ev.charge
+		if runs > 0 {
+			charge = func(n int) error {
+				if ev.work+int64(n) > ev.opts.MaxWork {
+					return errRunOver
+				}
+				return ev.charge(n)
+			}
+		}
+		before := ev.work
+		c, err := louvain(lg, communityResolution, rand.New(rand.NewPCG(seed, seed)), charge)
+		if errors.Is(err, errRunOver) {
+			break
+		}
+		if err != nil {
 			return nil, nr.workErr(err)
 		}
-		c := community.Modularize(g, communityResolution, rand.NewPCG(seed, seed)).Communities()
-		if cq := community.Q(g, c, communityResolution); cq > q+1e-12 {
-			comms, q = c, cq
+		runs++
+		last = ev.work - before
+		if cq := lg.modularity(c, communityResolution); cq > q+1e-12 {
+			best, q = c, cq
 		}
+	}
+	comms := make([][]gg.Node, lg.len())
+	for i, x := range best {
+		comms[x] = append(comms[x], gnode(v.nodes[i]))
 	}
 	lim, err := nr.limit()
 	if err != nil {

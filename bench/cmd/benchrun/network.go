@@ -48,8 +48,8 @@ func markdownB10(b *strings.Builder, sets []*b10set) {
 	b.WriteString("Each statement through EQL (`query.Run`, default bounds: 30 s, a work budget of 10,000,000). **Warm**: one\n")
 	b.WriteString("process builds the link index, then runs each statement 5 times (median and p95 of those). **Cold**: a fresh\n")
 	b.WriteString("process per statement: open the store, build the link index, answer. On Movies, betweenness and closeness are\n")
-	b.WriteString("sampled (the note gives the sources and the seed); `communities` there runs out of work, and the time is how\n")
-	b.WriteString("soon it says so.\n\n")
+	b.WriteString("sampled (the note gives the sources and the seed), and `communities` keeps the best of as many seeded runs\n")
+	b.WriteString("of Louvain as the work budget allows (the note says how many).\n\n")
 	for _, s := range sets {
 		first, _ := s.warm.out["first_ms"].(float64)
 		fmt.Fprintf(b, "**%s** — link index built in %s ms; warm process peak RSS %.0f MB.\n\n", s.name, ms(first), s.warm.rssMB)
