@@ -2,8 +2,9 @@ package bench
 
 // NetworkQueries are B10's network statements on the 30k-movie data:
 // PageRank and the sampled measures over the whole graph, and statements
-// that name their ends, and communities: Louvain over the whole graph,
-// as many seeded runs as the work budget allows.
+// that name their ends (brokers, and bridges: two maximum flows over
+// the whole graph), and communities: Louvain over the whole graph, as
+// many seeded runs as the work budget allows.
 var NetworkQueries = []string{
 	`rank by pagerank limit 10`,
 	`rank by betweenness limit 10`,
@@ -11,6 +12,7 @@ var NetworkQueries = []string{
 	`rank by degree limit 10`,
 	`components limit 5`,
 	`brokers between "Kevin Bacon" and "Humphrey Bogart"`,
+	`bridges "Kevin Bacon" to "Humphrey Bogart"`,
 	`communities limit 5`,
 }
 

@@ -34,21 +34,38 @@ func (g *louvainGraph) len() int { return len(g.self) }
 
 // louvainOf builds the graph of view v's nodes (node i is v.nodes[i]):
 // the weight of an arc is the number of relations the view allows along
-// it, as netView.mult counts them (both ways when the view is undirected,
-// which makes A symmetric).
+// it (arcsOf).
 func louvainOf(v *netView, charge func(int) error) (*louvainGraph, error) {
+	a, err := arcsOf(v, charge)
+	if err != nil {
+		return nil, err
+	}
+	return newLouvainGraph(a.start, a.adj, a.w), nil
+}
+
+// viewArcs are the arcs of a view between its nodes numbered by their
+// place in it (node i is v.nodes[i], pos[n] the place of node n, -1 if
+// not in the view): the arcs out of node i are adj[start[i]:start[i+1]],
+// sorted, each weighing w beside it the number of relations the view
+// allows along it, as netView.mult counts them (both ways when the view
+// is undirected, which makes the weights symmetric).
+type viewArcs struct {
+	pos        []int32
+	start, adj []int32
+	w          []float64
+}
+
+// arcsOf reads the arcs of view v from its links, once each (where
+// calling mult for each hop reads a node's links once a neighbour).
+func arcsOf(v *netView, charge func(int) error) (*viewArcs, error) {
 	n := len(v.nodes)
-	idx := make([]int32, len(v.in))
-	for i := range idx {
-		idx[i] = -1
+	a := &viewArcs{pos: make([]int32, len(v.in)), start: make([]int32, n+1)}
+	for i := range a.pos {
+		a.pos[i] = -1
 	}
 	for i, u := range v.nodes {
-		idx[u] = int32(i)
+		a.pos[u] = int32(i)
 	}
-	// The arcs out of each node, A[i][j], in rows.
-	ostart := make([]int32, n+1)
-	var oadj []int32
-	var ow []float64
 	acc := make([]float64, n)
 	var touched []int32
 	for i, u := range v.nodes {
@@ -57,32 +74,31 @@ func louvainOf(v *netView, charge func(int) error) (*louvainGraph, error) {
 		}
 		touched = touched[:0]
 		add := func(x int32) {
-			j := idx[x]
+			j := a.pos[x]
 			if acc[j] == 0 {
 				touched = append(touched, j)
 			}
 			acc[j]++
 		}
 		for _, e := range v.l.Out(u) {
-			if e.Other != u && idx[e.Other] >= 0 && v.w.allowed(graph.Link{From: u, To: e.Other, Pred: e.Pred, Label: e.Label}, false) {
+			if e.Other != u && a.pos[e.Other] >= 0 && v.w.allowed(graph.Link{From: u, To: e.Other, Pred: e.Pred, Label: e.Label}, false) {
 				add(e.Other)
 			}
 		}
 		for _, e := range v.l.In(u) {
-			if e.Other != u && idx[e.Other] >= 0 && v.w.allowed(graph.Link{From: e.Other, To: u, Pred: e.Pred, Label: e.Label}, true) {
+			if e.Other != u && a.pos[e.Other] >= 0 && v.w.allowed(graph.Link{From: e.Other, To: u, Pred: e.Pred, Label: e.Label}, true) {
 				add(e.Other)
 			}
 		}
 		slices.Sort(touched)
 		for _, j := range touched {
-			a := acc[j]
+			a.adj = append(a.adj, j)
+			a.w = append(a.w, acc[j])
 			acc[j] = 0
-			oadj = append(oadj, j)
-			ow = append(ow, a)
 		}
-		ostart[i+1] = int32(len(oadj))
+		a.start[i+1] = int32(len(a.adj))
 	}
-	return newLouvainGraph(ostart, oadj, ow), nil
+	return a, nil
 }
 
 // newLouvainGraph builds the graph of the arcs out of each node i,

@@ -16,7 +16,6 @@ import (
 	"gonum.org/v1/gonum/graph/flow"
 	"gonum.org/v1/gonum/graph/network"
 	"gonum.org/v1/gonum/graph/path"
-	"gonum.org/v1/gonum/graph/simple"
 	"gonum.org/v1/gonum/graph/topo"
 )
 
@@ -1196,14 +1195,14 @@ func (nr *netRun) bridges() (*Result, error) {
 	// of the smallest set that cuts, and one such set.
 	adjacent := v.hasHop(src, dst)
 	var nodeCut int
-	var singles []int32
+	var singles, nodeSet []int32
 	if !adjacent {
 		dt := flow.Dominators(gnode(src), directed{v})
 		for d := dt.DominatorOf(int64(dst)); d != nil && d.ID() != int64(src); d = dt.DominatorOf(d.ID()) {
 			singles = append(singles, int32(d.ID()))
 		}
 		var err error
-		if nodeCut, err = nr.vertexFlow(v, src, dst); err != nil {
+		if nodeCut, nodeSet, err = nr.vertexCut(v, src, dst); err != nil {
 			return nil, err
 		}
 	}
@@ -1223,45 +1222,29 @@ func (nr *netRun) bridges() (*Result, error) {
 			res.Rows = append(res.Rows, []Value{"entity", int64(1), r.node})
 		}
 	} else if nodeCut > 1 {
-		cands := make([]int32, 0, len(v.nodes))
-		for _, n := range v.nodes {
-			if n != src && n != dst {
-				cands = append(cands, n)
-			}
-		}
-		rs, err := order(cands)
+		// One smallest set, as the flow found it (the one nearest the
+		// first entity), ranked.
+		rs, err := order(nodeSet)
 		if err != nil {
 			return nil, err
 		}
-		removed := map[int32]bool{}
-		cur := nodeCut
 		var cut List
 		for _, r := range rs {
-			if cur == 0 {
-				break
-			}
-			removed[r.n] = true
-			k, err := nr.vertexFlow(v.without(removed, nil), src, dst)
-			if err != nil {
-				return nil, err
-			}
-			if k == cur-1 {
-				cur = k
-				cut = append(cut, r.node)
-			} else {
-				delete(removed, r.n)
-			}
+			cut = append(cut, r.node)
 		}
 		res.Rows = append(res.Rows, []Value{"entities", int64(nodeCut), cut})
 	}
 	// Relations: the fewest whose removal cuts the two.
-	relCut, err := nr.relationFlow(v, src, dst, nil)
+	relCut, relHops, err := nr.relationCut(v, src, dst)
 	if err != nil {
 		return nil, err
 	}
-	hops := v.hops()
 	if relCut == 1 {
-		for _, h := range hops {
+		// Every relation that cuts alone: it lies on every path, so on
+		// one shortest path, in the order of that path.
+		path := v.shortestPath(src, dst)
+		for k := 0; k+1 < len(path); k++ {
+			h := [2]int32{path[k], path[k+1]}
 			if v.mult(h[0], h[1]) != 1 {
 				continue
 			}
@@ -1277,30 +1260,15 @@ func (nr *netRun) bridges() (*Result, error) {
 			}
 		}
 	} else if relCut > 1 {
-		removed := map[[2]int32]bool{}
-		cur := relCut
+		// One smallest set, as the flow found it.
 		var cut List
-		for _, h := range hops {
-			if cur == 0 {
-				break
-			}
-			m := v.mult(h[0], h[1])
-			removed[h] = true
-			k, err := nr.relationFlow(v, src, dst, removed)
-			if err != nil {
-				return nil, err
-			}
-			if k == cur-m {
-				cur = k
-				for _, lk := range v.w.step(h[0], h[1]) {
-					rel, err := ev.relation(lk)
-					if err != nil {
-						return nil, err
-					}
-					cut = append(cut, rel)
+		for _, h := range relHops {
+			for _, lk := range v.w.step(h[0], h[1]) {
+				rel, err := ev.relation(lk)
+				if err != nil {
+					return nil, err
 				}
-			} else {
-				delete(removed, h)
+				cut = append(cut, rel)
 			}
 		}
 		res.Rows = append(res.Rows, []Value{"relations", int64(relCut), cut})
@@ -1318,94 +1286,4 @@ func (nr *netRun) bridges() (*Result, error) {
 	parts = append(parts, fmt.Sprintf("the fewest relations that cut them: %d", relCut))
 	res.Note = strings.Join(parts, "; ") + " (" + walks + ")"
 	return res, nil
-}
-
-// hops lists the view's hops once each (u < x), in index order.
-func (v *netView) hops() [][2]int32 {
-	var out [][2]int32
-	for _, u := range v.nodes {
-		for _, x := range v.from(u) {
-			if u < x || v.directed {
-				out = append(out, [2]int32{u, x})
-			}
-		}
-	}
-	return out
-}
-
-// vertexFlow is the fewest nodes whose removal cuts dst from src: a
-// maximum flow through a copy of the view where each node is split in
-// two, joined by an arc of capacity one.
-func (nr *netRun) vertexFlow(v *netView, src, dst int32) (int, error) {
-	if err := nr.chargeFlow(v); err != nil {
-		return 0, err
-	}
-	if !v.in[src] || !v.in[dst] || v.hasHop(src, dst) {
-		return 0, nil
-	}
-	// gonum's Dinic reads node ids as 0..n-1: the view's nodes are
-	// renumbered by their place in it.
-	pos := v.positions()
-	big := float64(len(v.nodes) + 1)
-	g := simple.NewWeightedDirectedGraph(0, 0)
-	for i := range 2 * len(v.nodes) {
-		g.AddNode(gnode(i))
-	}
-	for i, n := range v.nodes {
-		c := 1.0
-		if n == src || n == dst {
-			c = big
-		}
-		g.SetWeightedEdge(g.NewWeightedEdge(gnode(2*i), gnode(2*i+1), c))
-	}
-	for i, u := range v.nodes {
-		for _, x := range v.from(u) {
-			g.SetWeightedEdge(g.NewWeightedEdge(gnode(2*i+1), gnode(2*pos[x]), big))
-		}
-	}
-	f := network.MaxFlowDinic(g, gnode(2*pos[src]+1), gnode(2*pos[dst]), 1e-9)
-	return int(math.Round(f)), nil
-}
-
-// positions numbers the view's nodes by their place in it.
-func (v *netView) positions() map[int32]int {
-	pos := make(map[int32]int, len(v.nodes))
-	for i, n := range v.nodes {
-		pos[n] = i
-	}
-	return pos
-}
-
-// chargeFlow charges a maximum flow on the view, before it runs (it
-// cannot be stopped): gonum's Dinic copies the graph into maps, some
-// twenty times the work of a walk through it.
-func (nr *netRun) chargeFlow(v *netView) error {
-	cost := int64(20 * (len(v.nodes) + len(v.out)))
-	if nr.ev.work+cost > nr.ev.opts.MaxWork {
-		return nr.workErr(errWorkSpent)
-	}
-	return nr.workErr(nr.ev.charge(int(cost)))
-}
-
-// relationFlow is the fewest relations whose removal cuts dst from src,
-// less the hops removed: a maximum flow where each hop's capacity is the
-// number of relations it stands for.
-func (nr *netRun) relationFlow(v *netView, src, dst int32, removed map[[2]int32]bool) (int, error) {
-	if err := nr.chargeFlow(v); err != nil {
-		return 0, err
-	}
-	pos := v.positions()
-	g := simple.NewWeightedDirectedGraph(0, 0)
-	for i := range v.nodes {
-		g.AddNode(gnode(i))
-	}
-	for i, u := range v.nodes {
-		for _, x := range v.from(u) {
-			if removed[[2]int32{u, x}] || removed[[2]int32{x, u}] {
-				continue
-			}
-			g.SetWeightedEdge(g.NewWeightedEdge(gnode(i), gnode(pos[x]), float64(v.mult(u, x))))
-		}
-	}
-	return int(math.Round(network.MaxFlowDinic(g, gnode(pos[src]), gnode(pos[dst]), 1e-9))), nil
 }
