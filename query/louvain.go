@@ -258,15 +258,14 @@ func (g *louvainGraph) localMoves(resolution float64, rng *rand.Rand, charge fun
 		queued[i] = true
 	}
 	head, count := 0, n
-	// A move must gain more than rounding can, or two nodes could trade
-	// places for ever.
-	const eps = 1e-10
 	moved := false
-	for visits := 0; count > 0; visits++ {
-		if visits%1024 == 0 {
-			if err := charge(min(1024, count)); err != nil {
+	visits := 0
+	for ; count > 0; visits++ {
+		if visits == 1024 {
+			if err := charge(visits); err != nil {
 				return nil, false, err
 			}
+			visits = 0
 		}
 		i := queue[head]
 		head = (head + 1) % n
@@ -285,6 +284,10 @@ func (g *louvainGraph) localMoves(resolution float64, rng *rand.Rand, charge fun
 		totOut[old] -= g.kout[i]
 		totIn[old] -= g.kin[i]
 		size[old]--
+		// A move must gain more than rounding can (the totals are exact,
+		// the division by m is not), or two nodes could trade places
+		// for ever.
+		eps := 1e-12 * (1 + g.kout[i] + g.kin[i])
 		best, bestGain := old, gain(i, old)
 		for _, x := range touched {
 			if x != old {
@@ -319,6 +322,9 @@ func (g *louvainGraph) localMoves(resolution float64, rng *rand.Rand, charge fun
 				count++
 			}
 		}
+	}
+	if err := charge(visits); err != nil {
+		return nil, false, err
 	}
 	return c, moved, nil
 }

@@ -5,7 +5,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/entente-kg/entente/graph"
 
 	gg "gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/community"
@@ -282,6 +285,48 @@ func TestLouvainEmpty(t *testing.T) {
 		}
 		if q := g.lg.modularity(c, communityResolution); q != 0 {
 			t.Errorf("%d nodes: modularity %v", n, q)
+		}
+	}
+}
+
+// communities on the seed graph under budgets from too small for one
+// run to enough for all: it fails as a search out of work, or answers
+// with the best of the runs that fit, never past the budget.
+func TestCommunitiesBudget(t *testing.T) {
+	kinds := map[string]int{}
+	for _, stmt := range []string{"communities", "communities directed"} {
+		full := netRunOf(t, stmt)
+		if _, err := full.communities(); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+		spent := full.ev.work
+		for budget := int64(50); budget <= spent+spent/4; budget += max(1, spent/60) {
+			nr := full
+			nr.ev.work, nr.ev.nextCheck, nr.ev.opts.MaxWork = 0, 0, budget
+			res, err := nr.communities()
+			switch {
+			case err != nil:
+				if !errors.Is(err, graph.ErrSearchTooLarge) {
+					t.Fatalf("%s, budget %d: %v", stmt, budget, err)
+				}
+				kinds["out of work"]++
+			case strings.Contains(res.Note, "one run of Louvain"):
+				kinds["one run"]++
+			case strings.Contains(res.Note, "the best of 20 runs"):
+				kinds["all runs"]++
+			case strings.Contains(res.Note, "the best of"):
+				kinds["some runs"]++
+			default:
+				t.Fatalf("%s, budget %d: note %q", stmt, budget, res.Note)
+			}
+			if err == nil && nr.ev.work > budget {
+				t.Errorf("%s, budget %d: %d spent", stmt, budget, nr.ev.work)
+			}
+		}
+	}
+	for _, k := range []string{"out of work", "one run", "some runs", "all runs"} {
+		if kinds[k] == 0 {
+			t.Errorf("no budget gave %q: %v", k, kinds)
 		}
 	}
 }

@@ -642,7 +642,14 @@ func (nr *netRun) communities() (*Result, error) {
 	q := math.Inf(-1)
 	runs := 0
 	var last int64
-	for seed := uint64(1); seed <= communityRuns; seed++ {
+	if lg.m == 0 {
+		// No relations between the entities: each is alone.
+		best, q = make([]int32, lg.len()), 0
+		for i := range best {
+			best[i] = int32(i)
+		}
+	}
+	for seed := uint64(1); seed <= communityRuns && lg.m > 0; seed++ {
 		if runs > 0 && ev.work+last > ev.opts.MaxWork {
 			break
 		}
@@ -710,7 +717,14 @@ func (nr *netRun) communities() (*Result, error) {
 			return nil, err
 		}
 	}
-	res.Note = fmt.Sprintf("modularity %.3f: the best of %d runs of Louvain (seeds 1–%d, resolution %g, the relations between two entities as the weight of their link)", q, runs, runs, communityResolution)
+	switch runs {
+	case 0:
+		res.Note = "no relations between the entities: no communities"
+	case 1:
+		res.Note = fmt.Sprintf("modularity %.3f: one run of Louvain (seed 1, resolution %g, the relations between two entities as the weight of their link; the work budget allows no more)", q, communityResolution)
+	default:
+		res.Note = fmt.Sprintf("modularity %.3f: the best of %d runs of Louvain (seeds 1–%d, resolution %g, the relations between two entities as the weight of their link)", q, runs, runs, communityResolution)
+	}
 	if alone > 0 {
 		res.Note += fmt.Sprintf("; %s no relation to the others", plural(alone, "entity has", "entities have"))
 	}

@@ -19,7 +19,11 @@ type Options struct {
 	// MaxWork caps the work of a statement's searches for simple paths
 	// (paths, compare paths, variable-length match relationships,
 	// shortest patterns with a minimum), counted in links examined and
-	// nodes expanded (default 10,000,000: a few seconds at most). A
+	// nodes expanded (default 10,000,000: a few seconds at most), and of
+	// the network statements, whose walks over the whole graph read
+	// links in compressed rows, far cheaper: they count the nodes each
+	// walk visits (betweenness's searches, Louvain's visits, a maximum
+	// flow's searches) and the graph once a pass over it. A
 	// paths statement that runs out answers with the paths it has
 	// found, which are the first of its order, Capped and with a Note
 	// saying so; match and compare fail with an *Error wrapping
