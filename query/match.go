@@ -132,9 +132,9 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := ev.catalog(); err != nil {
-		return nil, err
-	}
+	// The catalog is built only where a pattern needs every entity (a
+	// node without a name or id, a type none of the model's): building
+	// it costs most of a second on the 30k-movie graph.
 	kinds := map[string]string{}
 	declare := func(name, kind string, at syntax.Pos) error {
 		if name == "" {
@@ -557,13 +557,24 @@ func (ev *evaluator) compileNode(n *syntax.NodePat) (*nodeMatcher, error) {
 			known[strings.ToLower(t.Name)] = true
 			names = append(names, t.Name)
 		}
-		for _, e := range ev.cat.Entities {
-			for _, t := range e.Types {
-				if !known[strings.ToLower(t)] {
-					known[strings.ToLower(t)] = true
-					names = append(names, t)
+		for _, l := range n.Labels {
+			if known[strings.ToLower(strings.Trim(l, "<>"))] {
+				continue
+			}
+			// A type the model does not name: the store's own types.
+			cat, err := ev.catalog()
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range cat.Entities {
+				for _, t := range e.Types {
+					if !known[strings.ToLower(t)] {
+						known[strings.ToLower(t)] = true
+						names = append(names, t)
+					}
 				}
 			}
+			break
 		}
 		for i, l := range n.Labels {
 			l = strings.Trim(l, "<>")
@@ -726,7 +737,11 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 			}
 			return out, nil
 		}
-		for _, e := range ev.cat.Lookup(s) {
+		es, err := ev.lookup(s)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
 			if r, _ := ev.qs.ValueOf(e.ID); r != nil {
 				if i, ok := ev.matchIndex(m, links, r); ok {
 					out = append(out, i)
@@ -744,8 +759,12 @@ func (ev *evaluator) findCandidates(m *nodeMatcher, links *graph.Links) ([]int32
 		}
 		return out, nil
 	}
+	cat, err := ev.catalog()
+	if err != nil {
+		return nil, err
+	}
 	var out []int32
-	for i, e := range ev.cat.Entities {
+	for i, e := range cat.Entities {
 		if i%1024 == 0 {
 			if err := ev.ctx.Err(); err != nil {
 				return nil, err
