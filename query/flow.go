@@ -47,7 +47,7 @@ func newFlowNet(n int, arcs []flowArc) *flowNet {
 }
 
 // maxFlow pushes as much flow from s to t as the network carries and
-// returns it (Dinic's method: in phases, a search numbers the nodes by
+// returns it (unbounded or more when a path of unbounded arcs joins them) (Dinic's method: in phases, a search numbers the nodes by
 // their distance from s along arcs with room, then paths that step one
 // distance further each hop carry flow until none is left; a phase or
 // so a path length, where a search a path took one search for each unit
@@ -58,6 +58,7 @@ func (f *flowNet) maxFlow(s, t int32, charge func(int) error) (int, error) {
 	level := make([]int32, n)
 	next := make([]int32, n) // the next arc of each node a walk tries
 	queue := make([]int32, 0, n)
+	var path []int32
 	total := 0
 	for {
 		for i := range level {
@@ -85,38 +86,62 @@ func (f *flowNet) maxFlow(s, t int32, charge func(int) error) (int, error) {
 		}
 		copy(next, f.start[:n])
 		for {
-			pushed := f.augment(s, t, unbounded, level, next)
+			var pushed int32
+			pushed, path = f.augment(s, t, level, next, path)
 			if pushed == 0 {
 				break
 			}
 			total += int(pushed)
 			if total >= unbounded {
+				// A path of arcs no cut takes: there is no cut to read
+				// (bridges asks only of ends not linked directly).
 				return total, nil
 			}
 		}
 	}
 }
 
-// augment sends up to limit along one path from u to t whose every hop
+// augment sends what it can along one path from s to t whose every hop
 // steps one level further, and returns what it sent; an arc that leads
-// nowhere is not tried again this phase.
-func (f *flowNet) augment(u, t, limit int32, level, next []int32) int32 {
-	if u == t {
-		return limit
-	}
-	for ; next[u] < f.start[u+1]; next[u]++ {
-		e := next[u]
-		x := f.head[e]
-		if f.cap[e] <= 0 || level[x] != level[u]+1 {
+// nowhere is not tried again this phase. The walk keeps its path in
+// path (its arcs, returned for reuse), not in calls: a path may be as
+// long as the graph.
+func (f *flowNet) augment(s, t int32, level, next, path []int32) (int32, []int32) {
+	path = path[:0]
+	u := s
+	for {
+		if u == t {
+			push := int32(unbounded)
+			for _, e := range path {
+				push = min(push, f.cap[e])
+			}
+			for _, e := range path {
+				f.cap[e] -= push
+				f.cap[f.rev[e]] += push
+			}
+			return push, path
+		}
+		advanced := false
+		for ; next[u] < f.start[u+1]; next[u]++ {
+			e := next[u]
+			if x := f.head[e]; f.cap[e] > 0 && level[x] == level[u]+1 {
+				path = append(path, e)
+				u, advanced = x, true
+				break
+			}
+		}
+		if advanced {
 			continue
 		}
-		if pushed := f.augment(x, t, min(limit, f.cap[e]), level, next); pushed > 0 {
-			f.cap[e] -= pushed
-			f.cap[f.rev[e]] += pushed
-			return pushed
+		// A dead end: back to the arc's tail, which tries its next arc.
+		if len(path) == 0 {
+			return 0, path
 		}
+		e := path[len(path)-1]
+		path = path[:len(path)-1]
+		u = f.head[f.rev[e]]
+		next[u]++
 	}
-	return 0
 }
 
 // reach marks the nodes s reaches along arcs with room: after maxFlow,
@@ -138,17 +163,13 @@ func (f *flowNet) reach(s int32) []bool {
 }
 
 // vertexCut is the fewest entities whose removal cuts dst from src in
-// view v (0 when they are linked directly, or one is not in the view),
+// view v, whose arcs are a (0 when they are linked directly, or one is not in the view),
 // and one such set: a maximum flow where each node but the two ends is
 // an arc of capacity 1 (node i enters at 2i and leaves at 2i+1), the cut
 // those whose arc the source reaches the tail of and not the head.
-func (nr *netRun) vertexCut(v *netView, src, dst int32) (int, []int32, error) {
+func (nr *netRun) vertexCut(v *netView, a *viewArcs, src, dst int32) (int, []int32, error) {
 	if !v.in[src] || !v.in[dst] || v.hasHop(src, dst) {
 		return 0, nil, nil
-	}
-	a, err := arcsOf(v, nr.ev.charge)
-	if err != nil {
-		return 0, nil, nr.workErr(err)
 	}
 	n := len(v.nodes)
 	arcs := make([]flowArc, 0, n+len(a.adj))
@@ -179,13 +200,9 @@ func (nr *netRun) vertexCut(v *netView, src, dst int32) (int, []int32, error) {
 }
 
 // relationCut is the fewest relations whose removal cuts dst from src
-// in view v, and the hops that hold one such set: a maximum flow where
+// in view v, whose arcs are a, and the hops that hold one such set: a maximum flow where
 // each hop's capacity is the number of relations it stands for.
-func (nr *netRun) relationCut(v *netView, src, dst int32) (int, [][2]int32, error) {
-	a, err := arcsOf(v, nr.ev.charge)
-	if err != nil {
-		return 0, nil, nr.workErr(err)
-	}
+func (nr *netRun) relationCut(v *netView, a *viewArcs, src, dst int32) (int, [][2]int32, error) {
 	if a.pos[src] < 0 || a.pos[dst] < 0 {
 		return 0, nil, nil
 	}

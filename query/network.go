@@ -1208,6 +1208,10 @@ func (nr *netRun) bridges() (*Result, error) {
 	// Entities: those that lie on every path (dominators), then the size
 	// of the smallest set that cuts, and one such set.
 	adjacent := v.hasHop(src, dst)
+	arcs, err := arcsOf(v, ev.charge)
+	if err != nil {
+		return nil, nr.workErr(err)
+	}
 	var nodeCut int
 	var singles, nodeSet []int32
 	if !adjacent {
@@ -1215,8 +1219,7 @@ func (nr *netRun) bridges() (*Result, error) {
 		for d := dt.DominatorOf(int64(dst)); d != nil && d.ID() != int64(src); d = dt.DominatorOf(d.ID()) {
 			singles = append(singles, int32(d.ID()))
 		}
-		var err error
-		if nodeCut, nodeSet, err = nr.vertexCut(v, src, dst); err != nil {
+		if nodeCut, nodeSet, err = nr.vertexCut(v, arcs, src, dst); err != nil {
 			return nil, err
 		}
 	}
@@ -1249,29 +1252,21 @@ func (nr *netRun) bridges() (*Result, error) {
 		res.Rows = append(res.Rows, []Value{"entities", int64(nodeCut), cut})
 	}
 	// Relations: the fewest whose removal cuts the two.
-	relCut, relHops, err := nr.relationCut(v, src, dst)
+	relCut, relHops, err := nr.relationCut(v, arcs, src, dst)
 	if err != nil {
 		return nil, err
 	}
 	if relCut == 1 {
-		// Every relation that cuts alone: it lies on every path, so on
-		// one shortest path, in the order of that path.
-		path := v.shortestPath(src, dst)
-		for k := 0; k+1 < len(path); k++ {
-			h := [2]int32{path[k], path[k+1]}
-			if v.mult(h[0], h[1]) != 1 {
-				continue
+		lks, err := nr.singleRelations(v, src, dst)
+		if err != nil {
+			return nil, err
+		}
+		for _, lk := range lks {
+			rel, err := ev.relation(lk)
+			if err != nil {
+				return nil, err
 			}
-			if err := ev.charge(len(v.nodes) + len(v.out)); err != nil {
-				return nil, nr.workErr(err)
-			}
-			if !topo.PathExistsIn(v.without(nil, map[[2]int32]bool{h: true}).gonum(), gnode(src), gnode(dst)) {
-				rel, err := ev.relation(v.w.step(h[0], h[1])[0])
-				if err != nil {
-					return nil, err
-				}
-				res.Rows = append(res.Rows, []Value{"relation", int64(1), rel})
-			}
+			res.Rows = append(res.Rows, []Value{"relation", int64(1), rel})
 		}
 	} else if relCut > 1 {
 		// One smallest set, as the flow found it.
@@ -1300,4 +1295,25 @@ func (nr *netRun) bridges() (*Result, error) {
 	parts = append(parts, fmt.Sprintf("the fewest relations that cut them: %d", relCut))
 	res.Note = strings.Join(parts, "; ") + " (" + walks + ")"
 	return res, nil
+}
+
+// singleRelations lists the relations of view v that each cut dst from
+// src alone, in the order of a shortest path between them: one that
+// does lies on every path (the only relation of one of its hops).
+func (nr *netRun) singleRelations(v *netView, src, dst int32) ([]graph.Link, error) {
+	var out []graph.Link
+	path := v.shortestPath(src, dst)
+	for k := 0; k+1 < len(path); k++ {
+		h := [2]int32{path[k], path[k+1]}
+		if v.mult(h[0], h[1]) != 1 {
+			continue
+		}
+		if err := nr.ev.charge(len(v.nodes) + len(v.out)); err != nil {
+			return nil, nr.workErr(err)
+		}
+		if !topo.PathExistsIn(v.without(nil, map[[2]int32]bool{h: true}).gonum(), gnode(src), gnode(dst)) {
+			out = append(out, v.w.step(h[0], h[1])[0])
+		}
+	}
+	return out, nil
 }

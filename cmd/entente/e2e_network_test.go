@@ -280,7 +280,7 @@ func TestNetworkStatements(t *testing.T) {
 			}
 			var gotSingles []string
 			nodeCut, relCut := 0, 0
-			var cutNodes, cutRels []any
+			var cutNodes, cutRels, aloneRels []any
 			for _, r := range rows {
 				switch r["cut"] {
 				case "entity":
@@ -290,7 +290,7 @@ func TestNetworkStatements(t *testing.T) {
 					cutNodes = r["what"].([]any)
 				case "relation":
 					relCut = 1
-					cutRels = append(cutRels, r["what"])
+					aloneRels = append(aloneRels, r["what"])
 				case "relations":
 					relCut = int(r["size"].(float64))
 					cutRels = r["what"].([]any)
@@ -320,6 +320,16 @@ func TestNetworkStatements(t *testing.T) {
 			out := map[int32]bool{}
 			for _, a := range c.avoid {
 				out[a] = true
+			}
+			// Each relation listed as cutting alone does.
+			for _, r := range aloneRels {
+				st := r.(map[string]any)["statement"].(string)
+				if d := bfs(g.adj(graph.StrengthAtRisk, out, map[string]bool{st: true}, from, to), from)[to]; d >= 0 {
+					t.Errorf("%s: without %s alone, North Korea still reaches EU in %d hops", c.stmt, st, d)
+				}
+			}
+			if len(aloneRels) > 0 {
+				continue
 			}
 			cut := map[string]bool{}
 			for _, r := range cutRels {
