@@ -364,7 +364,7 @@ func (db *DB) TextIndex(ctx context.Context) (*TextIndex, error) {
 func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 	qs := db.qs
 	ix := &TextIndex{qs: qs, termIDs: map[string]int32{}, stmts: map[uint64]stmtTriple{}, evs: map[uint64]evInfo{}}
-	preds, _, err := qs.Predicates(ctx)
+	preds, counts, err := qs.Predicates(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -392,6 +392,27 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 	}
 	var entityTexts []pending
 	var relTexts []pending // notes (owner: statement), evidence (owner: evidence node)
+	// The texts' slices sized at once from the predicates' counts (on
+	// the 30k-movie graph, growing them was a third of the build).
+	var nEntity, nRel int64
+	for i, p := range preds {
+		pv, err := qs.NameOf(p)
+		if err != nil {
+			return nil, err
+		}
+		var c int64
+		if i < len(counts) {
+			c = counts[i]
+		}
+		switch {
+		case IsNamePredicate(pv), IsAliasPredicate(pv), pv == PredDescription:
+			nEntity += c
+		case pv == QualifierNote(), pv == PredNote, pv == PredLocator:
+			nRel += c
+		}
+	}
+	entityTexts = make([]pending, 0, nEntity)
+	relTexts = make([]pending, 0, nRel)
 	for _, p := range preds {
 		pv, err := qs.NameOf(p)
 		if err != nil {
@@ -457,6 +478,14 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Room for every text and, about, every word (a word and a space
+	// or two take six bytes or more).
+	words := 0
+	for _, t := range texts {
+		words += len(t)/6 + 1
+	}
+	ix.docs = make([]textDoc, 0, len(entityTexts)+len(relTexts)+len(ix.evs))
+	ix.b = &building{term: make([]int32, 0, words), post: make([]posting, 0, words)}
 	for _, pt := range entityTexts {
 		if !meta[pt.owner] {
 			ix.addDoc(textDoc{text: texts[pt.text], owner: pt.owner, field: pt.field})
