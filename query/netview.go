@@ -236,3 +236,88 @@ func (v *netView) without(nodes map[int32]bool, hops map[[2]int32]bool) *netView
 	c.transpose()
 	return &c
 }
+
+// parts returns the view's connected components, strongly connected when
+// the view is directed (Tarjan's method, its recursion kept in a slice),
+// each a list of nodes: on compressed rows, where gonum's walks read the
+// graph through its interfaces and sets of maps.
+func (v *netView) parts() [][]int32 {
+	var out [][]int32
+	n := len(v.in)
+	if !v.directed {
+		seen := make([]bool, n)
+		for _, s := range v.nodes {
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			part := []int32{s}
+			for k := 0; k < len(part); k++ {
+				for _, x := range v.from(part[k]) {
+					if !seen[x] {
+						seen[x] = true
+						part = append(part, x)
+					}
+				}
+			}
+			out = append(out, part)
+		}
+		return out
+	}
+	index := make([]int32, n)
+	low := make([]int32, n)
+	for i := range index {
+		index[i] = -1
+	}
+	onStack := make([]bool, n)
+	var stack []int32
+	type frame struct{ u, e int32 } // a node, and its next arc to try
+	var calls []frame
+	next := int32(0)
+	visit := func(u int32) {
+		index[u], low[u] = next, next
+		next++
+		stack = append(stack, u)
+		onStack[u] = true
+		calls = append(calls, frame{u: u})
+	}
+	for _, s := range v.nodes {
+		if index[s] >= 0 {
+			continue
+		}
+		visit(s)
+		for len(calls) > 0 {
+			top := len(calls) - 1
+			u := calls[top].u
+			if adj := v.from(u); int(calls[top].e) < len(adj) {
+				w := adj[calls[top].e]
+				calls[top].e++
+				if index[w] < 0 {
+					visit(w)
+				} else if onStack[w] {
+					low[u] = min(low[u], index[w])
+				}
+				continue
+			}
+			calls = calls[:top]
+			if top > 0 {
+				p := calls[top-1].u
+				low[p] = min(low[p], low[u])
+			}
+			if low[u] == index[u] {
+				var part []int32
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					part = append(part, w)
+					if w == u {
+						break
+					}
+				}
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}

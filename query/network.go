@@ -947,10 +947,12 @@ func (nr *netRun) components() (*Result, error) {
 		return nil, nr.workErr(err)
 	}
 	var sets [][]gg.Node
-	if v.directed {
-		sets = topo.TarjanSCC(directed{v})
-	} else {
-		sets = topo.ConnectedComponents(undirected{v})
+	for _, part := range v.parts() {
+		set := make([]gg.Node, len(part))
+		for i, n := range part {
+			set[i] = gnode(n)
+		}
+		sets = append(sets, set)
 	}
 	lim, err := nr.limit()
 	if err != nil {
