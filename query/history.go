@@ -275,23 +275,27 @@ func (ev *evaluator) implicitChanges(seed quad.Value, match func(quad.Quad) bool
 // present store or, for one since retracted, in its history.
 func (ev *evaluator) historyEntity(s *syntax.History, changes []graph.Change) (quad.Value, error) {
 	// The fast path, as for the other statements: the exact text as the
-	// name or alias of one entity (the catalog, built from every name of
-	// the store, costs most of a second on the 30k-movie graph).
+	// name or alias of one entity.
 	if found, err := ev.exactName(s.Target); err != nil {
 		return nil, err
 	} else if len(found) == 1 {
 		return found[0].id, nil
 	}
-	cat, err := ev.db.Catalog(ev.ctx)
+	if err := ev.entities(); err != nil {
+		return nil, err
+	}
+	es, err := ev.lookup(s.Target)
 	if err != nil {
 		return nil, err
 	}
-	if es := cat.Lookup(s.Target); len(es) == 1 {
+	if len(es) == 1 {
 		return es[0].ID, nil
 	} else if len(es) > 1 {
 		return nil, ev.errAt(s.TargetAt, ErrAmbiguous, "%q names %d entities; use an id", s.Target, len(es))
 	}
-	if e := cat.ByID(quad.IRI(s.Target)); e != nil {
+	if e, err := ev.entityOf(quad.IRI(s.Target)); err != nil {
+		return nil, err
+	} else if e != nil {
 		return e.ID, nil
 	}
 	// Retracted: a name or alias some change removed.
@@ -395,22 +399,24 @@ func (ev *evaluator) changeRows(changes []graph.Change, kind string) (*Result, e
 		}
 		nodes[c.Quad.Subject], nodes[c.Quad.Object] = true, true
 	}
-	// An entity's label: from the catalog when the evaluation has it or
-	// the nodes are many, else from the entity's own quads (the same
-	// label; the catalog of a large store, built from all its names,
-	// costs most of a second where a few nodes cost a few reads).
-	entityLabel := ev.ownLabel
-	if ev.cat != nil || len(nodes) > catalogLabelMin {
-		cat, err := ev.catalog()
-		if err != nil {
+	// An entity's label as the catalog gives it: from the catalog when
+	// the nodes are many, else by reading each (entities).
+	if len(nodes) > catalogLabelMin {
+		if _, err := ev.catalog(); err != nil {
 			return nil, err
 		}
-		entityLabel = func(v quad.Value) (string, bool, error) {
-			if e := cat.ByID(v); e != nil {
-				return e.Label(), true, nil
-			}
+	} else if err := ev.entities(); err != nil {
+		return nil, err
+	}
+	entityLabel := func(v quad.Value) (string, bool, error) {
+		if graph.IsLiteral(v) {
 			return "", false, nil
 		}
+		e, err := ev.entityOf(v)
+		if err != nil || e == nil {
+			return "", false, err
+		}
+		return e.Label(), true, nil
 	}
 	var lerr error
 	label := func(v quad.Value) string {
@@ -548,32 +554,6 @@ func (ev *evaluator) changeRows(changes []graph.Change, kind string) (*Result, e
 // catalogLabelMin is from how many nodes the changes' labels come from
 // the catalog (a variable for tests).
 var catalogLabelMin = 2000
-
-// ownLabel is the label of the entity v as the catalog gives it, read
-// from its own quads (as node describes a node without the catalog): its
-// name, else its slug; ok is false when v is no entity (no name, type or
-// alias, or a statement, evidence or source node) or not in the store.
-func (ev *evaluator) ownLabel(v quad.Value) (string, bool, error) {
-	if graph.IsLiteral(v) {
-		return "", false, nil
-	}
-	r, err := ev.qs.ValueOf(v)
-	if err != nil || r == nil {
-		return "", false, err
-	}
-	n, err := ev.node(r)
-	if err != nil {
-		return "", false, err
-	}
-	if n.Name == "" && len(n.Types) == 0 && len(n.Aliases) == 0 {
-		return "", false, nil
-	}
-	if meta, err := ev.isMeta(r); err != nil || meta {
-		return "", false, err
-	}
-	e := graph.Entity{ID: v, Name: n.Name}
-	return e.Label(), true, nil
-}
 
 func txNum(s string) uint64 {
 	var n uint64

@@ -132,9 +132,12 @@ func (ev *evaluator) match(s *syntax.Match) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The catalog is built only where a pattern needs every entity (a
-	// node without a name or id, a type none of the model's): building
-	// it costs most of a second on the 30k-movie graph.
+	// Nodes are described as the catalog describes them; the catalog is
+	// built only where a pattern needs every entity (a node without a
+	// name or id, a type none of the model's).
+	if err := ev.entities(); err != nil {
+		return nil, err
+	}
 	kinds := map[string]string{}
 	declare := func(name, kind string, at syntax.Pos) error {
 		if name == "" {

@@ -36,9 +36,10 @@ func (ev *evaluator) show(s *syntax.Show) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The card's nodes as node describes them: from their own quads, as
-	// the catalog would (building it costs most of a second on the
-	// 30k-movie graph).
+	// The card's nodes as the catalog describes them.
+	if err := ev.entities(); err != nil {
+		return nil, err
+	}
 	node, err := ev.node(r.ref)
 	if err != nil {
 		return nil, err
