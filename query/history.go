@@ -408,24 +408,16 @@ func (ev *evaluator) changeRows(changes []graph.Change, kind string) (*Result, e
 	} else if err := ev.entities(); err != nil {
 		return nil, err
 	}
-	entityLabel := func(v quad.Value) (string, bool, error) {
-		if graph.IsLiteral(v) {
-			return "", false, nil
-		}
-		e, err := ev.entityOf(v)
-		if err != nil || e == nil {
-			return "", false, err
-		}
-		return e.Label(), true, nil
-	}
 	var lerr error
 	label := func(v quad.Value) string {
-		l, ok, err := entityLabel(v)
-		if err != nil && lerr == nil {
-			lerr = err
-		}
-		if ok {
-			return l
+		if !graph.IsLiteral(v) {
+			e, err := ev.entityOf(v)
+			if err != nil && lerr == nil {
+				lerr = err
+			}
+			if e != nil {
+				return e.Label()
+			}
 		}
 		if n, ok := names[v]; ok {
 			return n

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-
-	"github.com/entente-kg/entente/graph"
 )
 
 // This file is the communities statement's Louvain method (Blondel et
@@ -46,55 +44,33 @@ func louvainOf(v *netView, charge func(int) error) (*louvainGraph, error) {
 // viewArcs are the arcs of a view between its nodes numbered by their
 // place in it (node i is v.nodes[i], pos[n] the place of node n, -1 if
 // not in the view): the arcs out of node i are adj[start[i]:start[i+1]],
-// sorted, each weighing w beside it the number of relations the view
-// allows along it, as netView.mult counts them (both ways when the view
-// is undirected, which makes the weights symmetric).
+// sorted (as the view's nodes are), each weighing w beside it the
+// number of relations the view allows along it (netView.outN: both ways
+// when the view is undirected, which makes the weights symmetric).
 type viewArcs struct {
 	pos        []int32
 	start, adj []int32
 	w          []float64
 }
 
-// arcsOf reads the arcs of view v from its links, once each (where
-// calling mult for each hop reads a node's links once a neighbour).
+// arcsOf numbers the arcs of view v by the places of their nodes.
 func arcsOf(v *netView, charge func(int) error) (*viewArcs, error) {
 	n := len(v.nodes)
-	a := &viewArcs{pos: make([]int32, len(v.in)), start: make([]int32, n+1)}
+	a := &viewArcs{pos: make([]int32, len(v.in)), start: make([]int32, n+1),
+		adj: make([]int32, 0, len(v.out)), w: make([]float64, 0, len(v.out))}
 	for i := range a.pos {
 		a.pos[i] = -1
 	}
 	for i, u := range v.nodes {
 		a.pos[u] = int32(i)
 	}
-	acc := make([]float64, n)
-	var touched []int32
 	for i, u := range v.nodes {
 		if err := charge(1); err != nil {
 			return nil, err
 		}
-		touched = touched[:0]
-		add := func(x int32) {
-			j := a.pos[x]
-			if acc[j] == 0 {
-				touched = append(touched, j)
-			}
-			acc[j]++
-		}
-		for _, e := range v.l.Out(u) {
-			if e.Other != u && a.pos[e.Other] >= 0 && v.w.allowed(graph.Link{From: u, To: e.Other, Pred: e.Pred, Label: e.Label}, false) {
-				add(e.Other)
-			}
-		}
-		for _, e := range v.l.In(u) {
-			if e.Other != u && a.pos[e.Other] >= 0 && v.w.allowed(graph.Link{From: e.Other, To: u, Pred: e.Pred, Label: e.Label}, true) {
-				add(e.Other)
-			}
-		}
-		slices.Sort(touched)
-		for _, j := range touched {
-			a.adj = append(a.adj, j)
-			a.w = append(a.w, acc[j])
-			acc[j] = 0
+		for k := v.outStart[u]; k < v.outStart[u+1]; k++ {
+			a.adj = append(a.adj, a.pos[v.out[k]])
+			a.w = append(a.w, float64(v.outN[k]))
 		}
 		a.start[i+1] = int32(len(a.adj))
 	}

@@ -28,7 +28,10 @@ type netView struct {
 	// (both ways when undirected); inn likewise, the nodes with a hop to u.
 	outStart, out []int32
 	innStart, inn []int32
-	links         int // allowed links between nodes of the view
+	// outN[k] is the number of allowed relations along the hop out[k]
+	// (as mult counts them).
+	outN  []int32
+	links int // allowed links between nodes of the view
 }
 
 // newView builds the view of l that search s allows (Node is tested on
@@ -62,9 +65,17 @@ func newView(l *graph.Links, s *graph.Search, directed bool, keep map[int32]bool
 				}
 			}
 			slices.Sort(buf)
-			buf = slices.Compact(buf)
+			// Each hop once, with the number of relations along it.
+			for k := 0; k < len(buf); {
+				j := k + 1
+				for j < len(buf) && buf[j] == buf[k] {
+					j++
+				}
+				v.out = append(v.out, buf[k])
+				v.outN = append(v.outN, int32(j-k))
+				k = j
+			}
 		}
-		v.out = append(v.out, buf...)
 		v.outStart[u+1] = int32(len(v.out))
 	}
 	v.transpose()
@@ -223,11 +234,13 @@ func (v *netView) without(nodes map[int32]bool, hops map[[2]int32]bool) *netView
 	n := len(v.in)
 	c.outStart = make([]int32, n+1)
 	c.out = make([]int32, 0, len(v.out))
+	c.outN = make([]int32, 0, len(v.out))
 	for u := int32(0); int(u) < n; u++ {
 		if c.in[u] {
-			for _, x := range v.from(u) {
-				if c.in[x] && !hops[[2]int32{u, x}] && !hops[[2]int32{x, u}] {
+			for k := v.outStart[u]; k < v.outStart[u+1]; k++ {
+				if x := v.out[k]; c.in[x] && !hops[[2]int32{u, x}] && !hops[[2]int32{x, u}] {
 					c.out = append(c.out, x)
+					c.outN = append(c.outN, v.outN[k])
 				}
 			}
 		}
