@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -211,7 +212,7 @@ func (db *DB) saveLinks(l *Links, st quadstore.Stamp) {
 	qs := db.qs
 	n, np, nl, nEd := len(l.ids), len(l.PredRefs), len(l.Labels), len(l.out)
 	size := 8*n + 8*np + 8*nl + pad8(nl) + 2*pad8(4*(n+1)) + pad8(4*len(l.dense)) + 2*pad8(12*nEd)
-	b := make([]byte, linkCacheHdrLen, linkCacheHdrLen+size)
+	b := make([]byte, linkCacheHdrLen)
 	ne := binary.NativeEndian
 	copy(b, linkCacheMagic)
 	ne.PutUint32(b[8:], linkCacheVersion)
@@ -231,41 +232,69 @@ func (db *DB) saveLinks(l *Links, st quadstore.Stamp) {
 		}
 		return qs.NodeID(r)
 	}
-	for _, id := range l.ids {
-		b = ne.AppendUint64(b, id)
-	}
+	var ids []uint64 // the predicates' and the labels' store ids
 	for _, refs := range [][]cgraph.Ref{l.PredRefs, l.Labels} {
 		for _, r := range refs {
 			v, ok := id(r)
 			if !ok {
 				return
 			}
-			b = ne.AppendUint64(b, v)
+			ids = append(ids, v)
 		}
 	}
-	for _, s := range l.strength {
-		b = append(b, byte(s))
-	}
-	b = pad(b)
-	for _, starts := range [][]int32{l.outStart, l.inStart, l.dense} {
-		for _, v := range starts {
-			b = ne.AppendUint32(b, uint32(v))
+	// The sections are streamed to the file a chunk at a time (a buffer
+	// of the whole file, 11.9 MB for Movies, cost a page fault a page),
+	// the checksum taken as they go and the header written last.
+	writeCacheFile(db.dir, quadstore.CacheFile, func(f *os.File) error {
+		if _, err := f.Write(b); err != nil {
+			return err
 		}
-		b = pad(b)
-	}
-	for _, es := range [][]Edge{l.out, l.in} {
-		for _, e := range es {
-			b = ne.AppendUint32(b, uint32(e.Other))
-			b = ne.AppendUint32(b, uint32(e.Pred))
-			b = ne.AppendUint32(b, uint32(e.Label))
+		w := &chunkWriter{f: f}
+		for _, ids := range [][]uint64{l.ids, ids} {
+			for _, v := range ids {
+				w.b = ne.AppendUint64(w.b, v)
+				w.spill()
+			}
 		}
-		b = pad(b)
-	}
-	if len(b) != linkCacheHdrLen+size {
-		return
-	}
-	ne.PutUint32(b[16+quadstore.StampLen+44:], crc32.ChecksumIEEE(b[linkCacheHdrLen:]))
-	f, err := os.CreateTemp(db.dir, quadstore.CacheFile+".*.tmp")
+		for _, s := range l.strength {
+			w.b = append(w.b, byte(s))
+			w.spill()
+		}
+		w.pad()
+		for _, starts := range [][]int32{l.outStart, l.inStart, l.dense} {
+			for _, v := range starts {
+				w.b = ne.AppendUint32(w.b, uint32(v))
+				w.spill()
+			}
+			w.pad()
+		}
+		for _, es := range [][]Edge{l.out, l.in} {
+			for _, e := range es {
+				w.b = ne.AppendUint32(w.b, uint32(e.Other))
+				w.b = ne.AppendUint32(w.b, uint32(e.Pred))
+				w.b = ne.AppendUint32(w.b, uint32(e.Label))
+				w.spill()
+			}
+			w.pad()
+		}
+		w.flush()
+		if w.err != nil {
+			return w.err
+		}
+		if w.n != int64(size) {
+			return fmt.Errorf("graph: link cache of %d bytes, want %d", w.n, size)
+		}
+		ne.PutUint32(b[16+quadstore.StampLen+44:], w.sum)
+		_, err := f.WriteAt(b, 0)
+		return err
+	})
+}
+
+// writeCacheFile writes the cache file name in dir with write, to a
+// temporary file renamed over it. Errors are ignored: the file is a
+// cache.
+func writeCacheFile(dir, name string, write func(*os.File) error) {
+	f, err := os.CreateTemp(dir, name+".*.tmp")
 	if err != nil {
 		return
 	}
@@ -273,26 +302,26 @@ func (db *DB) saveLinks(l *Links, st quadstore.Stamp) {
 	// Readable as the store's other files are (CreateTemp makes 0600).
 	err = f.Chmod(0o644)
 	if err == nil {
-		_, err = f.Write(b)
+		err = write(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(db.dir, quadstore.CacheFile))
+		err = os.Rename(tmp, filepath.Join(dir, name))
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return
 	}
-	removeStaleTemps(db.dir)
+	removeStaleTemps(dir, name)
 }
 
 // removeStaleTemps removes cache files a process killed while writing
 // them left behind (those over an hour old: a write takes well under a
 // second, and another process may be writing one now).
-func removeStaleTemps(dir string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, quadstore.CacheFile+".*.tmp"))
+func removeStaleTemps(dir, name string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, name+".*.tmp"))
 	for _, m := range matches {
 		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > time.Hour {
 			os.Remove(m)

@@ -304,13 +304,12 @@ type posting struct{ doc, pos int32 }
 // built from the store in one pass over the predicates that hold them
 // and is immutable: DB.TextIndex rebuilds it after the store changes.
 type TextIndex struct {
-	qs      storeNames
-	docs    []textDoc
-	termIDs map[string]int32
-	sorted  []string // every term, in order, for prefixes
-	start   []int32  // term id -> its postings, start[t]:start[t+1]
-	posts   []posting
-	avgLen  [numTextFields]float64
+	qs     storeNames
+	docs   []textDoc
+	sorted []string // every term, in order: a term's id is its place here
+	start  []int32  // term id -> its postings, start[t]:start[t+1]
+	posts  []posting
+	avgLen [numTextFields]float64
 	// what each statement and evidence node says, for hits
 	stmts map[uint64]stmtTriple
 	evs   map[uint64]evInfo
@@ -338,6 +337,7 @@ type textIndexCache struct {
 	mu      sync.Mutex
 	version uint64
 	ix      *TextIndex
+	read    bool // ix was read from the store's cache file
 }
 
 // TextIndex returns the full-text index of the store's current contents,
@@ -352,18 +352,32 @@ func (db *DB) TextIndex(ctx context.Context) (*TextIndex, error) {
 	if db.text.ix != nil && db.text.version == v {
 		return db.text.ix, nil
 	}
+	// A store on disk keeps the index it had last in a file beside it
+	// (textcache.go), valid while the store is unchanged.
+	st, stable := db.stamp()
+	if stable {
+		if ix := db.loadText(st); ix != nil {
+			db.text.ix, db.text.version, db.text.read = ix, v, true
+			return ix, nil
+		}
+	}
 	ix, err := db.buildTextIndex(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	db.text.ix, db.text.version = ix, v
+	db.text.ix, db.text.version, db.text.read = ix, v, false
+	if stable && db.qs.Version() == v {
+		if st2, ok := db.stamp(); ok && st2 == st {
+			db.saveText(ix, st)
+		}
+	}
 	return ix, nil
 }
 
 // buildTextIndex reads every text the index holds, then inverts it.
 func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 	qs := db.qs
-	ix := &TextIndex{qs: qs, termIDs: map[string]int32{}, stmts: map[uint64]stmtTriple{}, evs: map[uint64]evInfo{}}
+	ix := &TextIndex{qs: qs, stmts: map[uint64]stmtTriple{}, evs: map[uint64]evInfo{}}
 	preds, counts, err := qs.Predicates(ctx)
 	if err != nil {
 		return nil, err
@@ -485,7 +499,7 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 		words += len(t)/6 + 1
 	}
 	ix.docs = make([]textDoc, 0, len(entityTexts)+len(relTexts)+len(ix.evs))
-	ix.b = &building{term: make([]int32, 0, words), post: make([]posting, 0, words)}
+	ix.b = &building{ids: map[string]int32{}, term: make([]int32, 0, words), post: make([]posting, 0, words)}
 	for _, pt := range entityTexts {
 		if !meta[pt.owner] {
 			ix.addDoc(textDoc{text: texts[pt.text], owner: pt.owner, field: pt.field})
@@ -533,8 +547,15 @@ func (db *DB) buildTextIndex(ctx context.Context) (*TextIndex, error) {
 		}
 		ix.addDoc(d)
 	}
-	for evID, info := range ix.evs {
-		if info.source != "" {
+	// In id order, so that two builds of one store number its texts
+	// alike (ties in score are ranked by that number).
+	evIDs := make([]uint64, 0, len(ix.evs))
+	for evID := range ix.evs {
+		evIDs = append(evIDs, evID)
+	}
+	slices.Sort(evIDs)
+	for _, evID := range evIDs {
+		if info := ix.evs[evID]; info.source != "" {
 			ix.addDoc(textDoc{text: info.source, owner: info.stmt, ev: evID, field: FieldSource})
 		}
 	}
@@ -577,10 +598,13 @@ func (db *DB) literalTexts(ctx context.Context, ids []uint64) (map[uint64]string
 // QualifierNote is the predicate of a relation's note qualifier (q:note).
 func QualifierNote() quad.IRI { return quad.IRI(QualPrefix + "note") }
 
-// building holds the postings in the order they were made, until invert.
+// building holds the terms in the order they were met and the postings
+// in the order they were made, until invert.
 type building struct {
-	term []int32
-	post []posting
+	ids   map[string]int32
+	terms []string
+	term  []int32
+	post  []posting
 }
 
 func (ix *TextIndex) addDoc(d textDoc) {
@@ -588,17 +612,17 @@ func (ix *TextIndex) addDoc(d textDoc) {
 		return
 	}
 	if ix.b == nil {
-		ix.b = &building{}
+		ix.b = &building{ids: map[string]int32{}}
 	}
 	b := ix.b
 	doc := int32(len(ix.docs))
 	toks := Tokenize(d.text)
 	for i, t := range toks {
-		id, ok := ix.termIDs[t.Term]
+		id, ok := b.ids[t.Term]
 		if !ok {
-			id = int32(len(ix.sorted))
-			ix.termIDs[t.Term] = id
-			ix.sorted = append(ix.sorted, t.Term)
+			id = int32(len(b.terms))
+			b.ids[t.Term] = id
+			b.terms = append(b.terms, t.Term)
 		}
 		b.term = append(b.term, id)
 		b.post = append(b.post, posting{doc, int32(i)})
@@ -607,18 +631,31 @@ func (ix *TextIndex) addDoc(d textDoc) {
 	ix.docs = append(ix.docs, d)
 }
 
-// invert sorts the postings by term (a counting sort: each term's
-// postings stay in text order) and the term list for prefix search.
+// invert sorts the terms, numbering each by its place in that order (so
+// that a term is found by a binary search, and the index kept on disk
+// needs no table of them), and the postings by term (a counting sort:
+// each term's postings stay in text order).
 func (ix *TextIndex) invert() {
 	b := ix.b
 	if b == nil {
 		b = &building{}
 	}
 	ix.b = nil
-	nt := len(ix.sorted)
+	nt := len(b.terms)
+	order := make([]int32, nt) // the terms' ids, in the terms' order
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(b.terms[x], b.terms[y]) })
+	rank := make([]int32, nt) // the place of each id
+	ix.sorted = make([]string, nt)
+	for r, id := range order {
+		rank[id] = int32(r)
+		ix.sorted[r] = b.terms[id]
+	}
 	ix.start = make([]int32, nt+1)
 	for _, t := range b.term {
-		ix.start[t+1]++
+		ix.start[rank[t]+1]++
 	}
 	for i := 0; i < nt; i++ {
 		ix.start[i+1] += ix.start[i]
@@ -626,8 +663,9 @@ func (ix *TextIndex) invert() {
 	fill := append([]int32(nil), ix.start[:nt]...)
 	ix.posts = make([]posting, len(b.post))
 	for i, t := range b.term {
-		ix.posts[fill[t]] = b.post[i]
-		fill[t]++
+		r := rank[t]
+		ix.posts[fill[r]] = b.post[i]
+		fill[r]++
 	}
 	var total, count [numTextFields]float64
 	for _, d := range ix.docs {
@@ -639,7 +677,12 @@ func (ix *TextIndex) invert() {
 			ix.avgLen[f] = total[f] / count[f]
 		}
 	}
-	sort.Strings(ix.sorted)
+}
+
+// termID returns the id of a term, or false for a term no text has.
+func (ix *TextIndex) termID(t string) (int32, bool) {
+	i, ok := slices.BinarySearch(ix.sorted, t)
+	return int32(i), ok
 }
 
 // TextHit is a text that matched a query: whose it is, the text with
@@ -703,11 +746,11 @@ func (ix *TextIndex) Search(ctx context.Context, q TextQuery, opts TextSearch) (
 				if len(cls[i].terms) == MaxTextTerms {
 					return nil, 0, fmt.Errorf("%w: %s* stands for more than %d words; give more of the word", ErrTextQuery, c.Terms[0], MaxTextTerms)
 				}
-				cls[i].terms = append(cls[i].terms, ix.termIDs[ix.sorted[j]])
+				cls[i].terms = append(cls[i].terms, int32(j))
 			}
 		default:
 			for _, t := range c.Terms {
-				id, ok := ix.termIDs[t]
+				id, ok := ix.termID(t)
 				if !ok {
 					return nil, 0, nil // a word no text has: nothing matches
 				}

@@ -57,13 +57,21 @@ const (
 // progress.
 const CacheFile = "ENTENTE-LINKS"
 
-// cacheFile reports whether name is the link cache or one being written.
+// TextCacheFile is where the graph package keeps the full-text index, a
+// cache as CacheFile is (and named likewise while it is written).
+const TextCacheFile = "ENTENTE-TEXT"
+
+// cacheFile reports whether name is a cache or one being written.
 func cacheFile(name string) bool {
-	if name == CacheFile {
-		return true
+	for _, c := range []string{CacheFile, TextCacheFile} {
+		if name == c {
+			return true
+		}
+		if rest, ok := strings.CutPrefix(name, c+"."); ok && strings.HasSuffix(rest, ".tmp") {
+			return true
+		}
 	}
-	rest, ok := strings.CutPrefix(name, CacheFile+".")
-	return ok && strings.HasSuffix(rest, ".tmp")
+	return false
 }
 
 // storeFile reports whether name is one a store's directory may hold.

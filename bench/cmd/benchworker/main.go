@@ -75,6 +75,7 @@ func main() {
 	quads := flag.Int("quads", 0, "synthetic-paths: the size of the synthetic graph in the store (B4)")
 	set := flag.String("set", "movies", "search, search-cold, network, network-cold: the statements of movies or seed (B7, B10)")
 	nth := flag.Int("query", 0, "search-cold, network-cold: the statement to run")
+	rebuild := flag.Bool("rebuild", false, "search-cold: remove the full-text index the store keeps first, so that the search builds it")
 	changes := flag.Int("changes", 1000, "history: relations retracted one a transaction, and as many in one (B8)")
 	queryTimeout := flag.Duration("query-timeout", 0, "gizmo: cut a query off after this long (0: never)")
 	withGizmo := flag.Bool("gizmo", true, "paths: also time the Gizmo traversal of each co-star connection")
@@ -92,7 +93,7 @@ func main() {
 	case "search":
 		err = runSearch(&out, *dir, *set, *reps)
 	case "search-cold":
-		err = runSearchCold(&out, *dir, *set, *nth)
+		err = runSearchCold(&out, *dir, *set, *nth, *rebuild)
 	case "network":
 		err = runNetwork(&out, *dir, *set, *reps)
 	case "network-cold":

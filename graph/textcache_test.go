@@ -1,0 +1,255 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// textQuads is a graph with every kind of text the full-text index
+// holds: entities' names, aliases and descriptions, statements' notes,
+// and evidence with paraphrases, locators and sources (a source named by
+// its label, one by its IRI), in words drawn from a small vocabulary so
+// that terms recur.
+func textQuads(seed int64, n int) []quad.Quad {
+	r := rand.New(rand.NewSource(seed))
+	words := []string{"Japan", "tariffs", "semiconductors", "Seoul", "défense", "umbrella", "nuclear", "trade", "India's", "alliance", "ministers", "dialogue", "São", "Paulo", "2024", "EU+1"}
+	text := func(k int) string {
+		s := ""
+		for i := range k {
+			if i > 0 {
+				s += " "
+			}
+			s += words[r.Intn(len(words))]
+		}
+		return s
+	}
+	var qs []quad.Quad
+	add := func(s, p, o, l quad.Value) { qs = append(qs, quad.Quad{Subject: s, Predicate: p, Object: o, Label: l}) }
+	for _, src := range []string{"a", "b"} {
+		add(quad.IRI(SourcePrefix+src), PredType, TypeSource, nil)
+	}
+	add(quad.IRI(SourcePrefix+"a"), PredName, quad.String("Commentary "+text(2)), nil)
+	for i := range n {
+		e := quad.IRI(fmt.Sprintf("entity:e%d", i))
+		add(e, PredType, quad.IRI("type:Country"), nil)
+		add(e, PredName, quad.String(fmt.Sprintf("%s %d", text(1+r.Intn(3)), i)), nil)
+		if i%2 == 0 {
+			add(e, PredAlias, quad.String(text(1)), nil)
+		}
+		if i%3 == 0 {
+			add(e, PredDescription, quad.String(text(5+r.Intn(10))), nil)
+		}
+		if i == 0 {
+			continue
+		}
+		stmt := quad.IRI(fmt.Sprintf("stmt:s%d", i))
+		o := quad.IRI(fmt.Sprintf("entity:e%d", r.Intn(i)))
+		add(e, quad.IRI("rel:partner"), o, stmt)
+		add(stmt, PredType, TypeStatement, nil)
+		add(stmt, PredSubject, e, nil)
+		add(stmt, PredPredicate, quad.IRI("rel:partner"), nil)
+		add(stmt, PredObject, o, nil)
+		if i%2 == 1 {
+			add(stmt, QualifierNote(), quad.String(text(4)), nil)
+		}
+		for k := range 1 + i%2 {
+			ev := quad.IRI(fmt.Sprintf("ev:s%d/%d", i, k))
+			add(stmt, PredEvidence, ev, nil)
+			add(ev, PredType, TypeEvidence, nil)
+			add(ev, PredSource, quad.IRI(SourcePrefix+[]string{"a", "b"}[k]), nil)
+			add(ev, PredLocator, quad.String(fmt.Sprintf("%s ¶%d", text(2), i)), nil)
+			add(ev, PredNote, quad.String(text(8+r.Intn(8))), nil)
+		}
+	}
+	return qs
+}
+
+// sameText fails the test unless a and b are the same index.
+func sameText(t *testing.T, what string, a, b *TextIndex) {
+	t.Helper()
+	if !reflect.DeepEqual(a.docs, b.docs) || !slices.Equal(a.sorted, b.sorted) || !slices.Equal(a.start, b.start) ||
+		!slices.Equal(a.posts, b.posts) || a.avgLen != b.avgLen || !reflect.DeepEqual(a.stmts, b.stmts) || !reflect.DeepEqual(a.evs, b.evs) {
+		t.Fatalf("%s: the full-text index differs from one built from the store", what)
+	}
+	// And it answers the same: every term, a prefix of each, phrases.
+	ctx := context.Background()
+	var queries []string
+	for i, term := range b.sorted {
+		queries = append(queries, term, term[:1]+"*")
+		if i > 0 {
+			queries = append(queries, fmt.Sprintf("%q", b.sorted[i-1]+" "+term))
+		}
+	}
+	for _, q := range queries {
+		tq, err := ParseTextQuery(q)
+		if err != nil {
+			continue
+		}
+		ha, na, erra := a.Search(ctx, tq, TextSearch{Limit: 1000})
+		hb, nb, errb := b.Search(ctx, tq, TextSearch{Limit: 1000})
+		if na != nb || !reflect.DeepEqual(ha, hb) || (erra == nil) != (errb == nil) {
+			t.Fatalf("%s: %s: %d hits (%v), want %d (%v)", what, q, na, erra, nb, errb)
+		}
+	}
+}
+
+// freshText opens dir in a new DB, as a new process would, and returns
+// its full-text index and one built from the store; read says whether the
+// index came from the cache file.
+func freshText(t *testing.T, dir string, ro bool) (got, want *TextIndex, read bool) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(dir, &Options{ReadOnly: ro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err = db.TextIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read = db.text.read
+	want, err = db.buildTextIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, want, read
+}
+
+func TestTextCache(t *testing.T) {
+	t.Run("read", testTextCache)
+	t.Run("mapped", func(t *testing.T) {
+		defer func(m int) { mapMin = m }(mapMin)
+		mapMin = 0
+		testTextCache(t)
+	})
+}
+
+func testTextCache(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cache := filepath.Join(dir, quadstore.TextCacheFile)
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeQuads(t, db, textQuads(1, 150))
+	ix, err := db.TextIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cache); err != nil {
+		t.Fatalf("no text cache after TextIndex: %v", err)
+	}
+	if len(ix.evs) == 0 || len(ix.stmts) == 0 || ix.Terms() < 10 {
+		t.Fatalf("the test graph's index has %d evidence, %d statements, %d terms", len(ix.evs), len(ix.stmts), ix.Terms())
+	}
+	// The process that wrote it changes the store: its own index follows,
+	// and the file no longer matches.
+	writeQuads(t, db, textQuads(2, 40))
+	ix2, err := db.TextIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix2 == ix || db.text.read {
+		t.Fatal("TextIndex gave the index of the store before the change, or read it")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if kind, _, err := quadstore.Classify(dir); err != nil || kind != quadstore.DirStore {
+		t.Fatalf("a store with its text cache is classified %v, %v", kind, err)
+	}
+
+	got, want, read := freshText(t, dir, true)
+	sameText(t, "read-only open", got, want)
+	if !read {
+		t.Fatal("a fresh open of an unchanged store did not read its text cache")
+	}
+	before, err := os.ReadFile(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want, read = freshText(t, dir, true)
+	sameText(t, "from the cache", got, want)
+	if !read || got.Len() != want.Len() || got.Len() == 0 {
+		t.Fatalf("read %v: %d texts, want %d", read, got.Len(), want.Len())
+	}
+
+	// A damaged file is not used, and is written again.
+	for _, off := range []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, len(before) / 2, len(before) - 5} {
+		b := append([]byte(nil), before...)
+		b[off] ^= 0x40
+		if err := os.WriteFile(cache, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, want, read = freshText(t, dir, true)
+		sameText(t, fmt.Sprintf("damaged at byte %d", off), got, want)
+		if read {
+			t.Fatalf("a text cache damaged at byte %d was read", off)
+		}
+	}
+	if err := os.WriteFile(cache, before[:len(before)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read = freshText(t, dir, false)
+	sameText(t, "cut short", got, want)
+	if read {
+		t.Fatal("a text cache cut short was read")
+	}
+	if _, _, read = freshText(t, dir, true); !read {
+		t.Fatal("the damaged text cache was not written again")
+	}
+
+	// Another process changes the store: the file is stale.
+	db, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeQuads(t, db, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read = freshText(t, dir, true)
+	sameText(t, "after a change", got, want)
+	if read {
+		t.Fatal("a stale text cache was read")
+	}
+	if _, ok := got.termID("kerguelen"); !ok {
+		t.Fatal("the new name is not in the index")
+	}
+	if _, _, read = freshText(t, dir, true); !read {
+		t.Fatal("the text cache was not written again after the change")
+	}
+}
+
+// TestTextCacheEmpty: a store with no text keeps an empty index, and
+// reads it back.
+func TestTextCacheEmpty(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeQuads(t, db, []quad.Quad{quad.MakeIRI("entity:a", "rel:partner", "entity:b", "")})
+	if _, err := db.TextIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read := freshText(t, dir, true)
+	sameText(t, "empty", got, want)
+	if !read || got.Len() != 0 {
+		t.Fatalf("read %v, %d texts", read, got.Len())
+	}
+}
