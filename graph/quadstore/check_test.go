@@ -130,24 +130,7 @@ func TestCheckFindsDamagedTable(t *testing.T) {
 func TestCheckTableReplaced(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	n := 0
-	for range level0Tables - 1 { // level 0 tables, not compacted on close
-		s, err := Open(dir, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var qs []quad.Quad
-		for range 500 {
-			qs = append(qs, quad.MakeIRI(fmt.Sprintf("s%d", n), "p", fmt.Sprintf("o%d", n), ""))
-			n++
-		}
-		if _, err := s.Commit(ctx, qs, nil, TxOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := roundTables(t, dir, level0Tables-1, 500, nil) // level 0 tables, not compacted on close
 	s, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
