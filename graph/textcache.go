@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 	"unsafe"
 
 	"github.com/entente-kg/entente/graph/quadstore"
@@ -28,7 +29,8 @@ import (
 // words, in the machine's byte order:
 //
 //	header: magic "ENTTEXT1", layout version u32, byte-order probe u32,
-//	        store stamp [40], docs, terms, postings, statements, evidence,
+//	        the Unicode version of the Go that wrote it [16] (words are
+//	        split by its tables), store stamp [40], docs, terms, postings, statements, evidence,
 //	        text bytes, term bytes, evidence bytes (u64 each), each
 //	        field's mean length [7]f64, CRC-32 (IEEE) of the header before
 //	        it and of the sections u32, pad u32
@@ -44,7 +46,8 @@ import (
 const (
 	textCacheMagic   = "ENTTEXT1"
 	textCacheVersion = 1 // bump when buildTextIndex, Tokenize or this layout changes
-	textCacheHdrLen  = 8 + 4 + 4 + quadstore.StampLen + 8*8 + 8*int(numTextFields) + 4 + 4
+	textCacheUnicode = 16 // bytes of unicode.Version in the header
+	textCacheHdrLen  = 8 + 4 + 4 + textCacheUnicode + quadstore.StampLen + 8*8 + 8*int(numTextFields) + 4 + 4
 	textDocLen       = 40
 	textEvLen        = 40
 )
@@ -52,8 +55,16 @@ const (
 // textCacheSize is the size of the sections of a text cache of these
 // counts.
 func textCacheSize(nDocs, nTerms, nPosts, nStmts, nEvs, textB, termB, evB uint64) uint64 {
-	return textDocLen*nDocs + 8*(nTerms+1) + uint64(pad8(int(4*(nTerms+1)))) + 8*nPosts +
-		32*nStmts + textEvLen*nEvs + uint64(pad8(int(textB))) + uint64(pad8(int(termB))) + uint64(pad8(int(evB)))
+	p := func(n uint64) uint64 { return (n + 7) &^ 7 }
+	return textDocLen*nDocs + 8*(nTerms+1) + p(4*(nTerms+1)) + 8*nPosts +
+		32*nStmts + textEvLen*nEvs + p(textB) + p(termB) + p(evB)
+}
+
+// textCacheUnicodeVersion is unicode.Version as the header holds it.
+func textCacheUnicodeVersion() []byte {
+	v := make([]byte, textCacheUnicode)
+	copy(v, unicode.Version)
+	return v
 }
 
 // saveText writes ix, the full-text index of the store in the state st,
@@ -79,7 +90,8 @@ func (db *DB) saveText(ix *TextIndex, st quadstore.Stamp) {
 	copy(hdr, textCacheMagic)
 	ne.PutUint32(hdr[8:], textCacheVersion)
 	ne.PutUint32(hdr[12:], linkCacheProbe)
-	h := hdr[16:]
+	copy(hdr[16:], textCacheUnicodeVersion())
+	h := hdr[16+textCacheUnicode:]
 	copy(h, st[:])
 	h = h[quadstore.StampLen:]
 	for i, v := range []int{nDocs, nTerms, nPosts, nStmts, nEvs, textB, termB, evB} {
@@ -224,10 +236,11 @@ func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
 		return nil
 	}
 	ne := binary.NativeEndian
-	if ne.Uint32(hdr[8:]) != textCacheVersion || ne.Uint32(hdr[12:]) != linkCacheProbe {
+	if ne.Uint32(hdr[8:]) != textCacheVersion || ne.Uint32(hdr[12:]) != linkCacheProbe ||
+		string(hdr[16:16+textCacheUnicode]) != string(textCacheUnicodeVersion()) {
 		return nil
 	}
-	h := hdr[16:]
+	h := hdr[16+textCacheUnicode:]
 	if string(h[:quadstore.StampLen]) != string(st[:]) {
 		return nil
 	}
@@ -246,11 +259,15 @@ func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
 	h = h[64:]
 	ix := &TextIndex{qs: db.qs}
 	for f := range ix.avgLen {
-		ix.avgLen[f] = math.Float64frombits(ne.Uint64(h[8*f:]))
+		v := math.Float64frombits(ne.Uint64(h[8*f:]))
+		if !(v >= 0 && v <= math.MaxInt32) { // not NaN, not negative, at most a text's words
+			return nil
+		}
+		ix.avgLen[f] = v
 	}
 	sum := ne.Uint32(hdr[textCacheHdrLen-8:])
 	size := textCacheSize(nDocs, nTerms, nPosts, nStmts, nEvs, textB, termB, evB)
-	if fi, err := f.Stat(); err != nil || uint64(fi.Size()) != uint64(textCacheHdrLen)+size || size > math.MaxInt32*64 {
+	if fi, err := f.Stat(); err != nil || uint64(fi.Size()) != uint64(textCacheHdrLen)+size || size > uint64(math.MaxInt-textCacheHdrLen) {
 		return nil
 	}
 	b, err := readCache(f, textCacheHdrLen+int(size))
@@ -301,6 +318,9 @@ func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
 		}
 		ix.docs[i] = d
 	}
+	if termOff[0] != 0 || termOff[nTerms] != termB {
+		return nil
+	}
 	ix.sorted = make([]string, nTerms)
 	for i := range ix.sorted {
 		at, end := termOff[i], termOff[i+1]
@@ -313,20 +333,28 @@ func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
 	if ix.start[0] != 0 || uint64(ix.start[nTerms]) != nPosts {
 		return nil
 	}
-	for i := range nTerms {
-		if ix.start[i] > ix.start[i+1] {
+	// Each term's postings: in texts that exist, at words they have,
+	// in text order, each once (the counts and phrases rely on it).
+	for t := range nTerms {
+		if ix.start[t] > ix.start[t+1] {
 			return nil
 		}
-	}
-	for _, p := range ix.posts {
-		if p.doc < 0 || uint64(p.doc) >= nDocs || p.pos < 0 {
-			return nil
+		prev := posting{-1, -1}
+		for _, p := range ix.posts[ix.start[t]:ix.start[t+1]] {
+			if p.doc < 0 || uint64(p.doc) >= nDocs || p.pos < 0 || p.pos >= ix.docs[p.doc].n ||
+				p.doc < prev.doc || (p.doc == prev.doc && p.pos <= prev.pos) {
+				return nil
+			}
+			prev = p
 		}
 	}
 	ix.stmts = make(map[uint64]stmtTriple, nStmts)
 	for i := range int(nStmts) {
 		r := stmts[32*i:]
 		ix.stmts[ne.Uint64(r)] = stmtTriple{ne.Uint64(r[8:]), ne.Uint64(r[16:]), ne.Uint64(r[24:])}
+	}
+	if uint64(len(ix.stmts)) != nStmts {
+		return nil // an id twice
 	}
 	ix.evs = make(map[uint64]evInfo, nEvs)
 	for i := range int(nEvs) {
@@ -337,6 +365,9 @@ func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
 			return nil
 		}
 		ix.evs[ne.Uint64(r)] = evInfo{stmt: ne.Uint64(r[8:]), locator: loc, source: src}
+	}
+	if uint64(len(ix.evs)) != nEvs {
+		return nil
 	}
 	return ix
 }

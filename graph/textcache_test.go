@@ -2,7 +2,10 @@ package graph
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
+	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -73,13 +76,20 @@ func textQuads(seed int64, n int) []quad.Quad {
 	return qs
 }
 
-// sameText fails the test unless a and b are the same index.
-func sameText(t *testing.T, what string, a, b *TextIndex) {
+// sameTextIndex fails the test unless a and b hold the same.
+func sameTextIndex(t *testing.T, what string, a, b *TextIndex) {
 	t.Helper()
 	if !reflect.DeepEqual(a.docs, b.docs) || !slices.Equal(a.sorted, b.sorted) || !slices.Equal(a.start, b.start) ||
 		!slices.Equal(a.posts, b.posts) || a.avgLen != b.avgLen || !reflect.DeepEqual(a.stmts, b.stmts) || !reflect.DeepEqual(a.evs, b.evs) {
 		t.Fatalf("%s: the full-text index differs from one built from the store", what)
 	}
+}
+
+// sameText fails the test unless a and b are the same index, and answer
+// alike.
+func sameText(t *testing.T, what string, a, b *TextIndex) {
+	t.Helper()
+	sameTextIndex(t, what, a, b)
 	// And it answers the same: every term, a prefix of each, phrases.
 	ctx := context.Background()
 	var queries []string
@@ -193,7 +203,7 @@ func testTextCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, want, read = freshText(t, dir, true)
-		sameText(t, fmt.Sprintf("damaged at byte %d", off), got, want)
+		sameTextIndex(t, fmt.Sprintf("damaged at byte %d", off), got, want)
 		if read {
 			t.Fatalf("a text cache damaged at byte %d was read", off)
 		}
@@ -208,6 +218,20 @@ func testTextCache(t *testing.T) {
 	}
 	if _, _, read = freshText(t, dir, true); !read {
 		t.Fatal("the damaged text cache was not written again")
+	}
+
+	// A file whose checksum holds but whose sections say what no index
+	// can be is not read either (each check of loadText's, one at a
+	// time): a no-op first, to show the edits' checksums are right.
+	for _, c := range textCacheEdits(t, before) {
+		if err := os.WriteFile(cache, c.b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, want, read = freshText(t, dir, true)
+		sameTextIndex(t, c.name, got, want)
+		if read != (c.name == "nothing changed") {
+			t.Fatalf("%s: read %v", c.name, read)
+		}
 	}
 
 	// Another process changes the store: the file is stale.
@@ -252,4 +276,75 @@ func TestTextCacheEmpty(t *testing.T) {
 	if !read || got.Len() != 0 {
 		t.Fatalf("read %v, %d texts", read, got.Len())
 	}
+}
+
+// textCacheEdit is a text cache file changed in one way, its checksum
+// made right again.
+type textCacheEdit struct {
+	name string
+	b    []byte
+}
+
+// textCacheEdits changes the text cache file b in each of the ways
+// loadText must refuse beyond its checksum.
+func textCacheEdits(t *testing.T, b []byte) []textCacheEdit {
+	t.Helper()
+	ne := binary.NativeEndian
+	h := textCacheHdrLen - 8 - 8*int(numTextFields) - 64 // the counts
+	c := func(i int) int { return int(ne.Uint64(b[h+8*i:])) }
+	nDocs, nTerms, nPosts, nStmts, nEvs, textB := c(0), c(1), c(2), c(3), c(4), c(5)
+	docs := textCacheHdrLen
+	termOff := docs + textDocLen*nDocs
+	start := termOff + 8*(nTerms+1)
+	posts := start + pad8(4*(nTerms+1))
+	stmts := posts + 8*nPosts
+	evs := stmts + 32*nStmts
+	if nStmts < 2 || nEvs < 2 || nTerms < 3 {
+		t.Fatalf("the test graph has %d statements, %d evidence, %d terms", nStmts, nEvs, nTerms)
+	}
+	// A term with two postings or more.
+	multi := -1
+	for i := range nTerms {
+		if ne.Uint32(b[start+4*(i+1):])-ne.Uint32(b[start+4*i:]) >= 2 {
+			multi = i
+			break
+		}
+	}
+	if multi < 0 {
+		t.Fatal("no term has two postings")
+	}
+	first := posts + 8*int(ne.Uint32(b[start+4*multi:]))
+	edits := []struct {
+		name string
+		edit func(b []byte)
+	}{
+		{"nothing changed", func([]byte) {}},
+		{"another Unicode", func(b []byte) { copy(b[16:], "1.0.0\x00") }},
+		{"a mean length that is not a number", func(b []byte) {
+			ne.PutUint64(b[textCacheHdrLen-8-8*int(numTextFields):], math.Float64bits(math.NaN()))
+		}},
+		{"a text past the texts' bytes", func(b []byte) { ne.PutUint64(b[docs+16:], uint64(textB+1)) }},
+		{"a field out of range", func(b []byte) { ne.PutUint64(b[docs+32:], uint64(numTextFields)) }},
+		{"the first term not at the start", func(b []byte) { ne.PutUint64(b[termOff:], 1) }},
+		{"terms out of order", func(b []byte) { copy(b[termOff+8:termOff+16], b[termOff+16:termOff+24]) }},
+		{"starts that go back", func(b []byte) { ne.PutUint32(b[start+4:], ne.Uint32(b[start+8:])+1) }},
+		{"a posting of no text", func(b []byte) { ne.PutUint32(b[posts:], uint32(nDocs)) }},
+		{"a posting past its text's words", func(b []byte) { ne.PutUint32(b[posts+4:], 1<<30) }},
+		{"a term's postings out of order", func(b []byte) {
+			var x [8]byte
+			copy(x[:], b[first:first+8])
+			copy(b[first:first+8], b[first+8:first+16])
+			copy(b[first+8:first+16], x[:])
+		}},
+		{"a statement twice", func(b []byte) { copy(b[stmts+32:stmts+40], b[stmts:stmts+8]) }},
+		{"evidence twice", func(b []byte) { copy(b[evs+textEvLen:evs+textEvLen+8], b[evs:evs+8]) }},
+	}
+	var out []textCacheEdit
+	for _, e := range edits {
+		x := append([]byte(nil), b...)
+		e.edit(x)
+		ne.PutUint32(x[textCacheHdrLen-8:], crc32.Update(crc32.ChecksumIEEE(x[:textCacheHdrLen-8]), crc32.IEEETable, x[textCacheHdrLen:]))
+		out = append(out, textCacheEdit{e.name, x})
+	}
+	return out
 }
