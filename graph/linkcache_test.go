@@ -140,81 +140,36 @@ func testLinkCache(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if kind, _, err := quadstore.Classify(dir); err != nil || kind != quadstore.DirStore {
-		t.Fatalf("a store with its link cache is classified %v, %v", kind, err)
-	}
-
-	got, want, read := freshLinks(t, dir, true)
-	sameLinks(t, "read-only open", got, want)
-	if !read {
-		t.Fatal("a fresh open of an unchanged store did not read its link cache")
-	}
-	before, err := os.ReadFile(cache)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, want, read = freshLinks(t, dir, true)
-	sameLinks(t, "from the cache", got, want)
-	if !read {
-		t.Fatal("the link cache was not read")
-	}
-	if got.Len() == 0 || got.Len() != want.Len() {
-		t.Fatalf("index of %d nodes, want %d", got.Len(), want.Len())
-	}
-
-	// A damaged file is not used, and is written again.
-	for _, off := range []int{9, 20, linkCacheHdrLen + 3, len(before) - 5} {
-		b := append([]byte(nil), before...)
-		b[off] ^= 0x40
-		if err := os.WriteFile(cache, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got, want, read = freshLinks(t, dir, true)
-		sameLinks(t, fmt.Sprintf("damaged at byte %d", off), got, want)
-		if read {
-			t.Fatalf("a link cache damaged at byte %d was read", off)
-		}
-	}
-	if err := os.WriteFile(cache, before[:len(before)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got, want, read = freshLinks(t, dir, false)
-	sameLinks(t, "cut short", got, want)
-	if read {
-		t.Fatal("a link cache cut short was read")
-	}
-	after, err := os.ReadFile(cache)
-	if err != nil || string(after) != string(before) {
-		t.Fatalf("the damaged cache was not written again (%v)", err)
-	}
-
-	// Another process changes the store: the file is stale.
-	db, err = Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(ctx, func(b *Batch) error {
-		b.Remove(quad.Make(quad.IRI("entity:e0"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil))
-		b.Add(quad.Make(quad.IRI("entity:new"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil))
-		return nil
+	testCacheFile(t, dir, cacheFileTest{
+		name: quadstore.CacheFile,
+		fresh: func(t *testing.T, dir string, ro, _ bool, what string) bool {
+			t.Helper()
+			got, want, read := freshLinks(t, dir, ro)
+			sameLinks(t, what, got, want)
+			if got.Len() == 0 {
+				t.Fatalf("%s: an empty link index", what)
+			}
+			return read
+		},
+		damage: func(size int) []int { return []int{9, 20, linkCacheHdrLen + 3, size - 5} },
+		change: func(t *testing.T, dir string) {
+			db, err := Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(context.Background(), func(b *Batch) error {
+				b.Remove(quad.Make(quad.IRI("entity:e0"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil))
+				b.Add(quad.Make(quad.IRI("entity:new"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, want, read = freshLinks(t, dir, true)
-	sameLinks(t, "after a change", got, want)
-	if read {
-		t.Fatal("a stale link cache was read")
-	}
-	if _, _, read = freshLinks(t, dir, true); !read {
-		t.Fatal("the link cache was not written again after the change")
-	}
-	if _, ok := got.Index(got.Node(0)); !ok {
-		t.Fatal("Index of node 0")
-	}
 }
 
 // TestLinkCacheAfterBulkLoad: a load into an empty store keeps the link

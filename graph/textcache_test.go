@@ -180,79 +180,37 @@ func testTextCache(t *testing.T) {
 		t.Fatalf("a store with its text cache is classified %v, %v", kind, err)
 	}
 
-	got, want, read := freshText(t, dir, true)
-	sameText(t, "read-only open", got, want)
-	if !read {
-		t.Fatal("a fresh open of an unchanged store did not read its text cache")
-	}
-	before, err := os.ReadFile(cache)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, want, read = freshText(t, dir, true)
-	sameText(t, "from the cache", got, want)
-	if !read || got.Len() != want.Len() || got.Len() == 0 {
-		t.Fatalf("read %v: %d texts, want %d", read, got.Len(), want.Len())
-	}
-
-	// A damaged file is not used, and is written again.
-	for _, off := range []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, len(before) / 2, len(before) - 5} {
-		b := append([]byte(nil), before...)
-		b[off] ^= 0x40
-		if err := os.WriteFile(cache, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got, want, read = freshText(t, dir, true)
-		sameTextIndex(t, fmt.Sprintf("damaged at byte %d", off), got, want)
-		if read {
-			t.Fatalf("a text cache damaged at byte %d was read", off)
-		}
-	}
-	if err := os.WriteFile(cache, before[:len(before)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got, want, read = freshText(t, dir, false)
-	sameText(t, "cut short", got, want)
-	if read {
-		t.Fatal("a text cache cut short was read")
-	}
-	if _, _, read = freshText(t, dir, true); !read {
-		t.Fatal("the damaged text cache was not written again")
-	}
-
-	// A file whose checksum holds but whose sections say what no index
-	// can be is not read either (each check of loadText's, one at a
-	// time): a no-op first, to show the edits' checksums are right.
-	for _, c := range textCacheEdits(t, before) {
-		if err := os.WriteFile(cache, c.b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got, want, read = freshText(t, dir, true)
-		sameTextIndex(t, c.name, got, want)
-		if read != (c.name == "nothing changed") {
-			t.Fatalf("%s: read %v", c.name, read)
-		}
-	}
-
-	// Another process changes the store: the file is stale.
-	db, err = Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeQuads(t, db, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, want, read = freshText(t, dir, true)
-	sameText(t, "after a change", got, want)
-	if read {
-		t.Fatal("a stale text cache was read")
-	}
-	if _, ok := got.termID("kerguelen"); !ok {
+	testCacheFile(t, dir, cacheFileTest{
+		name: quadstore.TextCacheFile,
+		fresh: func(t *testing.T, dir string, ro, whole bool, what string) bool {
+			t.Helper()
+			got, want, read := freshText(t, dir, ro)
+			if whole {
+				sameText(t, what, got, want)
+			} else {
+				sameTextIndex(t, what, got, want)
+			}
+			return read
+		},
+		damage: func(size int) []int {
+			return []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, size / 2, size - 5}
+		},
+		edits: textCacheEdits,
+		change: func(t *testing.T, dir string) {
+			db, err := Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeQuads(t, db, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		},
+	})
+	if got, _, _ := freshText(t, dir, true); got.Len() == 0 {
+		t.Fatal("an empty index")
+	} else if _, ok := got.termID("kerguelen"); !ok {
 		t.Fatal("the new name is not in the index")
-	}
-	if _, _, read = freshText(t, dir, true); !read {
-		t.Fatal("the text cache was not written again after the change")
 	}
 }
 
@@ -278,16 +236,9 @@ func TestTextCacheEmpty(t *testing.T) {
 	}
 }
 
-// textCacheEdit is a text cache file changed in one way, its checksum
-// made right again.
-type textCacheEdit struct {
-	name string
-	b    []byte
-}
-
 // textCacheEdits changes the text cache file b in each of the ways
 // loadText must refuse beyond its checksum.
-func textCacheEdits(t *testing.T, b []byte) []textCacheEdit {
+func textCacheEdits(t *testing.T, b []byte) []cacheEdit {
 	t.Helper()
 	ne := binary.NativeEndian
 	h := textCacheHdrLen - 8 - 8*int(numTextFields) - 64 // the counts
@@ -339,12 +290,12 @@ func textCacheEdits(t *testing.T, b []byte) []textCacheEdit {
 		{"a statement twice", func(b []byte) { copy(b[stmts+32:stmts+40], b[stmts:stmts+8]) }},
 		{"evidence twice", func(b []byte) { copy(b[evs+textEvLen:evs+textEvLen+8], b[evs:evs+8]) }},
 	}
-	var out []textCacheEdit
+	var out []cacheEdit
 	for _, e := range edits {
 		x := append([]byte(nil), b...)
 		e.edit(x)
 		ne.PutUint32(x[textCacheHdrLen-8:], crc32.Update(crc32.ChecksumIEEE(x[:textCacheHdrLen-8]), crc32.IEEETable, x[textCacheHdrLen:]))
-		out = append(out, textCacheEdit{e.name, x})
+		out = append(out, cacheEdit{e.name, x})
 	}
 	return out
 }
