@@ -45,7 +45,7 @@ import (
 //	texts, terms, evidence strings: the bytes
 const (
 	textCacheMagic   = "ENTTEXT1"
-	textCacheVersion = 1 // bump when buildTextIndex, Tokenize or this layout changes
+	textCacheVersion = 1  // bump when buildTextIndex, Tokenize or this layout changes
 	textCacheUnicode = 16 // bytes of unicode.Version in the header
 	textCacheHdrLen  = 8 + 4 + 4 + textCacheUnicode + quadstore.StampLen + 8*8 + 8*int(numTextFields) + 4 + 4
 	textDocLen       = 40
