@@ -26,6 +26,10 @@ type cacheFileTest struct {
 	edits func(t *testing.T, b []byte) []cacheEdit
 	// change changes the store in dir, as another process would.
 	change func(t *testing.T, dir string)
+	// get and put read and replace what is kept, when it is not the
+	// file name in dir (a store in PostgreSQL keeps it in a row).
+	get func(t *testing.T) []byte
+	put func(t *testing.T, b []byte)
 }
 
 // cacheEdit is a cache file changed in one way.
@@ -35,32 +39,43 @@ type cacheEdit struct {
 }
 
 // testCacheFile checks the behaviour every cache file kept beside a store
-// has, on dir, a store on disk whose file is up to date and was not
+// (or in its database) has, on dir, a store whose file is up to date and was not
 // written by this process: a fresh open reads it (read-only too); damaged
 // or cut short it is rebuilt, never read, and written again; after
 // another process changed the store it is stale: rebuilt, and written
 // again. It returns the file as it was first.
 func testCacheFile(t *testing.T, dir string, c cacheFileTest) []byte {
 	t.Helper()
-	path := filepath.Join(dir, c.name)
-	if kind, _, err := quadstore.Classify(dir); err != nil || kind != quadstore.DirStore {
-		t.Fatalf("a store with its %s is classified %v, %v", c.name, kind, err)
+	if c.get == nil {
+		path := filepath.Join(dir, c.name)
+		if kind, _, err := quadstore.Classify(dir); err != nil || kind != quadstore.DirStore {
+			t.Fatalf("a store with its %s is classified %v, %v", c.name, kind, err)
+		}
+		c.get = func(t *testing.T) []byte {
+			t.Helper()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		c.put = func(t *testing.T, b []byte) {
+			t.Helper()
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if !c.fresh(t, dir, true, true, "read-only open") {
 		t.Fatalf("a fresh open of an unchanged store did not read its %s", c.name)
 	}
-	before, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := c.get(t)
 	if !c.fresh(t, dir, true, true, "from the file again") {
 		t.Fatalf("%s was not read", c.name)
 	}
 	write := func(b []byte) {
 		t.Helper()
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		c.put(t, b)
 	}
 	for _, off := range c.damage(len(before)) {
 		b := append([]byte(nil), before...)

@@ -49,8 +49,10 @@ const (
 // under one. (A variable for tests.)
 var mapMin = 1 << 20
 
-// cachedStore is what a store offers to keep its link index on disk
-// (the Badger store does; one in memory gives no stamp).
+// cachedStore is what a store offers to keep its link index: on disk
+// (the Badger store) or in its database (the PostgreSQL store, a
+// dbKeeper, whose stamp also names its numbering of the nodes); one in
+// memory gives no stamp.
 type cachedStore interface {
 	Stamp() (quadstore.Stamp, bool)
 	NodeRefs(ids []uint64) []cgraph.Ref
@@ -84,8 +86,8 @@ func pad8(n int) int { return (n + 7) &^ 7 }
 // loadLinks reads the store's link index from its cache file; nil when
 // there is none that matches the store as it is.
 func (db *DB) loadLinks(st quadstore.Stamp) *Links {
-	f, err := os.Open(filepath.Join(db.dir, quadstore.CacheFile))
-	if err != nil {
+	f, ok := db.openKept(quadstore.CacheFile, st)
+	if !ok {
 		return nil
 	}
 	defer f.Close()
@@ -112,10 +114,10 @@ func (db *DB) loadLinks(st quadstore.Stamp) *Links {
 	}
 	n, np, nl, nEd := int(nNodes), int(nPreds), int(nLabels), int(nEdges)
 	size := 8*n + 8*np + 8*nl + pad8(nl) + 2*pad8(4*(n+1)) + pad8(4*(int(maxID)+1)) + 2*pad8(12*nEd)
-	if fi, err := f.Stat(); err != nil || fi.Size() != int64(linkCacheHdrLen+size) {
+	if f.Size() != int64(linkCacheHdrLen+size) {
 		return nil
 	}
-	b, err := readCache(f, linkCacheHdrLen+size)
+	b, err := f.Bytes(linkCacheHdrLen + size)
 	if err != nil || string(b[:linkCacheHdrLen]) != string(hdr) || uintptr(unsafe.Pointer(&b[0]))%8 != 0 {
 		return nil
 	}
@@ -245,7 +247,7 @@ func (db *DB) saveLinks(l *Links, st quadstore.Stamp) {
 	// The sections are streamed to the file a chunk at a time (a buffer
 	// of the whole file, 11.9 MB for Movies, cost a page fault a page),
 	// the checksum taken as they go and the header written last.
-	writeCacheFile(db.dir, quadstore.CacheFile, func(f *os.File) error {
+	db.writeKept(quadstore.CacheFile, st, func(f keptWriter) error {
 		if _, err := f.Write(b); err != nil {
 			return err
 		}

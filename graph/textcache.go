@@ -4,9 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"unicode"
 	"unsafe"
@@ -101,7 +100,7 @@ func (db *DB) saveText(ix *TextIndex, st quadstore.Stamp) {
 	for f, v := range ix.avgLen {
 		ne.PutUint64(h[8*f:], math.Float64bits(v))
 	}
-	writeCacheFile(db.dir, quadstore.TextCacheFile, func(f *os.File) error {
+	db.writeKept(quadstore.TextCacheFile, st, func(f keptWriter) error {
 		if _, err := f.Write(hdr); err != nil { // its checksum written last
 			return err
 		}
@@ -182,7 +181,7 @@ func (db *DB) saveText(ix *TextIndex, st quadstore.Stamp) {
 // their checksum as it goes: the sections are appended to b, and spill
 // writes b out once it holds a chunk.
 type chunkWriter struct {
-	f   *os.File
+	f   io.Writer
 	b   []byte
 	n   int64 // bytes written and in b
 	sum uint32
@@ -226,8 +225,8 @@ func (w *chunkWriter) pad() {
 // are strings over the file's bytes (mapped, when large, for the life of
 // the process, as the link cache is).
 func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
-	f, err := os.Open(filepath.Join(db.dir, quadstore.TextCacheFile))
-	if err != nil {
+	f, ok := db.openKept(quadstore.TextCacheFile, st)
+	if !ok {
 		return nil
 	}
 	defer f.Close()
@@ -267,10 +266,10 @@ func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
 	}
 	sum := ne.Uint32(hdr[textCacheHdrLen-8:])
 	size := textCacheSize(nDocs, nTerms, nPosts, nStmts, nEvs, textB, termB, evB)
-	if fi, err := f.Stat(); err != nil || uint64(fi.Size()) != uint64(textCacheHdrLen)+size || size > uint64(math.MaxInt-textCacheHdrLen) {
+	if fsize := f.Size(); fsize < 0 || uint64(fsize) != uint64(textCacheHdrLen)+size || size > uint64(math.MaxInt-textCacheHdrLen) {
 		return nil
 	}
-	b, err := readCache(f, textCacheHdrLen+int(size))
+	b, err := f.Bytes(textCacheHdrLen + int(size))
 	if err != nil || string(b[:textCacheHdrLen]) != string(hdr) || uintptr(unsafe.Pointer(&b[0]))%8 != 0 {
 		return nil
 	}

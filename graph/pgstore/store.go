@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"net/url"
 	"sort"
@@ -124,6 +125,9 @@ func connect(ctx context.Context, addr string) (*sql.DB, error) {
 //	entente_tx     one row per transaction of the history
 //	entente_op     each change a transaction made, in order, the quad in
 //	               N-Quads (values outlive their nodes)
+//	entente_cache  indexes derived from the store, kept for the next
+//	               process (kept.go); a store made before it has it
+//	               made by the first process that keeps one
 const schema = `
 CREATE TABLE entente_store (
 	format TEXT NOT NULL,
@@ -146,7 +150,7 @@ CREATE TABLE entente_op (
 	quad TEXT NOT NULL,
 	PRIMARY KEY (tx, seq)
 );
-`
+` + cacheSchema + ";\n"
 
 // Init creates the schema in the database at addr: Cayley's tables (kept
 // if Cayley made them already, as `cayley init` does) and Entente's. Quads
@@ -446,6 +450,27 @@ func (w *quadWriter) Close() error { return nil }
 func (s *Store) syncIDs(ctx context.Context) error {
 	s.ids.sync.Lock()
 	defer s.ids.sync.Unlock()
+	// A process that has numbered nothing yet adopts the numbering kept
+	// in the database for the store's contents (kept.go), or numbers
+	// every node and keeps its numbering.
+	var fresh []byte
+	if s.ids.last == 0 && s.ids.max() == 0 {
+		if s.adoptIDs(ctx) {
+			return nil
+		}
+		fresh, _ = s.contents(ctx, s.db)
+	}
+	if err := s.numberNew(ctx); err != nil {
+		return err
+	}
+	if fresh != nil && s.ids.last > 0 {
+		s.keepIDs(ctx, fresh)
+	}
+	return nil
+}
+
+// numberNew numbers the nodes of the quads written since ids.last.
+func (s *Store) numberNew(ctx context.Context) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT horizon, subject_hash, predicate_hash, object_hash, label_hash FROM quads WHERE horizon > $1 ORDER BY horizon`, s.ids.last)
 	if err != nil {
 		return err
@@ -631,6 +656,7 @@ type idMap struct {
 	mu     sync.RWMutex
 	ids    map[[quad.HashSize]byte]uint64
 	hashes [][quad.HashSize]byte // by id; [0] unused
+	sum    uint64                // CRC-64 of hashes[1:], as numbered
 }
 
 func (m *idMap) init() {
@@ -657,7 +683,16 @@ func (m *idMap) id(h [quad.HashSize]byte) uint64 {
 	id := uint64(len(m.hashes))
 	m.hashes = append(m.hashes, h)
 	m.ids[h] = id
+	m.sum = crc64.Update(m.sum, crcTable, h[:])
 	return id
+}
+
+// fingerprint names the numbering: the largest id and the checksum of
+// every node's hash in id order.
+func (m *idMap) fingerprint() (max, sum uint64) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return uint64(len(m.hashes) - 1), m.sum
 }
 
 func (m *idMap) hash(id uint64) ([quad.HashSize]byte, bool) {

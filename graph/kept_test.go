@@ -1,0 +1,237 @@
+package graph
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/pgstore"
+	"github.com/entente-kg/entente/graph/quadstore"
+	"github.com/entente-kg/entente/internal/pgtest"
+)
+
+// pgKept reads and replaces what a store in PostgreSQL keeps under name,
+// as testCacheFile does with a file.
+func pgKept(url, name string) (get func(t *testing.T) []byte, put func(t *testing.T, b []byte)) {
+	conn := func(t *testing.T) *sql.DB {
+		t.Helper()
+		c, err := sql.Open("postgres", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	get = func(t *testing.T) []byte {
+		t.Helper()
+		c := conn(t)
+		defer c.Close()
+		var b []byte
+		if err := c.QueryRow(`SELECT data FROM entente_cache WHERE name = $1`, name).Scan(&b); err != nil {
+			t.Fatalf("nothing kept under %s: %v", name, err)
+		}
+		return b
+	}
+	put = func(t *testing.T, b []byte) {
+		t.Helper()
+		c := conn(t)
+		defer c.Close()
+		if _, err := c.Exec(`UPDATE entente_cache SET data = $2 WHERE name = $1`, name, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return get, put
+}
+
+// pgWithData is a fresh PostgreSQL store holding qs; it skips, saying why,
+// without PostgreSQL.
+func pgWithData(t *testing.T, qs []quad.Quad) string {
+	t.Helper()
+	url := pgtest.DB(t)
+	if err := Init(context.Background(), url); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeQuads(t, db, qs)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// pgChange changes the store at url as another process would.
+func pgChange(t *testing.T, url string, qs []quad.Quad) {
+	t.Helper()
+	db, err := Open(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeQuads(t, db, qs)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKeptLinksPostgres: a store in PostgreSQL keeps its link index in a
+// row of its database, on the terms of the file a store on disk keeps.
+func TestKeptLinksPostgres(t *testing.T) {
+	url := pgWithData(t, linkQuads(1, 200))
+	// The first process builds the index and keeps it.
+	if _, _, read := freshLinks(t, url, false); read {
+		t.Fatal("a link index was read before any was kept")
+	}
+	get, put := pgKept(url, quadstore.CacheFile)
+	testCacheFile(t, url, cacheFileTest{
+		name: quadstore.CacheFile,
+		get:  get,
+		put:  put,
+		fresh: func(t *testing.T, url string, ro, _ bool, what string) bool {
+			t.Helper()
+			got, want, read := freshLinks(t, url, ro)
+			sameLinks(t, what, got, want)
+			if got.Len() == 0 {
+				t.Fatalf("%s: an empty link index", what)
+			}
+			return read
+		},
+		damage: func(size int) []int { return []int{9, 20, linkCacheHdrLen + 3, size - 5} },
+		change: func(t *testing.T, url string) {
+			pgChange(t, url, []quad.Quad{quad.Make(quad.IRI("entity:new"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil)})
+		},
+	})
+}
+
+// TestKeptTextPostgres: the same for the full-text index.
+func TestKeptTextPostgres(t *testing.T) {
+	url := pgWithData(t, textQuads(1, 150))
+	if _, _, read := freshText(t, url, false); read {
+		t.Fatal("a text index was read before any was kept")
+	}
+	get, put := pgKept(url, quadstore.TextCacheFile)
+	testCacheFile(t, url, cacheFileTest{
+		name: quadstore.TextCacheFile,
+		get:  get,
+		put:  put,
+		fresh: func(t *testing.T, url string, ro, whole bool, what string) bool {
+			t.Helper()
+			got, want, read := freshText(t, url, ro)
+			if whole {
+				sameText(t, what, got, want)
+			} else {
+				sameTextIndex(t, what, got, want)
+			}
+			return read
+		},
+		damage: func(size int) []int {
+			return []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, size / 2, size - 5}
+		},
+		edits: textCacheEdits,
+		change: func(t *testing.T, url string) {
+			pgChange(t, url, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
+		},
+	})
+	if got, _, _ := freshText(t, url, true); got.Len() == 0 {
+		t.Fatal("an empty index")
+	} else if _, ok := got.termID("kerguelen"); !ok {
+		t.Fatal("the new name is not in the index")
+	}
+}
+
+// pgStamp is the stamp a fresh process gives the store at url: its
+// contents and its numbering of the nodes.
+func pgStamp(t *testing.T, url string) quadstore.Stamp {
+	t.Helper()
+	db, err := Open(url, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, ok := db.qs.(*pgstore.Store).Stamp()
+	if !ok {
+		t.Fatal("no stamp for an unchanging store")
+	}
+	return st
+}
+
+// TestKeptIDsPostgres: a fresh process numbers the nodes as the kept
+// numbering does, when it was kept for the store's contents and is
+// sound; otherwise it numbers them itself, as before. The stamp names the
+// numbering, so that an index kept in one numbering is not read in
+// another.
+func TestKeptIDsPostgres(t *testing.T) {
+	ctx := context.Background()
+	gone := quad.Make(quad.IRI("entity:gone"), quad.IRI("rel:partner"), quad.IRI("entity:gone2"), nil)
+	url := pgWithData(t, append(linkQuads(3, 150), gone))
+	first := pgStamp(t, url) // numbers the nodes and keeps the numbering
+	get, put := pgKept(url, "ids")
+	kept := get(t)
+	const h = quad.HashSize
+	if len(kept) < 8+h*10 || (len(kept)-8)%h != 0 {
+		t.Fatalf("the numbering kept is %d bytes", len(kept))
+	}
+	if st := pgStamp(t, url); st != first {
+		t.Fatal("a second process numbered the nodes otherwise")
+	}
+	// A sound numbering other than the one a process makes (two nodes
+	// swapped) is adopted: the stamp names it, and the answers hold.
+	swapped := append([]byte(nil), kept...)
+	copy(swapped[8:8+h], kept[8+h:8+2*h])
+	copy(swapped[8+h:8+2*h], kept[8:8+h])
+	put(t, swapped)
+	if st := pgStamp(t, url); st == first {
+		t.Fatal("the numbering kept was not adopted")
+	}
+	got, want, _ := freshLinks(t, url, true)
+	sameLinks(t, "in the numbering kept", got, want)
+	// Damaged: not adopted; the process numbers the nodes as the first did.
+	dup := append([]byte(nil), kept...)
+	copy(dup[8+h:8+2*h], dup[8:8+h])
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{{"a hash twice", dup}, {"cut inside a hash", kept[:len(kept)-5]}, {"no quad numbered", make([]byte, 8)}} {
+		put(t, c.b)
+		if st := pgStamp(t, url); st != first {
+			t.Fatalf("%s: adopted", c.name)
+		}
+		got, want, _ := freshLinks(t, url, true)
+		sameLinks(t, c.name, got, want)
+	}
+	// A process that removed a node's only quad still numbers that node:
+	// the index it keeps is in a numbering a fresh process does not make,
+	// so that process does not read it, and answers from the store.
+	db, err := Open(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Links(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(b *Batch) error {
+		b.Remove(gone)
+		for _, q := range linkQuads(4, 20) {
+			b.Add(q)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Links(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read := freshLinks(t, url, true)
+	if read {
+		t.Fatal("a fresh process read the index kept in another numbering")
+	}
+	sameLinks(t, "after the change", got, want)
+	if _, _, read := freshLinks(t, url, true); !read {
+		t.Fatal("the next process did not read the index the fresh one kept")
+	}
+}

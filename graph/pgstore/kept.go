@@ -1,0 +1,174 @@
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"hash/crc64"
+	"time"
+
+	cgraph "github.com/cayleygraph/cayley/graph"
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// A store in PostgreSQL keeps what the graph package derives from it (the
+// link and text indexes) in its own table, entente_cache, as a store on
+// disk keeps them in files beside it: one row a name, with the stamp of
+// the store's contents it was derived from and its bytes. So a fresh
+// process's first path query or search reads them instead of reading the
+// whole store again (1.5 s on the 30k-movie graph). They are caches: a
+// row is used only when its stamp is the store's, and is written best
+// effort (a replica, or a role that may not create tables or write to
+// them, just does not keep them).
+//
+// Node ids are this process's (idMap): the row "ids" keeps the numbering
+// of the process that wrote it, so that a fresh process adopts it instead
+// of numbering every quad's nodes again, and the indexes' ids mean the
+// same in both. A Stamp names the numbering as well as the contents.
+const cacheSchema = `
+CREATE TABLE IF NOT EXISTS entente_cache (
+	name TEXT PRIMARY KEY,
+	stamp BYTEA NOT NULL,
+	data BYTEA NOT NULL
+)`
+
+// idsCache is the name of the numbering's row.
+const idsCache = "ids"
+
+// contents returns the state of the store's contents: the change counter,
+// the newest transaction and its time, which every change moves.
+func (s *Store) contents(ctx context.Context, db queryer) ([]byte, error) {
+	var changes, last int64
+	var t sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT changes, last_tx, last_time FROM entente_store`).Scan(&changes, &last, &t); err != nil {
+		return nil, err
+	}
+	b := binary.LittleEndian.AppendUint64(nil, uint64(changes))
+	b = binary.LittleEndian.AppendUint64(b, uint64(last))
+	var ns int64
+	if t.Valid {
+		ns = t.Time.UnixNano()
+	}
+	return binary.LittleEndian.AppendUint64(b, uint64(ns)), nil
+}
+
+// Stamp returns the stamp of the store's contents and of this process's
+// numbering of its nodes (every node numbered: it syncs the numbering
+// first); ok is false when the store changed meanwhile or cannot be read.
+func (s *Store) Stamp() (st quadstore.Stamp, ok bool) {
+	ctx := context.Background()
+	before, err := s.contents(ctx, s.db)
+	if err != nil {
+		return st, false
+	}
+	if err := s.syncIDs(ctx); err != nil {
+		return st, false
+	}
+	after, err := s.contents(ctx, s.db)
+	if err != nil || string(before) != string(after) {
+		return st, false
+	}
+	max, sum := s.ids.fingerprint()
+	b := append(st[:0], after...)
+	b = binary.LittleEndian.AppendUint64(b, max)
+	binary.LittleEndian.AppendUint64(b, sum)
+	return st, true
+}
+
+// NodeRefs returns the references of the nodes with these ids, as NodeRef
+// would one by one.
+func (s *Store) NodeRefs(ids []uint64) []cgraph.Ref {
+	out := make([]cgraph.Ref, len(ids))
+	for i, id := range ids {
+		out[i] = s.NodeRef(id)
+	}
+	return out
+}
+
+// ReadKept returns the bytes kept under name when they were kept at stamp;
+// nil when there are none (or the table cannot be read).
+func (s *Store) ReadKept(ctx context.Context, name string, stamp []byte) []byte {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM entente_cache WHERE name = $1 AND stamp = $2`, name, stamp).Scan(&b)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// WriteKept keeps data under name, derived from the store at stamp,
+// replacing what was kept there, and reports whether it did. It is best
+// effort, and a process that opened the store read-only keeps caches too,
+// as one reading a store on disk does; a replica, or a role without the
+// rights to create or write the table, keeps none.
+func (s *Store) WriteKept(ctx context.Context, name string, stamp, data []byte) bool {
+	if s.replica {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := s.db.ExecContext(ctx, cacheSchema); err != nil {
+		return false
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO entente_cache (name, stamp, data) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp, data = EXCLUDED.data`, name, stamp, data)
+	return err == nil
+}
+
+// adoptIDs numbers the nodes as the kept numbering does, when it was kept
+// at the store's current contents and this process has numbered none:
+// it reports whether it did. The caller holds ids.sync.
+func (s *Store) adoptIDs(ctx context.Context) bool {
+	if s.ids.last != 0 || s.ids.max() != 0 {
+		return false
+	}
+	at, err := s.contents(ctx, s.db)
+	if err != nil {
+		return false
+	}
+	b := s.ReadKept(ctx, idsCache, at)
+	if len(b) < 8 || (len(b)-8)%quad.HashSize != 0 {
+		return false
+	}
+	last := int64(binary.LittleEndian.Uint64(b))
+	n := (len(b) - 8) / quad.HashSize
+	if last <= 0 {
+		return false
+	}
+	hashes := make([][quad.HashSize]byte, n+1)
+	ids := make(map[[quad.HashSize]byte]uint64, n)
+	for i := 1; i <= n; i++ {
+		copy(hashes[i][:], b[8+(i-1)*quad.HashSize:])
+		if _, dup := ids[hashes[i]]; dup {
+			return false
+		}
+		ids[hashes[i]] = uint64(i)
+	}
+	s.ids.mu.Lock()
+	s.ids.ids, s.ids.hashes = ids, hashes
+	s.ids.sum = crc64.Update(0, crcTable, b[8:])
+	s.ids.mu.Unlock()
+	s.ids.last = last
+	return true
+}
+
+// keepIDs keeps this process's numbering, made from scratch by syncIDs at
+// the contents at, unless the store changed meanwhile. The caller holds
+// ids.sync.
+func (s *Store) keepIDs(ctx context.Context, at []byte) {
+	now, err := s.contents(ctx, s.db)
+	if err != nil || string(now) != string(at) {
+		return
+	}
+	s.ids.mu.RLock()
+	b := make([]byte, 8, 8+quad.HashSize*(len(s.ids.hashes)-1))
+	binary.LittleEndian.PutUint64(b, uint64(s.ids.last))
+	for _, h := range s.ids.hashes[1:] {
+		b = append(b, h[:]...)
+	}
+	s.ids.mu.RUnlock()
+	s.WriteKept(ctx, idsCache, at, b)
+}
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
