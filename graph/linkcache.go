@@ -60,10 +60,17 @@ type cachedStore interface {
 
 // stamp returns the stamp of the store's contents; ok is false when the
 // link index cannot be kept on disk now.
-func (db *DB) stamp() (st quadstore.Stamp, ok bool) {
+func (db *DB) stamp(ctx context.Context) (st quadstore.Stamp, ok bool) {
 	cs, isCached := any(db.qs).(cachedStore)
 	if !isCached || db.opts.InMemory || db.dir == "" {
 		return st, false
+	}
+	// The PostgreSQL store's stamp reads the database (and may number the
+	// nodes of every quad): as long, and as cancellable, as the query.
+	if sc, ok := cs.(interface {
+		StampContext(context.Context) (quadstore.Stamp, bool)
+	}); ok {
+		return sc.StampContext(ctx)
 	}
 	return cs.Stamp()
 }
@@ -74,7 +81,7 @@ func (db *DB) stamp() (st quadstore.Stamp, ok bool) {
 // that much longer (a few percent). Errors are ignored: it is a cache, and
 // a query builds it anyway.
 func (db *DB) keepLinks(ctx context.Context) {
-	if _, ok := db.stamp(); !ok {
+	if _, ok := db.stamp(ctx); !ok {
 		return
 	}
 	db.Links(ctx)

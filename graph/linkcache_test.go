@@ -205,7 +205,7 @@ func TestLinkCacheInMemory(t *testing.T) {
 	}
 	defer db.Close()
 	writeQuads(t, db, linkQuads(1, 50))
-	if _, ok := db.stamp(); ok {
+	if _, ok := db.stamp(context.Background()); ok {
 		t.Fatal("a store in memory has a stamp for a cache on disk")
 	}
 	if _, err := db.Links(context.Background()); err != nil {

@@ -101,7 +101,7 @@ func (db *DB) Links(ctx context.Context) (*Links, error) {
 	}
 	// A store on disk keeps the index it had last in a file beside it
 	// (linkcache.go), valid while the store is unchanged.
-	st, stable := db.stamp()
+	st, stable := db.stamp(ctx)
 	if stable {
 		if l := db.loadLinks(st); l != nil {
 			db.links.links, db.links.version, db.links.read = l, v, true
@@ -114,7 +114,7 @@ func (db *DB) Links(ctx context.Context) (*Links, error) {
 	}
 	db.links.links, db.links.version, db.links.read = l, v, false
 	if stable && db.qs.Version() == v {
-		if st2, ok := db.stamp(); ok && st2 == st {
+		if st2, ok := db.stamp(ctx); ok && st2 == st {
 			db.saveLinks(l, st)
 		}
 	}

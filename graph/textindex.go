@@ -354,7 +354,7 @@ func (db *DB) TextIndex(ctx context.Context) (*TextIndex, error) {
 	}
 	// A store on disk keeps the index it had last in a file beside it
 	// (textcache.go), valid while the store is unchanged.
-	st, stable := db.stamp()
+	st, stable := db.stamp(ctx)
 	if stable {
 		if ix := db.loadText(st); ix != nil {
 			db.text.ix, db.text.version, db.text.read = ix, v, true
@@ -367,7 +367,7 @@ func (db *DB) TextIndex(ctx context.Context) (*TextIndex, error) {
 	}
 	db.text.ix, db.text.version, db.text.read = ix, v, false
 	if stable && db.qs.Version() == v {
-		if st2, ok := db.stamp(); ok && st2 == st {
+		if st2, ok := db.stamp(ctx); ok && st2 == st {
 			db.saveText(ix, st)
 		}
 	}

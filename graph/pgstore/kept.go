@@ -57,7 +57,11 @@ func (s *Store) contents(ctx context.Context, db queryer) ([]byte, error) {
 // numbering of its nodes (every node numbered: it syncs the numbering
 // first); ok is false when the store changed meanwhile or cannot be read.
 func (s *Store) Stamp() (st quadstore.Stamp, ok bool) {
-	ctx := context.Background()
+	return s.StampContext(context.Background())
+}
+
+// StampContext is Stamp, bounded by ctx.
+func (s *Store) StampContext(ctx context.Context) (st quadstore.Stamp, ok bool) {
 	before, err := s.contents(ctx, s.db)
 	if err != nil {
 		return st, false

@@ -452,12 +452,11 @@ func (s *Store) syncIDs(ctx context.Context) error {
 	defer s.ids.sync.Unlock()
 	// A process that has numbered nothing yet adopts the numbering kept
 	// in the database for the store's contents (kept.go), or numbers
-	// every node and keeps its numbering.
+	// every node and keeps its numbering. (Adopted, it still reads the
+	// quads written since, as ever: none, unless something wrote quads
+	// without moving the change counter.)
 	var fresh []byte
-	if s.ids.last == 0 && s.ids.max() == 0 {
-		if s.adoptIDs(ctx) {
-			return nil
-		}
+	if s.ids.last == 0 && s.ids.max() == 0 && !s.adoptIDs(ctx) {
 		fresh, _ = s.contents(ctx, s.db)
 	}
 	if err := s.numberNew(ctx); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"github.com/entente-kg/entente/bench"
+	"github.com/entente-kg/entente/graph/quadstore"
 	"github.com/entente-kg/entente/internal/pgtest"
+	_ "github.com/lib/pq"
 )
 
 // b14Heading starts B14's section.
@@ -35,6 +38,33 @@ type b14result struct {
 	gizmo   map[string]measure   // system -> B2's queries
 	warm    map[string]measure   // entente, entente-pg -> B3 warm
 	cold    map[string][]measure // entente, entente-pg -> B3 cold, a pair a run
+	// rebuilt: cold runs of B3's first pairs with nothing kept (the link
+	// index's file, or the rows of entente_cache, removed first).
+	rebuilt map[string][]measure
+}
+
+// rebuiltPairs is how many of B3's pairs run cold with nothing kept.
+const rebuiltPairs = 5
+
+// forgetKept removes what a store keeps for the next process: the link
+// and text indexes' files beside a Badger store, every row of a
+// PostgreSQL store's entente_cache (its numbering of the nodes too).
+func forgetKept(target string) error {
+	if !strings.HasPrefix(target, "postgres://") {
+		for _, name := range []string{quadstore.CacheFile, quadstore.TextCacheFile} {
+			if err := os.Remove(filepath.Join(target, name)); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+		return nil
+	}
+	db, err := sql.Open("postgres", target)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(`DELETE FROM entente_cache`)
+	return err
 }
 
 // runB14 starts a throwaway PostgreSQL cluster and measures, in
@@ -45,7 +75,8 @@ type b14result struct {
 // B3's path queries warm and cold on Entente's two stores.
 func runB14(data string, rounds int, timeout time.Duration) *b14result {
 	res := &b14result{rounds: rounds, timeout: timeout,
-		loads: map[string][]measure{}, gizmo: map[string]measure{}, warm: map[string]measure{}, cold: map[string][]measure{}}
+		loads: map[string][]measure{}, gizmo: map[string]measure{}, warm: map[string]measure{}, cold: map[string][]measure{},
+		rebuilt: map[string][]measure{}}
 	srv, err := pgtest.StartWith(b14Settings)
 	if err != nil {
 		res.skipped = "no PostgreSQL cluster could be started here: " + err.Error()
@@ -116,6 +147,18 @@ func runB14(data string, rounds int, timeout time.Duration) *b14result {
 		}
 	}
 	progress("B14 paths cold: %d pairs", len(bench.Pairs))
+	for p := range rebuiltPairs {
+		for _, s := range ententes {
+			if loaded[s] == "" {
+				continue
+			}
+			if err := forgetKept(loaded[s]); err != nil {
+				fatal(err)
+			}
+			res.rebuilt[s] = append(res.rebuilt[s], runWorker("-system", s, "-task", "path-cold", "-db", loaded[s], "-pair", fmt.Sprint(p)))
+		}
+	}
+	progress("B14 paths cold, nothing kept: %d pairs", rebuiltPairs)
 	return res
 }
 
@@ -232,14 +275,19 @@ func markdownB14(b *strings.Builder, r *b14result) {
 	}
 
 	b.WriteString("\n**B3, `path \"A\" to \"B\"`** between B3's 20 actor pairs on Entente's two stores. Warm: one process asks each\n")
-	b.WriteString("pair five times (every link, then co-star only), after a first query that builds the link index (on\n")
-	b.WriteString("PostgreSQL a process builds it from the database; on Badger it is kept with the store). Cold: a fresh\n")
-	b.WriteString("process per pair, the two stores alternating.\n\n")
+	b.WriteString("pair five times (every link, then co-star only), after a first query that gets the link index: on Badger\n")
+	b.WriteString("it reads the index the load kept beside the store; on PostgreSQL, where the load keeps none, it builds\n")
+	b.WriteString("it from the database and keeps it there, with its numbering of the nodes (docs/scale.md). Cold: a fresh\n")
+	fmt.Fprintf(b, "process per pair, the two stores alternating, reading what is kept; then the first %d pairs again with\n", rebuiltPairs)
+	b.WriteString("nothing kept (the index files, or the rows of `entente_cache`, removed before each run), so that each\n")
+	b.WriteString("process builds the index from the store, and keeps it again.\n\n")
 	b.WriteString("| figure | Entente, Badger | Entente, PostgreSQL |\n|---|---:|---:|\n")
 	type stats struct {
 		first          float64
 		all, co        []float64
 		cold, wall     []float64
+		rbWall, rbRSS  []float64 // nothing kept
+		rbFails        int
 		rss            []float64
 		answers        []string
 		warmErr, fails string
@@ -275,6 +323,14 @@ func markdownB14(b *strings.Builder, r *b14result) {
 		if n > 0 {
 			x.fails = fmt.Sprintf("%d of %d failed", n, len(r.cold[s]))
 		}
+		for _, m := range r.rebuilt[s] {
+			if m.err != nil {
+				x.rbFails++
+				continue
+			}
+			x.rbWall = append(x.rbWall, float64(m.wall.Milliseconds()))
+			x.rbRSS = append(x.rbRSS, m.rssMB)
+		}
 	}
 	a, p := st["entente"], st["entente-pg"]
 	row := func(name string, f func(*stats) string) {
@@ -302,6 +358,21 @@ func markdownB14(b *strings.Builder, r *b14result) {
 	row("cold, peak RSS MB (p50)", func(x *stats) string { return fmt.Sprintf("%.0f", median(x.rss)) })
 	if a.fails != "" || p.fails != "" {
 		row("cold runs failed", func(x *stats) string { return x.fails })
+	}
+	row(fmt.Sprintf("cold with nothing kept, whole process: p50 / min–max ms (%d pairs)", rebuiltPairs), func(x *stats) string {
+		if len(x.rbWall) == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f / %.0f–%.0f", median(x.rbWall), pct(x.rbWall, 0), pct(x.rbWall, 100))
+	})
+	row("cold with nothing kept, peak RSS MB (p50)", func(x *stats) string {
+		if len(x.rbRSS) == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f", median(x.rbRSS))
+	})
+	if a.rbFails > 0 || p.rbFails > 0 {
+		row("cold runs with nothing kept that failed", func(x *stats) string { return fmt.Sprint(x.rbFails) })
 	}
 	same := "yes"
 	if strings.Join(a.answers, ",") != strings.Join(p.answers, ",") || len(a.answers) == 0 {
