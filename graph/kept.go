@@ -27,6 +27,20 @@ type dbKeeper interface {
 // keptTimeout bounds reading or writing a kept index in a database.
 const keptTimeout = 30 * time.Second
 
+// maxKeptRow is the largest index kept in a database: PostgreSQL takes a
+// field of at most 1 GB, and lib/pq sends bytes as hex text, twice their
+// size.
+const maxKeptRow = 256 << 20
+
+// unshared is the store a view shares with the DB it views (noClose), or
+// qs itself.
+func unshared(qs backend) any {
+	if n, ok := qs.(noClose); ok {
+		return n.backend
+	}
+	return qs
+}
+
 // kept is one kept index, opened for reading.
 type kept interface {
 	io.ReaderAt
@@ -39,9 +53,9 @@ type kept interface {
 
 // openKept opens the index kept under name when one was kept at the
 // stamp st (a file's stamp is in its header, which its reader checks).
-func (db *DB) openKept(name string, st quadstore.Stamp) (kept, bool) {
-	if k, ok := db.qs.(dbKeeper); ok {
-		ctx, cancel := context.WithTimeout(context.Background(), keptTimeout)
+func (db *DB) openKept(ctx context.Context, name string, st quadstore.Stamp) (kept, bool) {
+	if k, ok := unshared(db.qs).(dbKeeper); ok {
+		ctx, cancel := context.WithTimeout(ctx, keptTimeout)
 		defer cancel()
 		b := k.ReadKept(ctx, name, st[:])
 		if b == nil {
@@ -60,9 +74,9 @@ func (db *DB) openKept(name string, st quadstore.Stamp) (kept, bool) {
 // store at st; best effort. write writes the index from its start and
 // may then rewrite its header in place (WriteAt).
 func (db *DB) writeKept(name string, st quadstore.Stamp, write func(w keptWriter) error) {
-	if k, ok := db.qs.(dbKeeper); ok {
+	if k, ok := unshared(db.qs).(dbKeeper); ok {
 		var buf keptBuffer
-		if err := write(&buf); err != nil {
+		if err := write(&buf); err != nil || len(buf.b) > maxKeptRow {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), keptTimeout)

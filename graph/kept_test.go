@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"hash/crc64"
 	"testing"
 
 	"github.com/cayleygraph/quad"
@@ -140,20 +142,38 @@ func TestKeptTextPostgres(t *testing.T) {
 	}
 }
 
-// pgStamp is the stamp a fresh process gives the store at url: its
-// contents and its numbering of the nodes.
-func pgStamp(t *testing.T, url string) quadstore.Stamp {
+// pgFresh is what a fresh process makes of the store at url: its stamp
+// (its contents and its numbering of the nodes), and the values of the
+// nodes numbered 1 and 2.
+func pgFresh(t *testing.T, url string) (quadstore.Stamp, [2]quad.Value) {
 	t.Helper()
 	db, err := Open(url, &Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	st, ok := db.qs.(*pgstore.Store).Stamp()
+	ps := db.qs.(*pgstore.Store)
+	st, ok := ps.Stamp()
 	if !ok {
 		t.Fatal("no stamp for an unchanging store")
 	}
-	return st
+	var vs [2]quad.Value
+	for i := range vs {
+		if vs[i], err = ps.NameOf(ps.NodeRef(uint64(i + 1))); err != nil || vs[i] == nil {
+			t.Fatalf("node %d: %v, %v", i+1, vs[i], err)
+		}
+	}
+	return st, vs
+}
+
+// idsRow is the row of a numbering: the newest quad it covers, the nodes'
+// hashes in id order, and its checksum.
+func idsRow(last uint64, hashes []byte) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint64(nil, last)
+	b = le.AppendUint64(b, uint64(len(hashes)/quad.HashSize))
+	b = append(b, hashes...)
+	return le.AppendUint64(b, crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)))
 }
 
 // TestKeptIDsPostgres: a fresh process numbers the nodes as the kept
@@ -165,36 +185,50 @@ func TestKeptIDsPostgres(t *testing.T) {
 	ctx := context.Background()
 	gone := quad.Make(quad.IRI("entity:gone"), quad.IRI("rel:partner"), quad.IRI("entity:gone2"), nil)
 	url := pgWithData(t, append(linkQuads(3, 150), gone))
-	first := pgStamp(t, url) // numbers the nodes and keeps the numbering
+	first, firstVals := pgFresh(t, url) // numbers the nodes and keeps the numbering
 	get, put := pgKept(url, "ids")
 	kept := get(t)
 	const h = quad.HashSize
-	if len(kept) < 8+h*10 || (len(kept)-8)%h != 0 {
-		t.Fatalf("the numbering kept is %d bytes", len(kept))
+	le := binary.LittleEndian
+	if len(kept) < 24+h*10 || (len(kept)-24)%h != 0 ||
+		string(idsRow(le.Uint64(kept), kept[16:len(kept)-8])) != string(kept) {
+		t.Fatalf("the numbering kept is %d bytes, not as idsRow makes it", len(kept))
 	}
-	if st := pgStamp(t, url); st != first {
+	if st, _ := pgFresh(t, url); st != first {
 		t.Fatal("a second process numbered the nodes otherwise")
 	}
-	// A sound numbering other than the one a process makes (two nodes
-	// swapped) is adopted: the stamp names it, and the answers hold.
-	swapped := append([]byte(nil), kept...)
-	copy(swapped[8:8+h], kept[8+h:8+2*h])
-	copy(swapped[8+h:8+2*h], kept[8:8+h])
-	put(t, swapped)
-	if st := pgStamp(t, url); st == first {
-		t.Fatal("the numbering kept was not adopted")
+	// A sound numbering other than the one a process makes (nodes 1 and 2
+	// swapped) is adopted: the stamp names it, the nodes are numbered as
+	// it says, and the answers hold.
+	hashes := append([]byte(nil), kept[16:len(kept)-8]...)
+	var tmp [h]byte
+	copy(tmp[:], hashes[:h])
+	copy(hashes[:h], hashes[h:2*h])
+	copy(hashes[h:2*h], tmp[:])
+	put(t, idsRow(le.Uint64(kept), hashes))
+	st, vals := pgFresh(t, url)
+	if st == first || vals != [2]quad.Value{firstVals[1], firstVals[0]} {
+		t.Fatalf("the numbering kept was not adopted: nodes 1 and 2 are %v, were %v", vals, firstVals)
 	}
 	got, want, _ := freshLinks(t, url, true)
 	sameLinks(t, "in the numbering kept", got, want)
 	// Damaged: not adopted; the process numbers the nodes as the first did.
-	dup := append([]byte(nil), kept...)
-	copy(dup[8+h:8+2*h], dup[8:8+h])
+	dup := append([]byte(nil), kept[16:len(kept)-8]...)
+	copy(dup[h:2*h], dup[:h])
+	flipped := append([]byte(nil), kept...)
+	flipped[30] ^= 1
 	for _, c := range []struct {
 		name string
 		b    []byte
-	}{{"a hash twice", dup}, {"cut inside a hash", kept[:len(kept)-5]}, {"no quad numbered", make([]byte, 8)}} {
+	}{
+		{"a hash twice", idsRow(le.Uint64(kept), dup)},
+		{"cut inside a hash", kept[:len(kept)-5]},
+		{"cut after a hash", append(kept[:len(kept)-8-h:len(kept)-8-h], kept[len(kept)-8:]...)},
+		{"a byte changed", flipped},
+		{"no quad numbered", idsRow(0, nil)},
+	} {
 		put(t, c.b)
-		if st := pgStamp(t, url); st != first {
+		if st, vals := pgFresh(t, url); st != first || vals != firstVals {
 			t.Fatalf("%s: adopted", c.name)
 		}
 		got, want, _ := freshLinks(t, url, true)
@@ -226,11 +260,27 @@ func TestKeptIDsPostgres(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+	stampOf := func() string {
+		c, err := sql.Open("postgres", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var st []byte
+		if err := c.QueryRow(`SELECT stamp FROM entente_cache WHERE name = 'ids'`).Scan(&st); err != nil {
+			t.Fatal(err)
+		}
+		return string(st)
+	}
+	before := stampOf()
 	got, want, read := freshLinks(t, url, true)
 	if read {
 		t.Fatal("a fresh process read the index kept in another numbering")
 	}
 	sameLinks(t, "after the change", got, want)
+	if stampOf() == before {
+		t.Fatal("the numbering kept for the contents before the change was not replaced")
+	}
 	if _, _, read := freshLinks(t, url, true); !read {
 		t.Fatal("the next process did not read the index the fresh one kept")
 	}

@@ -67,7 +67,7 @@ func (db *DB) stamp(ctx context.Context) (st quadstore.Stamp, ok bool) {
 	}
 	// The PostgreSQL store's stamp reads the database (and may number the
 	// nodes of every quad): as long, and as cancellable, as the query.
-	if sc, ok := cs.(interface {
+	if sc, ok := unshared(db.qs).(interface {
 		StampContext(context.Context) (quadstore.Stamp, bool)
 	}); ok {
 		return sc.StampContext(ctx)
@@ -92,8 +92,8 @@ func pad8(n int) int { return (n + 7) &^ 7 }
 
 // loadLinks reads the store's link index from its cache file; nil when
 // there is none that matches the store as it is.
-func (db *DB) loadLinks(st quadstore.Stamp) *Links {
-	f, ok := db.openKept(quadstore.CacheFile, st)
+func (db *DB) loadLinks(ctx context.Context, st quadstore.Stamp) *Links {
+	f, ok := db.openKept(ctx, quadstore.CacheFile, st)
 	if !ok {
 		return nil
 	}

@@ -103,7 +103,7 @@ func (db *DB) Links(ctx context.Context) (*Links, error) {
 	// (linkcache.go), valid while the store is unchanged.
 	st, stable := db.stamp(ctx)
 	if stable {
-		if l := db.loadLinks(st); l != nil {
+		if l := db.loadLinks(ctx, st); l != nil {
 			db.links.links, db.links.version, db.links.read = l, v, true
 			return l, nil
 		}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -224,8 +225,8 @@ func (w *chunkWriter) pad() {
 // when there is none that matches the store as it is. The texts and terms
 // are strings over the file's bytes (mapped, when large, for the life of
 // the process, as the link cache is).
-func (db *DB) loadText(st quadstore.Stamp) *TextIndex {
-	f, ok := db.openKept(quadstore.TextCacheFile, st)
+func (db *DB) loadText(ctx context.Context, st quadstore.Stamp) *TextIndex {
+	f, ok := db.openKept(ctx, quadstore.TextCacheFile, st)
 	if !ok {
 		return nil
 	}

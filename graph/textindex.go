@@ -356,7 +356,7 @@ func (db *DB) TextIndex(ctx context.Context) (*TextIndex, error) {
 	// (textcache.go), valid while the store is unchanged.
 	st, stable := db.stamp(ctx)
 	if stable {
-		if ix := db.loadText(st); ix != nil {
+		if ix := db.loadText(ctx, st); ix != nil {
 			db.text.ix, db.text.version, db.text.read = ix, v, true
 			return ix, nil
 		}

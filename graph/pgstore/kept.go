@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"hash/crc64"
+	"net/url"
 	"time"
 
 	cgraph "github.com/cayleygraph/cayley/graph"
@@ -26,14 +27,23 @@ import (
 // of the process that wrote it, so that a fresh process adopts it instead
 // of numbering every quad's nodes again, and the indexes' ids mean the
 // same in both. A Stamp names the numbering as well as the contents.
+//
+// The table is unlogged and its bytes are stored as they are: a cache
+// needs neither the write-ahead log (after a crash PostgreSQL empties the
+// table, and a replica has none and rebuilds the indexes in every process,
+// as before) nor compression; with both, keeping the 18 MB of the
+// 30k-movie graph's numbering and link index took twice as long.
 const cacheSchema = `
-CREATE TABLE IF NOT EXISTS entente_cache (
+CREATE UNLOGGED TABLE IF NOT EXISTS entente_cache (
 	name TEXT PRIMARY KEY,
 	stamp BYTEA NOT NULL,
 	data BYTEA NOT NULL
-)`
+);
+ALTER TABLE entente_cache ALTER COLUMN data SET STORAGE EXTERNAL`
 
-// idsCache is the name of the numbering's row.
+// idsCache is the name of the numbering's row: the newest quad it covers
+// (its horizon) and the number of nodes (u64 each), each node's hash in id
+// order, then a CRC-64 of what comes before it (u64), little-endian.
 const idsCache = "ids"
 
 // contents returns the state of the store's contents: the change counter,
@@ -112,10 +122,23 @@ func (s *Store) WriteKept(ctx context.Context, name string, stamp, data []byte) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := s.db.ExecContext(ctx, cacheSchema); err != nil {
+	// Made by the first process that keeps something in a database an
+	// older Entente made (a role that may write the table but not create
+	// tables still keeps rows in it).
+	var exists bool
+	if err := s.db.QueryRowContext(ctx, `SELECT to_regclass('entente_cache') IS NOT NULL`).Scan(&exists); err != nil {
 		return false
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO entente_cache (name, stamp, data) VALUES ($1, $2, $3)
+	if !exists {
+		if _, err := s.db.ExecContext(ctx, cacheSchema); err != nil {
+			return false
+		}
+	}
+	db, err := s.binaryDB()
+	if err != nil {
+		return false
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO entente_cache (name, stamp, data) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp, data = EXCLUDED.data`, name, stamp, data)
 	return err == nil
 }
@@ -132,27 +155,33 @@ func (s *Store) adoptIDs(ctx context.Context) bool {
 		return false
 	}
 	b := s.ReadKept(ctx, idsCache, at)
-	if len(b) < 8 || (len(b)-8)%quad.HashSize != 0 {
+	le := binary.LittleEndian
+	if len(b) < 24 || (len(b)-24)%quad.HashSize != 0 {
 		return false
 	}
-	last := int64(binary.LittleEndian.Uint64(b))
-	n := (len(b) - 8) / quad.HashSize
-	if last <= 0 {
+	last, n := int64(le.Uint64(b)), le.Uint64(b[8:])
+	body := b[16 : len(b)-8]
+	if last <= 0 || n != uint64(len(body)/quad.HashSize) || crc64.Checksum(b[:len(b)-8], crcTable) != le.Uint64(b[len(b)-8:]) {
 		return false
 	}
 	hashes := make([][quad.HashSize]byte, n+1)
 	ids := make(map[[quad.HashSize]byte]uint64, n)
-	for i := 1; i <= n; i++ {
-		copy(hashes[i][:], b[8+(i-1)*quad.HashSize:])
+	for i := 1; i <= int(n); i++ {
+		copy(hashes[i][:], body[(i-1)*quad.HashSize:])
 		if _, dup := ids[hashes[i]]; dup {
 			return false
 		}
 		ids[hashes[i]] = uint64(i)
 	}
 	s.ids.mu.Lock()
+	defer s.ids.mu.Unlock()
+	// Nodes met outside syncIDs (NodeID, ScanPredicate) may have been
+	// numbered meanwhile: their ids stand, and nothing is adopted.
+	if len(s.ids.hashes) != 1 {
+		return false
+	}
 	s.ids.ids, s.ids.hashes = ids, hashes
-	s.ids.sum = crc64.Update(0, crcTable, b[8:])
-	s.ids.mu.Unlock()
+	s.ids.sum = crc64.Update(0, crcTable, body)
 	s.ids.last = last
 	return true
 }
@@ -166,13 +195,39 @@ func (s *Store) keepIDs(ctx context.Context, at []byte) {
 		return
 	}
 	s.ids.mu.RLock()
-	b := make([]byte, 8, 8+quad.HashSize*(len(s.ids.hashes)-1))
+	n := len(s.ids.hashes) - 1
+	b := make([]byte, 16, 24+quad.HashSize*n)
 	binary.LittleEndian.PutUint64(b, uint64(s.ids.last))
+	binary.LittleEndian.PutUint64(b[8:], uint64(n))
 	for _, h := range s.ids.hashes[1:] {
 		b = append(b, h[:]...)
 	}
 	s.ids.mu.RUnlock()
+	b = binary.LittleEndian.AppendUint64(b, crc64.Checksum(b, crcTable))
 	s.WriteKept(ctx, idsCache, at, b)
 }
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
+
+// binaryDB is a connection pool of the store's own, opened on first use,
+// that sends bytes as bytes (lib/pq's binary_parameters): by default
+// lib/pq sends them as hex text, twice their size for the server to
+// decode, which made keeping the 30k-movie graph's 18 MB of indexes take
+// about 0.6 s.
+func (s *Store) binaryDB() (*sql.DB, error) {
+	s.binary.Do(func() {
+		u, err := url.Parse(dsn(s.addr))
+		if err != nil {
+			s.binary.err = err
+			return
+		}
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		s.binary.db, s.binary.err = sql.Open("postgres", u.String())
+		if s.binary.err == nil {
+			s.binary.db.SetMaxOpenConns(1)
+		}
+	})
+	return s.binary.db, s.binary.err
+}

@@ -68,6 +68,13 @@ type Store struct {
 	ids  idMap
 	// replica: the server is a standby, which refuses writes.
 	replica bool
+	addr    string
+	// binary is the pool that keeps indexes (binaryDB).
+	binary struct {
+		sync.Once
+		db  *sql.DB
+		err error
+	}
 }
 
 // IsURL reports whether addr names a PostgreSQL (or CockroachDB) database
@@ -252,7 +259,7 @@ func Open(ctx context.Context, addr string, opts *Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("%w %s: %v", ErrConnect, Redact(addr), err)
 	}
-	s := &Store{QuadStore: cq.(*csql.QuadStore), db: db, opts: o}
+	s := &Store{QuadStore: cq.(*csql.QuadStore), db: db, opts: o, addr: addr}
 	// A standby (a streaming replica) takes no writes: say so at the
 	// first, not with the server's words about recovery.
 	if err := db.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&s.replica); err != nil {
@@ -268,6 +275,9 @@ func (s *Store) Close() error {
 	err := s.QuadStore.Close()
 	if err2 := s.db.Close(); err == nil {
 		err = err2
+	}
+	if s.binary.db != nil {
+		s.binary.db.Close()
 	}
 	return err
 }

@@ -275,9 +275,9 @@ func markdownB14(b *strings.Builder, r *b14result) {
 	}
 
 	b.WriteString("\n**B3, `path \"A\" to \"B\"`** between B3's 20 actor pairs on Entente's two stores. Warm: one process asks each\n")
-	b.WriteString("pair five times (every link, then co-star only), after a first query that gets the link index: on Badger\n")
-	b.WriteString("it reads the index the load kept beside the store; on PostgreSQL, where the load keeps none, it builds\n")
-	b.WriteString("it from the database and keeps it there, with its numbering of the nodes (docs/scale.md). Cold: a fresh\n")
+	b.WriteString("pair five times (every link, then co-star only), after a first query that reads the link index the load\n")
+	b.WriteString("into an empty store kept: beside the store on Badger, in the database with its numbering of the nodes on\n")
+	b.WriteString("PostgreSQL (docs/scale.md). Cold: a fresh\n")
 	fmt.Fprintf(b, "process per pair, the two stores alternating, reading what is kept; then the first %d pairs again with\n", rebuiltPairs)
 	b.WriteString("nothing kept (the index files, or the rows of `entente_cache`, removed before each run), so that each\n")
 	b.WriteString("process builds the index from the store, and keeps it again.\n\n")
