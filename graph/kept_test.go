@@ -64,19 +64,6 @@ func pgWithData(t *testing.T, qs []quad.Quad) string {
 	return url
 }
 
-// pgChange changes the store at url as another process would.
-func pgChange(t *testing.T, url string, qs []quad.Quad) {
-	t.Helper()
-	db, err := Open(url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeQuads(t, db, qs)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestKeptLinksPostgres: a store in PostgreSQL keeps its link index in a
 // row of its database, on the terms of the file a store on disk keeps.
 func TestKeptLinksPostgres(t *testing.T) {
@@ -85,25 +72,9 @@ func TestKeptLinksPostgres(t *testing.T) {
 	if _, _, read := freshLinks(t, url, false); read {
 		t.Fatal("a link index was read before any was kept")
 	}
-	get, put := pgKept(url, quadstore.CacheFile)
-	testCacheFile(t, url, cacheFileTest{
-		name: quadstore.CacheFile,
-		get:  get,
-		put:  put,
-		fresh: func(t *testing.T, url string, ro, _ bool, what string) bool {
-			t.Helper()
-			got, want, read := freshLinks(t, url, ro)
-			sameLinks(t, what, got, want)
-			if got.Len() == 0 {
-				t.Fatalf("%s: an empty link index", what)
-			}
-			return read
-		},
-		damage: func(size int) []int { return []int{9, 20, linkCacheHdrLen + 3, size - 5} },
-		change: func(t *testing.T, url string) {
-			pgChange(t, url, []quad.Quad{quad.Make(quad.IRI("entity:new"), quad.IRI("rel:partner"), quad.IRI("entity:e1"), nil)})
-		},
-	})
+	c := linksKept
+	c.get, c.put = pgKept(url, c.name)
+	testCacheFile(t, url, c)
 }
 
 // TestKeptTextPostgres: the same for the full-text index.
@@ -112,29 +83,9 @@ func TestKeptTextPostgres(t *testing.T) {
 	if _, _, read := freshText(t, url, false); read {
 		t.Fatal("a text index was read before any was kept")
 	}
-	get, put := pgKept(url, quadstore.TextCacheFile)
-	testCacheFile(t, url, cacheFileTest{
-		name: quadstore.TextCacheFile,
-		get:  get,
-		put:  put,
-		fresh: func(t *testing.T, url string, ro, whole bool, what string) bool {
-			t.Helper()
-			got, want, read := freshText(t, url, ro)
-			if whole {
-				sameText(t, what, got, want)
-			} else {
-				sameTextIndex(t, what, got, want)
-			}
-			return read
-		},
-		damage: func(size int) []int {
-			return []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, size / 2, size - 5}
-		},
-		edits: textCacheEdits,
-		change: func(t *testing.T, url string) {
-			pgChange(t, url, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
-		},
-	})
+	c := textKept
+	c.get, c.put = pgKept(url, c.name)
+	testCacheFile(t, url, c)
 	if got, _, _ := freshText(t, url, true); got.Len() == 0 {
 		t.Fatal("an empty index")
 	} else if _, ok := got.termID("kerguelen"); !ok {

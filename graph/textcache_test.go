@@ -180,33 +180,7 @@ func testTextCache(t *testing.T) {
 		t.Fatalf("a store with its text cache is classified %v, %v", kind, err)
 	}
 
-	testCacheFile(t, dir, cacheFileTest{
-		name: quadstore.TextCacheFile,
-		fresh: func(t *testing.T, dir string, ro, whole bool, what string) bool {
-			t.Helper()
-			got, want, read := freshText(t, dir, ro)
-			if whole {
-				sameText(t, what, got, want)
-			} else {
-				sameTextIndex(t, what, got, want)
-			}
-			return read
-		},
-		damage: func(size int) []int {
-			return []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, size / 2, size - 5}
-		},
-		edits: textCacheEdits,
-		change: func(t *testing.T, dir string) {
-			db, err := Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			writeQuads(t, db, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
-			if err := db.Close(); err != nil {
-				t.Fatal(err)
-			}
-		},
-	})
+	testCacheFile(t, dir, textKept)
 	if got, _, _ := freshText(t, dir, true); got.Len() == 0 {
 		t.Fatal("an empty index")
 	} else if _, ok := got.termID("kerguelen"); !ok {
@@ -298,4 +272,34 @@ func textCacheEdits(t *testing.T, b []byte) []cacheEdit {
 		out = append(out, cacheEdit{e.name, x})
 	}
 	return out
+}
+
+// textKept is how testCacheFile exercises the full-text index kept with a
+// store, on disk or in PostgreSQL (dir is then the database's address).
+var textKept = cacheFileTest{
+	name: quadstore.TextCacheFile,
+	fresh: func(t *testing.T, dir string, ro, whole bool, what string) bool {
+		t.Helper()
+		got, want, read := freshText(t, dir, ro)
+		if whole {
+			sameText(t, what, got, want)
+		} else {
+			sameTextIndex(t, what, got, want)
+		}
+		return read
+	},
+	damage: func(size int) []int {
+		return []int{9, 20, textCacheHdrLen - 10, textCacheHdrLen + 3, size / 2, size - 5}
+	},
+	edits: textCacheEdits,
+	change: func(t *testing.T, dir string) {
+		db, err := Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeQuads(t, db, []quad.Quad{quad.Make(quad.IRI("entity:new"), PredName, quad.String("Kerguelen"), nil)})
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	},
 }
