@@ -53,6 +53,16 @@ func pgWithData(t *testing.T, qs []quad.Quad) string {
 	if err := Init(context.Background(), url); err != nil {
 		t.Fatal(err)
 	}
+	// init makes the table, unlogged.
+	c, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var persistence string
+	if err := c.QueryRow(`SELECT relpersistence FROM pg_class WHERE oid = to_regclass('entente_cache')`).Scan(&persistence); err != nil || persistence != "u" {
+		t.Fatalf("after init, entente_cache is %q, %v", persistence, err)
+	}
 	db, err := Open(url, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -133,8 +133,10 @@ func connect(ctx context.Context, addr string) (*sql.DB, error) {
 //	entente_op     each change a transaction made, in order, the quad in
 //	               N-Quads (values outlive their nodes)
 //	entente_cache  indexes derived from the store, kept for the next
-//	               process (kept.go); a store made before it has it
-//	               made by the first process that keeps one
+//	               process (kept.go): made after the others, best
+//	               effort (a server that cannot make it, or a store
+//	               made before it, has it made by the first process
+//	               that keeps one, or keeps none)
 const schema = `
 CREATE TABLE entente_store (
 	format TEXT NOT NULL,
@@ -157,7 +159,7 @@ CREATE TABLE entente_op (
 	quad TEXT NOT NULL,
 	PRIMARY KEY (tx, seq)
 );
-` + cacheSchema + ";\n"
+`
 
 // Init creates the schema in the database at addr: Cayley's tables (kept
 // if Cayley made them already, as `cayley init` does) and Entente's. Quads
@@ -215,7 +217,14 @@ func Init(ctx context.Context, addr string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO entente_store (format, changes, last_tx, last_time) VALUES ($1, $2, $2, $3)`, FormatVersion, last, lastTime); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// The cache's table is not part of the schema a store needs: a server
+	// that cannot make it as kept.go asks (unlogged, stored uncompressed)
+	// still gets a store, which keeps no indexes.
+	_, _ = db.ExecContext(ctx, cacheSchema)
+	return nil
 }
 
 func readFormat(ctx context.Context, db interface {
