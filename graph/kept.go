@@ -28,8 +28,8 @@ type dbKeeper interface {
 const keptTimeout = 30 * time.Second
 
 // maxKeptRow is the largest index kept in a database: PostgreSQL takes a
-// field of at most 1 GB, and lib/pq sends bytes as hex text, twice their
-// size.
+// field of at most 1 GB, and the index is held twice in memory while it
+// is written (built, and in the buffer sent).
 const maxKeptRow = 256 << 20
 
 // unshared is the store a view shares with the DB it views (noClose), or
