@@ -130,9 +130,9 @@ func (db *DB) LoadHistory(ctx context.Context, r io.Reader) (int, error) {
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	if st, err := db.Stats(ctx); err != nil {
-		return 0, err
-	} else if st.Quads > 0 || db.qs.LastTx() > 0 {
+	if st, err := db.qs.Stats(ctx, true); err != nil {
+		return 0, mapErr(err)
+	} else if st.Quads.Value > 0 || db.qs.LastTx() > 0 {
 		return 0, errors.New("a history loads only into an empty store (it brings the store's every transaction)")
 	}
 	sc := bufio.NewScanner(r)

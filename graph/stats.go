@@ -1,11 +1,6 @@
 package graph
 
-import (
-	"context"
-
-	cgraph "github.com/cayleygraph/cayley/graph"
-	"github.com/cayleygraph/quad"
-)
+import "context"
 
 // Stats counts what a store holds. Quads and nodes are Cayley's counts;
 // entities and relations are the data model's (docs/data-model.md).
@@ -22,8 +17,10 @@ type Stats struct {
 	RelationsByKind map[string]int64 `json:"relations_by_kind"`
 }
 
-// Stats counts the store's quads, nodes, entities and relations. It reads
-// every quad of every link and type predicate once.
+// Stats counts the store's quads, nodes, entities and relations. The
+// relations come from the link index (DB.Links), which a store keeps
+// between processes: they are its links, counted by predicate. The
+// entities are read from the quads of the type predicates.
 func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 	if err := db.usable(); err != nil {
 		return nil, err
@@ -39,71 +36,68 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 		EntitiesByType:  map[string]int64{},
 		RelationsByKind: map[string]int64{},
 	}
+	l, err := db.Links(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byPred := make([]int64, len(l.Preds))
+	for _, e := range l.out {
+		byPred[e.Pred]++
+	}
+	for i, n := range byPred {
+		if n > 0 {
+			st.RelationsByKind[ShortName(l.Preds[i])] += n
+			st.Relations += n
+		}
+	}
 	preds, _, err := qs.Predicates(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	isLiteral, err := qs.Literals(ctx)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	entities := map[interface{}]struct{}{}
+	// An entity is a subject with a type other than the model's own: one
+	// bit a node id, each type's value read once.
+	var seen []uint64
+	types := map[uint64]string{} // type node id -> short name; "" for a meta type
+	var nameErr error
 	for _, p := range preds {
 		pv, err := qs.NameOf(p)
 		if err != nil {
 			return nil, mapErr(err)
 		}
-		typing := IsTypePredicate(pv)
-		if !typing && IsAttribute(pv) {
+		if !IsTypePredicate(pv) {
 			continue
 		}
-		kind := ShortName(pv)
-		err = db.eachQuad(ctx, quad.Predicate, p, func(s, o cgraph.Ref) error {
-			if typing {
-				ov, err := qs.NameOf(o)
+		err = qs.ScanPredicate(ctx, p, func(s, o, _ uint64) {
+			name, ok := types[o]
+			if !ok {
+				ov, err := qs.NameOf(qs.NodeRef(o))
 				if err != nil {
-					return err
+					nameErr = err
+					return
 				}
-				if IsMetaType(ov) {
-					return nil
+				if !IsMetaType(ov) {
+					name = ShortName(ov)
 				}
-				st.EntitiesByType[ShortName(ov)]++
-				entities[s.Key()] = struct{}{}
-				return nil
+				types[o] = name
 			}
-			if isLiteral(o) {
-				return nil
+			if name == "" {
+				return
 			}
-			st.RelationsByKind[kind]++
-			st.Relations++
-			return nil
+			st.EntitiesByType[name]++
+			if w := int(s / 64); w >= len(seen) {
+				seen = append(seen, make([]uint64, w+1-len(seen))...)
+			}
+			if seen[s/64]&(1<<(s%64)) == 0 {
+				seen[s/64] |= 1 << (s % 64)
+				st.Entities++
+			}
 		})
+		if err == nil {
+			err = nameErr
+		}
 		if err != nil {
 			return nil, mapErr(err)
 		}
 	}
-	st.Entities = int64(len(entities))
 	return st, nil
-}
-
-// eachQuad calls fn with the subject and object of every quad that has
-// node r in direction d.
-func (db *DB) eachQuad(ctx context.Context, d quad.Direction, r cgraph.Ref, fn func(s, o cgraph.Ref) error) error {
-	it := db.qs.QuadIterator(d, r).Iterate()
-	defer it.Close()
-	for it.Next(ctx) {
-		q := it.Result()
-		s, err := db.qs.QuadDirection(q, quad.Subject)
-		if err != nil {
-			return err
-		}
-		o, err := db.qs.QuadDirection(q, quad.Object)
-		if err != nil {
-			return err
-		}
-		if err := fn(s, o); err != nil {
-			return err
-		}
-	}
-	return it.Err()
 }
