@@ -38,13 +38,23 @@ type netView struct {
 // every node but those of keep, which are always in the view).
 func newView(l *graph.Links, s *graph.Search, directed bool, keep map[int32]bool, charge func(int) error) (*netView, error) {
 	v := &netView{l: l, w: &walker{l: l, s: s, from: -1, to: -1}, directed: directed, in: make([]bool, l.Len())}
+	// The rows are sized once, for at most every edge of the view's nodes
+	// both ways: growing them is most of a build's time on a large graph.
+	hops := 0
 	for n := int32(0); int(n) < l.Len(); n++ {
 		if keep[n] || s.Node == nil || s.Node(n) {
 			v.in[n] = true
-			v.nodes = append(v.nodes, n)
+			hops += len(l.Out(n)) + len(l.In(n))
 		}
 	}
 	n := l.Len()
+	v.nodes = make([]int32, 0, n)
+	for u := int32(0); int(u) < n; u++ {
+		if v.in[u] {
+			v.nodes = append(v.nodes, u)
+		}
+	}
+	v.out, v.outN = make([]int32, 0, hops), make([]int32, 0, hops)
 	v.outStart = make([]int32, n+1)
 	var buf []int32
 	for u := int32(0); int(u) < n; u++ {

@@ -1,11 +1,14 @@
 package query
 
 import (
+	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	gg "gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/network"
 	"gonum.org/v1/gonum/graph/topo"
 )
 
@@ -92,5 +95,70 @@ func TestPartsLongCycle(t *testing.T) {
 	v.transpose()
 	if parts := v.parts(); len(parts) != 1 || len(parts[0]) != n {
 		t.Fatalf("%d parts", len(parts))
+	}
+}
+
+// pageRank gives gonum's PageRankSparse ranks, on random directed views
+// with dangling nodes and nodes left out, and stops when cancelled.
+func TestPageRankIsGonums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 1))
+	for trial := 0; trial < 200; trial++ {
+		v := randomView(rng, 1+rng.IntN(80), rng.Float64()*0.1, true)
+		got, err := pageRank(context.Background(), v, pageRankDamping, pageRankTol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := network.PageRankSparse(directed{v}, pageRankDamping, pageRankTol)
+		if len(got) != len(v.nodes) || len(want) != len(v.nodes) {
+			t.Fatalf("trial %d: %d ranks, gonum's %d, for %d nodes", trial, len(got), len(want), len(v.nodes))
+		}
+		for i, n := range v.nodes {
+			if d := math.Abs(got[i] - want[int64(n)]); d > 1e-6 {
+				t.Fatalf("trial %d (%d nodes): node %d ranks %g, gonum's %g", trial, len(v.nodes), n, got[i], want[int64(n)])
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := pageRank(ctx, randomView(rng, 50, 0.1, true), pageRankDamping, pageRankTol); err != context.Canceled {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+// firstScored keeps what a full sort would: the first keep by score, then
+// node number, and every node tied with the last, for random scores with
+// many ties and every keep.
+func TestFirstScoredIsSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for trial := 0; trial < 300; trial++ {
+		n := rng.IntN(60)
+		list := make([]scored, n)
+		for i := range list {
+			list[i] = scored{int32(rng.IntN(1000)), float64(rng.IntN(1+trial%12)) / 3}
+		}
+		for keep := 0; keep <= n+1; keep++ {
+			want := slices.Clone(list)
+			for i := range want {
+				want[i].score = round(want[i].score)
+			}
+			slices.SortFunc(want, func(a, b scored) int {
+				if a.score != b.score {
+					if a.score > b.score {
+						return -1
+					}
+					return 1
+				}
+				return int(a.n - b.n)
+			})
+			end := min(keep, len(want))
+			for end < len(want) && keep > 0 && want[end].score == want[keep-1].score {
+				end++
+			}
+			want = want[:end]
+			got := firstScored(slices.Clone(list), keep)
+			if !slices.Equal(got, want) {
+				t.Fatalf("trial %d, keep %d of %v:\n got %v\nwant %v", trial, keep, list, got, want)
+			}
+		}
 	}
 }
