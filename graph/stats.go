@@ -1,6 +1,12 @@
 package graph
 
-import "context"
+import (
+	"context"
+	"maps"
+	"slices"
+
+	cgraph "github.com/cayleygraph/cayley/graph"
+)
 
 // Stats counts what a store holds. Quads and nodes are Cayley's counts;
 // entities and relations are the data model's (docs/data-model.md).
@@ -50,19 +56,43 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 			st.Relations += n
 		}
 	}
+	// An entity is a subject with a type other than the model's own: one
+	// bit a node id.
+	var seen []uint64
+	err = db.eachTyped(ctx, func(s uint64, name string) {
+		if name == "" {
+			return
+		}
+		st.EntitiesByType[name]++
+		if w := int(s / 64); w >= len(seen) {
+			seen = append(seen, make([]uint64, w+1-len(seen))...)
+		}
+		if seen[s/64]&(1<<(s%64)) == 0 {
+			seen[s/64] |= 1 << (s % 64)
+			st.Entities++
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// eachTyped calls fn with the subject's store id and the type's short name
+// (ShortName) of every quad of a type predicate, "" for the model's own
+// types (statement, evidence, source). Each type's value is read once.
+func (db *DB) eachTyped(ctx context.Context, fn func(s uint64, name string)) error {
+	qs := db.qs
 	preds, _, err := qs.Predicates(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return mapErr(err)
 	}
-	// An entity is a subject with a type other than the model's own: one
-	// bit a node id, each type's value read once.
-	var seen []uint64
 	types := map[uint64]string{} // type node id -> short name; "" for a meta type
 	var nameErr error
 	for _, p := range preds {
 		pv, err := qs.NameOf(p)
 		if err != nil {
-			return nil, mapErr(err)
+			return mapErr(err)
 		}
 		if !IsTypePredicate(pv) {
 			continue
@@ -75,29 +105,71 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 					nameErr = err
 					return
 				}
-				if !IsMetaType(ov) {
+				if ov != nil && !IsMetaType(ov) {
 					name = ShortName(ov)
 				}
 				types[o] = name
 			}
-			if name == "" {
-				return
-			}
-			st.EntitiesByType[name]++
-			if w := int(s / 64); w >= len(seen) {
-				seen = append(seen, make([]uint64, w+1-len(seen))...)
-			}
-			if seen[s/64]&(1<<(s%64)) == 0 {
-				seen[s/64] |= 1 << (s % 64)
-				st.Entities++
-			}
+			fn(s, name)
 		})
 		if err == nil {
 			err = nameErr
 		}
 		if err != nil {
-			return nil, mapErr(err)
+			return mapErr(err)
 		}
 	}
-	return st, nil
+	return nil
+}
+
+// TypedNodes is which nodes have which type, read from the quads of the
+// type predicates, as the catalog reads them (a type is the short name
+// of the quad's object; the model's own types are none).
+type TypedNodes struct {
+	byName map[string][]uint64 // store ids, each once a name
+	refOf  func(uint64) cgraph.Ref
+}
+
+// TypedNodes reads the types of the store's nodes: one pass over the
+// type predicates' quads, without reading the nodes themselves.
+func (db *DB) TypedNodes(ctx context.Context) (*TypedNodes, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	t := &TypedNodes{byName: map[string][]uint64{}, refOf: db.qs.NodeRef}
+	err := db.eachTyped(ctx, func(s uint64, name string) {
+		if name != "" {
+			t.byName[name] = append(t.byName[name], s)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for name, ids := range t.byName {
+		slices.Sort(ids)
+		t.byName[name] = slices.Compact(ids)
+	}
+	return t, nil
+}
+
+// Names lists the types, sorted.
+func (t *TypedNodes) Names() []string {
+	return slices.Sorted(maps.Keys(t.byName))
+}
+
+// Nodes returns the nodes with a type that keep accepts, each once.
+func (t *TypedNodes) Nodes(keep func(name string) bool) []cgraph.Ref {
+	var ids []uint64
+	for name, xs := range t.byName {
+		if keep(name) {
+			ids = append(ids, xs...)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	refs := make([]cgraph.Ref, len(ids))
+	for i, id := range ids {
+		refs[i] = t.refOf(id)
+	}
+	return refs
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/cayleygraph/quad"
@@ -152,6 +153,59 @@ func TestStats(t *testing.T) {
 					fresh := mustOpen(t, addr, &eg.Options{ReadOnly: true})
 					checkStats(t, fresh, wantStats(now))
 				})
+			}
+		}
+	})
+}
+
+// TestTypedNodes: the nodes of each type, as the catalog types them, on
+// every backend.
+func TestTypedNodes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, open openFunc) {
+		ctx := context.Background()
+		db := open(t)
+		qs := statsGraph()
+		if _, err := db.Load(ctx, quad.NewReader(qs), nil); err != nil {
+			t.Fatal(err)
+		}
+		typed, err := db.TypedNodes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat, err := db.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The catalog's types of every entity, and its entities by type.
+		names := map[string]bool{}
+		byType := map[string][]string{}
+		for _, e := range cat.Entities {
+			for _, ty := range e.Types {
+				names[ty] = true
+				byType[ty] = append(byType[ty], eg.IDText(e.ID))
+			}
+		}
+		if got, want := typed.Names(), slices.Sorted(maps.Keys(names)); !slices.Equal(got, want) {
+			t.Fatalf("types %q, the catalog's %q", got, want)
+		}
+		for _, keep := range [][]string{{"Country"}, {"Bloc", "Organisation"}, {"Group"}, {"Statement"}, {"Nothing"}} {
+			var want []string
+			for _, ty := range keep {
+				want = append(want, byType[ty]...)
+			}
+			slices.Sort(want)
+			want = slices.Compact(want)
+			var got []string
+			for _, r := range typed.Nodes(func(name string) bool { return slices.Contains(keep, name) }) {
+				v, err := db.QuadStore().NameOf(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, eg.IDText(v))
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("nodes of %q: %q, the catalog's %q", keep, got, want)
 			}
 		}
 	})

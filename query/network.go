@@ -489,11 +489,23 @@ func keepHighest(rs []scored, k int) float64 {
 // rank answers "rank by MEASURE [type T]".
 func (nr *netRun) rank() (*Result, error) {
 	ev, s := nr.ev, nr.s
-	var types map[string]bool
+	// The nodes of rank's type, by their number in the link index: read
+	// from the type predicates' quads, not node by node.
+	var ofType []bool
 	if s.Type != nil {
-		var err error
-		if types, err = ev.typeSet(s.Type); err != nil {
+		typed, err := ev.db.TypedNodes(ev.ctx)
+		if err != nil {
 			return nil, err
+		}
+		types, err := ev.typeSet(s.Type, typed)
+		if err != nil {
+			return nil, err
+		}
+		ofType = make([]bool, nr.f.links.Len())
+		for _, r := range typed.Nodes(func(t string) bool { return types[strings.ToLower(t)] }) {
+			if i, ok := nr.f.links.Index(r); ok {
+				ofType[i] = true
+			}
 		}
 	}
 	if s.Measure == "pagerank" {
@@ -560,14 +572,10 @@ func (nr *netRun) rank() (*Result, error) {
 			list[i] = scored{n, scores[n]}
 		}
 	}
-	if types != nil {
+	if ofType != nil {
 		kept := list[:0]
 		for _, r := range list {
-			node, err := ev.node(nr.f.links.Node(r.n))
-			if err != nil {
-				return nil, err
-			}
-			if hasType(node, types) {
+			if ofType[r.n] {
 				kept = append(kept, r)
 			}
 		}
@@ -618,11 +626,8 @@ func (nr *netRun) rank() (*Result, error) {
 }
 
 // typeSet resolves rank's type: the type and its subtypes, lower case.
-func (ev *evaluator) typeSet(n *syntax.Name) (map[string]bool, error) {
-	cat, err := ev.catalog()
-	if err != nil {
-		return nil, err
-	}
+// typed is the store's nodes by type.
+func (ev *evaluator) typeSet(n *syntax.Name, typed *graph.TypedNodes) (map[string]bool, error) {
 	known := map[string]string{}
 	for _, t := range graph.TypeNames() {
 		known[strings.ToLower(t)] = t
@@ -630,10 +635,8 @@ func (ev *evaluator) typeSet(n *syntax.Name) (map[string]bool, error) {
 	for _, t := range graph.Supertypes {
 		known[strings.ToLower(t.Name)] = t.Name
 	}
-	for _, e := range cat.Entities {
-		for _, t := range e.Types {
-			known[strings.ToLower(t)] = t
-		}
+	for _, t := range typed.Names() {
+		known[strings.ToLower(t)] = t
 	}
 	name, ok := known[strings.ToLower(n.Text)]
 	if !ok {
@@ -655,15 +658,6 @@ func (ev *evaluator) typeSet(n *syntax.Name) (map[string]bool, error) {
 		}
 	}
 	return out, nil
-}
-
-func hasType(n *Node, types map[string]bool) bool {
-	for _, t := range n.Types {
-		if types[strings.ToLower(t)] {
-			return true
-		}
-	}
-	return false
 }
 
 // sampleSize says whether betweenness and closeness can be exact within
