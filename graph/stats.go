@@ -98,6 +98,9 @@ func (db *DB) eachTyped(ctx context.Context, fn func(s uint64, name string)) err
 			continue
 		}
 		err = qs.ScanPredicate(ctx, p, func(s, o, _ uint64) {
+			if nameErr != nil {
+				return
+			}
 			name, ok := types[o]
 			if !ok {
 				ov, err := qs.NameOf(qs.NodeRef(o))

@@ -186,13 +186,14 @@ func (s *Store) adoptIDs(ctx context.Context) bool {
 	return true
 }
 
-// keepIDs keeps this process's numbering, made from scratch by syncIDs at
-// the contents at, unless the store changed meanwhile. The caller holds
-// ids.sync.
-func (s *Store) keepIDs(ctx context.Context, at []byte) {
+// idsRow is the row that keeps this process's numbering, made from
+// scratch by syncIDs at the contents at, or nil if the store changed
+// meanwhile. The caller holds ids.sync; the row is written (WriteKept)
+// once it let go, so that a server's other requests do not wait for it.
+func (s *Store) idsRow(ctx context.Context, at []byte) []byte {
 	now, err := s.contents(ctx, s.db)
 	if err != nil || string(now) != string(at) {
-		return
+		return nil
 	}
 	s.ids.mu.RLock()
 	n := len(s.ids.hashes) - 1
@@ -203,8 +204,7 @@ func (s *Store) keepIDs(ctx context.Context, at []byte) {
 		b = append(b, h[:]...)
 	}
 	s.ids.mu.RUnlock()
-	b = binary.LittleEndian.AppendUint64(b, crc64.Checksum(b, crcTable))
-	s.WriteKept(ctx, idsCache, at, b)
+	return binary.LittleEndian.AppendUint64(b, crc64.Checksum(b, crcTable))
 }
 
 var crcTable = crc64.MakeTable(crc64.ECMA)

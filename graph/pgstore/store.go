@@ -467,6 +467,16 @@ func (w *quadWriter) Close() error { return nil }
 // stores then list a scan's links in the same order. It reads only the
 // new quads.
 func (s *Store) syncIDs(ctx context.Context) error {
+	at, row, err := s.syncIDsLocked(ctx)
+	if err == nil && row != nil {
+		s.WriteKept(ctx, idsCache, at, row)
+	}
+	return err
+}
+
+// syncIDsLocked is syncIDs under ids.sync; it returns the row that keeps
+// a numbering made from scratch, and the contents it was made at.
+func (s *Store) syncIDsLocked(ctx context.Context) (at, row []byte, err error) {
 	s.ids.sync.Lock()
 	defer s.ids.sync.Unlock()
 	// A process that has numbered nothing yet adopts the numbering kept
@@ -479,12 +489,12 @@ func (s *Store) syncIDs(ctx context.Context) error {
 		fresh, _ = s.contents(ctx, s.db)
 	}
 	if err := s.numberNew(ctx); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if fresh != nil && s.ids.last > 0 {
-		s.keepIDs(ctx, fresh)
+		return fresh, s.idsRow(ctx, fresh), nil
 	}
-	return nil
+	return nil, nil, nil
 }
 
 // numberNew numbers the nodes of the quads written since ids.last.
