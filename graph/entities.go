@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sort"
@@ -19,11 +20,12 @@ import (
 // Catalog.Lookup give). It is not safe for concurrent use; Close it when
 // done.
 type EntityReader struct {
-	ctx    context.Context
-	sn     *quadstore.Snapshot
-	closed bool
-	nodes  map[uint64]*nodeFacts
-	vals   map[uint64]quad.Value
+	ctx     context.Context
+	sn      nodeSource
+	indexed bool
+	closed  bool
+	nodes   map[uint64]*nodeFacts
+	vals    map[uint64]quad.Value
 }
 
 // nodeFacts is what the catalog's rules make of one node.
@@ -33,27 +35,152 @@ type nodeFacts struct {
 }
 
 // EntityReader returns a reader of the store as it is now; ok is false
-// when the store cannot answer so (a view, a store on PostgreSQL, a store
-// made before the folded-name index opened read-only): use the Catalog.
+// when the store cannot answer so (a view, an empty store): use the
+// Catalog. On the Badger store it reads a snapshot and finds names in the
+// folded-name index; on PostgreSQL, or a Badger store made before that
+// index opened read-only, it reads the store as it is at each read and
+// its Lookup does not answer (ok false: ask the Catalog), while ByID,
+// IsMeta, IsSource and Properties read only the nodes asked for.
 func (db *DB) EntityReader(ctx context.Context) (*EntityReader, bool) {
+	return db.entityReader(ctx, false)
+}
+
+// entityReader is EntityReader; with indexed, only a reader whose Lookup
+// answers.
+func (db *DB) entityReader(ctx context.Context, indexed bool) (*EntityReader, bool) {
 	if db.usable() != nil || db.parent != nil {
-		return nil, false
-	}
-	qs, ok := db.qs.(*quadstore.QuadStore)
-	if !ok {
 		return nil, false
 	}
 	// An empty store has nothing to read (and its first load may take
 	// the bulk path, which rewrites the store under any snapshot).
-	if st, err := qs.Stats(ctx, false); err != nil || st.Quads.Value == 0 && st.Nodes.Value == 0 {
+	if st, err := db.qs.Stats(ctx, false); err != nil || st.Quads.Value == 0 && st.Nodes.Value == 0 {
 		return nil, false
 	}
-	sn, ok := qs.Snapshot()
-	if !ok {
-		return nil, false
+	var src nodeSource
+	if qs, ok := db.qs.(*quadstore.QuadStore); ok {
+		if sn, ok := qs.Snapshot(); ok {
+			src = sn
+		}
 	}
-	return &EntityReader{ctx: ctx, sn: sn, nodes: map[uint64]*nodeFacts{}, vals: map[uint64]quad.Value{}}, true
+	if src == nil {
+		if indexed {
+			return nil, false
+		}
+		src = &storeNodes{ctx: ctx, qs: db.qs}
+	}
+	_, indexed = src.(*quadstore.Snapshot)
+	return &EntityReader{ctx: ctx, sn: src, indexed: indexed, nodes: map[uint64]*nodeFacts{}, vals: map[uint64]quad.Value{}}, true
 }
+
+// Indexed reports whether Lookup finds names in an index of the store's
+// (else it answers ok false for every name), and whether the reader sees
+// the store as it was when it was made (else as it is at each read).
+func (r *EntityReader) Indexed() bool { return r.indexed }
+
+// nodeSource is what an EntityReader reads a node at a time: the Badger
+// store's Snapshot, or any store through storeNodes.
+type nodeSource interface {
+	// ID returns the id of a value, 0 when the store does not hold it.
+	ID(v quad.Value) (uint64, error)
+	// Value returns the value of node id, nil when there is none.
+	Value(id uint64) (quad.Value, error)
+	// Folded returns the ids of the nodes whose text folds to
+	// Fold(text), in id order; ok is false when it cannot answer.
+	Folded(ctx context.Context, text string) (ids []uint64, ok bool, err error)
+	// Quads calls fn with the ids of every quad whose node in direction
+	// d is id, ordered by the other directions' ids (for the subject:
+	// predicate, then object, then label).
+	Quads(ctx context.Context, d quad.Direction, id uint64, fn func(q [4]uint64) error) error
+	Close()
+}
+
+// storeNodes reads nodes through the backend's own interface, for a store
+// without snapshots or a folded-name index.
+type storeNodes struct {
+	ctx    context.Context
+	qs     backend
+	synced bool
+}
+
+// sync makes the store's ids the ones the catalog reads (on PostgreSQL, a
+// process numbers the nodes when first asked for its predicates), so that
+// a node's names come in the same order as there. Only the first read
+// pays for it.
+func (s *storeNodes) sync() error {
+	if !s.synced {
+		if _, _, err := s.qs.Predicates(s.ctx); err != nil {
+			return err
+		}
+		s.synced = true
+	}
+	return nil
+}
+
+func (s *storeNodes) ID(v quad.Value) (uint64, error) {
+	if err := s.sync(); err != nil {
+		return 0, err
+	}
+	ref, err := s.qs.ValueOf(v)
+	if err != nil || ref == nil {
+		return 0, err
+	}
+	id, _ := s.qs.NodeID(ref)
+	return id, nil
+}
+
+func (s *storeNodes) Value(id uint64) (quad.Value, error) {
+	if err := s.sync(); err != nil {
+		return nil, err
+	}
+	ref := s.qs.NodeRef(id)
+	if ref == nil {
+		return nil, nil
+	}
+	return s.qs.NameOf(ref)
+}
+
+func (*storeNodes) Folded(context.Context, string) ([]uint64, bool, error) { return nil, false, nil }
+
+func (s *storeNodes) Quads(ctx context.Context, d quad.Direction, id uint64, fn func(q [4]uint64) error) error {
+	if err := s.sync(); err != nil {
+		return err
+	}
+	ref := s.qs.NodeRef(id)
+	if ref == nil {
+		return nil
+	}
+	it := s.qs.QuadIterator(d, ref).Iterate()
+	defer it.Close()
+	var qs [][4]uint64
+	for it.Next(ctx) {
+		var q [4]uint64
+		for i, dir := range quad.Directions {
+			if r, err := s.qs.QuadDirection(it.Result(), dir); err == nil && r != nil {
+				q[i], _ = s.qs.NodeID(r)
+			}
+		}
+		qs = append(qs, q)
+	}
+	if err := it.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(qs, func(a, b [4]uint64) int {
+		for i := range a {
+			if i != int(d-1) && a[i] != b[i] {
+				return cmp.Compare(a[i], b[i])
+			}
+		}
+		return 0
+	})
+	for _, q := range qs {
+		if err := fn(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (*storeNodes) Close() {}
 
 // Lookup finds the entities a name, alias, slug or id denotes, ignoring
 // case, as Catalog.Lookup: from the catalog when this store has it built
@@ -70,7 +197,7 @@ func (db *DB) Lookup(ctx context.Context, name string) ([]*Entity, error) {
 	}
 	db.catalog.mu.Unlock()
 	if cat == nil {
-		if r, ok := db.EntityReader(ctx); ok {
+		if r, ok := db.entityReader(ctx, true); ok {
 			es, ok, err := r.Lookup(name)
 			r.Close()
 			if err != nil || ok {
@@ -140,9 +267,12 @@ func (r *EntityReader) Lookup(name string) (es []*Entity, ok bool, err error) {
 	}
 	var ids []uint64
 	for _, text := range []string{f, EntityPrefix + f} {
-		got, _, err := r.sn.Folded(r.ctx, text)
+		got, ok, err := r.sn.Folded(r.ctx, text)
 		if err != nil {
 			return nil, true, mapErr(err)
+		}
+		if !ok {
+			return nil, false, nil
 		}
 		ids = append(ids, got...)
 	}

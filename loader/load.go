@@ -165,7 +165,14 @@ func LoadSources(ctx context.Context, db *graph.DB, srcs []Source, opts *Options
 		curated = curated || s.Format == Seed || s.Format == CSV || s.Format == ""
 	}
 	if db != nil && curated {
-		if er, ok := db.EntityReader(ctx); ok {
+		// A reader that cannot find names (on PostgreSQL) would ask a
+		// catalog for each: build the catalog once instead.
+		er, ok := db.EntityReader(ctx)
+		if ok && !er.Indexed() {
+			er.Close()
+			ok = false
+		}
+		if ok {
 			rr := &readerResolver{ctx: ctx, db: db, r: er, quals: map[quad.IRI]map[string][]quad.Value{}}
 			defer rr.close()
 			res.store = rr
