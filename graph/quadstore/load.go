@@ -102,8 +102,8 @@ const (
 // The store's readers wait while a part plans and writes (seconds for a
 // million quads), and the load writes in transactions instead while any
 // read of this package is open (Badger stops the process when a read
-// opened before the stream's end is discarded after it; a user of
-// Badger() directly must not read then), or when the disk has no room to
+// opened before the stream's end is discarded after it, so the store
+// hands out no raw Badger handle), or when the disk has no room to
 // merge Badger's levels for the next part (each takes a level of its own;
 // with none left, they are merged into the lowest first). Because of
 // those reads too, the bulk path waits

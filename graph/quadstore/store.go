@@ -583,9 +583,6 @@ func (s *QuadStore) logw() io.Writer {
 	return s.opts.Log
 }
 
-// Badger gives access to the underlying database, for tools and tests.
-func (s *QuadStore) Badger() *badger.DB { return s.db }
-
 // nodeRef is a reference to a node: its id.
 type nodeRef uint64
 
