@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -155,8 +156,16 @@ func (s *storeNodes) Quads(ctx context.Context, d quad.Direction, id uint64, fn 
 	for it.Next(ctx) {
 		var q [4]uint64
 		for i, dir := range quad.Directions {
-			if r, err := s.qs.QuadDirection(it.Result(), dir); err == nil && r != nil {
-				q[i], _ = s.qs.NodeID(r)
+			r, err := s.qs.QuadDirection(it.Result(), dir)
+			if err != nil {
+				return err
+			}
+			if r == nil {
+				continue // no label
+			}
+			var ok bool
+			if q[i], ok = s.qs.NodeID(r); !ok && dir != quad.Label { // a label's invalid ref: none
+				return fmt.Errorf("%w: a quad of node %d has no id for its %s", ErrCorrupt, id, dir)
 			}
 		}
 		qs = append(qs, q)

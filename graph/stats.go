@@ -14,13 +14,27 @@ type Stats struct {
 	Quads int64 `json:"quads"`
 	Nodes int64 `json:"nodes"`
 	// Entities are the nodes with a type, not counting the model's own
-	// statement, evidence and source nodes.
+	// statement, evidence and source nodes (whatever other types they
+	// have); EntitiesByType counts each once a type.
 	Entities int64 `json:"entities"`
 	// Relations are the quads that link two nodes: predicate not an
-	// attribute (IsAttribute), object not a literal.
+	// attribute (IsAttribute), neither subject nor object a literal.
 	Relations       int64            `json:"relations"`
 	EntitiesByType  map[string]int64 `json:"entities_by_type"`
 	RelationsByKind map[string]int64 `json:"relations_by_kind"`
+}
+
+// QuadCount is the number of quads the store holds (Stats' Quads),
+// without reading the links and types Stats reads.
+func (db *DB) QuadCount(ctx context.Context) (int64, error) {
+	if err := db.usable(); err != nil {
+		return 0, err
+	}
+	st, err := db.qs.Stats(ctx, true)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return st.Quads.Value, nil
 }
 
 // Stats counts the store's quads, nodes, entities and relations. The
@@ -56,24 +70,24 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 			st.Relations += n
 		}
 	}
-	// An entity is a subject with a type other than the model's own: one
-	// bit a node id.
-	var seen []uint64
-	err = db.eachTyped(ctx, func(s uint64, name string) {
-		if name == "" {
-			return
-		}
-		st.EntitiesByType[name]++
-		if w := int(s / 64); w >= len(seen) {
-			seen = append(seen, make([]uint64, w+1-len(seen))...)
-		}
-		if seen[s/64]&(1<<(s%64)) == 0 {
-			seen[s/64] |= 1 << (s % 64)
-			st.Entities++
-		}
-	})
+	// An entity is a subject with a type other than the model's own, and
+	// none of the model's own; each counts once a type.
+	typed, err := db.TypedNodes(ctx)
 	if err != nil {
 		return nil, err
+	}
+	var seen []uint64 // a bit a node id
+	for name, ids := range typed.byName {
+		st.EntitiesByType[name] = int64(len(ids))
+		for _, s := range ids {
+			if w := int(s / 64); w >= len(seen) {
+				seen = append(seen, make([]uint64, w+1-len(seen))...)
+			}
+			if seen[s/64]&(1<<(s%64)) == 0 {
+				seen[s/64] |= 1 << (s % 64)
+				st.Entities++
+			}
+		}
 	}
 	return st, nil
 }
@@ -125,9 +139,10 @@ func (db *DB) eachTyped(ctx context.Context, fn func(s uint64, name string)) err
 	return nil
 }
 
-// TypedNodes is which nodes have which type, read from the quads of the
-// type predicates, as the catalog reads them (a type is the short name
-// of the quad's object; the model's own types are none).
+// TypedNodes is which entities have which type, read from the quads of
+// the type predicates, as the catalog reads them (a type is the short
+// name of the quad's object; the model's own types are none, and a node
+// with one of them is no entity).
 type TypedNodes struct {
 	byName map[string][]uint64 // store ids, each once a name
 	refOf  func(uint64) cgraph.Ref
@@ -140,17 +155,28 @@ func (db *DB) TypedNodes(ctx context.Context) (*TypedNodes, error) {
 		return nil, err
 	}
 	t := &TypedNodes{byName: map[string][]uint64{}, refOf: db.qs.NodeRef}
+	meta := map[uint64]bool{}
 	err := db.eachTyped(ctx, func(s uint64, name string) {
 		if name != "" {
 			t.byName[name] = append(t.byName[name], s)
+		} else {
+			meta[s] = true
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	// A statement, evidence or source node is no entity, whatever other
+	// types it has (as in the catalog).
 	for name, ids := range t.byName {
 		slices.Sort(ids)
-		t.byName[name] = slices.Compact(ids)
+		ids = slices.Compact(ids)
+		ids = slices.DeleteFunc(ids, func(id uint64) bool { return meta[id] })
+		if len(ids) == 0 {
+			delete(t.byName, name)
+			continue
+		}
+		t.byName[name] = ids
 	}
 	return t, nil
 }

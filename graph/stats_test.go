@@ -34,6 +34,13 @@ func statsGraph() []quad.Quad {
 		q("st:1", "rdf:type", eg.TypeStatement, ""),
 		q("ev:1", "rdf:type", eg.TypeEvidence, ""),
 		q("src:1", "rdf:type", eg.TypeSource, ""),
+		// Statement and source nodes with other types too are no
+		// entities; a type stated twice counts once.
+		q("st:1", "rdf:type", iri("type:Country"), ""),
+		q("src:1", "rdf:type", iri("type:Organisation"), ""),
+		q("entity:jp", "rdf:type", iri("type:Country"), "st:1"),
+		q("entity:hybrid", "rdf:type", iri("type:Statement"), ""),
+		q("entity:hybrid", "rdf:type", iri("type:Hybrid"), ""),
 		q("entity:jp", "schema:name", quad.String("Japan"), ""),
 		q("entity:jp", "skos:altLabel", quad.String("Nippon"), ""),
 		q("st:1", "rdf:subject", iri("entity:jp"), ""),
@@ -46,6 +53,8 @@ func statsGraph() []quad.Quad {
 		q("entity:kr", "rel:partner", quad.String("the EU"), ""),
 		q("entity:in", "rel:member_of", iri("entity:ap4"), ""),
 		q("entity:in", "rel:member_of", quad.Int(4), ""),
+		// A literal subject (the Go API takes one): no link.
+		{Subject: quad.String("Tokyo"), Predicate: iri("rel:capital_of"), Object: iri("entity:jp")},
 		q("entity:eu", "http://example.org/borders", iri("entity:in"), ""),
 		q("_:b", "http://example.org/borders", quad.BNode("c"), ""),
 	}
@@ -56,7 +65,14 @@ func statsGraph() []quad.Quad {
 func wantStats(qs []quad.Quad) eg.Stats {
 	st := eg.Stats{EntitiesByType: map[string]int64{}, RelationsByKind: map[string]int64{}}
 	nodes := map[quad.Value]bool{}
+	meta := map[quad.Value]bool{}
+	for _, q := range qs {
+		if eg.IsTypePredicate(q.Predicate) && eg.IsMetaType(q.Object) {
+			meta[q.Subject] = true
+		}
+	}
 	entities := map[quad.Value]bool{}
+	byType := map[string]map[quad.Value]bool{}
 	for _, q := range qs {
 		st.Quads++
 		for _, v := range []quad.Value{q.Subject, q.Predicate, q.Object, q.Label} {
@@ -66,15 +82,22 @@ func wantStats(qs []quad.Quad) eg.Stats {
 		}
 		switch {
 		case eg.IsTypePredicate(q.Predicate):
-			if !eg.IsMetaType(q.Object) {
-				st.EntitiesByType[eg.ShortName(q.Object)]++
+			if !eg.IsMetaType(q.Object) && !meta[q.Subject] {
+				ty := eg.ShortName(q.Object)
+				if byType[ty] == nil {
+					byType[ty] = map[quad.Value]bool{}
+				}
+				byType[ty][q.Subject] = true
 				entities[q.Subject] = true
 			}
-		case eg.IsAttribute(q.Predicate), eg.IsLiteral(q.Object):
+		case eg.IsAttribute(q.Predicate), eg.IsLiteral(q.Object), eg.IsLiteral(q.Subject):
 		default:
 			st.RelationsByKind[eg.ShortName(q.Predicate)]++
 			st.Relations++
 		}
+	}
+	for ty, es := range byType {
+		st.EntitiesByType[ty] = int64(len(es))
 	}
 	st.Nodes, st.Entities = int64(len(nodes)), int64(len(entities))
 	return st
@@ -89,6 +112,9 @@ func checkStats(t *testing.T, db *eg.DB, want eg.Stats) {
 	if got.Quads != want.Quads || got.Nodes != want.Nodes || got.Entities != want.Entities || got.Relations != want.Relations ||
 		!maps.Equal(got.EntitiesByType, want.EntitiesByType) || !maps.Equal(got.RelationsByKind, want.RelationsByKind) {
 		t.Fatalf("stats\n got %+v\nwant %+v", *got, want)
+	}
+	if n, err := db.QuadCount(context.Background()); err != nil || n != want.Quads {
+		t.Fatalf("QuadCount = %d, %v; want %d", n, err, want.Quads)
 	}
 }
 

@@ -463,8 +463,8 @@ func loadHistory(ctx context.Context, db *graph.DB, src Source, o *Options) (*Re
 		return nil, &Error{File: src.Name, Kind: ErrInvalid, Msg: strings.TrimPrefix(err.Error(), "graph: ")}
 	}
 	res := &Result{Files: 1, Transactions: n}
-	if st, err := db.Stats(ctx); err == nil {
-		res.Read, res.Added = st.Quads, st.Quads
+	if n, err := db.QuadCount(ctx); err == nil {
+		res.Read, res.Added = n, n
 	}
 	return res, nil
 }

@@ -39,12 +39,23 @@ type netView struct {
 func newView(l *graph.Links, s *graph.Search, directed bool, keep map[int32]bool, charge func(int) error) (*netView, error) {
 	v := &netView{l: l, w: &walker{l: l, s: s, from: -1, to: -1}, directed: directed, in: make([]bool, l.Len())}
 	// The rows are sized once, for at most every edge of the view's nodes
-	// both ways: growing them is most of a build's time on a large graph.
+	// both ways whose predicate the search allows: growing them is most
+	// of a build's time on a large graph.
 	hops := 0
 	for n := int32(0); int(n) < l.Len(); n++ {
 		if keep[n] || s.Node == nil || s.Node(n) {
 			v.in[n] = true
-			hops += len(l.Out(n)) + len(l.In(n))
+			if s.Pred == nil {
+				hops += len(l.Out(n)) + len(l.In(n))
+				continue
+			}
+			for _, es := range [2][]graph.Edge{l.Out(n), l.In(n)} {
+				for _, e := range es {
+					if s.Pred(e.Pred) {
+						hops++
+					}
+				}
+			}
 		}
 	}
 	n := l.Len()
