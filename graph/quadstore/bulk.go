@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -20,16 +19,10 @@ import (
 // bulkBuilder collects quads in memory for the bulk path: values interned
 // to dense ids, quads as id tuples.
 type bulkBuilder struct {
-	// ids finds a value's id by a 128-bit hash of its N-Quads form
-	// (its identity, as hashOf's) under this process's random seeds: as
-	// unlikely to collide as hashOf, and far cheaper than the SHA-256 the
-	// store keys values by, which is taken once a value, not once an
-	// occurrence (a value occurs five times on average in the movie data).
-	seeds  [2]maphash.Seed
-	ids    map[[2]uint64]uint32
-	hashes []valueHash // hashes[id-1]
-	arena  []byte      // encoded values, back to back
-	offs   []uint32    // value id-1 spans arena[offs[id-1]:offs[id]]
+	dict valueDict
+	// hashes holds the store's key of every value (hashes[id-1]), once a
+	// streamed part asks for them (storeHashes).
+	hashes []valueHash
 	quads  [][4]uint32
 	// runs, once the quads outgrew a chunk: the chunks sorted on disk.
 	// quads then holds none of them.
@@ -45,36 +38,19 @@ func (b *bulkBuilder) total() int64 {
 	return n
 }
 
-func newBulkBuilder() *bulkBuilder {
-	return &bulkBuilder{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		ids: make(map[[2]uint64]uint32), offs: []uint32{0}}
-}
+func newBulkBuilder() *bulkBuilder { return &bulkBuilder{dict: newValueDict()} }
 
-func (b *bulkBuilder) intern(v quad.Value) (uint32, error) {
-	text := v.String()
-	k := [2]uint64{maphash.String(b.seeds[0], text), maphash.String(b.seeds[1], text)}
-	if id, ok := b.ids[k]; ok {
-		return id, nil
+// values is the number of distinct values taken.
+func (b *bulkBuilder) values() int { return b.dict.count() }
+
+// storeHashes sets b.hashes, unless set.
+func (b *bulkBuilder) storeHashes(ctx context.Context) error {
+	if b.hashes != nil || b.values() == 0 {
+		return nil
 	}
-	h := hashOfText(text)
-	start := len(b.arena)
-	var err error
-	b.arena, err = appendValue(b.arena, v)
-	if err != nil {
-		b.arena = b.arena[:start]
-		return 0, err
-	}
-	if len(b.arena)-start > maxValueBytes {
-		return 0, fmt.Errorf("quadstore: value of %d bytes is over the limit of %d", len(b.arena)-start, maxValueBytes)
-	}
-	if len(b.arena) > 1<<32-1 || len(b.hashes) >= 1<<32-2 {
-		return 0, fmt.Errorf("%w: the bulk load outgrew its 4 GiB value arena", ErrTooLarge)
-	}
-	b.hashes = append(b.hashes, h)
-	b.offs = append(b.offs, uint32(len(b.arena)))
-	id := uint32(len(b.hashes))
-	b.ids[k] = id
-	return id, nil
+	hs, err := b.dict.hashes(ctx)
+	b.hashes = hs
+	return err
 }
 
 func (b *bulkBuilder) add(q quad.Quad) error {
@@ -84,7 +60,7 @@ func (b *bulkBuilder) add(q quad.Quad) error {
 		if v == nil {
 			continue
 		}
-		id, err := b.intern(v)
+		id, err := b.dict.intern(v)
 		if err != nil {
 			return err
 		}
@@ -94,7 +70,7 @@ func (b *bulkBuilder) add(q quad.Quad) error {
 	return nil
 }
 
-func (b *bulkBuilder) value(id uint32) []byte { return b.arena[b.offs[id-1]:b.offs[id]] }
+func (b *bulkBuilder) value(id uint32) []byte { return b.dict.value(id) }
 
 // bulkLoad loads into the empty store. The caller holds wmu.
 func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOptions) (LoadResult, error) {
@@ -103,7 +79,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	// transaction.
 	s.histDefault = histNone
 	defer func() { s.histDefault = histOwn }()
-	defer lowerGC()()
+	defer LowerGC()()
 	b := newBulkBuilder()
 	br := &batchReader{ctx: ctx, r: r}
 	// Parsing the input and interning its values overlap: a goroutine
@@ -178,7 +154,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 				}
 			}
 		}
-		if len(b.hashes) >= opt.BulkValues {
+		if b.values() >= opt.BulkValues {
 			full.Store(true)
 		}
 		if opt.Progress != nil && read%(64*4096) < int64(len(bt.qs)) {
@@ -214,7 +190,9 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	if opt.Progress != nil {
 		opt.Progress(LoadProgress{Read: br.read, Writing: true})
 	}
-	if err := s.needSpace(fmt.Sprintf("loading %d statements", b.total()), 2*bytesPerQuad*b.total()); err != nil {
+	// The store's tables, and a quarter more; the runs sorted to disk
+	// (64 bytes a quad) are on the disk already.
+	if err := s.needSpace(fmt.Sprintf("loading %d statements", b.total()), bytesPerQuad*b.total()*5/4); err != nil {
 		return LoadResult{Read: br.read}, err
 	}
 	if err := s.markBulk(); err != nil {
@@ -479,6 +457,8 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 		counts [4][]uint32
 		nquads int64
 	)
+	// Nothing more is interned: the slot table goes before the sorts.
+	b.dict.dropIndex()
 	if b.runs == nil {
 		// Deduplicate in subject order, the order of the S index.
 		slices.SortFunc(b.quads, byIndex[uint32](primary))
@@ -518,12 +498,16 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 
 	// The folded-name index's keys, made while the S index is written.
 	type folds struct {
-		keys *foldArena
+		keys *foldSet
 		err  error
 	}
 	foldc := make(chan folds, 1)
+	foldDir := "" // with chunks on disk, the keys are sorted into runs too
+	if b.runs != nil {
+		foldDir = b.runs.dir
+	}
 	go func() {
-		keys, err := foldEntries(ctx, b, nil, 1)
+		keys, err := foldEntries(ctx, b, nil, 1, foldDir)
 		foldc <- folds{keys, err}
 	}()
 	errc := make(chan error, 1)
@@ -534,15 +518,19 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	out := &streamOut{sw: sw, stream: streamRest}
 	err := firstErr(
 		func() error { return sIndex(out) },
-		func() error { return emitCounts(out, &counts) },
+		func() error {
+			err := emitCounts(out, &counts)
+			counts = [4][]uint32{}
+			return err
+		},
 		func() error {
 			f := <-foldc
 			if f.err != nil {
 				return f.err
 			}
-			return emitFolds(out, f.keys)
+			return emitFolds(out, f.keys) // and the keys go before the hashes come
 		},
-		func() error { return emitHashes(out, b) },
+		func() error { return emitHashes(ctx, out, b) },
 		func() error { return emitMeta(out, b, nquads) },
 		func() error { return emitNodes(out, b) },
 		out.done,
@@ -594,7 +582,7 @@ func emitIndex[T uint32 | uint64](ctx context.Context, out *streamOut, x *index,
 func newCounts(b *bulkBuilder) [4][]uint32 {
 	var counts [4][]uint32
 	for i := range counts {
-		counts[i] = make([]uint32, len(b.hashes)+1)
+		counts[i] = make([]uint32, b.values()+1)
 	}
 	return counts
 }
@@ -626,18 +614,28 @@ func emitCounts(out *streamOut, counts *[4][]uint32) error {
 	return nil
 }
 
-// emitHashes writes the value hashes in hash order.
-func emitHashes(out *streamOut, b *bulkBuilder) error {
-	order := make([]uint32, len(b.hashes))
-	for i := range order {
-		order[i] = uint32(i + 1)
+// emitHashes writes the value hashes in hash order, taken now: the
+// dictionary does not keep them.
+func emitHashes(ctx context.Context, out *streamOut, b *bulkBuilder) error {
+	hashes, err := b.dict.hashes(ctx)
+	if err != nil {
+		return err
 	}
-	slices.SortFunc(order, func(p, q uint32) int { return bytes.Compare(b.hashes[p-1][:], b.hashes[q-1][:]) })
+	type entry struct {
+		h  valueHash
+		id uint32
+	}
+	order := make([]entry, len(hashes))
+	for i, h := range hashes {
+		order[i] = entry{h, uint32(i + 1)}
+	}
+	hashes = nil
+	slices.SortFunc(order, func(p, q entry) int { return bytes.Compare(p.h[:], q.h[:]) })
 	key := make([]byte, 0, 1+hashSize)
-	for _, id := range order {
+	for _, e := range order {
 		key = append(key[:0], pfxHash)
-		key = append(key, b.hashes[id-1][:]...)
-		if err := out.put(key, putU64(uint64(id))); err != nil {
+		key = append(key, e.h[:]...)
+		if err := out.put(key, putU64(uint64(e.id))); err != nil {
 			return err
 		}
 	}
@@ -646,7 +644,7 @@ func emitHashes(out *streamOut, b *bulkBuilder) error {
 
 // emitMeta writes the metadata, in key order.
 func emitMeta(out *streamOut, b *bulkBuilder, nquads int64) error {
-	nodes := uint64(len(b.hashes))
+	nodes := uint64(b.values())
 	for _, kv := range []struct{ k, v []byte }{
 		{keyFormat, []byte(FormatVersion)},
 		{keyNextID, putU64(nodes + 1)},
@@ -663,7 +661,7 @@ func emitMeta(out *streamOut, b *bulkBuilder, nquads int64) error {
 // emitNodes writes the values in id order.
 func emitNodes(out *streamOut, b *bulkBuilder) error {
 	key := make([]byte, 0, 9)
-	for id := uint32(1); id <= uint32(len(b.hashes)); id++ {
+	for id := uint32(1); id <= uint32(b.values()); id++ {
 		key = append(key[:0], pfxNode)
 		key = binary.BigEndian.AppendUint64(key, uint64(id))
 		if err := out.put(key, b.value(id)); err != nil {

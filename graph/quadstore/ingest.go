@@ -110,7 +110,7 @@ type ingestion struct {
 // nothing. With errNoStream it returns the quads it read, for the caller's
 // batches.
 func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Quad, opt *LoadOptions, lt *longTx) (*longTx, []quad.Quad, error) {
-	defer lowerGC()()
+	defer LowerGC()()
 	b, err := readChunk(br, head, opt)
 	if err != nil {
 		return nil, nil, err
@@ -140,7 +140,7 @@ func readChunk(br *batchReader, head []quad.Quad, opt *LoadOptions) (*bulkBuilde
 		return nil, err
 	}
 	buf := head[:0]
-	for !br.done() && len(b.quads) < limit && len(b.hashes) < opt.BulkValues {
+	for !br.done() && len(b.quads) < limit && b.values() < opt.BulkValues {
 		var err error
 		if buf, err = br.next(buf, min(4096, limit-len(b.quads))); err != nil {
 			return nil, err
@@ -287,6 +287,10 @@ func (s *QuadStore) planIngest(ctx context.Context, b *bulkBuilder, opt *LoadOpt
 	if lt != nil {
 		ing.id, ing.records, ing.first = lt.id, lt.seq, lt.seq
 	}
+	if err := b.storeHashes(ctx); err != nil {
+		return nil, err
+	}
+	b.dict.dropIndex()
 	ids := make([]uint64, len(b.hashes)+1)
 	if err := s.db.View(func(txn *badger.Txn) error { return s.lookupAll(ctx, txn, b.hashes, ids) }); err != nil {
 		return nil, err
@@ -526,7 +530,7 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.Stre
 			lop.done,
 		)
 	}()
-	var folds *foldArena
+	var folds *foldSet // in memory: a part holds a chunk at most
 	out := &streamOut{sw: sw, stream: streamRest, version: version}
 	err = firstErr(
 		func() error { return emitIndex(ctx, out, primary, ing.quads) },
@@ -536,7 +540,7 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.Stre
 				return nil
 			}
 			var err error
-			if folds, err = foldEntries(ctx, b, ing.fresh, ing.base); err != nil {
+			if folds, err = foldEntries(ctx, b, ing.fresh, ing.base, ""); err != nil {
 				return err
 			}
 			return emitFolds(out, folds)
@@ -644,11 +648,11 @@ func (ing *ingestion) emitCounts(out *streamOut) error {
 // undoes a record in one): a quad's undo deletes its three or four index
 // keys and writes up to four counters, and a node the load created, when
 // its last quad goes, its value, hash and folded names.
-func (ing *ingestion) emitOps(out *streamOut, budget int, folds *foldArena) error {
+func (ing *ingestion) emitOps(out *streamOut, budget int, folds *foldSet) error {
 	foldsOf := make(map[uint64]int)
 	if folds != nil {
-		for i := range folds.keys {
-			k := folds.key(i)
+		for i := range folds.mem.keys {
+			k := folds.mem.key(i)
 			foldsOf[binary.BigEndian.Uint64(k[len(k)-8:])]++
 		}
 	}
@@ -763,7 +767,7 @@ func (s *QuadStore) unstream(ing *ingestion) error {
 // decodeAll returns the builder's quads as read (the stream could not be
 // used).
 func (b *bulkBuilder) decodeAll() ([]quad.Quad, error) {
-	vals := make([]quad.Value, len(b.hashes)+1)
+	vals := make([]quad.Value, b.values()+1)
 	for id := 1; id < len(vals); id++ {
 		v, err := decodeValue(b.value(uint32(id)))
 		if err != nil {

@@ -81,7 +81,7 @@ const (
 	// The bulk path's degree counters are 32-bit: no node can have more
 	// quads than the bulk path takes.
 	defaultBulkLimit  = math.MaxUint32
-	defaultBulkValues = 1 << 23
+	defaultBulkValues = 23 << 20
 )
 
 // Load adds every quad r yields, ignoring quads already stored, as one

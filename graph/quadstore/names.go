@@ -1,10 +1,14 @@
 package quadstore
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -150,13 +154,28 @@ func (a *foldArena) key(i int) []byte {
 	return a.buf[off : off+n]
 }
 
+// foldChunk is how many bytes of folded-name keys a bulk load sorts in
+// memory before it writes them as a run (when it has a runs directory).
+var foldChunk = 64 << 20
+
+// foldSet is a load's folded-name index keys, sorted: in memory, or, past
+// foldChunk bytes, as sorted runs on disk (uvarint length, key), merged as
+// they are written. A load of 10^8 quads of B4's graph makes about 2.5×10^7
+// keys, a gigabyte in memory.
+type foldSet struct {
+	mem  *foldArena
+	runs []string
+}
+
 // foldEntries returns the folded-name index keys of the bulk builder's
 // values, in key order: of every value when only is nil, the store's ids
 // being the builder's; else of the values only lists (builder ids), which
-// take the store's ids first, first+1, … in that order.
-func foldEntries(ctx context.Context, b *bulkBuilder, only []uint32, first uint64) (*foldArena, error) {
+// take the store's ids first, first+1, … in that order. With a directory,
+// every foldChunk bytes of keys are sorted and written there as a run.
+func foldEntries(ctx context.Context, b *bulkBuilder, only []uint32, first uint64, dir string) (*foldSet, error) {
 	a := &foldArena{}
-	n := len(b.hashes)
+	set := &foldSet{}
+	n := b.values()
 	if only != nil {
 		n = len(only)
 	}
@@ -183,11 +202,58 @@ func foldEntries(ctx context.Context, b *bulkBuilder, only []uint32, first uint6
 			a.buf = appendFoldKey(a.buf, f, first+uint64(i))
 			a.keys = append(a.keys, uint64(off)<<16|uint64(len(a.buf)-off))
 		}
+		if dir != "" && len(a.buf) >= foldChunk {
+			if err := set.spill(dir, a); err != nil {
+				return nil, err
+			}
+		}
 	}
+	if len(set.runs) > 0 {
+		if len(a.keys) > 0 {
+			if err := set.spill(dir, a); err != nil {
+				return nil, err
+			}
+		}
+		return set, nil
+	}
+	a.sort()
+	set.mem = a
+	return set, nil
+}
+
+func (a *foldArena) sort() {
 	slices.SortFunc(a.keys, func(p, q uint64) int {
 		return bytes.Compare(a.buf[p>>16:p>>16+p&0xffff], a.buf[q>>16:q>>16+q&0xffff])
 	})
-	return a, nil
+}
+
+// spill sorts the arena's keys, writes them as the set's next run and
+// empties the arena.
+func (set *foldSet) spill(dir string, a *foldArena) error {
+	a.sort()
+	name := filepath.Join(dir, fmt.Sprintf("F%06d.run", len(set.runs)))
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	set.runs = append(set.runs, name)
+	w := bufio.NewWriterSize(f, 1<<20)
+	var hdr []byte
+	for i := range a.keys {
+		k := a.key(i)
+		hdr = binary.AppendUvarint(hdr[:0], uint64(len(k)))
+		w.Write(hdr)
+		if _, err := w.Write(k); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	a.buf, a.keys = a.buf[:0], a.keys[:0]
+	return f.Close()
 }
 
 // textTag reports whether a value with this encoding tag may be indexed.
@@ -199,12 +265,96 @@ func textTag(tag byte) bool {
 	return false
 }
 
-// emitFolds writes the index keys the bulk path prepared.
-func emitFolds(out *streamOut, a *foldArena) error {
-	for i := range a.keys {
-		if err := out.put(a.key(i), nil); err != nil {
+// emitFolds writes the index keys the bulk path prepared, in key order.
+func emitFolds(out *streamOut, set *foldSet) error {
+	if set.mem != nil {
+		a := set.mem
+		for i := range a.keys {
+			if err := out.put(a.key(i), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	type run struct {
+		f   *os.File
+		r   *bufio.Reader
+		cur []byte
+	}
+	next := func(r *run) (bool, error) {
+		n, err := binary.ReadUvarint(r.r)
+		if err == io.EOF {
+			return false, nil
+		}
+		if err == nil {
+			r.cur = slices.Grow(r.cur[:0], int(n))[:n]
+			_, err = io.ReadFull(r.r, r.cur)
+		}
+		if err != nil {
+			return false, fmt.Errorf("quadstore: reading %s: %w", r.f.Name(), err)
+		}
+		return true, nil
+	}
+	var h []*run
+	defer func() {
+		for _, r := range h {
+			r.f.Close()
+		}
+	}()
+	for _, name := range set.runs {
+		f, err := os.Open(name)
+		if err != nil {
 			return err
 		}
+		r := &run{f: f, r: bufio.NewReaderSize(f, 256<<10)}
+		if ok, err := next(r); err != nil || !ok {
+			f.Close()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		h = append(h, r)
+	}
+	less := func(i, j int) bool { return bytes.Compare(h[i].cur, h[j].cur) < 0 }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && less(r, l) {
+				m = r
+			}
+			if !less(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(h) > 0 {
+		top := h[0]
+		if err := out.put(top.cur, nil); err != nil {
+			return err
+		}
+		ok, err := next(top)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			top.f.Close()
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		down(0)
+	}
+	for _, name := range set.runs {
+		os.Remove(name)
 	}
 	return nil
 }

@@ -302,10 +302,10 @@ var gcLowered struct {
 	prev int // the target before the first of them
 }
 
-// lowerGC sets the collector's target to bulkGCPercent, unless it is lower
+// LowerGC sets the collector's target to bulkGCPercent, unless it is lower
 // already or off, until the returned function is called (by every bulk
 // load running, when several are).
-func lowerGC() (restore func()) {
+func LowerGC() (restore func()) {
 	gcLowered.Lock()
 	defer gcLowered.Unlock()
 	if gcLowered.n == 0 {

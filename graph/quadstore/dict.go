@@ -1,0 +1,185 @@
+package quadstore
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"runtime"
+	"sync"
+
+	"github.com/cayleygraph/quad"
+)
+
+// valueDict interns a load's values to dense ids (1, 2, …) in the order
+// first seen, holding each value's stored encoding once. It is the bulk
+// path's largest structure, so it is laid out for size: about 45 bytes a
+// value with the encoding (a Go map of the same keys took 45 bytes an
+// entry before any value was held), and nothing is copied as it grows
+// beyond its slot table.
+//
+// A value is found by two 64-bit hashes of its N-Quads form (its identity,
+// as hashOf's) under this process's random seeds: the slot table keeps 32
+// bits of the first beside the id, keys the second whole, so two values
+// are taken for one only when 96 bits agree, a chance of about 10^-15 at
+// 10^7 values. The store's own key, the first 16 bytes of the value's
+// SHA-256, is taken once a value when the values are written (hashes),
+// not once an occurrence (a value occurs five times on average in the
+// movie data).
+type valueDict struct {
+	seeds [2]maphash.Seed
+	// slots is an open-addressing table, linear probing, a power of two
+	// long and at most three quarters full: each slot is 0 (empty) or the
+	// first hash's high 32 bits (the tag) above a value's id. A value's
+	// home slot is its tag modulo the table's length, so the table grows
+	// without the values (it stays under 2^32 slots: the 4 GiB arena
+	// holds fewer than 2^31 values).
+	slots []uint64
+	keys  []uint64 // keys[id-1]: the second hash of value id
+	// arena holds the encodings back to back in blocks of arenaBlock
+	// bytes, none across two blocks; ends[id-1] is where value id ends,
+	// an offset into the blocks as if they were one.
+	arena [][]byte
+	ends  []uint32
+	enc   []byte // the encoding of the value being interned
+}
+
+// arenaBlock is the size of the arena's blocks: above maxValueBytes, so every
+// value fits one (tests make it small).
+var arenaBlock uint64 = 64 << 20
+
+func newValueDict() valueDict {
+	return valueDict{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, slots: make([]uint64, 1<<10)}
+}
+
+// count is the number of values interned.
+func (d *valueDict) count() int { return len(d.ends) }
+
+// intern returns the id of v, interning it first if new.
+func (d *valueDict) intern(v quad.Value) (uint32, error) {
+	text := v.String()
+	h1, h2 := maphash.String(d.seeds[0], text), maphash.String(d.seeds[1], text)
+	tag := h1 &^ (1<<32 - 1)
+	mask := uint64(len(d.slots) - 1)
+	i := h1 >> 32 & mask
+	for {
+		s := d.slots[i]
+		if s == 0 {
+			break
+		}
+		if s&^(1<<32-1) == tag && d.keys[uint32(s)-1] == h2 {
+			return uint32(s), nil
+		}
+		i = (i + 1) & mask
+	}
+	var err error
+	d.enc, err = appendValue(d.enc[:0], v)
+	if err != nil {
+		return 0, err
+	}
+	if len(d.enc) > maxValueBytes {
+		return 0, fmt.Errorf("quadstore: value of %d bytes is over the limit of %d", len(d.enc), maxValueBytes)
+	}
+	if len(d.ends) >= 1<<32-2 {
+		return 0, fmt.Errorf("%w: the bulk load outgrew its 2^32 values", ErrTooLarge)
+	}
+	// The value's block: the last one, or a new one if it does not fit.
+	end := uint64(0)
+	if n := len(d.arena); n > 0 {
+		last := d.arena[n-1]
+		end = uint64(n-1)*arenaBlock + uint64(len(last))
+		if uint64(len(last)+len(d.enc)) > arenaBlock {
+			d.arena = append(d.arena, make([]byte, 0, arenaBlock))
+			end = uint64(n) * arenaBlock
+		}
+	} else {
+		d.arena = append(d.arena, make([]byte, 0, arenaBlock))
+	}
+	end += uint64(len(d.enc))
+	if end > 1<<32-1 {
+		return 0, fmt.Errorf("%w: the bulk load outgrew its 4 GiB value arena", ErrTooLarge)
+	}
+	last := &d.arena[len(d.arena)-1]
+	*last = append(*last, d.enc...)
+	d.ends = append(d.ends, uint32(end))
+	d.keys = append(d.keys, h2)
+	id := uint32(len(d.ends))
+	d.slots[i] = tag | uint64(id)
+	if len(d.ends) > len(d.slots)/4*3 {
+		if len(d.slots) >= 1<<32 {
+			return 0, fmt.Errorf("%w: the bulk load outgrew its value table", ErrTooLarge)
+		}
+		d.grow()
+	}
+	return id, nil
+}
+
+// grow doubles the slot table.
+func (d *valueDict) grow() {
+	old := d.slots
+	d.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(d.slots) - 1)
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		i := s >> 32 & mask // the home slot is the tag's
+
+		for d.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		d.slots[i] = s
+	}
+}
+
+// value is the encoding of value id.
+func (d *valueDict) value(id uint32) []byte {
+	end := uint64(d.ends[id-1])
+	blk := (end - 1) / arenaBlock
+	start := blk * arenaBlock
+	if id > 1 {
+		start = max(start, uint64(d.ends[id-2]))
+	}
+	return d.arena[blk][start-blk*arenaBlock : end-blk*arenaBlock]
+}
+
+// dropIndex lets the slot table and keys go: the values can no longer be
+// interned, only read.
+func (d *valueDict) dropIndex() { d.slots, d.keys = nil, nil }
+
+// hashes returns the store's key (hashOf) of every value, hashes[id-1]
+// for value id, taken on every core. A value's encoding gives back its
+// N-Quads form (a time's is in UTC, to the second, as its encoding is), so
+// the key is the one its first occurrence had.
+func (d *valueDict) hashes(ctx context.Context) ([]valueHash, error) {
+	n := d.count()
+	out := make([]valueHash, n)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if i&0xffff == 0 {
+					if err := ctx.Err(); err != nil {
+						errs[w] = err
+						return
+					}
+				}
+				v, err := decodeValue(d.value(uint32(i + 1)))
+				if err != nil {
+					errs[w] = fmt.Errorf("value %d: %w", i+1, err)
+					return
+				}
+				out[i] = hashOf(v)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

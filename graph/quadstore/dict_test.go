@@ -1,0 +1,109 @@
+package quadstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/cayleygraph/quad"
+)
+
+// TestValueDict interns values of every kind, each several times in a
+// random order, through many growths of the slot table and, with small
+// blocks, many arena blocks: a value keeps one id, two values never share
+// one, every encoding reads back as the value, and the hashes are the
+// store's keys of the values as read.
+func TestValueDict(t *testing.T) {
+	for _, block := range []uint64{64, 1 << 20} {
+		t.Run(fmt.Sprint(block), func(t *testing.T) {
+			old := arenaBlock
+			arenaBlock = block
+			defer func() { arenaBlock = old }()
+			zone := time.FixedZone("X", 2*3600)
+			var vals []quad.Value
+			for i := range 30000 {
+				var v quad.Value
+				switch i % 9 {
+				case 0:
+					v = quad.IRI(fmt.Sprintf("entity:e%d", i))
+				case 1:
+					v = quad.BNode(fmt.Sprintf("b%d", i))
+				case 2:
+					v = quad.String(fmt.Sprintf("Entity %d", i))
+				case 3:
+					v = quad.TypedString{Value: quad.String(fmt.Sprint(i)), Type: "xsd:thing"}
+				case 4:
+					v = quad.LangString{Value: quad.String(fmt.Sprintf("nom %d", i)), Lang: "fr"}
+				case 5:
+					v = quad.Int(i)
+				case 6:
+					v = quad.Float(float64(i) / 7)
+				case 7:
+					v = quad.Time(time.Unix(int64(i)*1000, 0).In(zone))
+				case 8:
+					v = quad.String("") // one empty string, many times
+				}
+				vals = append(vals, v)
+			}
+			vals = append(vals, quad.Bool(true), quad.Bool(false))
+			d := newValueDict()
+			ids := make(map[string]uint32)
+			seen := make(map[uint32]string)
+			order := make([]int, 0, 3*len(vals))
+			for range 3 {
+				for i := range vals {
+					order = append(order, i)
+				}
+			}
+			rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			for _, i := range order {
+				v := vals[i]
+				id, err := d.intern(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := v.String()
+				if want, ok := ids[text]; ok && want != id {
+					t.Fatalf("%s: id %d, then %d", text, want, id)
+				}
+				if other, ok := seen[id]; ok && other != text {
+					t.Fatalf("id %d is both %s and %s", id, other, text)
+				}
+				ids[text], seen[id] = id, text
+			}
+			if d.count() != len(ids) {
+				t.Fatalf("%d values interned, %d distinct", d.count(), len(ids))
+			}
+			hashes, err := d.hashes(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				id := ids[v.String()]
+				got, err := decodeValue(d.value(id))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := v
+				if tv, ok := v.(quad.Time); ok {
+					want = quad.Time(time.Time(tv).UTC())
+				}
+				if got.String() != want.String() {
+					t.Fatalf("value %d reads back as %s, want %s", id, got, want)
+				}
+				if hashes[id-1] != hashOf(v) {
+					t.Fatalf("value %d (%s): hash is not the store's key", id, v)
+				}
+			}
+			if block == 64 && len(d.arena) < 100 {
+				t.Fatalf("the values took %d blocks of 64 bytes; the test wants many", len(d.arena))
+			}
+			d.dropIndex()
+			if _, err := decodeValue(d.value(1)); err != nil {
+				t.Fatalf("after dropIndex: %v", err)
+			}
+		})
+	}
+}
