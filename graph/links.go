@@ -287,21 +287,26 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		l.outStart[i+1] += l.outStart[i]
 		l.inStart[i+1] += l.inStart[i]
 	}
+	// The out rows from the links, then the in rows from the out rows,
+	// so that the links and both rows are never held at once.
 	l.out = make([]Edge, links)
-	l.in = make([]Edge, links)
-	outFill := append([]int32(nil), l.outStart[:n]...)
-	inFill := append([]int32(nil), l.inStart[:n]...)
+	fill := append([]int32(nil), l.outStart[:n]...)
 	for _, r := range rs {
 		if r.p < 0 {
 			continue
 		}
-		s, o := int32(r.s), int32(r.o)
-		l.out[outFill[s]] = Edge{Other: o, Pred: r.p, Label: int32(r.lbl)}
-		outFill[s]++
-		l.in[inFill[o]] = Edge{Other: s, Pred: r.p, Label: int32(r.lbl)}
-		inFill[o]++
+		l.out[fill[r.s]] = Edge{Other: int32(r.o), Pred: r.p, Label: int32(r.lbl)}
+		fill[r.s]++
 	}
 	rs = nil
+	l.in = make([]Edge, links)
+	copy(fill, l.inStart[:n])
+	for s := range int32(n) {
+		for _, e := range l.Out(s) {
+			l.in[fill[e.Other]] = Edge{Other: s, Pred: e.Pred, Label: e.Label}
+			fill[e.Other]++
+		}
+	}
 	// Order each node's edges by neighbour, so that results are stable.
 	for i := 0; i < n; i++ {
 		sortEdges(l.out[l.outStart[i]:l.outStart[i+1]])
