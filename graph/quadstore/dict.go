@@ -12,10 +12,10 @@ import (
 
 // valueDict interns a load's values to dense ids (1, 2, …) in the order
 // first seen, holding each value's stored encoding once. It is the bulk
-// path's largest structure, so it is laid out for size: about 45 bytes a
-// value with the encoding (a Go map of the same keys took 45 bytes an
-// entry before any value was held), and nothing is copied as it grows
-// beyond its slot table.
+// path's largest structure, so it is laid out for size: 23 to 33 bytes a
+// value beside its encoding (a Go map of the same keys took 45 bytes an
+// entry alone), and past its first block of values nothing is copied as
+// it grows but its slot table.
 //
 // A value is found by two 64-bit hashes of its N-Quads form (its identity,
 // as hashOf's) under this process's random seeds: the slot table keeps 32
@@ -83,6 +83,9 @@ func (d *valueDict) intern(v quad.Value) (uint32, error) {
 		return 0, fmt.Errorf("%w: the bulk load outgrew its 2^32 values", ErrTooLarge)
 	}
 	// The value's block: the last one, or a new one if it does not fit.
+	// The first block starts small and grows as a slice does (a small
+	// load takes a few kilobytes); once it is full, the load is large,
+	// and every further block is taken whole.
 	end := uint64(0)
 	if n := len(d.arena); n > 0 {
 		last := d.arena[n-1]
@@ -92,7 +95,7 @@ func (d *valueDict) intern(v quad.Value) (uint32, error) {
 			end = uint64(n) * arenaBlock
 		}
 	} else {
-		d.arena = append(d.arena, make([]byte, 0, arenaBlock))
+		d.arena = append(d.arena, make([]byte, 0, min(arenaBlock, 64<<10)))
 	}
 	end += uint64(len(d.enc))
 	if end > 1<<32-1 {
