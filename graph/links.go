@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -299,6 +300,11 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		fill[r.s]++
 	}
 	rs = nil
+	if links >= 1<<22 {
+		// 64 MB of links or more: hand them back before the in rows are
+		// made, or the process holds both (4×10^7 links: 640 MB).
+		debug.FreeOSMemory()
+	}
 	l.in = make([]Edge, links)
 	copy(fill, l.inStart[:n])
 	for s := range int32(n) {

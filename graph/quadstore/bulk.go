@@ -415,7 +415,7 @@ func (s *QuadStore) releasingPages() (stop func()) {
 			case <-quit:
 				return
 			case <-t.C:
-				releaseTablePages(s.dir)
+				releaseTablePages(s.dir, nil)
 			}
 		}
 	}()

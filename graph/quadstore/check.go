@@ -111,7 +111,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 		// Nodes: every value decodes, its hash record points back to it.
 		exists := make([]bool, nextID+1)
 		var folded int64 // the entries the folded-name index should hold
-		err := scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
+		err := s.scanAll(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 {
 				rep.problem("node key of %d bytes", len(k))
 				return nil
@@ -156,7 +156,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 			}
 		}
 		var hashes int64
-		if err := scan(ctx, txn, []byte{pfxHash}, func(k, v []byte) error {
+		if err := s.scanAll(ctx, txn, []byte{pfxHash}, func(k, v []byte) error {
 			hashes++
 			return nil
 		}); err != nil {
@@ -176,7 +176,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 		}
 		var labelled int64
 		key := make([]byte, 0, quadKeyLen)
-		err = scan(ctx, txn, []byte{primary.prefix}, func(k, _ []byte) error {
+		err = s.scanAll(ctx, txn, []byte{primary.prefix}, func(k, _ []byte) error {
 			if len(k) != quadKeyLen {
 				rep.problem("quad key of %d bytes in index %c", len(k), primary.prefix)
 				return nil
@@ -229,7 +229,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 				want = labelled
 			}
 			var n int64
-			err := scan(ctx, txn, []byte{x.prefix}, func(k, _ []byte) error {
+			err := s.scanAll(ctx, txn, []byte{x.prefix}, func(k, _ []byte) error {
 				n++
 				if len(k) != quadKeyLen {
 					rep.problem("quad key of %d bytes in index %c", len(k), x.prefix)
@@ -254,7 +254,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 
 		// Degree counters agree with the primary index, and no node is
 		// left without quads.
-		err = scan(ctx, txn, []byte{pfxCount}, func(k, v []byte) error {
+		err = s.scanAll(ctx, txn, []byte{pfxCount}, func(k, v []byte) error {
 			if len(k) != 10 || k[1] < 1 || k[1] > 4 {
 				rep.problem("bad counter key %x", k)
 				return nil
@@ -286,7 +286,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 			}
 		}
 		used := make([]bool, nextID+1)
-		if err := scan(ctx, txn, []byte{pfxCount}, func(k, _ []byte) error {
+		if err := s.scanAll(ctx, txn, []byte{pfxCount}, func(k, _ []byte) error {
 			if len(k) == 10 {
 				if id := u64(k[2:]); id < uint64(len(used)) {
 					used[id] = true
@@ -301,7 +301,7 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 				rep.problem("node %d is in no quad", id)
 			}
 		}
-		if err := scan(ctx, txn, []byte{pfxJournal}, func(k, _ []byte) error {
+		if err := s.scanAll(ctx, txn, []byte{pfxJournal}, func(k, _ []byte) error {
 			if len(k) == journalHdrLen {
 				rep.Journals++
 			}
@@ -317,8 +317,16 @@ func (s *QuadStore) Check(ctx context.Context) (rep *CheckReport, err error) {
 // scan calls fn for each key with the prefix, in order. Key and value are
 // only valid during the call.
 func scan(ctx context.Context, txn *badger.Txn, prefix []byte, fn func(k, v []byte) error) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+	return (*QuadStore)(nil).scanAll(ctx, txn, prefix, fn)
+}
+
+// scanAll is scan for a scan that may read much of the store: it lets the
+// pages of the tables it read leave the resident set as it goes
+// (scanPages).
+func (s *QuadStore) scanAll(ctx context.Context, txn *badger.Txn, prefix []byte, fn func(k, v []byte) error) error {
+	it, pages := s.newScanIterator(txn, badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 	defer it.Close()
+	defer pages.done()
 	n := 0
 	for it.Seek(prefix); it.Valid(); it.Next() {
 		if n++; n&4095 == 0 {
@@ -326,6 +334,7 @@ func scan(ctx context.Context, txn *badger.Txn, prefix []byte, fn func(k, v []by
 				return err
 			}
 		}
+		pages.tick()
 		item := it.Item()
 		k := item.Key()
 		if !bytes.HasPrefix(k, prefix) {

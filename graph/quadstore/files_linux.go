@@ -95,15 +95,18 @@ func reserveFile(path string, from, ahead int64) (int64, error) {
 // nothing is lost, even of a table being written). The bulk path writes
 // every table through such a map and keeps it mapped, so without this a
 // load of 10^7 quads held about 1.5 GB of file pages in its resident set,
-// on top of its own memory. It returns how many bytes of maps it released.
+// on top of its own memory. Only the tables whose file names are in only
+// are released, or every table of dir for a nil only. It returns how many
+// bytes of maps it released.
 //
-// It must run only while no table of dir can be unmapped (a
-// StreamWriter's phase: compactions and flushes are stopped, and tables being
-// written are not unmapped, but for Badger's error paths in opening a table
-// it has just written): a mapping listed and then unmapped before the
+// It must run only while none of those tables can be unmapped: in a
+// StreamWriter's phase (compactions and flushes are stopped, and tables
+// being written are not unmapped, but for Badger's error paths in opening a
+// table it has just written), or for the tables an open iterator holds
+// (scanPages). A mapping listed and then unmapped before the
 // madvise could have its addresses reused by memory of another kind, which
 // MADV_DONTNEED would then clear.
-func releaseTablePages(dir string) int64 {
+func releaseTablePages(dir string, only map[string]bool) int64 {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return 0
@@ -124,6 +127,9 @@ func releaseTablePages(dir string) int64 {
 		}
 		path := strings.Join(f[5:], " ")
 		if filepath.Dir(path) != abs || !strings.HasSuffix(path, ".sst") {
+			continue
+		}
+		if only != nil && !only[filepath.Base(path)] {
 			continue
 		}
 		lo, hi, ok := strings.Cut(f[0], "-")

@@ -663,7 +663,7 @@ func (s *QuadStore) QuadsAsOf(ctx context.Context, at uint64) ([]quad.Quad, erro
 		h := &historyReader{txn: txn, cache: make(map[uint64]quad.Value, 1024)}
 		seen := map[quadIDs]bool{}
 		out = make([]quad.Quad, 0, s.nquads.Load())
-		err = scan(ctx, txn, []byte{primary.prefix}, func(k, _ []byte) error {
+		err = s.scanAll(ctx, txn, []byte{primary.prefix}, func(k, _ []byte) error {
 			if len(k) != quadKeyLen {
 				return fmt.Errorf("%w: quad key of %d bytes", ErrCorrupt, len(k))
 			}

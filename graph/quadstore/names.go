@@ -376,7 +376,7 @@ func (s *QuadStore) buildFoldIndex(ctx context.Context) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	err := s.view(func(txn *badger.Txn) error {
-		return scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
+		return s.scanAll(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 || len(v) == 0 {
 				return fmt.Errorf("%w: bad node record", ErrCorrupt)
 			}

@@ -995,8 +995,9 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 	c[quad.Predicate-1] = id
 	prefix := x.scanPrefix(nil, quadIDs(c), 1)
 	return s.view(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		it, pages := s.newScanIterator(txn, badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 		defer it.Close()
+		defer pages.done()
 		n := 0
 		for it.Seek(prefix); it.Valid(); it.Next() {
 			if n++; n&8191 == 0 {
@@ -1004,6 +1005,7 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 					return err
 				}
 			}
+			pages.tick()
 			k := it.Item().Key()
 			if len(k) != quadKeyLen {
 				return fmt.Errorf("%w: quad key of %d bytes", ErrCorrupt, len(k))
@@ -1020,7 +1022,7 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 func (s *QuadStore) LiteralIDs(ctx context.Context) (func(id uint64) bool, error) {
 	var bits []uint64
 	err := s.view(func(txn *badger.Txn) error {
-		return scan(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
+		return s.scanAll(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
 			if len(k) != 9 || len(v) == 0 {
 				return fmt.Errorf("%w: bad node record", ErrCorrupt)
 			}
