@@ -180,10 +180,13 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		<-strc
 		return nil, fmt.Errorf("graph: the link index numbers nodes in 32 bits; this store's ids reach %d", maxID)
 	}
+	// A link's predicate is where it is: the links of predicate i are
+	// rs[ends[i-1]:ends[i]].
 	type link struct {
-		s, o, lbl uint32 // store ids, then node and label numbers
-		p         int32  // predicate number; -1 once dropped
+		s, o, lbl uint32 // store ids, then node and label numbers; s is dropped for a link left out
 	}
+	const dropped = math.MaxUint32
+	var ends []int
 	want := 0
 	if all, counts, err := qs.Predicates(ctx); err == nil {
 		n := make(map[cgraph.Ref]int64, len(all))
@@ -210,8 +213,9 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 			if s > maxID || o > maxID || lbl > maxID {
 				return // not a node of the store
 			}
-			rs = append(rs, link{uint32(s), uint32(o), uint32(lbl), pi})
+			rs = append(rs, link{uint32(s), uint32(o), uint32(lbl)})
 		})
+		ends = append(ends, len(rs))
 		if err != nil {
 			<-litc
 			<-strc
@@ -246,7 +250,7 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 	for k := range rs {
 		r := &rs[k]
 		if isLiteral(uint64(r.o)) || isLiteral(uint64(r.s)) {
-			r.p = -1
+			r.s = dropped
 			continue
 		}
 		var li int32
@@ -270,7 +274,7 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 			}
 		}
 	}
-	labelOf = nil
+	labelOf, str.list = nil, nil
 	l.has = 1 << StrengthExisting // links without a statement
 	for _, st := range l.strength[1:] {
 		l.has |= 1 << st
@@ -279,7 +283,7 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 	l.outStart = make([]int32, n+1)
 	l.inStart = make([]int32, n+1)
 	for _, r := range rs {
-		if r.p >= 0 {
+		if r.s != dropped {
 			l.outStart[r.s+1]++
 			l.inStart[r.o+1]++
 		}
@@ -289,20 +293,29 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		l.inStart[i+1] += l.inStart[i]
 	}
 	// The out rows from the links, then the in rows from the out rows,
-	// so that the links and both rows are never held at once.
+	// so that the links and both rows are never held at once. With 64 MB
+	// of links or more, what the build let go is handed back to the
+	// system before each (at 4×10^7 links, 240 MB of labels and
+	// strengths, then the 480 MB of links).
+	big := links >= 1<<22
+	if big {
+		debug.FreeOSMemory()
+	}
 	l.out = make([]Edge, links)
 	fill := append([]int32(nil), l.outStart[:n]...)
-	for _, r := range rs {
-		if r.p < 0 {
-			continue
+	start := 0
+	for pi, end := range ends {
+		for _, r := range rs[start:end] {
+			if r.s == dropped {
+				continue
+			}
+			l.out[fill[r.s]] = Edge{Other: int32(r.o), Pred: int32(pi), Label: int32(r.lbl)}
+			fill[r.s]++
 		}
-		l.out[fill[r.s]] = Edge{Other: int32(r.o), Pred: r.p, Label: int32(r.lbl)}
-		fill[r.s]++
+		start = end
 	}
 	rs = nil
-	if links >= 1<<22 {
-		// 64 MB of links or more: hand them back before the in rows are
-		// made, or the process holds both (4×10^7 links: 640 MB).
+	if big {
 		debug.FreeOSMemory()
 	}
 	l.in = make([]Edge, links)

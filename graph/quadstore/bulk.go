@@ -144,6 +144,12 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 						return LoadResult{Read: read}, err
 					}
 					b.runs, sp = runs, newSpiller(ctx, s, runs)
+					// The values go to disk beside the runs (the
+					// arena is most of the dictionary's memory).
+					runs.dict = &b.dict
+					if err := b.dict.spillTo(runs.dir); err != nil {
+						return LoadResult{Read: read}, err
+					}
 				}
 				var ok bool
 				if b.quads, ok = sp.hand(b.quads); !ok {
@@ -376,7 +382,7 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 		sw.Cancel()
 		return 0, err
 	}
-	stop := s.releasingPages()
+	stop := s.releasingPages(b.dict.releasePages)
 	err := s.emitAll(ctx, b, sw)
 	stop()
 	if err != nil {
@@ -400,8 +406,9 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 // resident set every quarter second (releaseTablePages), until the
 // returned func is called: only while a StreamWriter writes, between its
 // Prepare and its Flush, when Badger neither compacts nor flushes and no
-// read is open, so that no table is unmapped meanwhile.
-func (s *QuadStore) releasingPages() (stop func()) {
+// read is open, so that no table is unmapped meanwhile. It calls each of
+// also at the same times.
+func (s *QuadStore) releasingPages(also ...func()) (stop func()) {
 	if s.opts.InMemory {
 		return func() {}
 	}
@@ -416,6 +423,9 @@ func (s *QuadStore) releasingPages() (stop func()) {
 				return
 			case <-t.C:
 				releaseTablePages(s.dir, nil)
+				for _, f := range also {
+					f()
+				}
 			}
 		}
 	}()
@@ -617,19 +627,16 @@ func emitCounts(out *streamOut, counts *[4][]uint32) error {
 // emitHashes writes the value hashes in hash order, taken now: the
 // dictionary does not keep them.
 func emitHashes(ctx context.Context, out *streamOut, b *bulkBuilder) error {
-	hashes, err := b.dict.hashes(ctx)
-	if err != nil {
-		return err
-	}
 	type entry struct {
 		h  valueHash
 		id uint32
 	}
-	order := make([]entry, len(hashes))
-	for i, h := range hashes {
-		order[i] = entry{h, uint32(i + 1)}
+	// Taken straight into the entries (a list of the hashes beside them
+	// was 320 MB at 2×10^7 values).
+	order := make([]entry, b.values())
+	if err := b.dict.eachHash(ctx, func(i int, h valueHash) { order[i] = entry{h, uint32(i + 1)} }); err != nil {
+		return err
 	}
-	hashes = nil
 	slices.SortFunc(order, func(p, q entry) int { return bytes.Compare(p.h[:], q.h[:]) })
 	key := make([]byte, 0, 1+hashSize)
 	for _, e := range order {

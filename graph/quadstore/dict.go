@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"os"
 	"runtime"
 	"sync"
 
@@ -41,6 +42,21 @@ type valueDict struct {
 	arena [][]byte
 	ends  []uint32
 	enc   []byte // the encoding of the value being interned
+	// spill, once set (spillTo), takes the arena's full blocks out of
+	// memory.
+	spill *arenaFile
+}
+
+// arenaFile holds a large load's full arena blocks on disk: each is
+// written to the file, at a multiple of stride, and read back through a
+// read-only shared map of it, whose pages leave the resident set when
+// released (releasePages) and come back from the page cache when read
+// again. At 10^8 quads of B4's graph the arena is 700 MB; the values are
+// read only when they are written to the store, in id order.
+type arenaFile struct {
+	f      *os.File
+	stride uint64
+	maps   [][]byte // the blocks mapped so far, arena[0:len(maps)]
 }
 
 // arenaBlock is the size of the arena's blocks: above maxValueBytes, so every
@@ -93,6 +109,9 @@ func (d *valueDict) intern(v quad.Value) (uint32, error) {
 		if uint64(len(last)+len(d.enc)) > arenaBlock {
 			d.arena = append(d.arena, make([]byte, 0, arenaBlock))
 			end = uint64(n) * arenaBlock
+			if err := d.spillFull(); err != nil {
+				return 0, err
+			}
 		}
 	} else {
 		d.arena = append(d.arena, make([]byte, 0, min(arenaBlock, 64<<10)))
@@ -145,6 +164,75 @@ func (d *valueDict) value(id uint32) []byte {
 	return d.arena[blk][start-blk*arenaBlock : end-blk*arenaBlock]
 }
 
+// spillTo has the arena's full blocks, now and from now on, written to a
+// file in dir and read back through a map of it (arenaFile), where the
+// system can map one. The file goes with close.
+func (d *valueDict) spillTo(dir string) error {
+	if d.spill != nil || !canMapFiles {
+		return nil
+	}
+	f, err := os.CreateTemp(dir, "values-*.arena")
+	if err != nil {
+		return err
+	}
+	page := uint64(os.Getpagesize())
+	d.spill = &arenaFile{f: f, stride: (arenaBlock + page - 1) / page * page}
+	if len(d.arena) > 0 {
+		return d.spillFull() // all but the last block are full
+	}
+	return nil
+}
+
+// spillFull writes every full block still in memory (all but the last) to
+// the arena's file and maps it back, when the dictionary spills.
+func (d *valueDict) spillFull() error {
+	a := d.spill
+	if a == nil {
+		return nil
+	}
+	for blk := len(a.maps); blk < len(d.arena)-1; blk++ {
+		b := d.arena[blk]
+		off := int64(uint64(blk) * a.stride)
+		if _, err := a.f.WriteAt(b, off); err != nil {
+			return fmt.Errorf("quadstore: spilling the bulk load's values: %w", err)
+		}
+		m, err := mapFile(a.f, off, len(b))
+		if err != nil {
+			return fmt.Errorf("quadstore: spilling the bulk load's values: %w", err)
+		}
+		a.maps = append(a.maps, m)
+		d.arena[blk] = m
+	}
+	return nil
+}
+
+// releasePages drops the pages of the spilled blocks from the resident
+// set; reads map them again. It may run beside reads.
+func (d *valueDict) releasePages() {
+	if d.spill == nil {
+		return
+	}
+	for _, m := range d.spill.maps {
+		dropPages(m)
+	}
+}
+
+// close unmaps and removes the arena's file, if it spilled: no value may
+// be read after.
+func (d *valueDict) close() {
+	a := d.spill
+	if a == nil {
+		return
+	}
+	d.spill = nil
+	for i, m := range a.maps {
+		unmapFile(m)
+		d.arena[i] = nil
+	}
+	a.f.Close()
+	os.Remove(a.f.Name())
+}
+
 // dropIndex lets the slot table and keys go: the values can no longer be
 // interned, only read.
 func (d *valueDict) dropIndex() { d.slots, d.keys = nil, nil }
@@ -154,8 +242,15 @@ func (d *valueDict) dropIndex() { d.slots, d.keys = nil, nil }
 // N-Quads form (a time's is in UTC, to the second, as its encoding is), so
 // the key is the one its first occurrence had.
 func (d *valueDict) hashes(ctx context.Context) ([]valueHash, error) {
+	out := make([]valueHash, d.count())
+	err := d.eachHash(ctx, func(i int, h valueHash) { out[i] = h })
+	return out, err
+}
+
+// eachHash calls set(id-1, key) with the store's key of every value, from
+// as many goroutines as cores, each for ids of its own.
+func (d *valueDict) eachHash(ctx context.Context, set func(i int, h valueHash)) error {
 	n := d.count()
-	out := make([]valueHash, n)
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -174,15 +269,15 @@ func (d *valueDict) hashes(ctx context.Context) ([]valueHash, error) {
 					errs[w] = fmt.Errorf("value %d: %w", i+1, err)
 					return
 				}
-				out[i] = hashOf(v)
+				set(i, hashOf(v))
 			}
 		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }

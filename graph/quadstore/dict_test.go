@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -16,8 +17,12 @@ import (
 // one, every encoding reads back as the value, and the hashes are the
 // store's keys of the values as read.
 func TestValueDict(t *testing.T) {
-	for _, block := range []uint64{64, 1 << 20} {
-		t.Run(fmt.Sprint(block), func(t *testing.T) {
+	for _, c := range []struct {
+		block uint64
+		spill bool // the full blocks go to a file (arenaFile)
+	}{{64, false}, {1 << 20, false}, {100, true}, {1 << 14, true}} {
+		block := c.block
+		t.Run(fmt.Sprintf("%d/spill=%v", block, c.spill), func(t *testing.T) {
 			old := arenaBlock
 			arenaBlock = block
 			defer func() { arenaBlock = old }()
@@ -58,7 +63,21 @@ func TestValueDict(t *testing.T) {
 				}
 			}
 			rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-			for _, i := range order {
+			dir := t.TempDir()
+			for k, i := range order {
+				if c.spill && k == len(order)/3 {
+					// Spilling starts mid-load, as it does when the
+					// quads first spill.
+					if err := d.spillTo(dir); err != nil {
+						t.Fatal(err)
+					}
+					if !canMapFiles {
+						t.Skip("no file maps on this system")
+					}
+				}
+				if c.spill && k%5000 == 0 {
+					d.releasePages()
+				}
 				v := vals[i]
 				id, err := d.intern(v)
 				if err != nil {
@@ -80,7 +99,16 @@ func TestValueDict(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range vals {
+			if c.spill {
+				if len(d.spill.maps) != len(d.arena)-1 {
+					t.Fatalf("%d of %d blocks spilled, want all but the last", len(d.spill.maps), len(d.arena))
+				}
+				d.releasePages()
+			}
+			for k, v := range vals {
+				if c.spill && k%3000 == 0 {
+					d.releasePages()
+				}
 				id := ids[v.String()]
 				got, err := decodeValue(d.value(id))
 				if err != nil {
@@ -103,6 +131,12 @@ func TestValueDict(t *testing.T) {
 			d.dropIndex()
 			if _, err := decodeValue(d.value(1)); err != nil {
 				t.Fatalf("after dropIndex: %v", err)
+			}
+			if c.spill {
+				d.close()
+				if left, _ := os.ReadDir(dir); len(left) > 0 {
+					t.Fatalf("close left %s", left[0].Name())
+				}
 			}
 		})
 	}

@@ -379,10 +379,11 @@ func TestBulkFailureLeavesEmpty(t *testing.T) {
 
 // TestBulkEqualsTransactions: the bulk path and the transaction path build
 // the same store. Where the bulk path sorts chunks to disk, its
-// folded-name keys go there too, a few hundred bytes a run.
+// folded-name keys go there too, a few hundred bytes a run, and so do
+// the dictionary's full arena blocks, of 512 bytes.
 func TestBulkEqualsTransactions(t *testing.T) {
-	defer func(n int) { foldChunk = n }(foldChunk)
-	foldChunk = 256
+	defer func(n int, a uint64) { foldChunk, arenaBlock = n, a }(foldChunk, arenaBlock)
+	foldChunk, arenaBlock = 256, 512
 	var in []quad.Quad
 	for i := 0; i < 3000; i++ {
 		in = append(in,

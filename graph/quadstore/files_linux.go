@@ -147,3 +147,19 @@ func releaseTablePages(dir string, only map[string]bool) int64 {
 	}
 	return released
 }
+
+// canMapFiles says mapFile works here.
+const canMapFiles = true
+
+// mapFile maps n bytes of f from off (a multiple of the page size),
+// shared and read-only.
+func mapFile(f *os.File, off int64, n int) ([]byte, error) {
+	return unix.Mmap(int(f.Fd()), off, n, unix.PROT_READ, unix.MAP_SHARED)
+}
+
+// unmapFile unmaps a map of mapFile.
+func unmapFile(m []byte) { unix.Munmap(m) }
+
+// dropPages drops the pages of a map of mapFile from the resident set
+// (they stay in the page cache).
+func dropPages(m []byte) { unix.Madvise(m, unix.MADV_DONTNEED) }

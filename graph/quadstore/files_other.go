@@ -25,3 +25,14 @@ func reserveFile(path string, from, ahead int64) (int64, error) { return from + 
 
 // releaseTablePages has nothing to do here.
 func releaseTablePages(dir string, only map[string]bool) int64 { return 0 }
+
+// canMapFiles says mapFile works here: it does not.
+const canMapFiles = false
+
+func mapFile(f *os.File, off int64, n int) ([]byte, error) {
+	return nil, fmt.Errorf("quadstore: no file maps on this system")
+}
+
+func unmapFile(m []byte) {}
+
+func dropPages(m []byte) {}

@@ -43,6 +43,9 @@ type runSet struct {
 	dir   string
 	files [4][]string // files[i]: the runs of indexes[i], one a chunk
 	quads int64       // quads spilled, duplicates across chunks included
+	// dict, if set, is the load's dictionary, whose arena may spill into
+	// dir: closed with the runs.
+	dict *valueDict
 }
 
 func newRunSet(storeDir string) (*runSet, error) {
@@ -60,6 +63,9 @@ func newRunSet(storeDir string) (*runSet, error) {
 func (rs *runSet) remove() error {
 	if rs == nil {
 		return nil
+	}
+	if rs.dict != nil {
+		rs.dict.close()
 	}
 	return os.RemoveAll(rs.dir)
 }
