@@ -26,28 +26,7 @@ func TestCheckWhileCompacting(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var werr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for b := 0; ; b++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			var qs []quad.Quad
-			for i := range 2000 {
-				qs = append(qs, quad.Make(quad.IRI(fmt.Sprintf("b%d/s%d", b, i)), quad.IRI("p"), quad.String(fmt.Sprintf("object %d of batch %d", i, b)), nil))
-			}
-			if _, err := s.Commit(ctx, qs, nil, TxOptions{}); err != nil {
-				werr = err
-				return
-			}
-		}
-	}()
+	stopWriter := writeWhile(ctx, s, -1)
 	checks, tables := 0, map[uint64]bool{}
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) || checks < 3; checks++ {
 		for _, tb := range s.db.Tables() {
@@ -61,10 +40,8 @@ func TestCheckWhileCompacting(t *testing.T) {
 			t.Fatalf("check %d: %q", checks, rep.Problems)
 		}
 	}
-	close(stop)
-	wg.Wait()
-	if werr != nil {
-		t.Fatal(werr)
+	if err := stopWriter(); err != nil {
+		t.Fatal(err)
 	}
 	gone := 0
 	for id := range tables {
@@ -75,6 +52,39 @@ func TestCheckWhileCompacting(t *testing.T) {
 	t.Logf("%d checks; %d tables seen, %d of them replaced since", checks, len(tables), gone)
 	if gone == 0 {
 		t.Fatal("no table was replaced while the checks ran: the test did not test")
+	}
+}
+
+// writeWhile commits batches of 2,000 new quads into s, at most batches of
+// them (no limit for -1), until the returned func is called; it returns
+// the writes' error.
+func writeWhile(ctx context.Context, s *QuadStore, batches int) (stop func() error) {
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	var werr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for b := 0; b != batches; b++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			var qs []quad.Quad
+			for i := range 2000 {
+				qs = append(qs, quad.Make(quad.IRI(fmt.Sprintf("b%d/s%d", b, i)), quad.IRI("p"), quad.String(fmt.Sprintf("object %d of batch %d", i, b)), nil))
+			}
+			if _, err := s.Commit(ctx, qs, nil, TxOptions{}); err != nil {
+				werr = err
+				return
+			}
+		}
+	}()
+	return func() error {
+		close(quit)
+		wg.Wait()
+		return werr
 	}
 }
 

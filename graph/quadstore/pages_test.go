@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -97,28 +96,7 @@ func TestScansReleasePages(t *testing.T) {
 
 	releaseEvery, releaseKeys = 0, 512
 	before := releasedBytes.Load()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var werr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for b := 0; b < 60; b++ { // 120,000 quads at most
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			var qs []quad.Quad
-			for i := range 2000 {
-				qs = append(qs, quad.Make(quad.IRI(fmt.Sprintf("b%d/s%d", b, i)), quad.IRI("p"), quad.String(fmt.Sprintf("object %d of batch %d", i, b)), nil))
-			}
-			if _, err := s.Commit(ctx, qs, nil, TxOptions{}); err != nil {
-				werr = err
-				return
-			}
-		}
-	}()
+	stopWriter := writeWhile(ctx, s, 60) // 120,000 quads at most
 	rounds := 0
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) || rounds < 3; rounds++ {
 		if got := scanKnows(); !slices.Equal(got, want) {
@@ -136,10 +114,8 @@ func TestScansReleasePages(t *testing.T) {
 			t.Fatalf("round %d: %q", rounds, rep.Problems)
 		}
 	}
-	close(stop)
-	wg.Wait()
-	if werr != nil {
-		t.Fatal(werr)
+	if err := stopWriter(); err != nil {
+		t.Fatal(err)
 	}
 	released := releasedBytes.Load() - before
 	t.Logf("%d rounds; %d bytes of maps released", rounds, released)
