@@ -346,9 +346,11 @@ func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadR
 	res, err := db.qs.Load(ctx, r, &o)
 	if err == nil && res.Bulk {
 		// The link index is built now, with the collector held as close
-		// as during the load: it takes 24 bytes a link, and reads 16 more
-		// while it is built. After a load of chunks on disk, the heap
-		// that held the value dictionary goes back to the system first.
+		// as during the load: in memory it takes 24 bytes a link, and 12
+		// more while it is built; from 2^20 links it is built into its
+		// file instead, holding only its numbering (linkfile.go). After a
+		// load of chunks on disk, the heap that held the value dictionary
+		// goes back to the system first.
 		restore := quadstore.LowerGC()
 		if res.Read > 1<<22 { // past the bulk path's first chunk
 			debug.FreeOSMemory()

@@ -78,10 +78,12 @@ func (db *DB) stamp(ctx context.Context) (st quadstore.Stamp, ok bool) {
 // keepLinks builds the link index after a load into an empty store and
 // keeps it with the store, so that the next process's first path query
 // reads it instead of building it (seconds at 10^7 quads); the load takes
-// that much longer (a few percent). Errors are ignored: it is a cache, and
-// a query builds it anyway.
+// that much longer (a few percent). A large index is built straight into
+// its file (linkfile.go). Errors are ignored: it is a cache, and a query
+// builds it anyway.
 func (db *DB) keepLinks(ctx context.Context) {
-	if _, ok := db.stamp(ctx); !ok {
+	st, ok := db.stamp(ctx)
+	if !ok || db.writeLinks(ctx, st) {
 		return
 	}
 	db.Links(ctx)
@@ -89,6 +91,38 @@ func (db *DB) keepLinks(ctx context.Context) {
 
 // pad8 rounds n up to a multiple of 8.
 func pad8(n int) int { return (n + 7) &^ 7 }
+
+// linkCacheSize is the size of a link cache file's sections, for n nodes,
+// np predicates, nl labels (the none label 0 among them), store ids up to
+// maxID and nEd edges each way.
+func linkCacheSize(n, np, nl, maxID, nEd int) int {
+	return 8*n + 8*np + 8*nl + pad8(nl) + 2*pad8(4*(n+1)) + pad8(4*(maxID+1)) + 2*pad8(12*nEd)
+}
+
+// linkCacheHeader returns the header of a link cache file, its checksum
+// still zero (setLinkCacheSum).
+func linkCacheHeader(st quadstore.Stamp, n, np, nl, maxID, nEd int, has uint16) []byte {
+	b := make([]byte, linkCacheHdrLen)
+	ne := binary.NativeEndian
+	copy(b, linkCacheMagic)
+	ne.PutUint32(b[8:], linkCacheVersion)
+	ne.PutUint32(b[12:], linkCacheProbe)
+	h := b[16:]
+	copy(h, st[:])
+	h = h[quadstore.StampLen:]
+	ne.PutUint64(h, uint64(n))
+	ne.PutUint64(h[8:], uint64(np))
+	ne.PutUint64(h[16:], uint64(nl))
+	ne.PutUint64(h[24:], uint64(nEd))
+	ne.PutUint64(h[32:], uint64(maxID))
+	ne.PutUint16(h[40:], has)
+	return b
+}
+
+// setLinkCacheSum sets the checksum of the sections in a header.
+func setLinkCacheSum(hdr []byte, sum uint32) {
+	binary.NativeEndian.PutUint32(hdr[16+quadstore.StampLen+44:], sum)
+}
 
 // loadLinks reads the store's link index from its cache file; nil when
 // there is none that matches the store as it is.
@@ -120,7 +154,7 @@ func (db *DB) loadLinks(ctx context.Context, st quadstore.Stamp) *Links {
 		return nil
 	}
 	n, np, nl, nEd := int(nNodes), int(nPreds), int(nLabels), int(nEdges)
-	size := 8*n + 8*np + 8*nl + pad8(nl) + 2*pad8(4*(n+1)) + pad8(4*(int(maxID)+1)) + 2*pad8(12*nEd)
+	size := linkCacheSize(n, np, nl, int(maxID), nEd)
 	if f.Size() != int64(linkCacheHdrLen+size) {
 		return nil
 	}
@@ -220,21 +254,9 @@ func (db *DB) loadLinks(ctx context.Context, st quadstore.Stamp) *Links {
 func (db *DB) saveLinks(l *Links, st quadstore.Stamp) {
 	qs := db.qs
 	n, np, nl, nEd := len(l.ids), len(l.PredRefs), len(l.Labels), len(l.out)
-	size := 8*n + 8*np + 8*nl + pad8(nl) + 2*pad8(4*(n+1)) + pad8(4*len(l.dense)) + 2*pad8(12*nEd)
-	b := make([]byte, linkCacheHdrLen)
+	size := linkCacheSize(n, np, nl, len(l.dense)-1, nEd)
+	b := linkCacheHeader(st, n, np, nl, len(l.dense)-1, nEd, l.has)
 	ne := binary.NativeEndian
-	copy(b, linkCacheMagic)
-	ne.PutUint32(b[8:], linkCacheVersion)
-	ne.PutUint32(b[12:], linkCacheProbe)
-	h := b[16:]
-	copy(h, st[:])
-	h = h[quadstore.StampLen:]
-	ne.PutUint64(h, uint64(n))
-	ne.PutUint64(h[8:], uint64(np))
-	ne.PutUint64(h[16:], uint64(nl))
-	ne.PutUint64(h[24:], uint64(nEd))
-	ne.PutUint64(h[32:], uint64(len(l.dense)-1))
-	ne.PutUint16(h[40:], l.has)
 	id := func(r cgraph.Ref) (uint64, bool) {
 		if r == nil {
 			return 0, true
@@ -293,7 +315,7 @@ func (db *DB) saveLinks(l *Links, st quadstore.Stamp) {
 		if w.n != int64(size) {
 			return fmt.Errorf("graph: link cache of %d bytes, want %d", w.n, size)
 		}
-		ne.PutUint32(b[16+quadstore.StampLen+44:], w.sum)
+		setLinkCacheSum(b, w.sum)
 		_, err := f.WriteAt(b, 0)
 		return err
 	})

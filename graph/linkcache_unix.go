@@ -41,7 +41,7 @@ func readCache(f *os.File, size int) ([]byte, error) {
 	if b, ok := mapped.m[id]; ok && len(b) >= size {
 		return b[:size], nil
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_POPULATE)
+	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_PRIVATE|mapPopulate)
 	if err != nil {
 		return readAll(f, size)
 	}

@@ -129,22 +129,100 @@ func (db *DB) Links(ctx context.Context) (*Links, error) {
 // preds indexes them too (walking "via type"); quads with a literal object
 // are never links.
 func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error) {
+	preds, want, err := db.linkPreds(ctx, preds)
+	if err != nil {
+		return nil, err
+	}
+	b, err := db.readLinks(ctx, preds, make([]link, 0, want), nil)
+	if err != nil {
+		return nil, err
+	}
+	l := b.l
+	// The out rows from the links, then the in rows from the out rows,
+	// so that the links and both rows are never held at once. With 64 MB
+	// of links or more, what the build let go is handed back to the
+	// system before each (at 4×10^7 links, 240 MB of labels and
+	// strengths, then the 480 MB of links).
+	big := b.links >= 1<<22
+	if big {
+		debug.FreeOSMemory()
+	}
+	l.out = make([]Edge, b.links)
+	b.fillOut()
+	b.rs = nil
+	if big {
+		debug.FreeOSMemory()
+	}
+	l.in = make([]Edge, b.links)
+	b.fillIn()
+	b.sortRows()
+	l.Labels = make([]cgraph.Ref, len(b.labelIDs))
+	for i, id := range b.labelIDs[1:] {
+		l.Labels[i+1] = db.qs.NodeRef(id)
+	}
+	return l, nil
+}
+
+// link is one link while the index is built: store ids as read, then node
+// and label numbers; s is droppedLink for a link left out (a literal's).
+type link struct{ s, o, lbl uint32 }
+
+const droppedLink = math.MaxUint32
+
+// linkBuild is a link index being built: the index without its rows and
+// labels, and what it is built from.
+type linkBuild struct {
+	l        *Links
+	labelIDs []uint64 // label number -> store id, 0 (none) first
+	rs       []link   // the links read, predicate by predicate
+	ends     []int    // the links of predicate i are rs[ends[i-1]:ends[i]]
+	links    int      // how many are kept
+	// tick, when set, is called every tickEvery steps of the long loops
+	// (a build into maps of files drops their pages then).
+	tick func()
+}
+
+func (b *linkBuild) ticked(k int) {
+	if b.tick != nil && k%tickEvery == 0 {
+		b.tick()
+	}
+}
+
+// linkPreds returns preds, or for nil preds every link predicate of the
+// store, and how many quads they have (an upper bound of their links).
+func (db *DB) linkPreds(ctx context.Context, preds []cgraph.Ref) ([]cgraph.Ref, int, error) {
 	qs := db.qs
+	all, counts, err := qs.Predicates(ctx)
+	if err != nil {
+		return nil, 0, mapErr(err)
+	}
 	if preds == nil {
-		all, _, err := qs.Predicates(ctx)
-		if err != nil {
-			return nil, mapErr(err)
-		}
 		for _, p := range all {
 			v, err := qs.NameOf(p)
 			if err != nil {
-				return nil, mapErr(err)
+				return nil, 0, mapErr(err)
 			}
 			if !IsAttribute(v) {
 				preds = append(preds, p)
 			}
 		}
 	}
+	n := make(map[cgraph.Ref]int64, len(all))
+	for i, p := range all {
+		n[p] = counts[i]
+	}
+	want := 0
+	for _, p := range preds {
+		want += int(n[p])
+	}
+	return preds, want, nil
+}
+
+// readLinks reads the links of preds into rs, which grows as needed
+// unless tick is set (a map of a file: more links than its capacity is
+// an error), numbers their nodes and labels, and counts the rows.
+func (db *DB) readLinks(ctx context.Context, preds []cgraph.Ref, rs []link, tick func()) (*linkBuild, error) {
+	qs := db.qs
 	// Which nodes are literals is read while the predicates are scanned:
 	// two passes over the store at once.
 	type litResult struct {
@@ -165,45 +243,30 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		list, err := readStrengths(ctx, qs)
 		strc <- strResult{list, err}
 	}()
+	fail := func(err error) (*linkBuild, error) {
+		<-litc
+		<-strc
+		return nil, err
+	}
 	l := &Links{
 		predIndex: map[cgraph.Ref]int32{},
-		Labels:    []cgraph.Ref{nil},
 		idOf:      qs.NodeID,
 		refOf:     qs.NodeRef,
 	}
-	// The links are read as store ids, then numbered in place: 16 bytes a
+	b := &linkBuild{l: l, labelIDs: []uint64{0}, tick: tick}
+	// The links are read as store ids, then numbered in place: 12 bytes a
 	// link, in a slice sized once from the predicates' counts (10^8 quads
 	// of B4's graph have 4×10^7 links).
 	maxID := qs.MaxID()
 	if maxID >= math.MaxUint32 {
-		<-litc
-		<-strc
-		return nil, fmt.Errorf("graph: the link index numbers nodes in 32 bits; this store's ids reach %d", maxID)
+		return fail(fmt.Errorf("graph: the link index numbers nodes in 32 bits; this store's ids reach %d", maxID))
 	}
-	// A link's predicate is where it is: the links of predicate i are
-	// rs[ends[i-1]:ends[i]].
-	type link struct {
-		s, o, lbl uint32 // store ids, then node and label numbers; s is dropped for a link left out
-	}
-	const dropped = math.MaxUint32
-	var ends []int
-	want := 0
-	if all, counts, err := qs.Predicates(ctx); err == nil {
-		n := make(map[cgraph.Ref]int64, len(all))
-		for i, p := range all {
-			n[p] = counts[i]
-		}
-		for _, p := range preds {
-			want += int(n[p])
-		}
-	}
-	rs := make([]link, 0, want)
+	fixed := tick != nil
+	over := false
 	for _, p := range preds {
 		pv, err := qs.NameOf(p)
 		if err != nil {
-			<-litc
-			<-strc
-			return nil, mapErr(err)
+			return fail(mapErr(err))
 		}
 		pi := int32(len(l.Preds))
 		l.Preds = append(l.Preds, pv)
@@ -213,15 +276,22 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 			if s > maxID || o > maxID || lbl > maxID {
 				return // not a node of the store
 			}
+			if fixed && len(rs) == cap(rs) {
+				over = true
+				return
+			}
 			rs = append(rs, link{uint32(s), uint32(o), uint32(lbl)})
+			b.ticked(len(rs))
 		})
-		ends = append(ends, len(rs))
+		b.ends = append(b.ends, len(rs))
 		if err != nil {
-			<-litc
-			<-strc
-			return nil, mapErr(err)
+			return fail(mapErr(err))
 		}
 	}
+	if over {
+		return fail(fmt.Errorf("graph: the store has more links than its predicates' counts say (%d)", cap(rs)))
+	}
+	b.rs = rs
 	lit, str := <-litc, <-strc
 	if lit.err != nil {
 		return nil, mapErr(lit.err)
@@ -246,27 +316,27 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		return i
 	}
 	labelOf := make([]int32, maxID+1) // 0: not a label
-	links := 0
 	for k := range rs {
+		b.ticked(k)
 		r := &rs[k]
 		if isLiteral(uint64(r.o)) || isLiteral(uint64(r.s)) {
-			r.s = dropped
+			r.s = droppedLink
 			continue
 		}
 		var li int32
 		if r.lbl != 0 {
 			if li = labelOf[r.lbl]; li == 0 {
-				li = int32(len(l.Labels))
-				l.Labels = append(l.Labels, qs.NodeRef(uint64(r.lbl)))
+				li = int32(len(b.labelIDs))
+				b.labelIDs = append(b.labelIDs, uint64(r.lbl))
 				labelOf[r.lbl] = li
 			}
 		}
 		r.s, r.o, r.lbl = uint32(node(r.s)), uint32(node(r.o)), uint32(li)
-		links++
+		b.links++
 	}
 	// Each statement's strength (the zero Strength without status or
 	// basis), and which strengths the links have.
-	l.strength = make([]Strength, len(l.Labels))
+	l.strength = make([]Strength, len(b.labelIDs))
 	for _, x := range str.list {
 		if x.id <= maxID {
 			if li := labelOf[x.id]; li > 0 {
@@ -282,8 +352,9 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 	n := len(l.ids)
 	l.outStart = make([]int32, n+1)
 	l.inStart = make([]int32, n+1)
-	for _, r := range rs {
-		if r.s != dropped {
+	for k, r := range rs {
+		b.ticked(k)
+		if r.s != droppedLink {
 			l.outStart[r.s+1]++
 			l.inStart[r.o+1]++
 		}
@@ -292,21 +363,18 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		l.outStart[i+1] += l.outStart[i]
 		l.inStart[i+1] += l.inStart[i]
 	}
-	// The out rows from the links, then the in rows from the out rows,
-	// so that the links and both rows are never held at once. With 64 MB
-	// of links or more, what the build let go is handed back to the
-	// system before each (at 4×10^7 links, 240 MB of labels and
-	// strengths, then the 480 MB of links).
-	big := links >= 1<<22
-	if big {
-		debug.FreeOSMemory()
-	}
-	l.out = make([]Edge, links)
-	fill := append([]int32(nil), l.outStart[:n]...)
+	return b, nil
+}
+
+// fillOut fills the out rows, l.out, from the links.
+func (b *linkBuild) fillOut() {
+	l := b.l
+	fill := append([]int32(nil), l.outStart[:len(l.ids)]...)
 	start := 0
-	for pi, end := range ends {
-		for _, r := range rs[start:end] {
-			if r.s == dropped {
+	for pi, end := range b.ends {
+		for k, r := range b.rs[start:end] {
+			b.ticked(k)
+			if r.s == droppedLink {
 				continue
 			}
 			l.out[fill[r.s]] = Edge{Other: int32(r.o), Pred: int32(pi), Label: int32(r.lbl)}
@@ -314,24 +382,31 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		}
 		start = end
 	}
-	rs = nil
-	if big {
-		debug.FreeOSMemory()
-	}
-	l.in = make([]Edge, links)
-	copy(fill, l.inStart[:n])
+}
+
+// fillIn fills the in rows, l.in, from the out rows.
+func (b *linkBuild) fillIn() {
+	l := b.l
+	n := len(l.ids)
+	fill := append([]int32(nil), l.inStart[:n]...)
 	for s := range int32(n) {
+		b.ticked(int(s))
 		for _, e := range l.Out(s) {
 			l.in[fill[e.Other]] = Edge{Other: s, Pred: e.Pred, Label: e.Label}
 			fill[e.Other]++
 		}
 	}
-	// Order each node's edges by neighbour, so that results are stable.
-	for i := 0; i < n; i++ {
+}
+
+// sortRows orders each node's edges by neighbour, so that results are
+// stable.
+func (b *linkBuild) sortRows() {
+	l := b.l
+	for i := 0; i < len(l.ids); i++ {
+		b.ticked(i)
 		sortEdges(l.out[l.outStart[i]:l.outStart[i+1]])
 		sortEdges(l.in[l.inStart[i]:l.inStart[i+1]])
 	}
-	return l, nil
 }
 
 func sortEdges(es []Edge) {

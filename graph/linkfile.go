@@ -1,0 +1,182 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"time"
+	"unsafe"
+
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// A load into an empty store builds the link index for the next process
+// and keeps it in its cache file (keepLinks); the loading process has no
+// use for it itself. For a large store the index is therefore built
+// straight into that file, through a shared map of it, and never held:
+// the links read from the store go to a scratch file beside it (unlinked
+// as soon as it is made), the rows are filled in the cache file's map,
+// and the pages of both maps are dropped from the process's resident set
+// every linkDropEvery (they stay in the page cache, and a later touch maps
+// them again from there, so nothing written is lost). After a load of
+// 10^8 of B4's quads that index is 1.2 GB, which the process held in its
+// own memory, with as much again while it was built; now it holds the
+// numbering only (about 16 bytes a store id, 300 MB there). The file is
+// byte for byte the one saveLinks writes of BuildLinks's index.
+//
+// Both files are given their blocks (fallocate) before they are mapped,
+// so that a full disk is an error here, not a fault on a write through the
+// map; where the file system cannot, or the system has no such maps, the
+// index is built in memory as for any store.
+
+// linkFileMin is the number of links (quads of link predicates) from which
+// keepLinks builds the index into its file; every linkDropEvery its maps'
+// pages are dropped, looked at every tickEvery steps. (Variables for tests.)
+var (
+	linkFileMin   = 1 << 20
+	linkDropEvery = 250 * time.Millisecond
+	tickEvery     = 1 << 16
+)
+
+// errNoMaps says the link index cannot be built into maps of files here.
+var errNoMaps = errors.New("graph: no writable file maps here")
+
+// pager drops the pages of its maps once linkDropEvery has passed.
+type pager struct {
+	maps [][]byte
+	last time.Time
+}
+
+func (p *pager) tick() {
+	if time.Since(p.last) < linkDropEvery {
+		return
+	}
+	for _, m := range p.maps {
+		dropMapped(m)
+	}
+	p.last = time.Now()
+}
+
+// writeLinks builds the link index of the store in the state st into its
+// cache file. It reports whether it wrote it or gave up for good (the disk
+// is full, the store changed); false when it cannot here (a store kept in
+// a database, an index under linkFileMin links, no maps of files), and the
+// index is best built in memory.
+func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
+	if _, ok := unshared(db.qs).(dbKeeper); ok || db.dir == "" || db.opts.InMemory {
+		return false
+	}
+	v := db.qs.Version()
+	preds, want, err := db.linkPreds(ctx, nil)
+	if err != nil || want < linkFileMin || want == 0 {
+		return false
+	}
+	p := &pager{last: time.Now()}
+	defer func() {
+		for _, m := range p.maps {
+			unmapRW(m)
+		}
+	}()
+	scratch, err := scratchMap(db.dir, 12*want)
+	if err != nil {
+		return !errors.Is(err, errNoMaps)
+	}
+	p.maps = append(p.maps, scratch)
+	rs := unsafe.Slice((*link)(unsafe.Pointer(&scratch[0])), want)[:0]
+	b, err := db.readLinks(ctx, preds, rs, p.tick)
+	if err != nil {
+		return true // as a build in memory would fail
+	}
+	l := b.l
+	n, np, nl, maxID, nEd := len(l.ids), len(l.PredRefs), len(b.labelIDs), len(l.dense)-1, b.links
+	size := linkCacheHdrLen + linkCacheSize(n, np, nl, maxID, nEd)
+	predIDs := make([]uint64, np)
+	for i, r := range l.PredRefs {
+		id, ok := db.qs.NodeID(r)
+		if !ok {
+			return true
+		}
+		predIDs[i] = id
+	}
+	var werr error
+	writeCacheFile(db.dir, quadstore.CacheFile, func(f *os.File) error {
+		if werr = reserveRW(f, size); werr != nil {
+			return werr
+		}
+		m, err := mapRW(f, size)
+		if err != nil {
+			werr = err
+			return err
+		}
+		p.maps = append(p.maps, m)
+		// The index's sections are its slices, in the map: those built
+		// so far are copied there, the rows filled there.
+		off := linkCacheHdrLen
+		section := func(bytes, size int) unsafe.Pointer {
+			ptr := unsafe.Pointer(&m[off])
+			off += pad8(bytes * size)
+			return ptr
+		}
+		l.ids = copyTo(unsafe.Slice((*uint64)(section(n, 8)), n), l.ids)
+		copyTo(unsafe.Slice((*uint64)(section(np, 8)), np), predIDs)
+		copyTo(unsafe.Slice((*uint64)(section(nl, 8)), nl), b.labelIDs)
+		copyTo(unsafe.Slice((*Strength)(section(nl, 1)), nl), l.strength)
+		l.outStart = copyTo(unsafe.Slice((*int32)(section(n+1, 4)), n+1), l.outStart)
+		l.inStart = copyTo(unsafe.Slice((*int32)(section(n+1, 4)), n+1), l.inStart)
+		l.dense = copyTo(unsafe.Slice((*int32)(section(maxID+1, 4)), maxID+1), l.dense)
+		l.out = unsafe.Slice((*Edge)(section(nEd, 12)), nEd)
+		l.in = unsafe.Slice((*Edge)(section(nEd, 12)), nEd)
+		if off != size {
+			werr = fmt.Errorf("graph: link cache of %d bytes, want %d", off, size)
+			return werr
+		}
+		b.labelIDs = nil
+		b.fillOut()
+		b.rs = nil
+		unmapRW(p.maps[0])
+		p.maps = p.maps[1:]
+		b.fillIn()
+		b.sortRows()
+		// The checksum, a few MB at a time, then the header.
+		var sum uint32
+		for at := linkCacheHdrLen; at < size; at += 4 << 20 {
+			sum = crc32.Update(sum, crc32.IEEETable, m[at:min(at+4<<20, size)])
+			p.tick()
+		}
+		hdr := linkCacheHeader(st, n, np, nl, maxID, nEd, l.has)
+		setLinkCacheSum(hdr, sum)
+		copy(m, hdr)
+		unmapRW(m)
+		p.maps = p.maps[:0]
+		// Kept only if the store is as it was when the build began.
+		if st2, ok := db.stamp(ctx); !ok || st2 != st || db.qs.Version() != v {
+			werr = errors.New("graph: the store changed while its link index was built")
+			return werr
+		}
+		return nil
+	})
+	return !errors.Is(werr, errNoMaps)
+}
+
+// copyTo copies from into to and returns to.
+func copyTo[T any](to, from []T) []T {
+	copy(to, from)
+	return to
+}
+
+// scratchMap returns a shared map of size bytes of a new file in dir,
+// already removed: it goes when it is unmapped.
+func scratchMap(dir string, size int) ([]byte, error) {
+	f, err := os.CreateTemp(dir, quadstore.CacheFile+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	defer os.Remove(f.Name())
+	if err := reserveRW(f, size); err != nil {
+		return nil, err
+	}
+	return mapRW(f, size)
+}

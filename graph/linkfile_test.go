@@ -1,0 +1,124 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+	"github.com/entente-kg/entente/graph/quadstore"
+)
+
+// buildIntoFile sets the link index to be built into its file from any
+// size, its maps' pages dropped at every step, for the rest of the test.
+func buildIntoFile(t *testing.T) {
+	t.Helper()
+	min, every, tick := linkFileMin, linkDropEvery, tickEvery
+	linkFileMin, linkDropEvery, tickEvery = 1, 0, 1
+	t.Cleanup(func() { linkFileMin, linkDropEvery, tickEvery = min, every, tick })
+}
+
+// withLiteralLinks is linkQuads with quads of link predicates whose object
+// is a literal, which the link index leaves out.
+func withLiteralLinks(seed int64, n int) []quad.Quad {
+	qs := linkQuads(seed, n)
+	for i := 0; i < n; i += 7 {
+		qs = append(qs, quad.Make(quad.IRI("entity:e"+string(rune('a'+i%26))), quad.IRI("rel:partner"), quad.String("not a node"), nil))
+	}
+	return qs
+}
+
+// TestWriteLinks: the index built into its file is the file saveLinks
+// writes of the index built in memory, byte for byte, and leaves no
+// scratch file behind.
+func TestWriteLinks(t *testing.T) {
+	buildIntoFile(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	cache := filepath.Join(dir, quadstore.CacheFile)
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	writeQuads(t, db, withLiteralLinks(5, 400))
+	st, ok := db.stamp(ctx)
+	if !ok {
+		t.Fatal("a store on disk has no stamp")
+	}
+	if !db.writeLinks(ctx, st) {
+		t.Fatal("writeLinks did not build the index into its file")
+	}
+	got, err := os.ReadFile(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.links.links != nil {
+		t.Fatal("writeLinks kept the index in memory")
+	}
+	if tmps, _ := filepath.Glob(cache + ".*.tmp"); len(tmps) > 0 {
+		t.Fatalf("left behind: %v", tmps)
+	}
+	if err := os.Remove(cache); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.Links(ctx) // built in memory, saved by saveLinks
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Len() == 0 || len(l.Labels) < 2 {
+		t.Fatalf("a link index of %d nodes and %d labels", l.Len(), len(l.Labels))
+	}
+	want, err := os.ReadFile(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		n := 0
+		for n < min(len(got), len(want)) && got[n] == want[n] {
+			n++
+		}
+		t.Fatalf("the file built in place (%d bytes) differs from the one saved (%d bytes) from byte %d", len(got), len(want), n)
+	}
+	// The store changed since st: nothing is kept.
+	os.Remove(cache)
+	writeQuads(t, db, []quad.Quad{quad.MakeIRI("entity:x", "rel:partner", "entity:y", "")})
+	if !db.writeLinks(ctx, st) {
+		t.Fatal("writeLinks did not try")
+	}
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Fatalf("an index of an older state of the store was kept: %v", err)
+	}
+}
+
+// TestLinkFileAfterBulkLoad: a bulk load builds the index into its file,
+// holds none, and the next process reads that index, the one the store
+// gives.
+func TestLinkFileAfterBulkLoad(t *testing.T) {
+	buildIntoFile(t)
+	dir := t.TempDir()
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Load(context.Background(), &quadstore.SliceReader{Quads: withLiteralLinks(6, 500)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Bulk {
+		t.Fatal("the load into an empty store did not take the bulk path")
+	}
+	if db.links.links != nil {
+		t.Fatal("the load kept the link index in memory")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, want, read := freshLinks(t, dir, true)
+	if !read {
+		t.Fatal("no link index kept after a load into an empty store")
+	}
+	sameLinks(t, "built into its file", got, want)
+}
