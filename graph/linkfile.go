@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
-	"time"
+	"runtime/debug"
 	"unsafe"
 
 	"github.com/entente-kg/entente/graph/quadstore"
@@ -19,8 +19,8 @@ import (
 // the links read from the store go to a scratch file beside it (unlinked
 // as soon as it is made), the rows are filled in the cache file's map,
 // and the pages of both maps are dropped from the process's resident set
-// every linkDropEvery (they stay in the page cache, and a later touch maps
-// them again from there, so nothing written is lost). After a load of
+// as it goes (they stay in the page cache, and a later touch maps them
+// again from there, so nothing written is lost). After a load of
 // 10^8 of B4's quads that index is 1.2 GB, which the process held in its
 // own memory, with as much again while it was built; now it holds the
 // numbering only (about 16 bytes a store id, 300 MB there). The file is
@@ -32,31 +32,41 @@ import (
 // index is built in memory as for any store.
 
 // linkFileMin is the number of links (quads of link predicates) from which
-// keepLinks builds the index into its file; every linkDropEvery its maps'
-// pages are dropped, looked at every tickEvery steps. (Variables for tests.)
+// keepLinks builds the index into its file. The pages of its maps are
+// dropped every tickEvery steps of the build's loops, and its rows are
+// filled linkWindow edges at a time (a window of 48 MB, where a fill of
+// the whole row array at once writes all over it between two drops).
+// (Variables for tests.)
 var (
-	linkFileMin   = 1 << 20
-	linkDropEvery = 250 * time.Millisecond
-	tickEvery     = 1 << 16
+	linkFileMin = 1 << 20
+	tickEvery   = 1 << 18
+	linkWindow  = 1 << 22
 )
 
 // errNoMaps says the link index cannot be built into maps of files here.
 var errNoMaps = errors.New("graph: no writable file maps here")
 
-// pager drops the pages of its maps once linkDropEvery has passed.
+// pager drops the pages of the build's maps: every tick, those of the
+// part it reads or writes in order now (its stream); at the end of each
+// window of rows, all of them (the window's pages are written all over
+// between two ticks; dropping them each tick would fault them in again,
+// a write fault a page).
 type pager struct {
-	maps [][]byte
-	last time.Time
+	maps   [][]byte
+	stream []byte
 }
 
-func (p *pager) tick() {
-	if time.Since(p.last) < linkDropEvery {
-		return
-	}
+// streaming sets the stream to m[lo:hi] (from the page holding lo).
+func (p *pager) streaming(m []byte, lo, hi int) {
+	p.stream = m[lo&^(os.Getpagesize()-1) : hi]
+}
+
+func (p *pager) tick() { dropMapped(p.stream) }
+
+func (p *pager) dropAll() {
 	for _, m := range p.maps {
 		dropMapped(m)
 	}
-	p.last = time.Now()
 }
 
 // writeLinks builds the link index of the store in the state st into its
@@ -73,7 +83,7 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 	if err != nil || want < linkFileMin || want == 0 {
 		return false
 	}
-	p := &pager{last: time.Now()}
+	p := &pager{}
 	defer func() {
 		for _, m := range p.maps {
 			unmapRW(m)
@@ -84,11 +94,13 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 		return !errors.Is(err, errNoMaps)
 	}
 	p.maps = append(p.maps, scratch)
+	p.streaming(scratch, 0, len(scratch))
 	rs := unsafe.Slice((*link)(unsafe.Pointer(&scratch[0])), want)[:0]
 	b, err := db.readLinks(ctx, preds, rs, p.tick)
 	if err != nil {
 		return true // as a build in memory would fail
 	}
+	b.window = p.dropAll
 	l := b.l
 	n, np, nl, maxID, nEd := len(l.ids), len(l.PredRefs), len(b.labelIDs), len(l.dense)-1, b.links
 	size := linkCacheHdrLen + linkCacheSize(n, np, nl, maxID, nEd)
@@ -119,25 +131,32 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 			off += pad8(bytes * size)
 			return ptr
 		}
-		l.ids = copyTo(unsafe.Slice((*uint64)(section(n, 8)), n), l.ids)
-		copyTo(unsafe.Slice((*uint64)(section(np, 8)), np), predIDs)
-		copyTo(unsafe.Slice((*uint64)(section(nl, 8)), nl), b.labelIDs)
-		copyTo(unsafe.Slice((*Strength)(section(nl, 1)), nl), l.strength)
-		l.outStart = copyTo(unsafe.Slice((*int32)(section(n+1, 4)), n+1), l.outStart)
-		l.inStart = copyTo(unsafe.Slice((*int32)(section(n+1, 4)), n+1), l.inStart)
-		l.dense = copyTo(unsafe.Slice((*int32)(section(maxID+1, 4)), maxID+1), l.dense)
+		// (Each copy's pages are dropped as soon as it is made: the
+		// numbering at 10^8 quads is 300 MB.)
+		l.ids = copyTo(p, unsafe.Slice((*uint64)(section(n, 8)), n), l.ids)
+		copyTo(p, unsafe.Slice((*uint64)(section(np, 8)), np), predIDs)
+		copyTo(p, unsafe.Slice((*uint64)(section(nl, 8)), nl), b.labelIDs)
+		copyTo(p, unsafe.Slice((*Strength)(section(nl, 1)), nl), l.strength)
+		l.outStart = copyTo(p, unsafe.Slice((*int32)(section(n+1, 4)), n+1), l.outStart)
+		l.inStart = copyTo(p, unsafe.Slice((*int32)(section(n+1, 4)), n+1), l.inStart)
+		l.dense = copyTo(p, unsafe.Slice((*int32)(section(maxID+1, 4)), maxID+1), l.dense)
+		outAt := off
 		l.out = unsafe.Slice((*Edge)(section(nEd, 12)), nEd)
 		l.in = unsafe.Slice((*Edge)(section(nEd, 12)), nEd)
 		if off != size {
 			werr = fmt.Errorf("graph: link cache of %d bytes, want %d", off, size)
 			return werr
 		}
+		// What the numbering held in memory is now in the map: let it go.
 		b.labelIDs = nil
-		b.fillOut()
+		debug.FreeOSMemory()
+		b.fillOut(linkWindow)
 		b.rs = nil
 		unmapRW(p.maps[0])
 		p.maps = p.maps[1:]
-		b.fillIn()
+		p.streaming(m, outAt, outAt+12*nEd)
+		b.fillIn(linkWindow)
+		p.streaming(m, 0, size)
 		b.sortRows()
 		// The checksum, a few MB at a time, then the header.
 		var sum uint32
@@ -160,9 +179,11 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 	return !errors.Is(werr, errNoMaps)
 }
 
-// copyTo copies from into to and returns to.
-func copyTo[T any](to, from []T) []T {
+// copyTo copies from into to, in a map of p, drops the map's pages and
+// returns to.
+func copyTo[T any](p *pager, to, from []T) []T {
 	copy(to, from)
+	p.dropAll()
 	return to
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/cayleygraph/quad"
@@ -12,12 +13,13 @@ import (
 )
 
 // buildIntoFile sets the link index to be built into its file from any
-// size, its maps' pages dropped at every step, for the rest of the test.
+// size, its maps' pages dropped at every step and its rows filled 50
+// edges at a time, for the rest of the test.
 func buildIntoFile(t *testing.T) {
 	t.Helper()
-	min, every, tick := linkFileMin, linkDropEvery, tickEvery
-	linkFileMin, linkDropEvery, tickEvery = 1, 0, 1
-	t.Cleanup(func() { linkFileMin, linkDropEvery, tickEvery = min, every, tick })
+	min, tick, window := linkFileMin, tickEvery, linkWindow
+	linkFileMin, tickEvery, linkWindow = 1, 1, 50
+	t.Cleanup(func() { linkFileMin, tickEvery, linkWindow = min, tick, window })
 }
 
 // withLiteralLinks is linkQuads with quads of link predicates whose object
@@ -121,4 +123,25 @@ func TestLinkFileAfterBulkLoad(t *testing.T) {
 		t.Fatal("no link index kept after a load into an empty store")
 	}
 	sameLinks(t, "built into its file", got, want)
+}
+
+func TestRowWindows(t *testing.T) {
+	starts := []int32{0, 3, 3, 10, 11, 11, 20}
+	for _, c := range []struct {
+		window int
+		want   [][2]int32
+	}{
+		{0, [][2]int32{{0, 6}}},
+		{1, [][2]int32{{0, 1}, {1, 3}, {3, 4}, {4, 6}}},
+		{4, [][2]int32{{0, 3}, {3, 6}}},
+		{100, [][2]int32{{0, 6}}},
+	} {
+		got := rowWindows(starts, c.window)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("rowWindows(%v, %d) = %v, want %v", starts, c.window, got, c.want)
+		}
+	}
+	if got := rowWindows([]int32{0}, 5); len(got) != 0 {
+		t.Errorf("no nodes: %v", got)
+	}
 }

@@ -148,13 +148,13 @@ func (db *DB) BuildLinks(ctx context.Context, preds []cgraph.Ref) (*Links, error
 		debug.FreeOSMemory()
 	}
 	l.out = make([]Edge, b.links)
-	b.fillOut()
+	b.fillOut(0)
 	b.rs = nil
 	if big {
 		debug.FreeOSMemory()
 	}
 	l.in = make([]Edge, b.links)
-	b.fillIn()
+	b.fillIn(0)
 	b.sortRows()
 	l.Labels = make([]cgraph.Ref, len(b.labelIDs))
 	for i, id := range b.labelIDs[1:] {
@@ -177,9 +177,10 @@ type linkBuild struct {
 	rs       []link   // the links read, predicate by predicate
 	ends     []int    // the links of predicate i are rs[ends[i-1]:ends[i]]
 	links    int      // how many are kept
-	// tick, when set, is called every tickEvery steps of the long loops
-	// (a build into maps of files drops their pages then).
-	tick func()
+	// tick, when set, is called every tickEvery steps of the long loops,
+	// and window after each window of rows is filled (a build into maps
+	// of files drops their pages then).
+	tick, window func()
 }
 
 func (b *linkBuild) ticked(k int) {
@@ -366,36 +367,77 @@ func (db *DB) readLinks(ctx context.Context, preds []cgraph.Ref, rs []link, tick
 	return b, nil
 }
 
-// fillOut fills the out rows, l.out, from the links.
-func (b *linkBuild) fillOut() {
+// fillOut fills the out rows, l.out, from the links. With a window
+// (a build into maps of files), it fills the rows of about window edges
+// in each pass over the links, so that what it writes stays within that
+// many edges between two ticks; without, in one pass.
+func (b *linkBuild) fillOut(window int) {
 	l := b.l
 	fill := append([]int32(nil), l.outStart[:len(l.ids)]...)
-	start := 0
-	for pi, end := range b.ends {
-		for k, r := range b.rs[start:end] {
-			b.ticked(k)
-			if r.s == droppedLink {
-				continue
+	for _, w := range rowWindows(l.outStart, window) {
+		lo, hi := uint32(w[0]), uint32(w[1])
+		start := 0
+		for pi, end := range b.ends {
+			for k, r := range b.rs[start:end] {
+				b.ticked(k)
+				if r.s == droppedLink || r.s < lo || r.s >= hi {
+					continue
+				}
+				l.out[fill[r.s]] = Edge{Other: int32(r.o), Pred: int32(pi), Label: int32(r.lbl)}
+				fill[r.s]++
 			}
-			l.out[fill[r.s]] = Edge{Other: int32(r.o), Pred: int32(pi), Label: int32(r.lbl)}
-			fill[r.s]++
+			start = end
 		}
-		start = end
+		b.windowDone()
 	}
 }
 
-// fillIn fills the in rows, l.in, from the out rows.
-func (b *linkBuild) fillIn() {
+func (b *linkBuild) windowDone() {
+	if b.window != nil {
+		b.window()
+	}
+}
+
+// fillIn fills the in rows, l.in, from the out rows, a window at a time
+// as fillOut does.
+func (b *linkBuild) fillIn(window int) {
 	l := b.l
 	n := len(l.ids)
 	fill := append([]int32(nil), l.inStart[:n]...)
-	for s := range int32(n) {
-		b.ticked(int(s))
-		for _, e := range l.Out(s) {
-			l.in[fill[e.Other]] = Edge{Other: s, Pred: e.Pred, Label: e.Label}
-			fill[e.Other]++
+	for _, w := range rowWindows(l.inStart, window) {
+		lo, hi := w[0], w[1]
+		for s := range int32(n) {
+			b.ticked(int(s))
+			for _, e := range l.Out(s) {
+				if e.Other < lo || e.Other >= hi {
+					continue
+				}
+				l.in[fill[e.Other]] = Edge{Other: s, Pred: e.Pred, Label: e.Label}
+				fill[e.Other]++
+			}
 		}
+		b.windowDone()
 	}
+}
+
+// rowWindows splits the nodes of rows starting at starts (one more than
+// the nodes) into ranges [lo, hi) of about window edges or more each; one
+// range of every node for a window of 0.
+func rowWindows(starts []int32, window int) [][2]int32 {
+	n := int32(len(starts) - 1)
+	if window <= 0 {
+		return [][2]int32{{0, n}}
+	}
+	var ws [][2]int32
+	for lo := int32(0); lo < n; {
+		hi := lo + 1
+		for hi < n && int(starts[hi]-starts[lo]) < window {
+			hi++
+		}
+		ws = append(ws, [2]int32{lo, hi})
+		lo = hi
+	}
+	return ws
 }
 
 // sortRows orders each node's edges by neighbour, so that results are

@@ -106,7 +106,7 @@ type idStrength struct {
 
 // readStrengths reads the status and basis of every statement that has
 // either, in store id order (a statement with two statuses has the one
-// its last quad names, in the predicate index's order). It holds 12 bytes a
+// its last quad names, in the predicate index's order). It holds 16 bytes a
 // statement while it reads, not a map's 40 or more: a store of 10^8 quads
 // has 10^7 statements.
 func readStrengths(ctx context.Context, qs storeScanner) ([]idStrength, error) {
@@ -122,28 +122,38 @@ func readStrengths(ctx context.Context, qs storeScanner) ([]idStrength, error) {
 		if err != nil || p == nil {
 			continue
 		}
-		var ids [][2]uint64
-		if err := qs.ScanPredicate(ctx, p, func(s, o, _ uint64) { ids = append(ids, [2]uint64{s, o}) }); err != nil {
+		// Each distinct object is numbered as it is read (a status has a
+		// few values), and named after the scan.
+		var list []said
+		var objs []uint64
+		if err := qs.ScanPredicate(ctx, p, func(s, o, _ uint64) {
+			t, ok := textOf[o]
+			if !ok {
+				t = int32(len(objs))
+				objs = append(objs, o)
+				textOf[o] = t
+			}
+			list = append(list, said{s, t})
+		}); err != nil {
 			return nil, err
 		}
-		list := make([]said, len(ids))
-		for j, so := range ids {
-			t, ok := textOf[so[1]]
-			if !ok {
-				v, err := qs.NameOf(qs.NodeRef(so[1]))
-				if err != nil {
-					return nil, err
-				}
-				text := quad.ToString(v)
-				if sv, ok := v.(quad.String); ok {
-					text = string(sv)
-				}
-				t = int32(len(texts))
-				texts = append(texts, text)
-				textOf[so[1]] = t
+		// The numbers of this predicate's objects are into texts from here.
+		base := int32(len(texts))
+		for _, o := range objs {
+			v, err := qs.NameOf(qs.NodeRef(o))
+			if err != nil {
+				return nil, err
 			}
-			list[j] = said{so[0], t}
+			text := quad.ToString(v)
+			if sv, ok := v.(quad.String); ok {
+				text = string(sv)
+			}
+			texts = append(texts, text)
 		}
+		for j := range list {
+			list[j].text += base
+		}
+		clear(textOf)
 		// Stable, so that of one statement's quads the last read is last.
 		slices.SortStableFunc(list, func(a, b said) int { return cmp.Compare(a.id, b.id) })
 		lists[i] = list
