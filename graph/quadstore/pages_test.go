@@ -123,3 +123,47 @@ func TestScansReleasePages(t *testing.T) {
 		t.Fatal("no page was released: the test did not test")
 	}
 }
+
+// TestOpenReleasesPages: opening a large store (here, any) drops the
+// pages Badger mapped opening its tables, and the store reads the same,
+// read-only or not.
+func TestOpenReleasesPages(t *testing.T) {
+	defer func(m int64) { openPagesMin = m }(openPagesMin)
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir, &Options{SmallWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []quad.Quad
+	for i := range 3000 {
+		qs = append(qs, quad.Make(quad.IRI(fmt.Sprintf("n%d", i)), quad.IRI("knows"), quad.IRI(fmt.Sprintf("n%d", (i*7+1)%3000)), nil))
+	}
+	if _, err := s.Commit(ctx, qs, nil, TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	openPagesMin = 0
+	for _, ro := range []bool{true, false} {
+		before := releasedBytes.Load()
+		s, err := Open(dir, &Options{ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if canMapFiles && releasedBytes.Load() == before {
+			t.Errorf("read-only %v: opening released no table pages", ro)
+		}
+		rep, err := s.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) > 0 || rep.Quads != 3000 {
+			t.Fatalf("read-only %v: %d quads, %q", ro, rep.Quads, rep.Problems)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -308,6 +308,7 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 		db.Close()
 		return nil, diskFull(err)
 	}
+	s.releaseOpenPages()
 	return s, nil
 }
 
