@@ -49,10 +49,6 @@ const (
 // under one. (A variable for tests.)
 var mapMin = 1 << 20
 
-// settleMin is the size of a mapped cache file from which, once checked,
-// its pages leave the resident set (settleCache; a variable for tests).
-var settleMin = 64 << 20
-
 // cachedStore is what a store offers to keep its link index: on disk
 // (the Badger store) or in its database (the PostgreSQL store, a
 // dbKeeper, whose stamp also names its numbering of the nodes); one in
@@ -166,18 +162,7 @@ func (db *DB) loadLinks(ctx context.Context, st quadstore.Stamp) *Links {
 	if err != nil || string(b[:linkCacheHdrLen]) != string(hdr) || uintptr(unsafe.Pointer(&b[0]))%8 != 0 {
 		return nil
 	}
-	// A large file is checked a part at a time, each part's pages
-	// dropped once checked (settleCache): at 10^8 quads it is 1.2 GB.
-	settle := func() {}
-	if len(b) >= settleMin {
-		settle = func() { settleCache(b) }
-	}
-	var got uint32
-	for at := linkCacheHdrLen; at < len(b); at += 16 << 20 {
-		got = crc32.Update(got, crc32.IEEETable, b[at:min(at+16<<20, len(b))])
-		settle()
-	}
-	if got != sum {
+	if crc32.ChecksumIEEE(b[linkCacheHdrLen:]) != sum {
 		return nil
 	}
 	// The sections start at multiples of 8 from an 8-aligned header of
@@ -231,12 +216,9 @@ func (db *DB) loadLinks(ctx context.Context, st quadstore.Stamp) *Links {
 	}
 	un, unp, unl := uint32(n), uint32(np), uint32(nl)
 	for _, es := range [][]Edge{l.out, l.in} {
-		for k, e := range es {
+		for _, e := range es {
 			if uint32(e.Other) >= un || uint32(e.Pred) >= unp || uint32(e.Label) >= unl {
 				return nil
-			}
-			if k%(1<<20) == 0 {
-				settle()
 			}
 		}
 	}
@@ -263,7 +245,6 @@ func (db *DB) loadLinks(ctx context.Context, st quadstore.Stamp) *Links {
 		l.PredRefs = append(l.PredRefs, r)
 		l.predIndex[r] = int32(i)
 	}
-	settle()
 	return l
 }
 

@@ -6,5 +6,3 @@ import "os"
 
 // readCache returns the first size bytes of the cache file f.
 func readCache(f *os.File, size int) ([]byte, error) { return readAll(f, size) }
-
-func settleCache(b []byte) {}

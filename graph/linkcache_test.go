@@ -109,13 +109,6 @@ func TestLinkCache(t *testing.T) {
 		mapMin = 0
 		testLinkCache(t)
 	})
-	// Mapped, its pages dropped once it is checked: what the index reads
-	// after comes back from the page cache.
-	t.Run("settled", func(t *testing.T) {
-		defer func(m, s int) { mapMin, settleMin = m, s }(mapMin, settleMin)
-		mapMin, settleMin = 0, 1
-		testLinkCache(t)
-	})
 }
 
 func testLinkCache(t *testing.T) {

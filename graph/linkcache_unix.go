@@ -41,13 +41,7 @@ func readCache(f *os.File, size int) ([]byte, error) {
 	if b, ok := mapped.m[id]; ok && len(b) >= size {
 		return b[:size], nil
 	}
-	// Read in at once, unless large: such a file is checked a part at a
-	// time, and its pages dropped as it goes (settleCache).
-	flags := unix.MAP_PRIVATE
-	if size < settleMin {
-		flags |= mapPopulate
-	}
-	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, flags)
+	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_PRIVATE|mapPopulate)
 	if err != nil {
 		return readAll(f, size)
 	}
@@ -56,23 +50,4 @@ func readCache(f *os.File, size int) ([]byte, error) {
 	}
 	mapped.m[id] = b
 	return b, nil
-}
-
-// settleCache drops from the resident set the pages of b, if it is a
-// cache file readCache mapped (loadLinks calls it for a large one as it
-// checks it, a part at a time, and once done): they stay in the page
-// cache, and come back as the index is used (a read-only private map
-// holds no pages of its own, so nothing is lost). A path query at 10^8
-// quads touches a small part of the 1.2 GB link index.
-func settleCache(b []byte) {
-	if len(b) == 0 {
-		return
-	}
-	mapped.Lock()
-	defer mapped.Unlock()
-	for _, m := range mapped.m {
-		if len(m) > 0 && &m[0] == &b[0] {
-			unix.Madvise(m, unix.MADV_DONTNEED)
-		}
-	}
 }

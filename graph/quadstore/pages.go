@@ -105,26 +105,3 @@ func (p *scanPages) done() {
 		releasedBytes.Add(releaseTablePages(p.dir, p.names))
 	}
 }
-
-// openPagesMin is the size of a store's tables from which opening it
-// drops the table pages Badger's open mapped (a variable for tests).
-var openPagesMin int64 = 512 << 20
-
-// releaseOpenPages drops the pages Badger mapped opening the store's
-// tables (each table's index and bloom filter, read through its map: 0.6
-// GB of a store of 10^8 quads, in every process that opens it), through an
-// iterator over every table, which holds them while it does (scanPages).
-// A small store keeps them: it costs a read of the process's maps.
-func (s *QuadStore) releaseOpenPages() {
-	if s.opts.InMemory {
-		return
-	}
-	if lsm, _ := s.db.Size(); lsm < openPagesMin {
-		return
-	}
-	txn := s.db.NewTransaction(false)
-	defer txn.Discard()
-	it, p := s.newScanIterator(txn, badger.IteratorOptions{})
-	defer it.Close()
-	releasedBytes.Add(releaseTablePages(p.dir, p.names))
-}

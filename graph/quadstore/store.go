@@ -308,7 +308,6 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 		db.Close()
 		return nil, diskFull(err)
 	}
-	s.releaseOpenPages()
 	return s, nil
 }
 
