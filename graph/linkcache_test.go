@@ -144,29 +144,39 @@ func testLinkCache(t *testing.T) {
 }
 
 // TestLinkCacheAfterBulkLoad: a load into an empty store keeps the link
-// index, so the next process reads it.
+// index, so the next process reads it: built in memory, or, from
+// linkFileMin links, straight into its file without holding it.
 func TestLinkCacheAfterBulkLoad(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, intoFile := range []bool{false, true} {
+		t.Run(map[bool]string{false: "in memory", true: "into its file"}[intoFile], func(t *testing.T) {
+			if intoFile {
+				buildIntoFile(t)
+			}
+			dir := t.TempDir()
+			db, err := Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := db.Load(context.Background(), &quadstore.SliceReader{Quads: withLiteralLinks(3, 300)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Bulk {
+				t.Fatal("the load into an empty store did not take the bulk path")
+			}
+			if held := db.links.links != nil; held == intoFile {
+				t.Fatalf("the load held the link index in memory: %v", held)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, want, read := freshLinks(t, dir, true)
+			if !read {
+				t.Fatal("no link index kept after a load into an empty store")
+			}
+			sameLinks(t, "after a bulk load", got, want)
+		})
 	}
-	qs := linkQuads(3, 300)
-	res, err := db.Load(context.Background(), &quadstore.SliceReader{Quads: qs}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Bulk {
-		t.Fatal("the load into an empty store did not take the bulk path")
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, want, read := freshLinks(t, dir, true)
-	if !read {
-		t.Fatal("no link index kept after a load into an empty store")
-	}
-	sameLinks(t, "after a bulk load", got, want)
 }
 
 func TestLinkCacheInMemory(t *testing.T) {

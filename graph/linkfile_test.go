@@ -95,36 +95,6 @@ func TestWriteLinks(t *testing.T) {
 	}
 }
 
-// TestLinkFileAfterBulkLoad: a bulk load builds the index into its file,
-// holds none, and the next process reads that index, the one the store
-// gives.
-func TestLinkFileAfterBulkLoad(t *testing.T) {
-	buildIntoFile(t)
-	dir := t.TempDir()
-	db, err := Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := db.Load(context.Background(), &quadstore.SliceReader{Quads: withLiteralLinks(6, 500)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Bulk {
-		t.Fatal("the load into an empty store did not take the bulk path")
-	}
-	if db.links.links != nil {
-		t.Fatal("the load kept the link index in memory")
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, want, read := freshLinks(t, dir, true)
-	if !read {
-		t.Fatal("no link index kept after a load into an empty store")
-	}
-	sameLinks(t, "built into its file", got, want)
-}
-
 func TestRowWindows(t *testing.T) {
 	starts := []int32{0, 3, 3, 10, 11, 11, 20}
 	for _, c := range []struct {
