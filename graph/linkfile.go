@@ -23,7 +23,7 @@ import (
 // again from there, so nothing written is lost). After a load of
 // 10^8 of B4's quads that index is 1.2 GB, which the process held in its
 // own memory, with as much again while it was built; now it holds the
-// numbering only (about 16 bytes a store id, 300 MB there). The file is
+// numbering only (0.75 GB there, with the statements' strengths). The file is
 // byte for byte the one saveLinks writes of BuildLinks's index.
 //
 // Both files are given their blocks (fallocate) before they are mapped,
@@ -132,7 +132,7 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 			return ptr
 		}
 		// (Each copy's pages are dropped as soon as it is made: the
-		// numbering at 10^8 quads is 300 MB.)
+		// numbering at 10^8 quads is 0.5 GB.)
 		l.ids = copyTo(p, unsafe.Slice((*uint64)(section(n, 8)), n), l.ids)
 		copyTo(p, unsafe.Slice((*uint64)(section(np, 8)), np), predIDs)
 		copyTo(p, unsafe.Slice((*uint64)(section(nl, 8)), nl), b.labelIDs)
