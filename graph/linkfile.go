@@ -126,9 +126,12 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 		// The index's sections are its slices, in the map: those built
 		// so far are copied there, the rows filled there.
 		off := linkCacheHdrLen
-		section := func(bytes, size int) unsafe.Pointer {
+		section := func(count, width int) unsafe.Pointer {
+			if count == 0 {
+				return nil // an empty section, perhaps at the file's end
+			}
 			ptr := unsafe.Pointer(&m[off])
-			off += pad8(bytes * size)
+			off += pad8(count * width)
 			return ptr
 		}
 		// (Each copy's pages are dropped as soon as it is made: the
