@@ -35,8 +35,26 @@ func withLiteralLinks(seed int64, n int) []quad.Quad {
 
 // TestWriteLinks: the index built into its file is the file saveLinks
 // writes of the index built in memory, byte for byte, and leaves no
-// scratch file behind.
+// scratch file behind; so too for a store whose link predicates all point
+// at literals, whose index has no links (its empty sections come last).
 func TestWriteLinks(t *testing.T) {
+	var none []quad.Quad
+	for i := range 50 {
+		none = append(none, quad.Make(quad.IRI(fmt.Sprintf("entity:e%d", i)), quad.IRI("rel:partner"), quad.String(fmt.Sprintf("partner %d", i)), nil))
+	}
+	for _, c := range []struct {
+		name  string
+		quads []quad.Quad
+		check func(l *Links) bool
+	}{
+		{"links", withLiteralLinks(5, 400), func(l *Links) bool { return l.Len() > 0 && len(l.Labels) >= 2 }},
+		{"none", none, func(l *Links) bool { return l.Len() == 0 }},
+	} {
+		t.Run(c.name, func(t *testing.T) { testWriteLinks(t, c.quads, c.check) })
+	}
+}
+
+func testWriteLinks(t *testing.T, qs []quad.Quad, check func(*Links) bool) {
 	buildIntoFile(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -46,7 +64,7 @@ func TestWriteLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	writeQuads(t, db, withLiteralLinks(5, 400))
+	writeQuads(t, db, qs)
 	st, ok := db.stamp(ctx)
 	if !ok {
 		t.Fatal("a store on disk has no stamp")
@@ -71,7 +89,7 @@ func TestWriteLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Len() == 0 || len(l.Labels) < 2 {
+	if !check(l) {
 		t.Fatalf("a link index of %d nodes and %d labels", l.Len(), len(l.Labels))
 	}
 	want, err := os.ReadFile(cache)
@@ -114,48 +132,5 @@ func TestRowWindows(t *testing.T) {
 	}
 	if got := rowWindows([]int32{0}, 5); len(got) != 0 {
 		t.Errorf("no nodes: %v", got)
-	}
-}
-
-// TestWriteLinksNone: a store whose link predicates all point at literals
-// has an index of no links, and its file, built in place, is still the
-// one saved from memory (its empty sections come last).
-func TestWriteLinksNone(t *testing.T) {
-	buildIntoFile(t)
-	ctx := context.Background()
-	dir := t.TempDir()
-	cache := filepath.Join(dir, quadstore.CacheFile)
-	db, err := Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var qs []quad.Quad
-	for i := range 50 {
-		qs = append(qs, quad.Make(quad.IRI(fmt.Sprintf("entity:e%d", i)), quad.IRI("rel:partner"), quad.String(fmt.Sprintf("partner %d", i)), nil))
-	}
-	writeQuads(t, db, qs)
-	st, _ := db.stamp(ctx)
-	if !db.writeLinks(ctx, st) {
-		t.Fatal("writeLinks did not build the index into its file")
-	}
-	got, err := os.ReadFile(cache)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(cache)
-	l, err := db.Links(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.Len() != 0 {
-		t.Fatalf("%d nodes, want none", l.Len())
-	}
-	want, err := os.ReadFile(cache)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("the file built in place (%d bytes) differs from the one saved (%d bytes)", len(got), len(want))
 	}
 }
