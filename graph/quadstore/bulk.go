@@ -360,12 +360,13 @@ func (s *QuadStore) addSplitLocked(qs []quad.Quad) (int, error) {
 	return n, err
 }
 
-// streamWrite writes the builder's graph into the empty database with
-// Badger's StreamWriter: every key family is one stream of sorted keys,
-// written straight into tables of the last level. It returns the number of
-// distinct quads.
+// streamWrite writes the builder's graph into the empty database, every
+// key family one stream of sorted keys, straight into tables of the last
+// level: tables of its own on disk (writeTables), through Badger's
+// StreamWriter in memory. It returns the number of distinct quads.
 func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, error) {
-	// No read may be open across Flush, which replaces Badger's oracle.
+	// No read may be open across Flush, which replaces Badger's oracle,
+	// nor while Badger is closed for writeTables.
 	if err := s.lockReaders(); err != nil {
 		return 0, err
 	}
@@ -377,19 +378,21 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 		}
 	}
 	defer unlock()
-	sw := s.db.NewStreamWriter()
-	if err := sw.Prepare(); err != nil {
-		sw.Cancel()
-		return 0, err
-	}
-	stop := s.releasingPages(b.dict.releasePages)
-	err := s.emitAll(ctx, b, sw)
-	stop()
-	if err != nil {
-		sw.Cancel()
-		return 0, err
-	}
-	if err := sw.Flush(); err != nil {
+	if s.opts.InMemory {
+		sw := s.db.NewStreamWriter()
+		if err := sw.Prepare(); err != nil {
+			sw.Cancel()
+			return 0, err
+		}
+		err := s.emitAll(ctx, b, func(stream uint32) *streamOut { return &streamOut{sw: sw, stream: stream} })
+		if err != nil {
+			sw.Cancel()
+			return 0, err
+		}
+		if err := sw.Flush(); err != nil {
+			return 0, err
+		}
+	} else if err := s.writeTables(ctx, b); err != nil {
 		return 0, err
 	}
 	unlock()
@@ -406,8 +409,9 @@ func (s *QuadStore) streamWrite(ctx context.Context, b *bulkBuilder) (int64, err
 // resident set every quarter second (releaseTablePages), until the
 // returned func is called: only while a StreamWriter writes, between its
 // Prepare and its Flush, when Badger neither compacts nor flushes and no
-// read is open, so that no table is unmapped meanwhile. It calls each of
-// also at the same times.
+// read is open, so that no table is unmapped meanwhile, or while Badger is
+// closed (writeTables: no table is mapped). It calls each of also at the
+// same times.
 func (s *QuadStore) releasingPages(also ...func()) (stop func()) {
 	if s.opts.InMemory {
 		return func() {}
@@ -445,22 +449,27 @@ const (
 )
 
 func byIndex[T uint32 | uint64](x *index) func(a, b [4]T) int {
-	d := x.dirs
+	// The directions' positions, unrolled (a loop over x.dirs was half
+	// of a bulk load's sorts).
+	i, j, k, l := (x.dirs[0]-1)&3, (x.dirs[1]-1)&3, (x.dirs[2]-1)&3, (x.dirs[3]-1)&3
 	return func(p, q [4]T) int {
-		for _, dir := range d {
-			if c := cmp.Compare(p[dir-1], q[dir-1]); c != 0 {
-				return c
-			}
+		switch {
+		case p[i] != q[i]:
+			return cmp.Compare(p[i], q[i])
+		case p[j] != q[j]:
+			return cmp.Compare(p[j], q[j])
+		case p[k] != q[k]:
+			return cmp.Compare(p[k], q[k])
 		}
-		return 0
+		return cmp.Compare(p[l], q[l])
 	}
 }
 
-// emitAll writes every key family in two goroutines: Badger's
-// StreamWriter decodes and builds tables for each Write call, so two
-// writers keep two cores busy. The quads come from memory, each goroutine
-// sorting its own copy, or from a merge of the runs on disk.
-func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.StreamWriter) error {
+// emitAll writes every key family in two goroutines, each into a stream of
+// newOut's (tables are built as the keys come), so two writers keep two
+// cores busy. The quads come from memory, each goroutine sorting and
+// deduplicating its own copy, or from a merge of the runs on disk.
+func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(stream uint32) *streamOut) error {
 	var (
 		lop    func(out *streamOut) error // the L, O and P indexes
 		sIndex func(out *streamOut) error // the S index; sets counts and nquads
@@ -470,11 +479,11 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	// Nothing more is interned: the slot table goes before the sorts.
 	b.dict.dropIndex()
 	if b.runs == nil {
-		// Deduplicate in subject order, the order of the S index.
-		slices.SortFunc(b.quads, byIndex[uint32](primary))
-		b.quads = slices.Compact(b.quads)
+		// Each goroutine sorts and deduplicates its own copy.
 		other := slices.Clone(b.quads)
 		lop = func(out *streamOut) error {
+			slices.SortFunc(other, byIndex[uint32](&indexes[3]))
+			other = slices.Compact(other)
 			return firstErr(
 				func() error { return emitIndex(ctx, out, &indexes[3], other) },
 				func() error { return emitIndex(ctx, out, &indexes[2], other) },
@@ -482,6 +491,8 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 			)
 		}
 		sIndex = func(out *streamOut) error {
+			slices.SortFunc(b.quads, byIndex[uint32](primary))
+			b.quads = slices.Compact(b.quads)
 			counts, nquads = newCounts(b), int64(len(b.quads))
 			for _, q := range b.quads {
 				countQuad(&counts, &q)
@@ -522,10 +533,10 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, sw *badger.Stre
 	}()
 	errc := make(chan error, 1)
 	go func() {
-		out := &streamOut{sw: sw, stream: streamLOP}
+		out := newOut(streamLOP)
 		errc <- firstErr(func() error { return lop(out) }, out.done)
 	}()
-	out := &streamOut{sw: sw, stream: streamRest}
+	out := newOut(streamRest)
 	err := firstErr(
 		func() error { return sIndex(out) },
 		func() error {
@@ -682,7 +693,9 @@ func emitNodes(out *streamOut, b *bulkBuilder) error {
 // StreamWriter, encoding Badger's KV protobuf by hand (fields key=1,
 // value=2, version=4, stream_id=10, stream_done=11).
 type streamOut struct {
-	sw     *badger.StreamWriter
+	sw *badger.StreamWriter
+	// tables, when set, takes the keys instead of sw (writeTables).
+	tables *tableStream
 	stream uint32
 	// version is the keys' version (0 writes 1, the first load's).
 	version uint64
@@ -698,6 +711,9 @@ func (o *streamOut) put(k, v []byte) error {
 	o.used = true
 	o.keys++
 	version := max(o.version, 1)
+	if o.tables != nil {
+		return o.tables.add(k, v, version)
+	}
 	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 1 + uvarintLen(version) + 1 + uvarintLen(uint64(o.stream))
 	if len(v) > 0 {
 		n += 1 + uvarintLen(uint64(len(v))) + len(v)
@@ -720,6 +736,9 @@ func (o *streamOut) put(k, v []byte) error {
 
 // done closes the stream, so that Badger writes its last table.
 func (o *streamOut) done() error {
+	if o.tables != nil {
+		return o.tables.done()
+	}
 	if !o.used {
 		return o.flush() // Badger warns about closing a stream it never saw
 	}

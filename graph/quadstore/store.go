@@ -131,6 +131,9 @@ type QuadStore struct {
 
 	notes []string // what Open found and repaired
 
+	// bo is how Badger was opened (writeTables opens it again).
+	bo badger.Options
+
 	// memTable is the size of Badger's memtable (Options.SmallWrites).
 	memTable int64
 
@@ -258,7 +261,7 @@ func Open(dir string, o *Options) (*QuadStore, error) {
 	if err != nil {
 		return nil, classifyOpenError(err)
 	}
-	s.db = db
+	s.db, s.bo = db, bo
 	if small {
 		// A load a crash interrupted is undone a batch a transaction,
 		// and its batches were sized for the larger memtable.

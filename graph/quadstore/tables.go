@@ -1,0 +1,315 @@
+package quadstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/badger/v4/y"
+	"github.com/dgraph-io/ristretto/v2/z"
+)
+
+// The first load into an empty store on disk writes Badger's tables
+// itself (writeTables), with Badger's own table builder, and lists them in
+// a MANIFEST of its own, as Badger's StreamWriter would: every table in the
+// last level, the keys at version 1. The StreamWriter takes each key as a
+// protocol buffer to decode, an Entry and a copy, a pass through the value
+// log and a channel before its builder sees it, and syncs each table
+// through a map of its file: that was about two thirds of a Movies load.
+
+// Test hooks: the size of the tables (0: Badger's), and an error for the
+// table with the given id, written instead of it.
+var (
+	bulkTableBytes uint64
+	failTable      func(id uint64) error
+)
+
+// tableSet is the tables of one load written straight into the store's
+// directory, by one tableStream a stream of keys.
+type tableSet struct {
+	dir   string
+	opts  table.Options
+	level int
+
+	mu      sync.Mutex
+	streams []*tableStream
+	next    uint64   // the next table id
+	made    []uint64 // the tables written, in any order
+	err     error    // the first error of a table's writer
+}
+
+// newTableSet prepares tables for the store in dir opened with bo, with
+// ids above those of any table file the directory holds.
+func newTableSet(dir string, bo badger.Options) (*tableSet, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var top uint64
+	for _, e := range entries {
+		if base, ok := strings.CutSuffix(e.Name(), ".sst"); ok {
+			if id, err := strconv.ParseUint(base, 10, 64); err == nil {
+				top = max(top, id)
+			}
+		}
+	}
+	// Badger's StreamWriter sizes its tables for the level it writes,
+	// the last: the base size, times the multiplier for every level
+	// below the first.
+	size := uint64(bo.BaseTableSize)
+	for i := 2; i < bo.MaxLevels; i++ {
+		size *= uint64(bo.TableSizeMultiplier)
+	}
+	if bulkTableBytes > 0 {
+		size = bulkTableBytes
+	}
+	return &tableSet{
+		dir: dir,
+		opts: table.Options{
+			TableSize:            size,
+			BlockSize:            bo.BlockSize,
+			BloomFalsePositive:   bo.BloomFalsePositive,
+			ChkMode:              bo.ChecksumVerificationMode,
+			Compression:          bo.Compression,
+			ZSTDCompressionLevel: bo.ZSTDCompressionLevel,
+			// A table's builder takes twice the table's size at once,
+			// cleared: the builders' memory is used again instead.
+			AllocPool: z.NewAllocatorPool(8),
+		},
+		level: bo.MaxLevels - 1,
+		next:  top + 1,
+	}, nil
+}
+
+// close lets the builders' memory go.
+func (ts *tableSet) close() { ts.opts.AllocPool.Release() }
+
+// manifest lists the tables written.
+func (ts *tableSet) manifest() badger.Manifest {
+	m := badger.Manifest{Tables: map[uint64]badger.TableManifest{}}
+	for _, id := range ts.made {
+		m.Tables[id] = badger.TableManifest{Level: uint8(ts.level), Compression: ts.opts.Compression}
+	}
+	return m
+}
+
+// remove deletes the tables written (a load that failed).
+func (ts *tableSet) remove() {
+	for _, id := range ts.made {
+		os.Remove(filepath.Join(ts.dir, table.IDToFilename(id)))
+	}
+	ts.made = nil
+}
+
+func (ts *tableSet) failed() error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.err
+}
+
+// tableStream builds the tables of one sorted stream of keys: a table is
+// written to its file by a goroutine while the next one is built, at most
+// two at a time.
+type tableStream struct {
+	set     *tableSet
+	b       *table.Builder
+	last    []byte // the last key, without its version
+	key     []byte
+	writing chan []byte // the buffers of the tables being written
+	wg      sync.WaitGroup
+}
+
+func (ts *tableSet) stream() *tableStream {
+	t := &tableStream{set: ts, writing: make(chan []byte, 2)}
+	t.writing <- nil
+	t.writing <- nil
+	ts.mu.Lock()
+	ts.streams = append(ts.streams, t)
+	ts.mu.Unlock()
+	return t
+}
+
+// wait waits for every table being written (a stream that failed before
+// done may still be writing).
+func (ts *tableSet) wait() {
+	ts.mu.Lock()
+	streams := ts.streams
+	ts.mu.Unlock()
+	for _, t := range streams {
+		t.wg.Wait()
+	}
+}
+
+// add adds a key (above the last) and its value at the version.
+func (t *tableStream) add(k, v []byte, version uint64) error {
+	if t.last != nil && bytes.Compare(k, t.last) <= 0 {
+		return fmt.Errorf("quadstore: internal error: key %x after %x in a stream", k, t.last)
+	}
+	t.last = append(t.last[:0], k...)
+	if t.b != nil && t.b.ReachedCapacity() {
+		if err := t.send(); err != nil {
+			return err
+		}
+	}
+	if t.b == nil {
+		t.b = table.NewTableBuilder(t.set.opts)
+	}
+	// Badger's internal key: the key, then math.MaxUint64 - version.
+	t.key = binary.BigEndian.AppendUint64(append(t.key[:0], k...), math.MaxUint64-version)
+	t.b.Add(t.key, y.ValueStruct{Value: v}, 0)
+	return nil
+}
+
+// send has the table built so far written, in the background.
+func (t *tableStream) send() error {
+	b := t.b
+	t.b = nil
+	buf := <-t.writing // waits while two tables are being written
+	if err := t.set.failed(); err != nil {
+		t.writing <- buf
+		b.Close()
+		return err
+	}
+	ts := t.set
+	ts.mu.Lock()
+	id := ts.next
+	ts.next++
+	ts.made = append(ts.made, id)
+	ts.mu.Unlock()
+	t.wg.Go(func() {
+		defer b.Close()
+		var err error
+		if failTable != nil {
+			err = failTable(id)
+		}
+		if err == nil {
+			buf, err = writeTable(filepath.Join(ts.dir, table.IDToFilename(id)), b, buf)
+		}
+		t.writing <- buf
+		if err != nil {
+			ts.mu.Lock()
+			if ts.err == nil {
+				ts.err = err
+			}
+			ts.mu.Unlock()
+		}
+	})
+	return nil
+}
+
+// done writes the last table and waits for every table of the stream.
+func (t *tableStream) done() error {
+	var err error
+	if t.b != nil && !t.b.Empty() {
+		err = t.send()
+	}
+	t.wg.Wait()
+	if err != nil {
+		return err
+	}
+	return t.set.failed()
+}
+
+// writeTable writes the table b built to a new file at path, through buf
+// (grown as needed and returned for the next), and syncs it.
+func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
+	bd := b.Done()
+	if cap(buf) < bd.Size {
+		buf = make([]byte, bd.Size)
+	}
+	buf = buf[:bd.Size]
+	if n := bd.Copy(buf); n != bd.Size {
+		return buf, fmt.Errorf("quadstore: internal error: a table of %d bytes copied as %d", bd.Size, n)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return buf, err
+	}
+	if _, err := f.Write(buf); err != nil {
+		f.Close()
+		return buf, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return buf, err
+	}
+	return buf, f.Close()
+}
+
+// writeTables writes the builder's graph into the store, empty, as
+// Badger's tables: Badger is closed, the tables are written and listed in
+// a new MANIFEST (synced, read back, renamed into place), and Badger opens
+// again. Readers are locked out and wmu held. A failure removes the tables
+// and opens Badger on the empty store again.
+func (s *QuadStore) writeTables(ctx context.Context, b *bulkBuilder) error {
+	// What the empty store holds (its metadata) goes, as the
+	// StreamWriter's Prepare would drop it.
+	if err := s.db.DropAll(); err != nil {
+		return err
+	}
+	if err := s.db.Close(); err != nil {
+		return s.reopenBadger(err)
+	}
+	m, err := s.closedManifest()
+	if err == nil && len(m.Tables) > 0 {
+		err = fmt.Errorf("quadstore: internal error: the empty store lists %d tables", len(m.Tables))
+	}
+	if err != nil {
+		return s.reopenBadger(err)
+	}
+	ts, err := newTableSet(s.dir, s.bo)
+	if err != nil {
+		return s.reopenBadger(err)
+	}
+	stop := s.releasingPages(b.dict.releasePages)
+	err = s.emitAll(ctx, b, func(stream uint32) *streamOut { return &streamOut{tables: ts.stream()} })
+	stop()
+	ts.wait()
+	ts.close()
+	if err == nil {
+		err = syncDir(s.dir) // the tables' names, before the MANIFEST names them
+	}
+	if err == nil {
+		_, err = writeManifest(s.dir, ts.manifest(), 0)
+	}
+	if err != nil {
+		ts.remove()
+		return s.reopenBadger(err)
+	}
+	return s.reopenBadger(nil)
+}
+
+// closedManifest reads the MANIFEST of the store while Badger is closed.
+func (s *QuadStore) closedManifest() (badger.Manifest, error) {
+	f, err := os.Open(filepath.Join(s.dir, badger.ManifestFilename))
+	if err != nil {
+		return badger.Manifest{}, err
+	}
+	defer f.Close()
+	m, _, err := replayManifest(f, s.bo)
+	return m, err
+}
+
+// reopenBadger opens Badger again after writeTables closed it, and
+// returns cause (or the open's error). A store Badger cannot open again
+// takes no more writes in this process; the bulk marker has the next
+// open reset it.
+func (s *QuadStore) reopenBadger(cause error) error {
+	db, err := openBadger(s.bo)
+	if err != nil {
+		s.broken = fmt.Errorf("quadstore: opening the store again after its first load wrote its tables: %w; reopen it", err)
+		return errors.Join(cause, s.broken)
+	}
+	s.db = db
+	return cause
+}

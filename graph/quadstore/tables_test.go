@@ -1,0 +1,192 @@
+package quadstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cayleygraph/quad"
+	"github.com/dgraph-io/badger/v4/table"
+)
+
+// tableInput is a graph whose bulk load makes many small tables (with
+// bulkTableBytes set low): 3,000 nodes, 6,000 quads, some labelled, and
+// duplicates.
+func tableInput() ([]quad.Quad, model) {
+	var in []quad.Quad
+	for i := 0; i < 3000; i++ {
+		in = append(in,
+			quad.Make(fmt.Sprintf("n%d", i), "follows", fmt.Sprintf("n%d", (i*7)%1000), nil),
+			quad.Make(fmt.Sprintf("n%d", i), "name", quad.String(fmt.Sprintf("Node %d", i%500)), fmt.Sprintf("g%d", i%3)),
+		)
+	}
+	in = append(in, in[:100]...)
+	m := model{}
+	m.add(in...)
+	return in, m
+}
+
+// sstFiles lists the table files in dir.
+func sstFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// TestBulkTables: the first load into an empty store writes Badger's
+// tables itself, many of them here (tables of 16 KiB), all in the last
+// level, and Badger reads them back, in this process and the next.
+func TestBulkTables(t *testing.T) {
+	defer func(n uint64) { bulkTableBytes = n }(bulkTableBytes)
+	bulkTableBytes = 16 << 10
+	in, m := tableInput()
+	for _, o := range []LoadOptions{{}, {SpillAt: 1000}} {
+		t.Run(fmt.Sprintf("spill at %d", o.SpillAt), func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, &o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Bulk || res.Added != int64(len(m)) {
+				t.Fatalf("result %+v, want a bulk load of %d quads", res, len(m))
+			}
+			tables := s.db.Tables()
+			if len(tables) < 8 {
+				t.Errorf("%d tables, want many of 16 KiB", len(tables))
+			}
+			for _, ti := range tables {
+				if ti.Level != s.bo.MaxLevels-1 {
+					t.Errorf("table %d in level %d, want the last, %d", ti.ID, ti.Level, s.bo.MaxLevels-1)
+				}
+			}
+			if got := len(sstFiles(t, dir)); got != len(tables) {
+				t.Errorf("%d table files, Badger lists %d", got, len(tables))
+			}
+			verify(t, s, m)
+			// Writes after it get versions above the load's.
+			more := []quad.Quad{quad.Make("n1", "follows", "n2999", nil)}
+			if _, err := s.AddQuads(more); err != nil {
+				t.Fatal(err)
+			}
+			m := m.clone()
+			m.add(more...)
+			verify(t, s, m)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			verify(t, s, m)
+			if rep, err := s.Check(context.Background()); err != nil || !rep.OK() {
+				t.Fatalf("check: %+v, %v", rep, err)
+			}
+		})
+	}
+}
+
+// TestBulkTableFails: a table that cannot be written fails the load, which
+// leaves the store empty, without its tables, and open to the next write,
+// in this process and the next.
+func TestBulkTableFails(t *testing.T) {
+	defer func(n uint64) { bulkTableBytes = n }(bulkTableBytes)
+	bulkTableBytes = 16 << 10
+	in, m := tableInput()
+	boom := errors.New("no room for the table")
+	for _, at := range []int{1, 5} {
+		t.Run(fmt.Sprintf("table %d", at), func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n atomic.Int64
+			failTable = func(uint64) error {
+				if n.Add(1) == int64(at) {
+					return boom
+				}
+				return nil
+			}
+			_, err = s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, nil)
+			failTable = nil
+			if !errors.Is(err, boom) {
+				t.Fatalf("load: %v, want %v", err, boom)
+			}
+			if n.Load() < int64(at) {
+				t.Fatalf("%d tables written, the load never reached table %d", n, at)
+			}
+			verify(t, s, model{})
+			for _, f := range sstFiles(t, dir) {
+				id, _ := table.ParseFileID(filepath.Base(f))
+				listed := false
+				for _, ti := range s.db.Tables() {
+					listed = listed || ti.ID == id
+				}
+				if !listed {
+					t.Errorf("the failed load left %s", f)
+				}
+			}
+			res, err := s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, nil)
+			if err != nil || res.Added != int64(len(m)) {
+				t.Fatalf("the load again: %+v, %v", res, err)
+			}
+			verify(t, s, m)
+			s.Close()
+			s, err = Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			verify(t, s, m)
+		})
+	}
+}
+
+// TestTableStreamOrder: a stream's keys must rise; one that does not is an
+// error, not a table Badger would misread.
+func TestTableStreamOrder(t *testing.T) {
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ts, err := newTableSet(t.TempDir(), s.bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ts.close()
+	st := ts.stream()
+	for _, k := range []string{"a", "b"} {
+		if err := st.add([]byte(k), nil, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"b", "a"} {
+		if err := st.add([]byte(k), nil, 1); err == nil || !strings.Contains(err.Error(), "after") {
+			t.Errorf("key %q after b: %v", k, err)
+		}
+	}
+	if err := st.done(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ts.made) != 1 {
+		t.Fatalf("%d tables, want 1", len(ts.made))
+	}
+	if _, err := os.Stat(filepath.Join(ts.dir, table.IDToFilename(ts.made[0]))); err != nil {
+		t.Fatal(err)
+	}
+}
