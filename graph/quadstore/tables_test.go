@@ -127,7 +127,7 @@ func TestBulkTableFails(t *testing.T) {
 				t.Fatalf("load: %v, want %v", err, boom)
 			}
 			if n.Load() < int64(at) {
-				t.Fatalf("%d tables written, the load never reached table %d", n, at)
+				t.Fatalf("%d tables written, the load never reached table %d", n.Load(), at)
 			}
 			verify(t, s, model{})
 			for _, f := range sstFiles(t, dir) {
