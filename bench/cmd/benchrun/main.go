@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command benchrun runs Entente's benchmarks (bench/README.md) side by
 // side with Cayley's own backends, each measurement in its own process,
 // and writes the figures to bench/RESULTS.md.
