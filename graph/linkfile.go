@@ -97,6 +97,9 @@ func (db *DB) writeLinks(ctx context.Context, st quadstore.Stamp) bool {
 	p.streaming(scratch, 0, len(scratch))
 	rs := unsafe.Slice((*link)(unsafe.Pointer(&scratch[0])), want)[:0]
 	b, err := db.readLinks(ctx, preds, rs, p.tick)
+	if errors.Is(err, errMoreLinks) {
+		return false // built in memory, which grows as it reads
+	}
 	if err != nil {
 		return true // as a build in memory would fail
 	}

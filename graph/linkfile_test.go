@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,5 +133,31 @@ func TestRowWindows(t *testing.T) {
 	}
 	if got := rowWindows([]int32{0}, 5); len(got) != 0 {
 		t.Errorf("no nodes: %v", got)
+	}
+}
+
+// TestReadLinksOverCapacity: a build into a file sized from the
+// predicates' counts stops with errMoreLinks when the store holds more
+// links (writeLinks then leaves the index to the build in memory).
+func TestReadLinksOverCapacity(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	writeQuads(t, db, linkQuads(3, 200))
+	preds, want, err := db.linkPreds(ctx, nil)
+	if err != nil || want < 2 {
+		t.Fatalf("%d links counted, %v", want, err)
+	}
+	for _, c := range []struct {
+		capacity int
+		over     bool
+	}{{want, false}, {want - 1, true}} {
+		_, err := db.readLinks(ctx, preds, make([]link, 0, c.capacity), func() {})
+		if errors.Is(err, errMoreLinks) != c.over || (!c.over && err != nil) {
+			t.Errorf("room for %d of %d links: %v", c.capacity, want, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime/debug"
@@ -219,6 +220,10 @@ func (db *DB) linkPreds(ctx context.Context, preds []cgraph.Ref) ([]cgraph.Ref, 
 	return preds, want, nil
 }
 
+// errMoreLinks says a store held more links than its predicates' counts,
+// which sized a build into a file.
+var errMoreLinks = errors.New("graph: the store has more links than its predicates' counts say")
+
 // readLinks reads the links of preds into rs, which grows as needed
 // unless tick is set (a map of a file: more links than its capacity is
 // an error), numbers their nodes and labels, and counts the rows.
@@ -290,7 +295,7 @@ func (db *DB) readLinks(ctx context.Context, preds []cgraph.Ref, rs []link, tick
 		}
 	}
 	if over {
-		return fail(fmt.Errorf("graph: the store has more links than its predicates' counts say (%d)", cap(rs)))
+		return fail(fmt.Errorf("%w (%d)", errMoreLinks, cap(rs)))
 	}
 	b.rs = rs
 	lit, str := <-litc, <-strc
