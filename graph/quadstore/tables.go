@@ -231,7 +231,7 @@ func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
 	if n := bd.Copy(buf); n != bd.Size {
 		return buf, fmt.Errorf("quadstore: internal error: a table of %d bytes copied as %d", bd.Size, n)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666) // as Badger creates its tables
 	if err != nil {
 		return buf, err
 	}
