@@ -220,6 +220,16 @@ func (t *tableStream) done() error {
 	return t.set.failed()
 }
 
+// tableWriteChunk is the most writeTable hands write(2) at once. The page
+// cache keeps what one write(2) brings in folios as large as the write (up
+// to 2 MiB on recent kernels), and a process that maps the table later
+// maps a whole folio around each page it reads: with tables written 8 MiB
+// at a time, a process querying a store of 10^8 quads had 2 GB more of
+// them in its resident set than with tables written through a map, as
+// Badger writes them. Written 64 KiB at a time, a folio is no larger than
+// the kernel's fault-around.
+const tableWriteChunk = 64 << 10
+
 // writeTable writes the table b built to a new file at path, through buf
 // (grown as needed and returned for the next), and syncs it.
 func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
@@ -235,9 +245,11 @@ func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
 	if err != nil {
 		return buf, err
 	}
-	if _, err := f.Write(buf); err != nil {
-		f.Close()
-		return buf, err
+	for off := 0; off < len(buf); off += tableWriteChunk {
+		if _, err := f.Write(buf[off:min(off+tableWriteChunk, len(buf))]); err != nil {
+			f.Close()
+			return buf, err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
