@@ -16,7 +16,7 @@ import (
 // path's largest structure, so it is laid out for size: 23 to 33 bytes a
 // value beside its encoding (a Go map of the same keys took 45 bytes an
 // entry alone), and past its first block of values nothing is copied as
-// it grows but its slot table.
+// it grows but its slot tables, a 256th of them at a time.
 //
 // A value is found by two 64-bit hashes of its N-Quads form (its identity,
 // as hashOf's) under this process's random seeds: the slot table keeps 32
@@ -28,23 +28,55 @@ import (
 // movie data).
 type valueDict struct {
 	seeds [2]maphash.Seed
-	// slots is an open-addressing table, linear probing, a power of two
-	// long and at most three quarters full: each slot is 0 (empty) or the
-	// first hash's high 32 bits (the tag) above a value's id. A value's
-	// home slot is its tag modulo the table's length, so the table grows
-	// without the values (it stays under 2^32 slots: the 4 GiB arena
-	// holds fewer than 2^31 values).
-	slots []uint64
-	keys  []uint64 // keys[id-1]: the second hash of value id
+	// shards are open-addressing tables of slots, linear probing, each a
+	// power of two long and at most three quarters full, a value's by the
+	// top dictShardBits bits of its first hash: each slot is 0 (empty) or
+	// the first hash's high 32 bits (the tag) above a value's id. A
+	// value's home slot is its tag modulo its table's length (below the
+	// shard's bits), so a table grows without the values, and each grows
+	// on its own: growing holds a table and its double for 1/256 of the
+	// values, not all of them (at 2×10^7 values, one table was 268 MB).
+	shards [1 << dictShardBits]slotTable
+	// keys holds the second hash of each value, ends where each value's
+	// encoding ends (an offset into the arena's blocks as if they were
+	// one), by id, in chunks of 1<<dictChunkBits that are never copied as
+	// they grow (see key and end).
+	keys [][]uint64
+	ends [][]uint32
+	n    int // the values interned
 	// arena holds the encodings back to back in blocks of arenaBlock
-	// bytes, none across two blocks; ends[id-1] is where value id ends,
-	// an offset into the blocks as if they were one.
+	// bytes, none across two blocks.
 	arena [][]byte
-	ends  []uint32
 	enc   []byte // the encoding of the value being interned
 	// spill, once set (spillTo), takes the arena's full blocks out of
 	// memory.
 	spill *arenaFile
+}
+
+// slotTable is one shard of the dictionary's slots, and how many it uses.
+type slotTable struct {
+	slots []uint64
+	used  int
+}
+
+// dictShardBits is how many top bits of a value's first hash choose its
+// slot table.
+const dictShardBits = 8
+
+// dictChunkBits sizes the chunks of the dictionary's per-id slices (tests
+// make them small).
+var dictChunkBits uint = 16
+
+// key is the second hash of value id.
+func (d *valueDict) key(id uint32) uint64 {
+	i := uint64(id - 1)
+	return d.keys[i>>dictChunkBits][i&(1<<dictChunkBits-1)]
+}
+
+// end is where the encoding of value id ends.
+func (d *valueDict) end(id uint32) uint64 {
+	i := uint64(id - 1)
+	return uint64(d.ends[i>>dictChunkBits][i&(1<<dictChunkBits-1)])
 }
 
 // arenaFile holds a large load's full arena blocks on disk: each is
@@ -64,25 +96,30 @@ type arenaFile struct {
 var arenaBlock uint64 = 64 << 20
 
 func newValueDict() valueDict {
-	return valueDict{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, slots: make([]uint64, 1<<10)}
+	d := valueDict{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+	for i := range d.shards {
+		d.shards[i].slots = make([]uint64, 16)
+	}
+	return d
 }
 
 // count is the number of values interned.
-func (d *valueDict) count() int { return len(d.ends) }
+func (d *valueDict) count() int { return d.n }
 
 // intern returns the id of v, interning it first if new.
 func (d *valueDict) intern(v quad.Value) (uint32, error) {
 	text := v.String()
 	h1, h2 := maphash.String(d.seeds[0], text), maphash.String(d.seeds[1], text)
 	tag := h1 &^ (1<<32 - 1)
-	mask := uint64(len(d.slots) - 1)
+	t := &d.shards[h1>>(64-dictShardBits)]
+	mask := uint64(len(t.slots) - 1)
 	i := h1 >> 32 & mask
 	for {
-		s := d.slots[i]
+		s := t.slots[i]
 		if s == 0 {
 			break
 		}
-		if s&^(1<<32-1) == tag && d.keys[uint32(s)-1] == h2 {
+		if s&^(1<<32-1) == tag && d.key(uint32(s)) == h2 {
 			return uint32(s), nil
 		}
 		i = (i + 1) & mask
@@ -95,7 +132,7 @@ func (d *valueDict) intern(v quad.Value) (uint32, error) {
 	if len(d.enc) > maxValueBytes {
 		return 0, fmt.Errorf("quadstore: value of %d bytes is over the limit of %d", len(d.enc), maxValueBytes)
 	}
-	if len(d.ends) >= 1<<32-2 {
+	if d.n >= 1<<32-2 {
 		return 0, fmt.Errorf("%w: the bulk load outgrew its 2^32 values", ErrTooLarge)
 	}
 	// The value's block: the last one, or a new one if it does not fit.
@@ -120,46 +157,53 @@ func (d *valueDict) intern(v quad.Value) (uint32, error) {
 	if end > 1<<32-1 {
 		return 0, fmt.Errorf("%w: the bulk load outgrew its 4 GiB value arena", ErrTooLarge)
 	}
+	// A table of up to 2^(32-dictShardBits) slots keeps the home slot
+	// below the shard's bits of the tag.
+	if t.used+1 > len(t.slots)/4*3 && len(t.slots) >= 1<<(32-dictShardBits) {
+		return 0, fmt.Errorf("%w: the bulk load outgrew its value table", ErrTooLarge)
+	}
 	last := &d.arena[len(d.arena)-1]
 	*last = append(*last, d.enc...)
-	d.ends = append(d.ends, uint32(end))
-	d.keys = append(d.keys, h2)
-	id := uint32(len(d.ends))
-	d.slots[i] = tag | uint64(id)
-	if len(d.ends) > len(d.slots)/4*3 {
-		if len(d.slots) >= 1<<32 {
-			return 0, fmt.Errorf("%w: the bulk load outgrew its value table", ErrTooLarge)
-		}
-		d.grow()
+	if d.n&(1<<dictChunkBits-1) == 0 {
+		d.keys = append(d.keys, make([]uint64, 0, 1<<dictChunkBits))
+		d.ends = append(d.ends, make([]uint32, 0, 1<<dictChunkBits))
+	}
+	c := len(d.keys) - 1
+	d.keys[c] = append(d.keys[c], h2)
+	d.ends[c] = append(d.ends[c], uint32(end))
+	d.n++
+	id := uint32(d.n)
+	t.slots[i] = tag | uint64(id)
+	if t.used++; t.used > len(t.slots)/4*3 {
+		t.grow()
 	}
 	return id, nil
 }
 
-// grow doubles the slot table.
-func (d *valueDict) grow() {
-	old := d.slots
-	d.slots = make([]uint64, 2*len(old))
-	mask := uint64(len(d.slots) - 1)
+// grow doubles a slot table.
+func (t *slotTable) grow() {
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s == 0 {
 			continue
 		}
 		i := s >> 32 & mask // the home slot is the tag's
-
-		for d.slots[i] != 0 {
+		for t.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		d.slots[i] = s
+		t.slots[i] = s
 	}
 }
 
 // value is the encoding of value id.
 func (d *valueDict) value(id uint32) []byte {
-	end := uint64(d.ends[id-1])
+	end := d.end(id)
 	blk := (end - 1) / arenaBlock
 	start := blk * arenaBlock
 	if id > 1 {
-		start = max(start, uint64(d.ends[id-2]))
+		start = max(start, d.end(id-1))
 	}
 	return d.arena[blk][start-blk*arenaBlock : end-blk*arenaBlock]
 }
@@ -235,7 +279,7 @@ func (d *valueDict) close() {
 
 // dropIndex lets the slot table and keys go: the values can no longer be
 // interned, only read.
-func (d *valueDict) dropIndex() { d.slots, d.keys = nil, nil }
+func (d *valueDict) dropIndex() { d.shards, d.keys = [1 << dictShardBits]slotTable{}, nil }
 
 // hashes returns the store's key (hashOf) of every value, hashes[id-1]
 // for value id, taken on every core. A value's encoding gives back its

@@ -12,20 +12,21 @@ import (
 )
 
 // TestValueDict interns values of every kind, each several times in a
-// random order, through many growths of the slot table and, with small
-// blocks, many arena blocks: a value keeps one id, two values never share
+// random order, through many growths of the slot tables and, with small
+// blocks and chunks, many arena blocks and chunks of ids: a value keeps one id, two values never share
 // one, every encoding reads back as the value, and the hashes are the
 // store's keys of the values as read.
 func TestValueDict(t *testing.T) {
 	for _, c := range []struct {
 		block uint64
 		spill bool // the full blocks go to a file (arenaFile)
-	}{{64, false}, {1 << 20, false}, {100, true}, {1 << 14, true}} {
+		chunk uint // dictChunkBits
+	}{{64, false, 4}, {1 << 20, false, 16}, {100, true, 7}, {1 << 14, true, 16}} {
 		block := c.block
-		t.Run(fmt.Sprintf("%d/spill=%v", block, c.spill), func(t *testing.T) {
-			old := arenaBlock
-			arenaBlock = block
-			defer func() { arenaBlock = old }()
+		t.Run(fmt.Sprintf("%d/spill=%v/chunk=%d", block, c.spill, c.chunk), func(t *testing.T) {
+			old, oldChunk := arenaBlock, dictChunkBits
+			arenaBlock, dictChunkBits = block, c.chunk
+			defer func() { arenaBlock, dictChunkBits = old, oldChunk }()
 			zone := time.FixedZone("X", 2*3600)
 			var vals []quad.Value
 			for i := range 30000 {
