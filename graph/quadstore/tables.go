@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -297,6 +298,13 @@ func (s *QuadStore) writeTables(ctx context.Context, b *bulkBuilder) error {
 	if err != nil {
 		ts.remove()
 		return s.reopenBadger(err)
+	}
+	if b.runs != nil {
+		// A load of chunks on disk: the heap its write let go (1.0 GB at
+		// 10^8 quads) goes back to the system before Badger opens the
+		// tables and reads their indexes (0.3 GB), or the two make the
+		// load's peak.
+		debug.FreeOSMemory()
 	}
 	if err := s.reopenBadger(nil); err != nil {
 		return err
