@@ -792,7 +792,7 @@ func (r *report) markdownB4Goal(b *strings.Builder) {
 	b.WriteString("Past\n24,117,248 distinct values (about 1.2×10^8 of these quads) the bulk path streams the rest in parts of 4,194,304\n")
 	b.WriteString("quads into the store it wrote, each costing several times the bulk path's per quad, so the cost is not flat\n")
 	b.WriteString("there (docs/store.md). The peak RSS is the process's own memory and the file pages it has mapped; at 10^8 it\n")
-	b.WriteString("comes as the load finishes writing its tables and Badger opens them again; the link index the load keeps (1.2 GB\n")
+	b.WriteString("comes as the load finishes reading, the last chunk sorted into runs beside the dictionary; the link index the load keeps (1.2 GB\n")
 	b.WriteString("at 10^8) is built straight into its file, not held (docs/store.md).\n")
 }
 
