@@ -204,6 +204,21 @@ func baseQuads() []quad.Quad {
 
 // sliceReader yields quads, then fails with err after failAt quads (if
 // failAt >= 0).
+// reopened closes s, opens the store in dir again and verifies that it
+// holds m; the caller closes the store it returns.
+func reopened(t *testing.T, s *QuadStore, dir string, m model) *QuadStore {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify(t, s, m)
+	return s
+}
+
 type sliceReader struct {
 	qs     []quad.Quad
 	i      int
@@ -366,13 +381,7 @@ func TestBulkFailureLeavesEmpty(t *testing.T) {
 			m := model{}
 			m.add(baseQuads()[:2]...)
 			verify(t, s, m)
-			s.Close()
-			s, err = Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			verify(t, s, m)
+			defer reopened(t, s, dir, m).Close()
 		})
 	}
 }

@@ -83,15 +83,8 @@ func TestBulkTables(t *testing.T) {
 			m := m.clone()
 			m.add(more...)
 			verify(t, s, m)
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-			s, err = Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s = reopened(t, s, dir, m)
 			defer s.Close()
-			verify(t, s, m)
 			if rep, err := s.Check(context.Background()); err != nil || !rep.OK() {
 				t.Fatalf("check: %+v, %v", rep, err)
 			}
@@ -145,13 +138,7 @@ func TestBulkTableFails(t *testing.T) {
 				t.Fatalf("the load again: %+v, %v", res, err)
 			}
 			verify(t, s, m)
-			s.Close()
-			s, err = Open(dir, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			verify(t, s, m)
+			defer reopened(t, s, dir, m).Close()
 		})
 	}
 }
