@@ -20,31 +20,36 @@ import (
 )
 
 // A large load into a store with data is written, as the first load into
-// an empty store is, with Badger's StreamWriter (PrepareIncremental): its
-// keys, sorted, become tables of their own one level above the store's,
-// which Badger's compactions merge later. It is the first part of a
-// journalled load (a long transaction): the stream carries the quads'
-// index keys, the new values (hash, value, folded names), every counter
-// the load changes, the metadata, the journal header and the history's
-// op records. Once Badger's Flush returns, the store holds a journalled
-// load with its first batches committed, finished or undone from then on
-// like any other.
+// an empty store is, as Badger's tables: its keys, sorted, become tables
+// of their own one level above the store's, which Badger's compactions
+// merge later. On disk the load writes them itself while Badger is closed
+// (tableIngest, with writeTables' table writer); in memory, through
+// Badger's StreamWriter (PrepareIncremental). It is the first part of a
+// journalled load (a long transaction): the tables carry the quads' index
+// keys, the new values (hash, value, folded names), every counter the
+// load changes, the metadata, the journal header and the history's op
+// records. Once the new MANIFEST lists the tables (or Badger's Flush
+// returns), the store holds a journalled load with its first batches
+// committed, finished or undone from then on like any other.
 //
-// Before Flush returns, it is undone
-//   - in this process, when the stream fails: by deleting what it wrote and
-//     restoring the counters and metadata, in transactions (unstream);
-//   - after a crash: a marker file names the newest table before the load
-//     and, once every key was handed to Badger, how many keys the load
-//     wrote; the next writable Open drops the tables after the newest one
-//     from the MANIFEST unless they hold that many keys (undoIngest).
-//     Badger neither compacts nor flushes between PrepareIncremental and
-//     the end of Flush, so until then every table after the newest one is
-//     the load's.
+// Before then, it is undone
+//   - in this process, when the write fails: on disk by deleting the
+//     tables written, which nothing lists; in memory by deleting what the
+//     stream wrote and restoring the counters and metadata, in
+//     transactions (unstream);
+//   - after a crash: a marker file names the tables before the load and,
+//     once every key was written, how many keys the load wrote; the next
+//     writable Open drops the tables after the newest one before the load,
+//     listed in the MANIFEST or not, unless the listed ones hold that many
+//     keys (undoIngest). Badger is closed, or neither compacts nor flushes
+//     between PrepareIncremental and the end of Flush, so until then every
+//     table after the newest one is the load's.
 //
 // Badger's Flush replaces its oracle, and a read transaction open across
 // it stops the process when it is discarded (Badger asserts its
-// watermark): the stream takes the readers' lock whole, and only when no
-// read transaction is open; otherwise the load goes on in batches.
+// watermark); Badger cannot close under a read either: the load takes the
+// readers' lock whole, and only when no read transaction is open;
+// otherwise the load goes on in batches.
 const ingestMarker = "ENTENTE-INGEST-INCOMPLETE"
 
 // ingestMin is how many quads an input must have for a load into a store
@@ -59,9 +64,12 @@ var ingestMin = 1 << 16
 var ingestPart = defaultSpillAt
 
 // ingestHook, when set (tests), is called at each stage of a streamed
-// load: "written" once every key is handed to Badger, before the marker
-// counts them (an error fails the stream there), "flushed" once Flush
-// returned, before the marker is removed.
+// load: "written" once every key is handed to Badger (on disk: every
+// table written), before the marker counts them (an error fails the
+// stream there); on disk, "counted" once the marker counts them and
+// "listed" once the new MANIFEST lists the tables (an error fails the
+// load there too); "flushed" once Flush returned (on disk: Badger opened
+// again), before the marker is removed.
 var ingestHook func(stage string) error
 
 // errNoStream: the stream could not be used (a reader is open); the load
@@ -442,11 +450,15 @@ func (s *QuadStore) lookupAll(ctx context.Context, txn *badger.Txn, hashes []val
 	return nil
 }
 
-// streamIngest writes the plan through the StreamWriter. It returns an
-// error only while the load can still be undone by unstream (Flush did not
-// return), and then whether anything reached Badger. The readers' lock
-// and wmu are held.
+// streamIngest writes the plan: as tables of its own on disk
+// (tableIngest), through the StreamWriter in memory. It returns an error
+// only while the load can still be undone by unstream (Flush did not
+// return, or the tables are not all listed), and then whether anything
+// reached Badger. The readers' lock and wmu are held.
 func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (wrote bool, err error) {
+	if !s.opts.InMemory {
+		return s.tableIngest(ing, opt)
+	}
 	sw := s.db.NewStreamWriter()
 	if err := sw.PrepareIncremental(); err != nil {
 		sw.Cancel()
@@ -467,7 +479,9 @@ func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (wrote bool, 
 		return false, err
 	}
 	stop := s.releasingPages()
-	keys, writes, err := s.emitIngest(ing, opt, sw, version)
+	keys, writes, err := s.emitIngest(ing, opt, func(stream uint32) *streamOut {
+		return &streamOut{sw: sw, stream: stream, version: version}
+	})
 	stop()
 	wrote = writes > 0
 	if err == nil && ingestHook != nil {
@@ -500,6 +514,11 @@ func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (wrote bool, 
 	if ingestHook != nil {
 		ingestHook("flushed")
 	}
+	return true, s.ingested(ing)
+}
+
+// ingested counts a plan written into the store and removes its marker.
+func (s *QuadStore) ingested(ing *ingestion) error {
 	s.nextID = ing.base + uint64(len(ing.fresh))
 	s.nquads.Add(int64(len(ing.quads)))
 	s.nnodes.Add(int64(len(ing.fresh)))
@@ -511,16 +530,116 @@ func (s *QuadStore) streamIngest(ing *ingestion, opt *LoadOptions) (wrote bool, 
 	if err := removeMarker(s.dir); err != nil {
 		fmt.Fprintf(s.logw(), "quadstore: removing %s: %v (the next open removes it)\n", ingestMarker, err)
 	}
-	return true, nil
+	return nil
+}
+
+// tableIngest writes the plan as Badger's tables, as writeTables writes
+// the first load's: Badger closes; the tables are written, at a version
+// above every one the store holds, in the level above the store's
+// highest, and the store's MANIFEST is written again listing them beside
+// the store's tables (synced, read back, renamed into place); Badger
+// opens again. The marker names the tables before the load, and, once
+// every table is on disk, how many keys the load wrote: a crash before
+// the new MANIFEST is in place leaves tables that it does not list, which
+// the next open deletes, and one after leaves a load the journal undoes.
+// An error before then removes the tables and opens Badger on the store
+// as it was (nothing was written); after, unstream undoes it.
+func (s *QuadStore) tableIngest(ing *ingestion, opt *LoadOptions) (wrote bool, err error) {
+	txn := s.db.NewTransaction(false)
+	version := txn.ReadTs() + 1
+	txn.Discard()
+	if err := s.db.Close(); err != nil {
+		return false, s.reopenBadger(err)
+	}
+	m, err := s.closedManifest()
+	if err != nil {
+		return false, s.reopenBadger(err)
+	}
+	mk := &marker{keys: -1, tables: map[uint64]int{}}
+	top := s.bo.MaxLevels
+	for id, tm := range m.Tables {
+		mk.newest = max(mk.newest, id)
+		mk.tables[id] = int(tm.Level)
+		top = min(top, int(tm.Level))
+	}
+	if top < 2 {
+		// makeRoom left a level free above the store's, and nothing
+		// wrote since: Badger's close flushed nothing.
+		return false, s.reopenBadger(fmt.Errorf("quadstore: internal error: the store's tables reach level %d, with no level free above them for a load", top))
+	}
+	if err := mk.write(s.dir); err != nil {
+		return false, s.reopenBadger(err)
+	}
+	ts, err := newTableSet(s.dir, s.bo, top-1)
+	if err != nil {
+		return false, s.reopenBadger(err)
+	}
+	stop := s.releasingPages()
+	keys, _, err := s.emitIngest(ing, opt, func(uint32) *streamOut {
+		return &streamOut{tables: ts.stream(), version: version}
+	})
+	stop()
+	ts.wait()
+	ts.close()
+	if err == nil && ingestHook != nil {
+		err = ingestHook("written")
+	}
+	if err == nil {
+		err = syncDir(s.dir) // the tables' names, before the MANIFEST names them
+	}
+	if err == nil {
+		mk.keys = keys
+		err = mk.write(s.dir)
+	}
+	if err == nil && ingestHook != nil {
+		err = ingestHook("counted")
+	}
+	if err == nil {
+		for id, tm := range ts.manifest().Tables {
+			m.Tables[id] = tm
+		}
+		_, err = writeManifest(s.dir, m, 0)
+	}
+	if err == nil && ingestHook != nil {
+		err = ingestHook("listed")
+	}
+	if err != nil {
+		// The tables go unless the new MANIFEST is in place (writeManifest
+		// fails after its rename only if the directory cannot be synced):
+		// then the load is in the store, and unstream undoes it.
+		listed := false
+		if got, merr := s.closedManifest(); merr == nil {
+			for _, id := range ts.made {
+				_, listed = got.Tables[id]
+				break
+			}
+		}
+		if !listed {
+			ts.remove()
+			mk.keys = -1
+			err = errors.Join(err, mk.write(s.dir))
+		}
+		return listed, s.reopenBadger(err)
+	}
+	if err := s.reopenBadger(nil); err != nil {
+		return true, err
+	}
+	// Badger's open read every table's index through its map; no read is
+	// open, and what comes next reads what it needs again.
+	releaseTablePages(s.dir, nil)
+	if ingestHook != nil {
+		ingestHook("flushed")
+	}
+	return true, s.ingested(ing)
 }
 
 // emitIngest writes the plan's keys in two streams, as emitAll does, and
 // returns how many it wrote and how many buffers it handed to Badger.
-func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.StreamWriter, version uint64) (keys, writes int64, err error) {
+func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, newOut func(stream uint32) *streamOut) (keys, writes int64, err error) {
 	ctx := context.Background() // the stream is not cancelled half-way: a crash undoes it, an error unstreams it
 	b := ing.b
 	other := slices.Clone(ing.quads)
-	lop := &streamOut{sw: sw, stream: streamLOP, version: version}
+	lop := newOut(streamLOP)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- firstErr(
@@ -531,7 +650,7 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, sw *badger.Stre
 		)
 	}()
 	var folds *foldSet // in memory: a part holds a chunk at most
-	out := &streamOut{sw: sw, stream: streamRest, version: version}
+	out := newOut(streamRest)
 	err = firstErr(
 		func() error { return emitIndex(ctx, out, primary, ing.quads) },
 		func() error { return ing.emitCounts(out) },
@@ -930,19 +1049,27 @@ func undoIngest(dir string) (note string, err error) {
 	if err != nil {
 		return "", err
 	}
+	unlisted := 0
 	for _, e := range entries {
 		base, ok := strings.CutSuffix(e.Name(), ".sst")
 		if id, err := strconv.ParseUint(base, 10, 64); ok && err == nil && id > mk.newest {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return "", err
 			}
+			if _, listed := m.Tables[id]; !listed {
+				unlisted++
+			}
 		}
 	}
 	if err := removeMarker(dir); err != nil {
 		return "", err
 	}
-	if len(after) == 0 {
+	if len(after) == 0 && unlisted == 0 {
 		return "a load was interrupted as it began to write its tables, before any was written; the store is as it was before it", nil
+	}
+	if len(after) == 0 {
+		return fmt.Sprintf("a load was interrupted while it wrote its tables, before the MANIFEST listed them; the %d %s it had written %s deleted, so the store is as it was before it",
+			unlisted, plural(unlisted, "table", "tables"), map[bool]string{true: "was", false: "were"}[unlisted == 1]), nil
 	}
 	return fmt.Sprintf("a load was interrupted while it wrote its tables; the %d %s it had written %s dropped, so the store is as it was before it",
 		len(after), plural(len(after), "table", "tables"), map[bool]string{true: "was", false: "were"}[len(after) == 1]), nil

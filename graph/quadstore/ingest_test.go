@@ -7,12 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cayleygraph/quad"
+	"github.com/dgraph-io/badger/v4/table"
 )
 
 // ingestBase is a store's contents before a large load: people who know
@@ -394,6 +397,73 @@ func TestIngestUndone(t *testing.T) {
 		m.add(in...)
 		verify(t, s, m)
 	})
+	// Once the new MANIFEST lists the load's tables, the load is in the
+	// store: an error from then on undoes it in transactions (unstream).
+	t.Run("fails once listed", func(t *testing.T) {
+		fail := true
+		n := streamed(t, func(stage string) error {
+			if stage == "listed" && fail {
+				return errors.New("disk fault")
+			}
+			return nil
+		})
+		s, m := storeHolding(t, ingestBase())
+		if _, err := loadQuads(s, in, nil); err == nil || !strings.Contains(err.Error(), "disk fault") {
+			t.Fatalf("error %v", err)
+		}
+		verify(t, s, m)
+		if _, err := os.Stat(filepath.Join(s.dir, ingestMarker)); !os.IsNotExist(err) {
+			t.Fatalf("the marker is left: %v", err)
+		}
+		fail = false
+		if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
+			t.Fatalf("the load again: %v, %d streamed", err, *n)
+		}
+		m.add(in...)
+		verify(t, s, m)
+		reopened(t, s, s.dir, m).Close()
+	})
+	// A table that cannot be written, among many: the tables written go,
+	// the store is as it was, in this process and the next.
+	t.Run("a table fails", func(t *testing.T) {
+		defer func(n uint64) { bulkTableBytes = n }(bulkTableBytes)
+		bulkTableBytes = 16 << 10
+		n := streamed(t, nil)
+		s, m := storeHolding(t, ingestBase())
+		var tables atomic.Int32
+		failTable = func(uint64) error {
+			if tables.Add(1) == 3 {
+				return errors.New("disk fault")
+			}
+			return nil
+		}
+		_, err := loadQuads(s, in, nil)
+		failTable = nil
+		if err == nil || !strings.Contains(err.Error(), "disk fault") {
+			t.Fatalf("error %v", err)
+		}
+		if tables.Load() < 3 {
+			t.Fatalf("%d tables written", tables.Load())
+		}
+		verify(t, s, m)
+		// No table file but Badger's (the load's own compaction of level 0
+		// before it wrote may have replaced some).
+		var live []string
+		for _, tb := range s.db.Tables() {
+			live = append(live, filepath.Join(s.dir, table.IDToFilename(tb.ID)))
+		}
+		slices.Sort(live)
+		if after := sstFiles(t, s.dir); !slices.Equal(after, live) {
+			t.Fatalf("table files %v after the failed load, Badger's %v", after, live)
+		}
+		s = reopened(t, s, s.dir, m)
+		defer s.Close()
+		if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
+			t.Fatalf("the load again: %v, %d streamed", err, *n)
+		}
+		m.add(in...)
+		verify(t, s, m)
+	})
 	t.Run("reader open", func(t *testing.T) {
 		n := streamed(t, nil)
 		s, m := storeHolding(t, ingestBase())
@@ -478,6 +548,11 @@ func TestIngestCrash(t *testing.T) {
 		// be by then.
 		{"written", []string{"its tables"}, false},
 		{"flushed", []string{"batches it had committed were undone"}, false},
+		// On disk, the tables are all written and counted, but the
+		// MANIFEST does not list them yet: they are deleted. Once it does,
+		// the load is in the store, and its journal undoes it.
+		{"counted", []string{"before the MANIFEST listed them"}, false},
+		{"listed", []string{"batches it had committed were undone"}, false},
 		// A load in parts, killed in its second part: that part's tables
 		// are dropped, and the first part is undone from the journal.
 		{"written@2", []string{"its tables", "batches it had committed were undone"}, false},

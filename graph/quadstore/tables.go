@@ -49,9 +49,9 @@ type tableSet struct {
 	err     error    // the first error of a table's writer
 }
 
-// newTableSet prepares tables for the store in dir opened with bo, with
-// ids above those of any table file the directory holds.
-func newTableSet(dir string, bo badger.Options) (*tableSet, error) {
+// newTableSet prepares tables of the level for the store in dir opened
+// with bo, with ids above those of any table file the directory holds.
+func newTableSet(dir string, bo badger.Options, level int) (*tableSet, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -64,8 +64,8 @@ func newTableSet(dir string, bo badger.Options) (*tableSet, error) {
 			}
 		}
 	}
-	// Badger's StreamWriter sizes its tables for the level it writes,
-	// the last: the base size, times the multiplier for every level
+	// Badger's StreamWriter sizes its tables for the last level, whichever
+	// it writes: the base size, times the multiplier for every level
 	// below the first.
 	size := uint64(bo.BaseTableSize)
 	for i := 2; i < bo.MaxLevels; i++ {
@@ -87,7 +87,7 @@ func newTableSet(dir string, bo badger.Options) (*tableSet, error) {
 			// cleared: the builders' memory is used again instead.
 			AllocPool: z.NewAllocatorPool(8),
 		},
-		level: bo.MaxLevels - 1,
+		level: level,
 		next:  top + 1,
 	}, nil
 }
@@ -280,7 +280,7 @@ func (s *QuadStore) writeTables(ctx context.Context, b *bulkBuilder) error {
 	if err != nil {
 		return s.reopenBadger(err)
 	}
-	ts, err := newTableSet(s.dir, s.bo)
+	ts, err := newTableSet(s.dir, s.bo, s.bo.MaxLevels-1)
 	if err != nil {
 		return s.reopenBadger(err)
 	}
@@ -332,14 +332,15 @@ func (s *QuadStore) closedManifest() (badger.Manifest, error) {
 	return m, err
 }
 
-// reopenBadger opens Badger again after writeTables closed it, and
-// returns cause (or the open's error). A store Badger cannot open again
-// takes no more writes in this process; the bulk marker has the next
-// open reset it.
+// reopenBadger opens Badger again after writeTables or tableIngest closed
+// it, and returns cause (or the open's error). A store Badger cannot open
+// again takes no more writes in this process; the next open settles it
+// from the load's marker (the bulk marker resets it, the ingest marker
+// keeps or drops the load's tables).
 func (s *QuadStore) reopenBadger(cause error) error {
 	db, err := openBadger(s.bo)
 	if err != nil {
-		s.broken = fmt.Errorf("quadstore: opening the store again after its first load wrote its tables: %w; reopen it", err)
+		s.broken = fmt.Errorf("quadstore: opening the store again after a load wrote its tables: %w; reopen it", err)
 		return errors.Join(cause, s.broken)
 	}
 	s.db = db

@@ -151,7 +151,7 @@ func TestTableStreamOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ts, err := newTableSet(t.TempDir(), s.bo)
+	ts, err := newTableSet(t.TempDir(), s.bo, s.bo.MaxLevels-1)
 	if err != nil {
 		t.Fatal(err)
 	}
