@@ -374,55 +374,36 @@ func TestIngestUndone(t *testing.T) {
 		}
 		verify(t, s, m)
 	})
-	t.Run("stream fails", func(t *testing.T) {
-		fail := true
-		n := streamed(t, func(stage string) error {
-			if stage == "written" && fail {
-				return errors.New("disk fault")
+	// An error once every table is written, or once the marker counts
+	// them: nothing lists them yet, and they go. Once the new MANIFEST
+	// lists them, the load is in the store, and unstream undoes it in
+	// transactions.
+	for _, stage := range []string{"written", "counted", "listed"} {
+		t.Run("fails once "+stage, func(t *testing.T) {
+			fail := true
+			n := streamed(t, func(s string) error {
+				if s == stage && fail {
+					return errors.New("disk fault")
+				}
+				return nil
+			})
+			s, m := storeHolding(t, ingestBase())
+			if _, err := loadQuads(s, in, nil); err == nil || !strings.Contains(err.Error(), "disk fault") {
+				t.Fatalf("error %v", err)
 			}
-			return nil
-		})
-		s, m := storeHolding(t, ingestBase())
-		if _, err := loadQuads(s, in, nil); err == nil || !strings.Contains(err.Error(), "disk fault") {
-			t.Fatalf("error %v", err)
-		}
-		verify(t, s, m)
-		if _, err := os.Stat(filepath.Join(s.dir, ingestMarker)); !os.IsNotExist(err) {
-			t.Fatalf("the marker is left: %v", err)
-		}
-		fail = false
-		if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
-			t.Fatalf("the load again: %v, %d streamed", err, *n)
-		}
-		m.add(in...)
-		verify(t, s, m)
-	})
-	// Once the new MANIFEST lists the load's tables, the load is in the
-	// store: an error from then on undoes it in transactions (unstream).
-	t.Run("fails once listed", func(t *testing.T) {
-		fail := true
-		n := streamed(t, func(stage string) error {
-			if stage == "listed" && fail {
-				return errors.New("disk fault")
+			verify(t, s, m)
+			if _, err := os.Stat(filepath.Join(s.dir, ingestMarker)); !os.IsNotExist(err) {
+				t.Fatalf("the marker is left: %v", err)
 			}
-			return nil
+			fail = false
+			if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
+				t.Fatalf("the load again: %v, %d streamed", err, *n)
+			}
+			m.add(in...)
+			verify(t, s, m)
+			reopened(t, s, s.dir, m).Close()
 		})
-		s, m := storeHolding(t, ingestBase())
-		if _, err := loadQuads(s, in, nil); err == nil || !strings.Contains(err.Error(), "disk fault") {
-			t.Fatalf("error %v", err)
-		}
-		verify(t, s, m)
-		if _, err := os.Stat(filepath.Join(s.dir, ingestMarker)); !os.IsNotExist(err) {
-			t.Fatalf("the marker is left: %v", err)
-		}
-		fail = false
-		if _, err := loadQuads(s, in, nil); err != nil || *n != 1 {
-			t.Fatalf("the load again: %v, %d streamed", err, *n)
-		}
-		m.add(in...)
-		verify(t, s, m)
-		reopened(t, s, s.dir, m).Close()
-	})
+	}
 	// A table that cannot be written, among many: the tables written go,
 	// the store is as it was, in this process and the next.
 	t.Run("a table fails", func(t *testing.T) {
