@@ -608,11 +608,8 @@ func (s *QuadStore) tableIngest(ing *ingestion, opt *LoadOptions) (wrote bool, e
 		// fails after its rename only if the directory cannot be synced):
 		// then the load is in the store, and unstream undoes it.
 		listed := false
-		if got, merr := s.closedManifest(); merr == nil {
-			for _, id := range ts.made {
-				_, listed = got.Tables[id]
-				break
-			}
+		if got, merr := s.closedManifest(); merr == nil && len(ts.made) > 0 {
+			_, listed = got.Tables[ts.made[0]]
 		}
 		if !listed {
 			ts.remove()
