@@ -24,6 +24,8 @@ type bulkBuilder struct {
 	// streamed part asks for them (storeHashes).
 	hashes []valueHash
 	quads  [][4]uint32
+	// labelled is whether a quad taken has a label.
+	labelled bool
 	// runs, once the quads outgrew a chunk: the chunks sorted on disk.
 	// quads then holds none of them.
 	runs *runSet
@@ -65,6 +67,9 @@ func (b *bulkBuilder) add(q quad.Quad) error {
 			return err
 		}
 		t[d-1] = id
+	}
+	if t[quad.Label-1] != 0 {
+		b.labelled = true
 	}
 	b.quads = append(b.quads, t)
 	return nil
@@ -482,13 +487,21 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 		// Each goroutine sorts and deduplicates its own copy.
 		other := slices.Clone(b.quads)
 		lop = func(out *streamOut) error {
-			slices.SortFunc(other, byIndex[uint32](&indexes[3]))
+			// The first index's sort also takes out the duplicates. The
+			// L index holds labelled quads alone: with none, it is
+			// empty, and its sort is skipped.
+			first := 3
+			if !b.labelled {
+				first = 2
+			}
+			slices.SortFunc(other, byIndex[uint32](&indexes[first]))
 			other = slices.Compact(other)
-			return firstErr(
-				func() error { return emitIndex(ctx, out, &indexes[3], other) },
-				func() error { return emitIndex(ctx, out, &indexes[2], other) },
-				func() error { return emitIndex(ctx, out, &indexes[1], other) },
-			)
+			for i := first; i >= 1; i-- {
+				if err := emitIndex(ctx, out, &indexes[i], other); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		sIndex = func(out *streamOut) error {
 			slices.SortFunc(b.quads, byIndex[uint32](primary))
@@ -618,6 +631,7 @@ func countQuad(counts *[4][]uint32, q *[4]uint32) {
 // emitCounts writes the degree counters: c dir id, in that order.
 func emitCounts(out *streamOut, counts *[4][]uint32) error {
 	key := make([]byte, 0, 10)
+	val := make([]byte, 0, binary.MaxVarintLen64) // put copies keys and values
 	for d := quad.Subject; d <= quad.Label; d++ {
 		c := counts[d-1]
 		for id := 1; id < len(c); id++ {
@@ -627,7 +641,7 @@ func emitCounts(out *streamOut, counts *[4][]uint32) error {
 			}
 			key = append(key[:0], pfxCount, byte(d))
 			key = binary.BigEndian.AppendUint64(key, uint64(id))
-			if err := out.put(key, binary.AppendUvarint(nil, uint64(n))); err != nil {
+			if err := out.put(key, binary.AppendUvarint(val[:0], uint64(n))); err != nil {
 				return err
 			}
 		}
@@ -648,12 +662,19 @@ func emitHashes(ctx context.Context, out *streamOut, b *bulkBuilder) error {
 	if err := b.dict.eachHash(ctx, func(i int, h valueHash) { order[i] = entry{h, uint32(i + 1)} }); err != nil {
 		return err
 	}
-	slices.SortFunc(order, func(p, q entry) int { return bytes.Compare(p.h[:], q.h[:]) })
+	// Byte order, the first eight bytes compared as a number.
+	slices.SortFunc(order, func(p, q entry) int {
+		if c := cmp.Compare(binary.BigEndian.Uint64(p.h[:8]), binary.BigEndian.Uint64(q.h[:8])); c != 0 {
+			return c
+		}
+		return bytes.Compare(p.h[8:], q.h[8:])
+	})
 	key := make([]byte, 0, 1+hashSize)
+	val := make([]byte, 0, 8) // put copies keys and values
 	for _, e := range order {
 		key = append(key[:0], pfxHash)
 		key = append(key, e.h[:]...)
-		if err := out.put(key, putU64(uint64(e.id))); err != nil {
+		if err := out.put(key, binary.BigEndian.AppendUint64(val[:0], uint64(e.id))); err != nil {
 			return err
 		}
 	}
