@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -483,7 +484,39 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 	)
 	// Nothing more is interned: the slot table goes before the sorts.
 	b.dict.dropIndex()
-	if b.runs == nil {
+	if p, ok := b.packing(); ok && b.runs == nil {
+		// Each goroutine sorts and deduplicates its own numbers: the
+		// first index's sort takes out the duplicates (the L index's
+		// only when a quad has a label: it holds labelled quads alone).
+		first := 3
+		if !b.labelled {
+			first = 2
+		}
+		lopKeys := p.pack(make([]uint64, 0, len(b.quads)), b.quads, &indexes[first])
+		sKeys := p.pack(make([]uint64, 0, len(b.quads)), b.quads, primary)
+		b.quads = nil
+		lop = func(out *streamOut) error {
+			for i := first; i >= 1; i-- {
+				if i < first {
+					p.repack(lopKeys, &indexes[i+1], &indexes[i])
+				}
+				slices.Sort(lopKeys)
+				if i == first {
+					lopKeys = slices.Compact(lopKeys)
+				}
+				if err := emitPacked(ctx, out, &indexes[i], p, lopKeys, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		sIndex = func(out *streamOut) error {
+			slices.Sort(sKeys)
+			sKeys = slices.Compact(sKeys)
+			counts, nquads = newCounts(b), int64(len(sKeys))
+			return emitPacked(ctx, out, primary, p, sKeys, func(q *[4]uint32) { countQuad(&counts, q) })
+		}
+	} else if b.runs == nil {
 		// Each goroutine sorts and deduplicates its own copy.
 		other := slices.Clone(b.quads)
 		lop = func(out *streamOut) error {
@@ -611,6 +644,88 @@ func emitIndex[T uint32 | uint64](ctx context.Context, out *streamOut, x *index,
 	return nil
 }
 
+// quadPacking packs a quad's ids into one number whose order is an
+// index's: each of the index's directions an id of bits bits, the first
+// highest. Numbers sort several times faster than quads compared a
+// direction at a time: the movie data's ids take 19 bits, its quads none
+// of the 4 bits a label would.
+type quadPacking struct {
+	bits uint // bits an id
+	dirs int  // the index's directions packed: 3 when no quad has a label (0), else 4
+}
+
+// packing returns how the builder's quads pack, if they fit a number.
+func (b *bulkBuilder) packing() (quadPacking, bool) {
+	p := quadPacking{bits: uint(bits.Len32(uint32(b.values()))), dirs: 4}
+	if !b.labelled {
+		p.dirs = 3 // each index but L, which is not written, has the label last
+	}
+	return p, p.bits > 0 && uint(p.dirs)*p.bits <= 64
+}
+
+// one packs quad q in index x's order.
+func (p quadPacking) one(q *[4]uint32, x *index) uint64 {
+	var k uint64
+	for _, d := range x.dirs[:p.dirs] {
+		k = k<<p.bits | uint64(q[d-1])
+	}
+	return k
+}
+
+// unpack returns the quad packed as k in index x's order.
+func (p quadPacking) unpack(k uint64, x *index) (q [4]uint32) {
+	mask := uint64(1)<<p.bits - 1
+	for i := p.dirs - 1; i >= 0; i-- {
+		q[x.dirs[i]-1] = uint32(k & mask)
+		k >>= p.bits
+	}
+	return q
+}
+
+// pack appends the quads packed in index x's order to dst.
+func (p quadPacking) pack(dst []uint64, quads [][4]uint32, x *index) []uint64 {
+	for i := range quads {
+		dst = append(dst, p.one(&quads[i], x))
+	}
+	return dst
+}
+
+// repack packs again in index to's order the quads packed in from's.
+func (p quadPacking) repack(keys []uint64, from, to *index) {
+	for i, k := range keys {
+		q := p.unpack(k, from)
+		keys[i] = p.one(&q, to)
+	}
+}
+
+// emitPacked writes the quads packed in index x's order, sorted, calling
+// each (if set) with each quad.
+func emitPacked(ctx context.Context, out *streamOut, x *index, p quadPacking, keys []uint64, each func(q *[4]uint32)) error {
+	key := make([]byte, 0, quadKeyLen)
+	for i, k := range keys {
+		if i&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		q := p.unpack(k, x)
+		if each != nil {
+			each(&q)
+		}
+		if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
+			continue
+		}
+		key = append(key[:0], x.prefix)
+		for _, d := range x.dirs {
+			key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
+		}
+		if err := out.put(key, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // newCounts makes the degree counters of the builder's nodes, by
 // direction and id (id 0, no label, is counted and not written).
 func newCounts(b *bulkBuilder) [4][]uint32 {
@@ -652,23 +767,13 @@ func emitCounts(out *streamOut, counts *[4][]uint32) error {
 // emitHashes writes the value hashes in hash order, taken now: the
 // dictionary does not keep them.
 func emitHashes(ctx context.Context, out *streamOut, b *bulkBuilder) error {
-	type entry struct {
-		h  valueHash
-		id uint32
-	}
 	// Taken straight into the entries (a list of the hashes beside them
 	// was 320 MB at 2×10^7 values).
-	order := make([]entry, b.values())
-	if err := b.dict.eachHash(ctx, func(i int, h valueHash) { order[i] = entry{h, uint32(i + 1)} }); err != nil {
+	order := make([]hashEntry, b.values())
+	if err := b.dict.eachHash(ctx, func(i int, h valueHash) { order[i] = hashEntry{h, uint32(i + 1)} }); err != nil {
 		return err
 	}
-	// Byte order, the first eight bytes compared as a number.
-	slices.SortFunc(order, func(p, q entry) int {
-		if c := cmp.Compare(binary.BigEndian.Uint64(p.h[:8]), binary.BigEndian.Uint64(q.h[:8])); c != 0 {
-			return c
-		}
-		return bytes.Compare(p.h[8:], q.h[8:])
-	})
+	sortHashEntries(order)
 	key := make([]byte, 0, 1+hashSize)
 	val := make([]byte, 0, 8) // put copies keys and values
 	for _, e := range order {
@@ -679,6 +784,48 @@ func emitHashes(ctx context.Context, out *streamOut, b *bulkBuilder) error {
 		}
 	}
 	return nil
+}
+
+// hashEntry is a value's hash and id.
+type hashEntry struct {
+	h  valueHash
+	id uint32
+}
+
+// sortHashEntries sorts the entries by hash. The hashes are uniform: the
+// entries go to buckets by their first two bytes, in place (an American
+// flag sort: no second list, which at 2×10^7 values would be 400 MB),
+// then each bucket, a few entries at most loads, is sorted. Sorting them
+// whole took five times as long.
+func sortHashEntries(order []hashEntry) {
+	const buckets = 1 << 16
+	bucket := func(e *hashEntry) int { return int(e.h[0])<<8 | int(e.h[1]) }
+	start, next := make([]int, buckets+1), make([]int, buckets)
+	for i := range order {
+		start[bucket(&order[i])+1]++
+	}
+	for k := range buckets {
+		start[k+1] += start[k]
+		next[k] = start[k]
+	}
+	// Each entry is swapped into the next free place of its bucket until
+	// the one that belongs in the place being filled comes.
+	for k := range buckets {
+		for next[k] < start[k+1] {
+			e := order[next[k]]
+			for to := bucket(&e); to != k; to = bucket(&e) {
+				order[next[to]], e = e, order[next[to]]
+				next[to]++
+			}
+			order[next[k]] = e
+			next[k]++
+		}
+	}
+	for k := range buckets {
+		if start[k+1]-start[k] > 1 {
+			slices.SortFunc(order[start[k]:start[k+1]], func(p, q hashEntry) int { return bytes.Compare(p.h[:], q.h[:]) })
+		}
+	}
 }
 
 // emitMeta writes the metadata, in key order.
