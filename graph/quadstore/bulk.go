@@ -563,19 +563,35 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 		}
 	}
 
-	// The folded-name index's keys, made while the S index is written.
+	// The folded-name index's keys, made while the S index is written;
+	// then, with the quads in memory (a few million at most), the values'
+	// hashes, taken and sorted off the second stream's path. With chunks
+	// on disk, the second stream takes them once it has written the fold
+	// keys, and let them go.
 	type folds struct {
 		keys *foldSet
 		err  error
 	}
-	foldc := make(chan folds, 1)
+	type hashes struct {
+		order []hashEntry
+		err   error
+	}
+	foldc, hashc := make(chan folds, 1), make(chan hashes, 1)
 	foldDir := "" // with chunks on disk, the keys are sorted into runs too
-	if b.runs != nil {
+	early := b.runs == nil
+	if !early {
 		foldDir = b.runs.dir
 	}
+	aside := make(chan struct{})
+	defer func() { <-aside }() // nothing reads the builder once emitAll returns
 	go func() {
+		defer close(aside)
 		keys, err := foldEntries(ctx, b, nil, 1, foldDir)
 		foldc <- folds{keys, err}
+		if early && err == nil {
+			order, err := hashEntries(ctx, b)
+			hashc <- hashes{order, err}
+		}
 	}()
 	errc := make(chan error, 1)
 	go func() {
@@ -597,7 +613,20 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 			}
 			return emitFolds(out, f.keys) // and the keys go before the hashes come
 		},
-		func() error { return emitHashes(ctx, out, b) },
+		func() error {
+			if !early {
+				order, err := hashEntries(ctx, b)
+				if err != nil {
+					return err
+				}
+				return emitHashes(out, order)
+			}
+			h := <-hashc
+			if h.err != nil {
+				return h.err
+			}
+			return emitHashes(out, h.order)
+		},
 		func() error { return emitMeta(out, b, nquads) },
 		func() error { return emitNodes(out, b) },
 		out.done,
@@ -764,16 +793,21 @@ func emitCounts(out *streamOut, counts *[4][]uint32) error {
 	return nil
 }
 
-// emitHashes writes the value hashes in hash order, taken now: the
-// dictionary does not keep them.
-func emitHashes(ctx context.Context, out *streamOut, b *bulkBuilder) error {
+// hashEntries returns the hash of each value, in hash order, taken now:
+// the dictionary does not keep them.
+func hashEntries(ctx context.Context, b *bulkBuilder) ([]hashEntry, error) {
 	// Taken straight into the entries (a list of the hashes beside them
 	// was 320 MB at 2×10^7 values).
 	order := make([]hashEntry, b.values())
 	if err := b.dict.eachHash(ctx, func(i int, h valueHash) { order[i] = hashEntry{h, uint32(i + 1)} }); err != nil {
-		return err
+		return nil, err
 	}
 	sortHashEntries(order)
+	return order, nil
+}
+
+// emitHashes writes the value hashes, in hash order.
+func emitHashes(out *streamOut, order []hashEntry) error {
 	key := make([]byte, 0, 1+hashSize)
 	val := make([]byte, 0, 8) // put copies keys and values
 	for _, e := range order {
