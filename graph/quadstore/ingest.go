@@ -136,6 +136,7 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 func readChunk(br *batchReader, head []quad.Quad, opt *LoadOptions) (*bulkBuilder, error) {
 	b := newBulkBuilder()
 	limit := min(opt.SpillAt, opt.BulkLimit, ingestPart)
+	b.reserve(limit)
 	add := func(qs []quad.Quad) error {
 		for _, q := range qs {
 			if err := b.add(q); err != nil {
