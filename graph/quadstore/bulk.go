@@ -463,7 +463,8 @@ func (s *QuadStore) releasingPages(also ...func()) (stop func()) {
 // The bulk path writes two streams. Streams must not overlap and each must
 // be sorted, so each carries key families in key order: the indexes L, O
 // and P in one; the S index, the counters, the folded-name index, hashes,
-// metadata and values (S < c < f < h < m < n) in the other.
+// metadata and values (S < c < f < h < m < n) in the other. (With its
+// quads packed, the S index goes in the first, after P.)
 const (
 	streamLOP = iota + 1
 	streamRest
@@ -510,6 +511,12 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 		lopKeys := p.pack(make([]uint64, 0, len(b.quads)), b.quads, &indexes[first])
 		sKeys := p.pack(make([]uint64, 0, len(b.quads)), b.quads, primary)
 		b.quads = nil
+		// The first stream writes the S index too, after P (S > P, and
+		// below the second stream's keys), which the second sorts and
+		// counts first: the streams then write about as many keys each
+		// (1.41 and 1.36 million for the movie data, against 0.94 and
+		// 1.83 with the S index in the second).
+		sReady := make(chan []uint64, 1)
 		lop = func(out *streamOut) error {
 			for i := first; i >= 1; i-- {
 				if i < first {
@@ -519,17 +526,23 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 				if i == first {
 					lopKeys = slices.Compact(lopKeys)
 				}
-				if err := emitPacked(ctx, out, &indexes[i], p, lopKeys, nil); err != nil {
+				if err := emitPacked(ctx, out, &indexes[i], p, lopKeys); err != nil {
 					return err
 				}
 			}
-			return nil
+			lopKeys = nil
+			return emitPacked(ctx, out, primary, p, <-sReady)
 		}
-		sIndex = func(out *streamOut) error {
+		sIndex = func(*streamOut) error {
 			slices.Sort(sKeys)
 			sKeys = slices.Compact(sKeys)
 			counts, nquads = newCounts(b), int64(len(sKeys))
-			return emitPacked(ctx, out, primary, p, sKeys, func(q *[4]uint32) { countQuad(&counts, q) })
+			for _, k := range sKeys {
+				q := p.unpack(k, primary)
+				countQuad(&counts, &q)
+			}
+			sReady <- sKeys // sIndex is the second stream's first step: it always comes
+			return nil
 		}
 	} else if b.runs == nil {
 		// Each goroutine sorts and deduplicates its own copy.
@@ -742,9 +755,8 @@ func (p quadPacking) repack(keys []uint64, from, to *index) {
 	}
 }
 
-// emitPacked writes the quads packed in index x's order, sorted, calling
-// each (if set) with each quad.
-func emitPacked(ctx context.Context, out *streamOut, x *index, p quadPacking, keys []uint64, each func(q *[4]uint32)) error {
+// emitPacked writes the quads packed in index x's order, sorted.
+func emitPacked(ctx context.Context, out *streamOut, x *index, p quadPacking, keys []uint64) error {
 	key := make([]byte, 0, quadKeyLen)
 	for i, k := range keys {
 		if i&0xffff == 0 {
@@ -753,9 +765,6 @@ func emitPacked(ctx context.Context, out *streamOut, x *index, p quadPacking, ke
 			}
 		}
 		q := p.unpack(k, x)
-		if each != nil {
-			each(&q)
-		}
 		if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
 			continue
 		}
