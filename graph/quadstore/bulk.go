@@ -682,23 +682,30 @@ func emitIndex[T uint32 | uint64](ctx context.Context, out *streamOut, x *index,
 	}
 	key := make([]byte, 0, quadKeyLen)
 	for i, q := range quads {
-		if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
-			continue
-		}
 		if i&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		key = append(key[:0], x.prefix)
-		for _, d := range x.dirs {
-			key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
-		}
-		if err := out.put(key, nil); err != nil {
+		var err error
+		if key, err = putQuad(out, key, x, &q); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// putQuad writes quad q's key in index x (an unlabelled quad has none in
+// the L index) through key, its buffer, which it returns.
+func putQuad[T uint32 | uint64](out *streamOut, key []byte, x *index, q *[4]T) ([]byte, error) {
+	if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
+		return key, nil
+	}
+	key = append(key[:0], x.prefix)
+	for _, d := range x.dirs {
+		key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
+	}
+	return key, out.put(key, nil)
 }
 
 // quadPacking packs a quad's ids into one number whose order is an
@@ -765,14 +772,8 @@ func emitPacked(ctx context.Context, out *streamOut, x *index, p quadPacking, ke
 			}
 		}
 		q := p.unpack(k, x)
-		if x.dirs[0] == quad.Label && q[quad.Label-1] == 0 {
-			continue
-		}
-		key = append(key[:0], x.prefix)
-		for _, d := range x.dirs {
-			key = binary.BigEndian.AppendUint64(key, uint64(q[d-1]))
-		}
-		if err := out.put(key, nil); err != nil {
+		var err error
+		if key, err = putQuad(out, key, x, &q); err != nil {
 			return err
 		}
 	}

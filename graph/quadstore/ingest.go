@@ -641,7 +641,12 @@ func (s *QuadStore) emitIngest(ing *ingestion, opt *LoadOptions, newOut func(str
 	errc := make(chan error, 1)
 	go func() {
 		errc <- firstErr(
-			func() error { return emitIndex(ctx, lop, &indexes[3], other) },
+			func() error {
+				if !b.labelled {
+					return nil // the L index would have no key: its sort is skipped
+				}
+				return emitIndex(ctx, lop, &indexes[3], other)
+			},
 			func() error { return emitIndex(ctx, lop, &indexes[2], other) },
 			func() error { return emitIndex(ctx, lop, &indexes[1], other) },
 			lop.done,
