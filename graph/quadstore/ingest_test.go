@@ -101,11 +101,14 @@ func historyOf(t *testing.T, s *QuadStore, id uint64) (added, removed []quad.Qua
 // TestIngest: a large load into a store with data, through the stream,
 // leaves the store, its counters, names and history as the same load in
 // transactions does, and the store takes changes and reopens after it.
-func TestIngest(t *testing.T) {
-	n := streamed(t, nil)
-	in := ingestInput()
-	a, m := storeHolding(t, ingestBase())
-	b, _ := storeHolding(t, ingestBase())
+// ingestTwice loads in into two stores holding ingestBase, streamed into
+// the first (n counts the streamed loads, none so far), in transactions
+// into the second, checks that the two loads report the same, and returns
+// the stores, the loads' results and the model of what both should hold.
+func ingestTwice(t *testing.T, n *int, in []quad.Quad) (a, b *QuadStore, ra, rb LoadResult, m model) {
+	t.Helper()
+	a, m = storeHolding(t, ingestBase())
+	b, _ = storeHolding(t, ingestBase())
 	ra, err := loadQuads(a, in, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +116,7 @@ func TestIngest(t *testing.T) {
 	if *n != 1 {
 		t.Fatalf("%d loads streamed, want 1", *n)
 	}
-	rb, err := loadQuads(b, in, &LoadOptions{BulkLimit: -1})
+	rb, err = loadQuads(b, in, &LoadOptions{BulkLimit: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,6 +127,13 @@ func TestIngest(t *testing.T) {
 		t.Fatalf("streamed %+v, in transactions %+v", ra, rb)
 	}
 	m.add(in...)
+	return a, b, ra, rb, m
+}
+
+func TestIngest(t *testing.T) {
+	n := streamed(t, nil)
+	in := ingestInput()
+	a, b, ra, rb, m := ingestTwice(t, n, in)
 	if want := int64(len(m) - len(ingestBase())); ra.Added != want {
 		t.Fatalf("added %d, want %d", ra.Added, want)
 	}
@@ -190,7 +200,6 @@ func crowd(n int) []quad.Quad {
 // store with labelled quads, writes no L key and skips that index's sort;
 // the store holds what the same load in transactions makes.
 func TestIngestUnlabelled(t *testing.T) {
-	n := streamed(t, nil)
 	labelled := map[string]bool{}
 	for _, q := range ingestBase() {
 		labelled[q.String()] = q.Label != nil
@@ -203,23 +212,7 @@ func TestIngestUnlabelled(t *testing.T) {
 		q.Label = nil
 		in = append(in, q)
 	}
-	a, m := storeHolding(t, ingestBase())
-	b, _ := storeHolding(t, ingestBase())
-	ra, err := loadQuads(a, in, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *n != 1 {
-		t.Fatalf("%d loads streamed, want 1", *n)
-	}
-	rb, err := loadQuads(b, in, &LoadOptions{BulkLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ra.Added != rb.Added || ra.Read != rb.Read {
-		t.Fatalf("streamed %+v, in transactions %+v", ra, rb)
-	}
-	m.add(in...)
+	a, b, _, _, m := ingestTwice(t, streamed(t, nil), in)
 	verify(t, a, m)
 	verify(t, b, m)
 }
