@@ -710,9 +710,9 @@ func putQuad[T uint32 | uint64](out *streamOut, key []byte, x *index, q *[4]T) (
 
 // quadPacking packs a quad's ids into one number whose order is an
 // index's: each of the index's directions an id of bits bits, the first
-// highest. Numbers sort several times faster than quads compared a
-// direction at a time: the movie data's ids take 19 bits, its quads none
-// of the 4 bits a label would.
+// highest. Numbers sort faster than quads compared a direction at a time:
+// 471,705 quads like the movie data's (ids of 19 bits, no label) packed
+// and sorted in 40 ms, against 100 compared.
 type quadPacking struct {
 	bits uint // bits an id
 	dirs int  // the index's directions packed: 3 when no quad has a label (0), else 4
@@ -855,7 +855,8 @@ type hashEntry struct {
 // entries go to buckets by their first two bytes, in place (an American
 // flag sort: no second list, which at 2×10^7 values would be 400 MB),
 // then each bucket, a few entries at most loads, is sorted. Sorting them
-// whole took five times as long.
+// whole took two to three times as long (294,000 entries: 105 ms, against
+// 37 to 52).
 func sortHashEntries(order []hashEntry) {
 	const buckets = 1 << 16
 	bucket := func(e *hashEntry) int { return int(e.h[0])<<8 | int(e.h[1]) }
