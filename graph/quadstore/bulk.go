@@ -30,6 +30,25 @@ type bulkBuilder struct {
 	// runs, once the quads outgrew a chunk: the chunks sorted on disk.
 	// quads then holds none of them.
 	runs *runSet
+	// unhuge undoes hugeHeap, once the builder has taken hugeHeapAfter
+	// quads.
+	unhuge func()
+}
+
+// hugeHeapAfter is how many quads a builder takes before it has the heap
+// taken in huge pages (hugeHeap), hugeHeapBytes of it mapped ahead: a
+// small load is done before the first fault it would save.
+const (
+	hugeHeapAfter = 1 << 14
+	hugeHeapBytes = 256 << 20
+)
+
+// release undoes what the builder asked of the system for its memory.
+func (b *bulkBuilder) release() {
+	if b.unhuge != nil {
+		b.unhuge()
+		b.unhuge = nil
+	}
 }
 
 // total is the number of quads taken, duplicates included.
@@ -85,6 +104,9 @@ func (b *bulkBuilder) add(q quad.Quad) error {
 		b.labelled = true
 	}
 	b.quads = append(b.quads, t)
+	if len(b.quads) == hugeHeapAfter && b.unhuge == nil && b.runs == nil {
+		b.unhuge = hugeHeap(hugeHeapBytes)
+	}
 	return nil
 }
 
@@ -99,6 +121,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	defer func() { s.histDefault = histOwn }()
 	defer LowerGC()()
 	b := newBulkBuilder()
+	defer b.release()
 	if !s.opts.InMemory {
 		b.reserve(opt.SpillAt)
 	}
@@ -263,6 +286,7 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 			return reset(err)
 		}
 		lt, left, err := s.streamChunk(ctx, b, opt, &longTx{}, false)
+		b.release()
 		if err == errNoStream {
 			br.pending = left
 			break

@@ -123,6 +123,7 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 	if err != nil {
 		return nil, nil, err
 	}
+	defer b.release()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if err := s.writable(); err != nil {
@@ -133,8 +134,13 @@ func (s *QuadStore) ingest(ctx context.Context, br *batchReader, head []quad.Qua
 
 // readChunk reads a streamed load's next part into a builder: head, then
 // what br yields, up to the bulk path's limits.
-func readChunk(br *batchReader, head []quad.Quad, opt *LoadOptions) (*bulkBuilder, error) {
+func readChunk(br *batchReader, head []quad.Quad, opt *LoadOptions) (_ *bulkBuilder, err error) {
 	b := newBulkBuilder()
+	defer func() {
+		if err != nil {
+			b.release()
+		}
+	}()
 	limit := min(opt.SpillAt, opt.BulkLimit, ingestPart)
 	b.reserve(limit)
 	add := func(qs []quad.Quad) error {
@@ -150,7 +156,6 @@ func readChunk(br *batchReader, head []quad.Quad, opt *LoadOptions) (*bulkBuilde
 	}
 	buf := head[:0]
 	for !br.done() && len(b.quads) < limit && b.values() < opt.BulkValues {
-		var err error
 		if buf, err = br.next(buf, min(4096, limit-len(b.quads))); err != nil {
 			return nil, err
 		}
