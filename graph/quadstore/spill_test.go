@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,4 +136,96 @@ func TestBulkValuesCap(t *testing.T) {
 			verify(t, s, m)
 		})
 	}
+}
+
+// TestSortRecords: records sort as quads compared a direction at a time in
+// the index's order do, for ids of every width: labels absent, hubs, a
+// few predicates, ids at 32 bits, one distinct record, none.
+func TestSortRecords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for _, tc := range []struct {
+		name string
+		n    int
+		gen  func(i int) [4]uint32
+	}{
+		{"none", 0, nil},
+		{"one", 1, func(int) [4]uint32 { return [4]uint32{1, 2, 3, 0} }},
+		{"all the same", 5_000, func(int) [4]uint32 { return [4]uint32{9, 2, 9, 0} }},
+		{"graph", 200_000, func(i int) [4]uint32 {
+			l := uint32(0)
+			if rng.IntN(4) == 0 {
+				l = uint32(300_000 + i)
+			}
+			return [4]uint32{uint32(i/8 + 1), uint32(rng.IntN(6) + 1), uint32(rng.Float64()*rng.Float64()*25_000) + 1, l}
+		}},
+		{"wide ids", 50_000, func(int) [4]uint32 {
+			return [4]uint32{rng.Uint32() | 1<<31, rng.Uint32(), uint32(rng.IntN(3)), rng.Uint32() >> uint(rng.IntN(32))}
+		}},
+	} {
+		for xi := range indexes {
+			x := &indexes[xi]
+			t.Run(fmt.Sprintf("%s %c", tc.name, x.prefix), func(t *testing.T) {
+				quads := make([][4]uint32, tc.n)
+				for i := range quads {
+					quads[i] = tc.gen(i)
+				}
+				want := slices.Clone(quads)
+				slices.SortFunc(want, byIndex[uint32](x))
+				recs := make([][4]uint32, len(quads))
+				for i := range quads {
+					recs[i] = x.record(&quads[i])
+				}
+				sortRecords(recs)
+				for i := range recs {
+					if got := x.quad(&recs[i]); got != want[i] {
+						t.Fatalf("record %d is quad %v, want %v", i, got, want[i])
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSpillSort: a chunk of B4's graph sorted in the order of each
+// index, as spill sorts it, against sorting the quads a direction at a
+// time.
+func BenchmarkSpillSort(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	chunk := make([][4]uint32, defaultSpillAt)
+	for i := range chunk {
+		l := uint32(0)
+		if rng.IntN(10) < 3 {
+			l = uint32(len(chunk) + i)
+		}
+		chunk[i] = [4]uint32{uint32(i/8 + 1), uint32(rng.IntN(6) + 1), uint32(rng.Float64()*rng.Float64()*float64(len(chunk)/17)) + 1, l}
+	}
+	rng.Shuffle(len(chunk), func(i, j int) { chunk[i], chunk[j] = chunk[j], chunk[i] })
+	qs := make([][4]uint32, len(chunk))
+	b.Run("records", func(b *testing.B) {
+		for b.Loop() {
+			copy(qs, chunk)
+			for xi := range indexes {
+				x := &indexes[xi]
+				recs := qs
+				if x.dirs[0] == quad.Label {
+					recs = recs[:partitionLabelled(recs)]
+				}
+				for j := range recs {
+					recs[j] = x.record(&recs[j])
+				}
+				sortRecords(recs)
+				for j := range recs {
+					recs[j] = x.quad(&recs[j])
+				}
+			}
+		}
+	})
+	b.Run("by direction", func(b *testing.B) {
+		for b.Loop() {
+			copy(qs, chunk)
+			for xi := range indexes {
+				slices.SortFunc(qs, byIndex[uint32](&indexes[xi]))
+			}
+		}
+	})
 }
