@@ -103,6 +103,22 @@ func newValueDict() valueDict {
 	return d
 }
 
+// reserve takes room for n bytes of encodings in the arena's first block
+// at once (at most the block), unless values are interned already.
+func (d *valueDict) reserve(n int) {
+	if len(d.arena) == 0 && n > 0 {
+		d.arena = append(d.arena, make([]byte, 0, min(uint64(n), arenaBlock)))
+	}
+}
+
+// size is how many bytes the encodings of the values interned take.
+func (d *valueDict) size() uint64 {
+	if d.n == 0 {
+		return 0
+	}
+	return d.end(uint32(d.n))
+}
+
 // count is the number of values interned.
 func (d *valueDict) count() int { return d.n }
 

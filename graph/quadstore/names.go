@@ -178,6 +178,13 @@ func foldEntries(ctx context.Context, b *bulkBuilder, only []uint32, first uint6
 	n := b.values()
 	if only != nil {
 		n = len(only)
+	} else if size := b.dict.size() + 11*uint64(n); size <= uint64(foldChunk) {
+		// Room for every key at once, as grown keys would be copied at
+		// each step: a value has one key, of about its encoding's size
+		// and 11 bytes more, or none (most values that have two are
+		// short).
+		a.buf = make([]byte, 0, size)
+		a.keys = make([]uint64, 0, n)
 	}
 	for i := range n {
 		if i&0xffff == 0xffff {

@@ -188,13 +188,14 @@ func (t *tableStream) send() error {
 	ts.made = append(ts.made, id)
 	ts.mu.Unlock()
 	t.wg.Go(func() {
-		defer b.Close()
 		var err error
 		if failTable != nil {
 			err = failTable(id)
 		}
 		if err == nil {
 			buf, err = writeTable(filepath.Join(ts.dir, table.IDToFilename(id)), b, buf)
+		} else {
+			b.Close()
 		}
 		t.writing <- buf
 		if err != nil {
@@ -232,7 +233,10 @@ func (t *tableStream) done() error {
 const tableWriteChunk = 64 << 10
 
 // writeTable writes the table b built to a new file at path, through buf
-// (grown as needed and returned for the next), and syncs it.
+// (grown as needed and returned for the next), and syncs it. It closes b
+// once the table is in buf, before the write: the builder's memory goes
+// back to the pool then, for the stream's next builder, which otherwise
+// takes (and clears) memory of its own.
 func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
 	bd := b.Done()
 	if cap(buf) < bd.Size {
@@ -242,7 +246,9 @@ func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
 		buf = make([]byte, bd.Size, bd.Size+bd.Size/8)
 	}
 	buf = buf[:bd.Size]
-	if n := bd.Copy(buf); n != bd.Size {
+	n := bd.Copy(buf)
+	b.Close()
+	if n != bd.Size {
 		return buf, fmt.Errorf("quadstore: internal error: a table of %d bytes copied as %d", bd.Size, n)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666) // as Badger creates its tables
