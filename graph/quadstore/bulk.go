@@ -586,7 +586,7 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 			if !b.labelled {
 				first = 2
 			}
-			slices.SortFunc(other, byIndex[uint32](&indexes[first]))
+			sortQuads(other, &indexes[first])
 			other = slices.Compact(other)
 			for i := first; i >= 1; i-- {
 				if err := emitIndex(ctx, out, &indexes[i], other); err != nil {
@@ -596,7 +596,7 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 			return nil
 		}
 		sIndex = func(out *streamOut) error {
-			slices.SortFunc(b.quads, byIndex[uint32](primary))
+			sortQuads(b.quads, primary)
 			b.quads = slices.Compact(b.quads)
 			counts, nquads = newCounts(b), int64(len(b.quads))
 			for _, q := range b.quads {
@@ -709,7 +709,11 @@ func firstErr(steps ...func() error) error {
 // the primary index (they come sorted that way).
 func emitIndex[T uint32 | uint64](ctx context.Context, out *streamOut, x *index, quads [][4]T) error {
 	if x != primary {
-		slices.SortFunc(quads, byIndex[T](x))
+		if qs, ok := any(quads).([][4]uint32); ok {
+			sortQuads(qs, x)
+		} else {
+			slices.SortFunc(quads, byIndex[T](x))
+		}
 	}
 	key := make([]byte, 0, quadKeyLen)
 	for i, q := range quads {

@@ -138,10 +138,10 @@ func TestBulkValuesCap(t *testing.T) {
 	}
 }
 
-// TestSortRecords: records sort as quads compared a direction at a time in
-// the index's order do, for ids of every width: labels absent, hubs, a
+// TestSortQuads: quads sort a byte at a time as they do compared a
+// direction at a time in the index's order, for ids of every width: labels absent, hubs, a
 // few predicates, ids at 32 bits, one distinct record, none.
-func TestSortRecords(t *testing.T) {
+func TestSortQuads(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 9))
 	for _, tc := range []struct {
 		name string
@@ -171,14 +171,10 @@ func TestSortRecords(t *testing.T) {
 				}
 				want := slices.Clone(quads)
 				slices.SortFunc(want, byIndex[uint32](x))
-				recs := make([][4]uint32, len(quads))
+				sortQuads(quads, x)
 				for i := range quads {
-					recs[i] = x.record(&quads[i])
-				}
-				sortRecords(recs)
-				for i := range recs {
-					if got := x.quad(&recs[i]); got != want[i] {
-						t.Fatalf("record %d is quad %v, want %v", i, got, want[i])
+					if quads[i] != want[i] {
+						t.Fatalf("quad %d is %v, want %v", i, quads[i], want[i])
 					}
 				}
 			})
@@ -201,22 +197,16 @@ func BenchmarkSpillSort(b *testing.B) {
 	}
 	rng.Shuffle(len(chunk), func(i, j int) { chunk[i], chunk[j] = chunk[j], chunk[i] })
 	qs := make([][4]uint32, len(chunk))
-	b.Run("records", func(b *testing.B) {
+	b.Run("bytes", func(b *testing.B) {
 		for b.Loop() {
 			copy(qs, chunk)
 			for xi := range indexes {
 				x := &indexes[xi]
-				recs := qs
+				quads := qs
 				if x.dirs[0] == quad.Label {
-					recs = recs[:partitionLabelled(recs)]
+					quads = quads[:partitionLabelled(quads)]
 				}
-				for j := range recs {
-					recs[j] = x.record(&recs[j])
-				}
-				sortRecords(recs)
-				for j := range recs {
-					recs[j] = x.quad(&recs[j])
-				}
+				sortQuads(quads, x)
 			}
 		}
 	})
