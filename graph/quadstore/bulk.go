@@ -30,8 +30,9 @@ type bulkBuilder struct {
 	// runs, once the quads outgrew a chunk: the chunks sorted on disk.
 	// quads then holds none of them.
 	runs *runSet
-	// unhuge undoes hugeHeap, once the builder has taken hugeHeapAfter
-	// quads.
+	// unhuge undoes hugeHeap, from when the builder has taken
+	// hugeHeapAfter quads until it is released (at the latest when its
+	// first chunk spills).
 	unhuge func()
 }
 
@@ -190,6 +191,11 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 			}
 			if len(b.quads) >= opt.SpillAt && !s.opts.InMemory {
 				if sp == nil {
+					// Past a chunk the heap outgrows what was mapped
+					// ahead for huge pages, and a load of 10^7 quads
+					// gained nothing clear from them: small pages
+					// again, for the memory's sake.
+					b.release()
 					runs, err := newRunSet(s.dir)
 					if err != nil {
 						return LoadResult{Read: read}, err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,14 +22,15 @@ import (
 // default of many distributions; with "always" the heap has them already).
 // A Movies load touched 200 MB of heap 4 KiB at a time, 50,000 page
 // faults, and every random access into its tables missed the TLB: in huge
-// pages it faults 4,000 times and takes about a quarter less time.
+// pages it faults about 7,000 times and takes about a quarter less time.
 //
 // Go maps its heap as it grows and never advises it, so the n bytes are
 // mapped by an allocation let go at once (a fresh mapping is not touched:
 // no memory is taken until used). Undo advises small pages again, so that
 // in a process that lives on (the shell, the server) the kernel does not
-// fold its heap's sparse free memory into huge pages. GODEBUG=disablethp=1,
-// Go's own switch for them, turns this off too.
+// fold its heap's sparse free memory into huge pages; loads that overlap
+// share the heap, and the first to undo does it for all. GODEBUG=
+// disablethp=1, Go's own switch for them, turns this off too.
 func hugeHeap(n int) (undo func()) {
 	if !thpAdvised() {
 		return func() {}
@@ -38,8 +40,9 @@ func hugeHeap(n int) (undo func()) {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
 	idle := s[0].Value.Uint64() + s[1].Value.Uint64()
-	heapAnchor = new(uint64) // an address in the heap: its mappings are found around it
-	at := uintptr(unsafe.Pointer(heapAnchor))
+	anchor := new(uint64) // an address in the heap: its mappings are found around it
+	heapAnchor.Store(anchor)
+	at := uintptr(unsafe.Pointer(anchor))
 	if idle < uint64(n) {
 		more := make([]byte, n)
 		at = uintptr(unsafe.Pointer(&more[0]))
@@ -51,7 +54,9 @@ func hugeHeap(n int) (undo func()) {
 	return func() { adviseHeap(at, unix.MADV_NOHUGEPAGE) }
 }
 
-var heapAnchor *uint64
+// heapAnchor holds the last anchor hugeHeap took, so that it is taken
+// from the heap.
+var heapAnchor atomic.Pointer[uint64]
 
 // thpAdvised reports whether the system gives huge pages to the memory
 // advised for them alone, and Go's GODEBUG=disablethp=1 is not set.
