@@ -893,8 +893,9 @@ type hashEntry struct {
 }
 
 // sortHashEntries sorts the entries by hash, a byte at a time (radixSort).
-// Sorting them whole by comparison took two to three times as long
-// (294,000 entries: 105 ms, against 37 to 52).
+// Sorting them whole by comparison took four to five times as long
+// (294,000 entries: 101 to 107 ms, against 20 to 26; 24 to 33 for the
+// 65,536 buckets of two bytes sorted next that radixSort replaced).
 func sortHashEntries(order []hashEntry) {
 	radixSort(order, len(valueHash{}), func(e *hashEntry, d int) int { return int(e.h[d]) },
 		func(p, q hashEntry) int { return bytes.Compare(p.h[:], q.h[:]) })
