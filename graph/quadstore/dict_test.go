@@ -142,3 +142,55 @@ func TestValueDict(t *testing.T) {
 		})
 	}
 }
+
+// formValue is a value of a Go type of its own with the N-Quads form given
+// (the dictionary finds it; it cannot store it).
+type formValue string
+
+func (v formValue) String() string      { return string(v) }
+func (v formValue) Native() interface{} { return v }
+
+// TestValueDictForms checks that the dictionary's identity is the N-Quads
+// form whichever way a value is hashed (formHash): the same text as values
+// of different kinds has different ids, and a value of another Go type
+// with an IRI's, a blank node's or another value's form has that value's.
+func TestValueDictForms(t *testing.T) {
+	d := newValueDict()
+	id := func(v quad.Value) uint32 {
+		t.Helper()
+		n, err := d.intern(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const xsdInteger = "xsd:integer" // as quad.Int's form writes it
+	distinct := []quad.Value{
+		quad.IRI("x"), quad.BNode("x"), quad.String("x"), quad.String("<x>"), quad.String("_:x"),
+		quad.IRI("_:x"), quad.IRI("<x>"), quad.BNode("<x>"), quad.IRI(""), quad.BNode(""), quad.String(""),
+		quad.LangString{Value: "x", Lang: "en"}, quad.TypedString{Value: "x", Type: "t"},
+	}
+	ids := map[uint32]quad.Value{}
+	for _, v := range distinct {
+		n := id(v)
+		if w, ok := ids[n]; ok {
+			t.Errorf("%#v and %#v share id %d", v, w, n)
+		}
+		ids[n] = v
+	}
+	for _, c := range []struct{ same, as quad.Value }{
+		{formValue("<x>"), quad.IRI("x")},
+		{formValue("<>"), quad.IRI("")},
+		{formValue("<<x>>"), quad.IRI("<x>")},
+		{formValue("_:x"), quad.BNode("x")},
+		{formValue("_:"), quad.BNode("")},
+		{formValue("_:<x>"), quad.BNode("<x>")},
+		{formValue(`"x"`), quad.String("x")},
+		{formValue(`"x"@en`), quad.LangString{Value: "x", Lang: "en"}},
+		{quad.Int(5), quad.TypedString{Value: "5", Type: xsdInteger}},
+	} {
+		if a, b := id(c.same), id(c.as); a != b {
+			t.Errorf("%#v (form %s) has id %d, %#v (form %s) %d", c.same, c.same, a, c.as, c.as, b)
+		}
+	}
+}

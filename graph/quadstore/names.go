@@ -228,8 +228,21 @@ func foldEntries(ctx context.Context, b *bulkBuilder, only []uint32, first uint6
 	return set, nil
 }
 
+// sort sorts the arena's keys a byte at a time (radixSort; sorting them
+// by comparison took twice as long). No key is another's prefix (each
+// starts with its text's length), so a key's bytes past its end are never
+// needed to order it, and count as 0.
 func (a *foldArena) sort() {
-	slices.SortFunc(a.keys, func(p, q uint64) int {
+	depth := 0
+	for _, k := range a.keys {
+		depth = max(depth, int(k&0xffff))
+	}
+	radixSort(a.keys, depth, func(k *uint64, d int) int {
+		if off, n := *k>>16, int(*k&0xffff); d < n {
+			return int(a.buf[off+uint64(d)])
+		}
+		return 0
+	}, func(p, q uint64) int {
 		return bytes.Compare(a.buf[p>>16:p>>16+p&0xffff], a.buf[q>>16:q>>16+q&0xffff])
 	})
 }

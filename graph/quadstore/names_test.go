@@ -1,7 +1,9 @@
 package quadstore
 
 import (
+	"bytes"
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -166,4 +168,81 @@ func TestFoldedTexts(t *testing.T) {
 			t.Errorf("foldedTexts(%v) = %q, want %q", c.v, got, c.want)
 		}
 	}
+}
+
+// foldArenaOf fills an arena with the fold keys of n texts: lengths from
+// one byte to past 127 (two bytes of length), shared prefixes, the same
+// text under several ids, entity IRIs (two keys each).
+func foldArenaOf(n int, seed uint64) *foldArena {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	words := []string{"kevin", "bacon", "film", "performance", "actor", "the", "a", "über", "東京"}
+	a := &foldArena{}
+	for i := range n {
+		var v quad.Value
+		var b strings.Builder
+		for range rng.IntN(6) + 1 {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteByte(' ')
+		}
+		if rng.IntN(50) == 0 {
+			b.WriteString(strings.Repeat("long ", 30+rng.IntN(20)))
+		}
+		switch rng.IntN(4) {
+		case 0:
+			v = quad.IRI("entity:" + strings.ReplaceAll(b.String(), " ", "-"))
+		case 1:
+			v = quad.String(b.String())
+		default:
+			v = quad.IRI("http://example.org/" + b.String())
+		}
+		id := uint64(i + 1)
+		if rng.IntN(10) == 0 {
+			id = uint64(rng.IntN(n) + 1) // another id's text, or its own again
+		}
+		for _, f := range foldedTexts(v) {
+			off := len(a.buf)
+			a.buf = appendFoldKey(a.buf, f, id)
+			a.keys = append(a.keys, uint64(off)<<16|uint64(len(a.buf)-off))
+		}
+	}
+	return a
+}
+
+// TestFoldArenaSort: the fold keys sort a byte at a time as they do
+// compared.
+func TestFoldArenaSort(t *testing.T) {
+	for _, n := range []int{0, 1, 50, 3_000, 60_000} {
+		a := foldArenaOf(n, uint64(n))
+		want := slices.Clone(a.keys)
+		slices.SortFunc(want, func(p, q uint64) int {
+			return bytes.Compare(a.buf[p>>16:p>>16+p&0xffff], a.buf[q>>16:q>>16+q&0xffff])
+		})
+		a.sort()
+		for i := range a.keys {
+			if got, w := a.key(i), a.buf[want[i]>>16:want[i]>>16+want[i]&0xffff]; !bytes.Equal(got, w) {
+				t.Fatalf("%d keys: key %d is %q, want %q", n, i, got, w)
+			}
+		}
+	}
+}
+
+// BenchmarkFoldArenaSort sorts 330,000 fold keys (about the movie data's)
+// a byte at a time (foldArena.sort) and by comparison.
+func BenchmarkFoldArenaSort(b *testing.B) {
+	a := foldArenaOf(300_000, 1)
+	keys := slices.Clone(a.keys)
+	b.Run("bytes", func(b *testing.B) {
+		for b.Loop() {
+			copy(a.keys, keys)
+			a.sort()
+		}
+	})
+	b.Run("compared", func(b *testing.B) {
+		for b.Loop() {
+			copy(a.keys, keys)
+			slices.SortFunc(a.keys, func(p, q uint64) int {
+				return bytes.Compare(a.buf[p>>16:p>>16+p&0xffff], a.buf[q>>16:q>>16+q&0xffff])
+			})
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -182,6 +183,52 @@ func TestSortQuads(t *testing.T) {
 	}
 }
 
+// TestSortPacked: packed quads sort a byte at a time as they do compared,
+// whatever bytes they use: none, one, all the same, zero, the movie data's
+// 57 bits with duplicates, all 64 bits, the low byte alone, a constant
+// high part above varied low bits.
+func TestSortPacked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	p := quadPacking{bits: 19, dirs: 3}
+	for _, tc := range []struct {
+		name string
+		n    int
+		gen  func(i int) uint64
+	}{
+		{"none", 0, nil},
+		{"one", 1, func(int) uint64 { return 42 }},
+		{"all the same", 3_000, func(int) uint64 { return 1<<40 | 7 }},
+		{"zeros", 500, func(int) uint64 { return 0 }},
+		{"movies", 300_000, func(i int) uint64 {
+			q := [4]uint32{uint32(i/5 + 1), uint32(rng.IntN(30) + 1), uint32(rng.Float64()*rng.Float64()*290_000) + 1, 0}
+			if i%10 == 0 {
+				q[0] = 1 // a hub, and duplicates
+			}
+			return p.one(&q, primary)
+		}},
+		{"64 bits", 100_000, func(int) uint64 { return rng.Uint64() }},
+		{"low byte", 10_000, func(int) uint64 { return uint64(rng.IntN(256)) }},
+		{"high part", 20_000, func(int) uint64 { return 0xabcd<<48 | uint64(rng.IntN(1<<20)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := make([]uint64, tc.n)
+			for i := range keys {
+				keys[i] = tc.gen(i)
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			sortPacked(keys)
+			if !slices.Equal(keys, want) {
+				for i := range keys {
+					if keys[i] != want[i] {
+						t.Fatalf("key %d is %x, want %x", i, keys[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSpillSort: a chunk of B4's graph sorted in the order of each
 // index, as spill sorts it, against sorting the quads a direction at a
 // time.
@@ -218,4 +265,32 @@ func BenchmarkSpillSort(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkSortPacked sorts the movie data's quads as the bulk path packs
+// them (ids of 19 bits, no label: 57 bits a quad), in the S index's order,
+// a byte at a time (sortPacked) and by comparison (slices.Sort).
+func BenchmarkSortPacked(b *testing.B) {
+	const n, values = 471705, 293910
+	rng := rand.New(rand.NewPCG(1, 2))
+	p := quadPacking{bits: uint(bits.Len32(values)), dirs: 3}
+	quads := make([][4]uint32, n)
+	for i := range quads {
+		// Subjects a few quads each, 30 predicates, objects skewed.
+		quads[i] = [4]uint32{uint32(i/5 + 1), uint32(rng.IntN(30) + 1), uint32(rng.Float64()*rng.Float64()*values) + 1, 0}
+	}
+	rng.Shuffle(n, func(i, j int) { quads[i], quads[j] = quads[j], quads[i] })
+	keys := p.pack(nil, quads, primary)
+	work := make([]uint64, n)
+	for _, c := range []struct {
+		name string
+		sort func([]uint64)
+	}{{"bytes", sortPacked}, {"compared", slices.Sort[[]uint64]}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				copy(work, keys)
+				c.sort(work)
+			}
+		})
+	}
 }
