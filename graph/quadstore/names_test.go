@@ -3,6 +3,7 @@ package quadstore
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -170,30 +171,41 @@ func TestFoldedTexts(t *testing.T) {
 	}
 }
 
-// foldArenaOf fills an arena with the fold keys of n texts: lengths from
-// one byte to past 127 (two bytes of length), shared prefixes, the same
-// text under several ids, entity IRIs (two keys each).
+// foldArenaOf fills an arena with the fold keys of n values shaped like
+// the movie data's (IRIs under /en/, blank nodes, names), with entity
+// IRIs (two keys each), texts from one byte to past 127 (two bytes of
+// length), and the same text under several ids.
 func foldArenaOf(n int, seed uint64) *foldArena {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	words := []string{"kevin", "bacon", "film", "performance", "actor", "the", "a", "über", "東京"}
+	words := []string{"kevin", "bacon", "mystic", "river", "clint", "eastwood", "the", "a", "über", "東京", "film", "night"}
+	text := func(sep string) string {
+		var b strings.Builder
+		for k := range rng.IntN(3) + 1 {
+			if k > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(words[rng.IntN(len(words))])
+		}
+		if rng.IntN(3) == 0 {
+			fmt.Fprintf(&b, "%s%d", sep, rng.IntN(3000))
+		}
+		if rng.IntN(100) == 0 {
+			b.WriteString(strings.Repeat(sep+"long", 30+rng.IntN(20)))
+		}
+		return b.String()
+	}
 	a := &foldArena{}
 	for i := range n {
 		var v quad.Value
-		var b strings.Builder
-		for range rng.IntN(6) + 1 {
-			b.WriteString(words[rng.IntN(len(words))])
-			b.WriteByte(' ')
-		}
-		if rng.IntN(50) == 0 {
-			b.WriteString(strings.Repeat("long ", 30+rng.IntN(20)))
-		}
-		switch rng.IntN(4) {
-		case 0:
-			v = quad.IRI("entity:" + strings.ReplaceAll(b.String(), " ", "-"))
-		case 1:
-			v = quad.String(b.String())
+		switch r := rng.IntN(20); {
+		case r < 8:
+			v = quad.IRI("/en/" + text("_"))
+		case r < 15:
+			v = quad.BNode(fmt.Sprint(rng.IntN(200_000)))
+		case r < 19:
+			v = quad.String(strings.ToUpper(text(" ")[:1]) + text(" "))
 		default:
-			v = quad.IRI("http://example.org/" + b.String())
+			v = quad.IRI("entity:" + text("-"))
 		}
 		id := uint64(i + 1)
 		if rng.IntN(10) == 0 {
@@ -226,10 +238,10 @@ func TestFoldArenaSort(t *testing.T) {
 	}
 }
 
-// BenchmarkFoldArenaSort sorts 330,000 fold keys (about the movie data's)
-// a byte at a time (foldArena.sort) and by comparison.
+// BenchmarkFoldArenaSort sorts the fold keys of 294,000 values shaped like
+// the movie data's a byte at a time (foldArena.sort) and by comparison.
 func BenchmarkFoldArenaSort(b *testing.B) {
-	a := foldArenaOf(300_000, 1)
+	a := foldArenaOf(294_000, 1)
 	keys := slices.Clone(a.keys)
 	b.Run("bytes", func(b *testing.B) {
 		for b.Loop() {
