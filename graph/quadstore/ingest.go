@@ -586,7 +586,6 @@ func (s *QuadStore) tableIngest(ing *ingestion, opt *LoadOptions) (wrote bool, e
 	})
 	stop()
 	ts.wait()
-	ts.close()
 	if err == nil && ingestHook != nil {
 		err = ingestHook("written")
 	}

@@ -1,7 +1,6 @@
 package quadstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -16,12 +15,11 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/table"
-	"github.com/dgraph-io/badger/v4/y"
-	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // The first load into an empty store on disk writes Badger's tables
-// itself (writeTables), with Badger's own table builder, and lists them in
+// itself (writeTables), byte for byte as Badger's own table builder
+// would (sstBuilder), and lists them in
 // a MANIFEST of its own, as Badger's StreamWriter would: every table in the
 // last level, the keys at version 1. The StreamWriter takes each key as a
 // protocol buffer to decode, an Entry and a copy, a pass through the value
@@ -83,17 +81,11 @@ func newTableSet(dir string, bo badger.Options, level int) (*tableSet, error) {
 			ChkMode:              bo.ChecksumVerificationMode,
 			Compression:          bo.Compression,
 			ZSTDCompressionLevel: bo.ZSTDCompressionLevel,
-			// A table's builder takes twice the table's size at once,
-			// cleared: the builders' memory is used again instead.
-			AllocPool: z.NewAllocatorPool(8),
 		},
 		level: level,
 		next:  top + 1,
 	}, nil
 }
-
-// close lets the builders' memory go.
-func (ts *tableSet) close() { ts.opts.AllocPool.Release() }
 
 // manifest lists the tables written.
 func (ts *tableSet) manifest() badger.Manifest {
@@ -122,18 +114,20 @@ func (ts *tableSet) failed() error {
 // written to its file by a goroutine while the next one is built, at most
 // two at a time.
 type tableStream struct {
-	set     *tableSet
-	b       *table.Builder
-	last    []byte // the last key, without its version
-	key     []byte
-	writing chan []byte // the buffers of the tables being written
-	wg      sync.WaitGroup
+	set  *tableSet
+	b    *sstBuilder // the table being built
+	key  []byte      // the last key, with its version
+	free chan *sstBuilder
+	wg   sync.WaitGroup
 }
 
 func (ts *tableSet) stream() *tableStream {
-	t := &tableStream{set: ts, writing: make(chan []byte, 2)}
-	t.writing <- nil
-	t.writing <- nil
+	// Three builders: one building, two writing; each keeps its memory
+	// for the stream's next tables.
+	t := &tableStream{set: ts, free: make(chan *sstBuilder, 3)}
+	for range 3 {
+		t.free <- nil
+	}
 	ts.mu.Lock()
 	ts.streams = append(ts.streams, t)
 	ts.mu.Unlock()
@@ -153,32 +147,56 @@ func (ts *tableSet) wait() {
 
 // add adds a key (above the last) and its value at the version.
 func (t *tableStream) add(k, v []byte, version uint64) error {
-	if t.last != nil && bytes.Compare(k, t.last) <= 0 {
-		return fmt.Errorf("quadstore: internal error: key %x after %x in a stream", k, t.last)
+	if n := len(t.key); n > 0 && !keyAfter(k, t.key[:n-8]) {
+		return fmt.Errorf("quadstore: internal error: key %x after %x in a stream", k, t.key[:n-8])
 	}
-	t.last = append(t.last[:0], k...)
-	if t.b != nil && t.b.ReachedCapacity() {
+	if t.b != nil && t.b.full() {
 		if err := t.send(); err != nil {
 			return err
 		}
 	}
 	if t.b == nil {
-		t.b = table.NewTableBuilder(t.set.opts)
+		b := <-t.free // waits while two tables are being written
+		if b == nil {
+			var err error
+			if b, err = newSSTBuilder(t.set.opts); err != nil {
+				t.free <- nil
+				return err
+			}
+		}
+		b.reset()
+		t.b = b
 	}
 	// Badger's internal key: the key, then math.MaxUint64 - version.
 	t.key = binary.BigEndian.AppendUint64(append(t.key[:0], k...), math.MaxUint64-version)
-	t.b.Add(t.key, y.ValueStruct{Value: v}, 0)
+	t.b.add(t.key, v)
 	return nil
+}
+
+// keyAfter reports whether key k sorts after last, comparing eight bytes
+// at a time (bytes.Compare was a tenth of a bulk load's table writing).
+func keyAfter(k, last []byte) bool {
+	n := min(len(k), len(last))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if a, b := binary.BigEndian.Uint64(k[i:]), binary.BigEndian.Uint64(last[i:]); a != b {
+			return a > b
+		}
+	}
+	for ; i < n; i++ {
+		if k[i] != last[i] {
+			return k[i] > last[i]
+		}
+	}
+	return len(k) > len(last)
 }
 
 // send has the table built so far written, in the background.
 func (t *tableStream) send() error {
 	b := t.b
 	t.b = nil
-	buf := <-t.writing // waits while two tables are being written
 	if err := t.set.failed(); err != nil {
-		t.writing <- buf
-		b.Close()
+		t.free <- b
 		return err
 	}
 	ts := t.set
@@ -193,11 +211,9 @@ func (t *tableStream) send() error {
 			err = failTable(id)
 		}
 		if err == nil {
-			buf, err = writeTable(filepath.Join(ts.dir, table.IDToFilename(id)), b, buf)
-		} else {
-			b.Close()
+			err = writeTable(filepath.Join(ts.dir, table.IDToFilename(id)), b)
 		}
-		t.writing <- buf
+		t.free <- b
 		if err != nil {
 			ts.mu.Lock()
 			if ts.err == nil {
@@ -212,7 +228,7 @@ func (t *tableStream) send() error {
 // done writes the last table and waits for every table of the stream.
 func (t *tableStream) done() error {
 	var err error
-	if t.b != nil && !t.b.Empty() {
+	if t.b != nil && !t.b.empty() {
 		err = t.send()
 	}
 	t.wg.Wait()
@@ -232,40 +248,27 @@ func (t *tableStream) done() error {
 // the kernel's fault-around.
 const tableWriteChunk = 64 << 10
 
-// writeTable writes the table b built to a new file at path, through buf
-// (grown as needed and returned for the next), and syncs it. It closes b
-// once the table is in buf, before the write: the builder's memory goes
-// back to the pool then, for the stream's next builder, which otherwise
-// takes (and clears) memory of its own.
-func writeTable(path string, b *table.Builder, buf []byte) ([]byte, error) {
-	bd := b.Done()
-	if cap(buf) < bd.Size {
-		// Tables of one size limit differ by a few percent: with room
-		// for an eighth more, the stream's next tables fit this buffer
-		// instead of each taking a new one.
-		buf = make([]byte, bd.Size, bd.Size+bd.Size/8)
-	}
-	buf = buf[:bd.Size]
-	n := bd.Copy(buf)
-	b.Close()
-	if n != bd.Size {
-		return buf, fmt.Errorf("quadstore: internal error: a table of %d bytes copied as %d", bd.Size, n)
-	}
+// writeTable finishes the table b built and writes it to a new file at
+// path, and syncs it.
+func writeTable(path string, b *sstBuilder) error {
+	b.finish()
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666) // as Badger creates its tables
 	if err != nil {
-		return buf, err
+		return err
 	}
-	for off := 0; off < len(buf); off += tableWriteChunk {
-		if _, err := f.Write(buf[off:min(off+tableWriteChunk, len(buf))]); err != nil {
-			f.Close()
-			return buf, err
+	for _, part := range [][]byte{b.buf, b.tail} {
+		for off := 0; off < len(part); off += tableWriteChunk {
+			if _, err := f.Write(part[off:min(off+tableWriteChunk, len(part))]); err != nil {
+				f.Close()
+				return err
+			}
 		}
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return buf, err
+		return err
 	}
-	return buf, f.Close()
+	return f.Close()
 }
 
 // writeTables writes the builder's graph into the store, empty, as
@@ -297,7 +300,6 @@ func (s *QuadStore) writeTables(ctx context.Context, b *bulkBuilder) error {
 	err = s.emitAll(ctx, b, func(stream uint32) *streamOut { return &streamOut{tables: ts.stream()} })
 	stop()
 	ts.wait()
-	ts.close()
 	if err == nil {
 		err = syncDir(s.dir) // the tables' names, before the MANIFEST names them
 	}

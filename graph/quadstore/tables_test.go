@@ -1,9 +1,11 @@
 package quadstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,7 +170,6 @@ func TestTableStreamOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ts.close()
 	st := ts.stream()
 	for _, k := range []string{"a", "b"} {
 		if err := st.add([]byte(k), nil, 1); err != nil {
@@ -188,6 +189,31 @@ func TestTableStreamOrder(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(ts.dir, table.IDToFilename(ts.made[0]))); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestKeyAfter: keyAfter orders keys as bytes.Compare does, across the
+// eight-byte steps it compares and where one key is the other's prefix.
+func TestKeyAfter(t *testing.T) {
+	keys := [][]byte{nil, {0}, {0, 0}, {1}, []byte("abcdefgh"), []byte("abcdefgh\x00"), []byte("abcdefgi"),
+		[]byte("abcdefghijklmnop"), []byte("abcdefghijklmnoq"), []byte("abcdefghijklmnopq"), {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0}}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 2000 {
+		k := make([]byte, rng.IntN(20))
+		for i := range k {
+			k[i] = byte(rng.IntN(3)) * 0x7f
+		}
+		keys = append(keys, k)
+	}
+	for _, a := range keys {
+		for _, b := range keys[:40] {
+			if got, want := keyAfter(a, b), bytes.Compare(a, b) > 0; got != want {
+				t.Fatalf("keyAfter(%x, %x) = %v", a, b, got)
+			}
+			if got, want := keyAfter(b, a), bytes.Compare(b, a) > 0; got != want {
+				t.Fatalf("keyAfter(%x, %x) = %v", b, a, got)
+			}
+		}
 	}
 }
 
