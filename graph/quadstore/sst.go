@@ -130,10 +130,15 @@ func (b *sstBuilder) add(key, value []byte) {
 	b.buf = append(b.buf, value...)
 }
 
-// room makes room in buf for n more bytes, doubling it as it grows (a
-// large slice grows by a quarter at a time, a copy each step).
+// room makes room in buf for n more bytes: at first a table's worth at
+// once (grown from nothing, it took as long again as the rest of add),
+// then doubling it for a table of values over the table's size.
 func (b *sstBuilder) room(n int) {
 	if cap(b.buf)-len(b.buf) < n {
+		if cap(b.buf) == 0 {
+			b.buf = make([]byte, 0, max(n, int(b.capacity+b.capacity/8)+b.blockSize))
+			return
+		}
 		b.buf = slices.Grow(b.buf, max(n, cap(b.buf)))
 	}
 }
