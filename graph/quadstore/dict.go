@@ -354,6 +354,7 @@ func (d *valueDict) eachHash(ctx context.Context, set func(i int, h valueHash)) 
 	for w := range workers {
 		lo, hi := n*w/workers, n*(w+1)/workers
 		wg.Go(func() {
+			var form []byte
 			for i := lo; i < hi; i++ {
 				if i&0xffff == 0 {
 					if err := ctx.Err(); err != nil {
@@ -361,12 +362,12 @@ func (d *valueDict) eachHash(ctx context.Context, set func(i int, h valueHash)) 
 						return
 					}
 				}
-				v, err := decodeValue(d.value(uint32(i + 1)))
+				h, err := hashOfEncoded(d.value(uint32(i+1)), &form)
 				if err != nil {
 					errs[w] = fmt.Errorf("value %d: %w", i+1, err)
 					return
 				}
-				set(i, hashOf(v))
+				set(i, h)
 			}
 		})
 	}

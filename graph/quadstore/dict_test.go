@@ -194,3 +194,30 @@ func TestValueDictForms(t *testing.T) {
 		}
 	}
 }
+
+// TestHashOfEncoded: a value's hash taken from its encoding is hashOf's,
+// for IRIs and blank nodes (whose forms it writes itself) and the rest.
+func TestHashOfEncoded(t *testing.T) {
+	var form []byte
+	for _, v := range []quad.Value{
+		quad.IRI("http://example.org/a"), quad.IRI(""), quad.IRI("a>b<c"), quad.IRI("entity:Ünïcode"),
+		quad.BNode("b1"), quad.BNode(""), quad.BNode("_:x"),
+		quad.String("x"), quad.String(`say "hi"` + "\n"), quad.LangString{Value: "x", Lang: "en"},
+		quad.TypedString{Value: "5", Type: "xsd:integer"}, quad.Int(-3), quad.Float(1.5), quad.Bool(true),
+	} {
+		enc, err := appendValue(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := hashOfEncoded(enc, &form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := hashOf(v); got != want {
+			t.Errorf("%#v: %x from its encoding, %x from the value", v, got, want)
+		}
+	}
+	if _, err := hashOfEncoded(nil, &form); err == nil {
+		t.Error("an empty encoding hashed")
+	}
+}

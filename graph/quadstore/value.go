@@ -21,6 +21,33 @@ type valueHash [hashSize]byte
 // hashOf returns the identity hash of v; v must not be nil.
 func hashOf(v quad.Value) valueHash { return hashOfText(v.String()) }
 
+// hashOfEncoded returns the identity hash of the value encoded as enc
+// (appendValue's encoding), as hashOf would of the value decoded: an IRI's
+// or a blank node's form is written into *buf, kept by the caller, not
+// built as a string (the bulk path hashes every value once).
+func hashOfEncoded(enc []byte, buf *[]byte) (valueHash, error) {
+	if len(enc) > 0 {
+		switch enc[0] {
+		case tagIRI:
+			*buf = append(append(append((*buf)[:0], '<'), enc[1:]...), '>')
+			return hashOfBytes(*buf), nil
+		case tagBNode:
+			*buf = append(append((*buf)[:0], "_:"...), enc[1:]...)
+			return hashOfBytes(*buf), nil
+		}
+	}
+	v, err := decodeValue(enc)
+	if err != nil {
+		return valueHash{}, err
+	}
+	return hashOf(v), nil
+}
+
+func hashOfBytes(form []byte) valueHash {
+	sum := sha256.Sum256(form)
+	return valueHash(sum[:hashSize])
+}
+
 // hashOfText returns the identity hash of the value whose N-Quads form is
 // text.
 func hashOfText(text string) valueHash {
