@@ -358,6 +358,11 @@ func (db *DB) Load(ctx context.Context, r quad.Reader, opts *LoadOptions) (LoadR
 		db.keepLinks(ctx)
 		restore()
 	}
+	if f, ok := unshared(db.qs).(interface{ ForgetLoaded() }); ok {
+		// The graph a bulk load held for the link index's reads
+		// (quadstore's loadedGraph) goes now.
+		f.ForgetLoaded()
+	}
 	return res, mapErr(err)
 }
 

@@ -34,6 +34,10 @@ type bulkBuilder struct {
 	// hugeHeapAfter quads until it is released (at the latest when its
 	// first chunk spills).
 	unhuge func()
+	// pKeys, once the packed quads are written, holds them in the P
+	// index's order, packed as packed says (loadedGraph).
+	pKeys  []uint64
+	packed quadPacking
 }
 
 // hugeHeapAfter is how many quads a builder takes before it has the heap
@@ -268,6 +272,10 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 		return LoadResult{Read: br.read}, err
 	}
 	added, err := s.streamWrite(ctx, b)
+	var loaded *loadedGraph
+	if err == nil && b.pKeys != nil {
+		loaded = b.loaded(b.packed, b.pKeys)
+	}
 	runs := b.runs
 	b = nil
 	runs.remove()
@@ -342,6 +350,9 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	if err != nil {
 		return reset(err)
 	}
+	if committed > 1 || added+removed > 0 {
+		loaded = nil // the store holds more than the builder did
+	}
 	res.Added += added - removed
 	res.Removed = removed
 	// The load is the history's first transaction; the store was empty
@@ -353,6 +364,10 @@ func (s *QuadStore) bulkLoad(ctx context.Context, r quad.Reader, opt *LoadOption
 	res.Tx = rec
 	if err := s.unmarkBulk(); err != nil {
 		return reset(err)
+	}
+	if loaded != nil {
+		loaded.version = s.version.Load()
+		s.loaded.Store(loaded)
 	}
 	return res, nil
 }
@@ -567,6 +582,8 @@ func (s *QuadStore) emitAll(ctx context.Context, b *bulkBuilder, newOut func(str
 					return err
 				}
 			}
+			// Kept for the reads that follow the load (loadedGraph).
+			b.packed, b.pKeys = p, lopKeys
 			lopKeys = nil
 			return emitPacked(ctx, out, primary, p, <-sReady)
 		}

@@ -97,6 +97,10 @@ type QuadStore struct {
 
 	closed atomic.Bool
 
+	// loaded is the graph the last bulk load held, while the store is as
+	// it left it (loaded.go).
+	loaded atomic.Pointer[loadedGraph]
+
 	// wmu serialises writers; it guards nextID and the newest
 	// transaction's id and time, and broken.
 	wmu sync.Mutex
@@ -506,6 +510,7 @@ func (s *QuadStore) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	s.loaded.Store(nil)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if !s.opts.InMemory && !s.opts.ReadOnly {
@@ -993,6 +998,9 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 	if !ok {
 		return nil
 	}
+	if g := s.loadedNow(); g != nil {
+		return g.scanPredicate(ctx, id, fn)
+	}
 	x := &indexes[quad.Predicate-1]
 	var c constraint
 	c[quad.Predicate-1] = id
@@ -1023,6 +1031,9 @@ func (s *QuadStore) ScanPredicate(ctx context.Context, p graph.Ref, fn func(subj
 // LiteralIDs returns a test for whether the node with an id is a literal,
 // reading every node once (one bit per id).
 func (s *QuadStore) LiteralIDs(ctx context.Context) (func(id uint64) bool, error) {
+	if g := s.loadedNow(); g != nil {
+		return g.isLiteral, nil
+	}
 	var bits []uint64
 	err := s.view(func(txn *badger.Txn) error {
 		return s.scanAll(ctx, txn, []byte{pfxNode}, func(k, v []byte) error {
