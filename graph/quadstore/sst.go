@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/cayleygraph/quad"
 	"github.com/dgraph-io/badger/v4/fb"
 	"github.com/dgraph-io/badger/v4/options"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -18,7 +19,9 @@ import (
 
 // sstBuilder builds one of Badger's tables, byte for byte the table
 // Badger's table.Builder builds of the same keys with the same options
-// (uncompressed, unencrypted: the store's), which TestSSTBuilder checks.
+// (uncompressed, unencrypted: the store's), which TestSSTBuilder checks;
+// a table of keys that are never looked up one by one is built without a
+// Bloom filter (reset, bloomless), as Badger's would be with none.
 // Badger's builder, with the copy of its table into one buffer, took
 // about 0.26 of the 1.2 CPU-seconds of a Movies load: a slice of entry
 // offsets grown from nothing a block, a 4-byte header allocated a key,
@@ -47,7 +50,9 @@ type sstBuilder struct {
 	blocks     []sstBlock
 	baseKeys   []byte   // the blocks' first keys, back to back
 	hashes     []uint32 // each key's hash (y.Hash, without its version)
+	keys       int
 	maxVersion uint64
+	bloom      bool   // the table has a Bloom filter (of hashes)
 	blocksSize uint32 // the finished blocks' bytes
 	lenOffsets uint32 // table.Builder's estimate of the index's size
 
@@ -77,16 +82,17 @@ func newSSTBuilder(opts table.Options) (*sstBuilder, error) {
 	}, nil
 }
 
-// reset empties the builder for the next table, keeping its memory.
-func (b *sstBuilder) reset() {
+// reset empties the builder for the next table, with a Bloom filter or
+// not, keeping its memory.
+func (b *sstBuilder) reset(bloom bool) {
 	b.buf, b.blockStart, b.offsets = b.buf[:0], 0, b.offsets[:0]
 	b.blocks, b.baseKeys, b.hashes = b.blocks[:0], b.baseKeys[:0], b.hashes[:0]
-	b.maxVersion, b.blocksSize, b.lenOffsets = 0, 0, 0
+	b.keys, b.maxVersion, b.bloom, b.blocksSize, b.lenOffsets = 0, 0, bloom && b.bloomFP > 0, 0, 0
 	b.tail = b.tail[:0]
 }
 
 // empty reports whether the table has no key.
-func (b *sstBuilder) empty() bool { return len(b.hashes) == 0 }
+func (b *sstBuilder) empty() bool { return b.keys == 0 }
 
 // valueOverhead is what y.ValueStruct's encoding adds to a value with no
 // meta, user meta or expiry: the two bytes and a one-byte varint of 0.
@@ -105,7 +111,10 @@ func (b *sstBuilder) add(key, value []byte) {
 			b.finishBlock()
 		}
 	}
-	b.hashes = append(b.hashes, y.Hash(key[:len(key)-8]))
+	b.keys++
+	if b.bloom {
+		b.hashes = append(b.hashes, y.Hash(key[:len(key)-8]))
+	}
 	if v := y.ParseTs(key); v > b.maxVersion {
 		b.maxVersion = v
 	}
@@ -182,7 +191,7 @@ func (b *sstBuilder) full() bool {
 func (b *sstBuilder) finish() {
 	b.finishBlock()
 	var bloom []byte
-	if b.bloomFP > 0 {
+	if b.bloom {
 		bloom = y.NewFilter(b.hashes, y.BloomBitsPerKey(len(b.hashes), b.bloomFP))
 	}
 	// table.Builder's buildIndex, on a builder kept from table to table.
@@ -212,7 +221,7 @@ func (b *sstBuilder) finish() {
 	fb.TableIndexAddBloomFilter(ib, bloomAt)
 	fb.TableIndexAddMaxVersion(ib, b.maxVersion)
 	fb.TableIndexAddUncompressedSize(ib, b.blocksSize)
-	fb.TableIndexAddKeyCount(ib, uint32(len(b.hashes)))
+	fb.TableIndexAddKeyCount(ib, uint32(b.keys))
 	fb.TableIndexAddOnDiskSize(ib, dataSize)
 	fb.TableIndexAddStaleDataSize(ib, 0)
 	ib.Finish(fb.TableIndexEnd(ib))
@@ -224,6 +233,24 @@ func (b *sstBuilder) finish() {
 	b.tail = binary.BigEndian.AppendUint32(b.tail, uint32(len(index)))
 	b.tail = append(b.tail, sum...)
 	b.tail = binary.BigEndian.AppendUint32(b.tail, uint32(len(sum)))
+}
+
+// bloomless reports whether keys of a family are only ever scanned, or
+// looked up only where they are there: the P, O and L indexes (looked up
+// one by one only by check, each quad's), the folded names (scanned) and
+// the values (looked up by the ids of nodes, which have them). A table of
+// such keys (tableStream starts a table where the families change) has no
+// Bloom filter: hashing a Movies load's keys for the filters and setting
+// their bits took 0.06 CPU-seconds, and half its keys are of these
+// families. The S index (does a quad exist?), the hashes (is a value
+// stored?) and the counters (zero when absent) are looked up for keys
+// that are not there, where a filter spares the search of a table.
+func bloomless(family byte) bool {
+	switch family {
+	case indexes[quad.Predicate-1].prefix, indexes[quad.Object-1].prefix, indexes[quad.Label-1].prefix, pfxFold, pfxNode:
+		return true
+	}
+	return false
 }
 
 // size is the table's size once finished.

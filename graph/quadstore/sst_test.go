@@ -16,7 +16,7 @@ import (
 // TestSSTBuilder builds the same tables with sstBuilder and Badger's
 // table.Builder: they are full at the same key and byte for byte the
 // same, for small and Badger's block sizes, with and without a Bloom
-// filter, keys sharing long and short prefixes, empty values and values
+// filter (the builder's choice or none in the options), keys sharing long and short prefixes, empty values and values
 // over a block, one key, and tables cut where the builders say they are
 // full. Badger then opens each table, checks its checksums and reads
 // every key back.
@@ -74,67 +74,72 @@ func TestSSTBuilder(t *testing.T) {
 		{"small tables", 20000, 60, 4096, 64 << 10, 0.01},
 		{"small blocks and tables", 20000, 20, 128, 16 << 10, 0.01},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			opts := table.Options{TableSize: c.tableSize, BlockSize: c.blockSize, BloomFalsePositive: c.bloom, Compression: options.None}
-			keys := gen(c.n, c.maxValue)
-			ours, err := newSSTBuilder(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			version := uint64(rng.IntN(5) + 1)
-			i := 0
-			for i < len(keys) {
-				theirs := table.NewTableBuilder(opts)
-				ours.reset()
-				first := i
-				for ; i < len(keys); i++ {
-					if i > first {
-						if a, b := ours.full(), theirs.ReachedCapacity(); a != b {
-							t.Fatalf("key %d: full %v, Badger's builder %v", i, a, b)
-						} else if a {
-							break
-						}
-					}
-					k := binary.BigEndian.AppendUint64(append([]byte(nil), keys[i].k...), math.MaxUint64-version)
-					ours.add(k, keys[i].v)
-					theirs.Add(k, y.ValueStruct{Value: keys[i].v}, 0)
-				}
-				want := theirs.Finish()
-				theirs.Close()
-				ours.finish()
-				got := append(append([]byte(nil), ours.buf...), ours.tail...)
-				if ours.size() != len(got) || !bytes.Equal(got, want) {
-					at := 0
-					for at < min(len(got), len(want)) && got[at] == want[at] {
-						at++
-					}
-					t.Fatalf("keys %d to %d: a table of %d bytes, Badger's %d, first differing at %d", first, i, len(got), len(want), at)
-				}
-				// Badger reads it back, checking every checksum.
-				tables++
-				tbl, err := table.OpenInMemoryTable(got, uint64(tables), &table.Options{
-					ReadOnly: true, ChkMode: options.OnTableAndBlockRead, Compression: options.None, BlockSize: c.blockSize,
-				})
+		for _, withBloom := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/bloom=%v", c.name, withBloom), func(t *testing.T) {
+				opts := table.Options{TableSize: c.tableSize, BlockSize: c.blockSize, BloomFalsePositive: c.bloom, Compression: options.None}
+				keys := gen(c.n, c.maxValue)
+				ours, err := newSSTBuilder(opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := tbl.VerifyChecksum(); err != nil {
-					t.Fatal(err)
+				if !withBloom {
+					opts.BloomFalsePositive = 0 // as ours builds them
 				}
-				it := tbl.NewIterator(0)
-				n := first
-				for it.Rewind(); it.Valid(); it.Next() {
-					if !bytes.Equal(y.ParseKey(it.Key()), keys[n].k) || !bytes.Equal(it.Value().Value, keys[n].v) || y.ParseTs(it.Key()) != version {
-						t.Fatalf("read key %d as %q, want %q", n, it.Key(), keys[n].k)
+				version := uint64(rng.IntN(5) + 1)
+				i := 0
+				for i < len(keys) {
+					theirs := table.NewTableBuilder(opts)
+					ours.reset(withBloom)
+					first := i
+					for ; i < len(keys); i++ {
+						if i > first {
+							if a, b := ours.full(), theirs.ReachedCapacity(); a != b {
+								t.Fatalf("key %d: full %v, Badger's builder %v", i, a, b)
+							} else if a {
+								break
+							}
+						}
+						k := binary.BigEndian.AppendUint64(append([]byte(nil), keys[i].k...), math.MaxUint64-version)
+						ours.add(k, keys[i].v)
+						theirs.Add(k, y.ValueStruct{Value: keys[i].v}, 0)
 					}
-					n++
+					want := theirs.Finish()
+					theirs.Close()
+					ours.finish()
+					got := append(append([]byte(nil), ours.buf...), ours.tail...)
+					if ours.size() != len(got) || !bytes.Equal(got, want) {
+						at := 0
+						for at < min(len(got), len(want)) && got[at] == want[at] {
+							at++
+						}
+						t.Fatalf("keys %d to %d: a table of %d bytes, Badger's %d, first differing at %d", first, i, len(got), len(want), at)
+					}
+					// Badger reads it back, checking every checksum.
+					tables++
+					tbl, err := table.OpenInMemoryTable(got, uint64(tables), &table.Options{
+						ReadOnly: true, ChkMode: options.OnTableAndBlockRead, Compression: options.None, BlockSize: c.blockSize,
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := tbl.VerifyChecksum(); err != nil {
+						t.Fatal(err)
+					}
+					it := tbl.NewIterator(0)
+					n := first
+					for it.Rewind(); it.Valid(); it.Next() {
+						if !bytes.Equal(y.ParseKey(it.Key()), keys[n].k) || !bytes.Equal(it.Value().Value, keys[n].v) || y.ParseTs(it.Key()) != version {
+							t.Fatalf("read key %d as %q, want %q", n, it.Key(), keys[n].k)
+						}
+						n++
+					}
+					it.Close()
+					if n != i {
+						t.Fatalf("read %d keys of the table's %d", n-first, i-first)
+					}
+					tbl.DecrRef()
 				}
-				it.Close()
-				if n != i {
-					t.Fatalf("read %d keys of the table's %d", n-first, i-first)
-				}
-				tbl.DecrRef()
-			}
-		})
+			})
+		}
 	}
 }

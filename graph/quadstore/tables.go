@@ -150,7 +150,11 @@ func (t *tableStream) add(k, v []byte, version uint64) error {
 	if n := len(t.key); n > 0 && !keyAfter(k, t.key[:n-8]) {
 		return fmt.Errorf("quadstore: internal error: key %x after %x in a stream", k, t.key[:n-8])
 	}
-	if t.b != nil && t.b.full() {
+	bloom := !bloomless(k[0])
+	if t.b != nil && (t.b.full() || t.b.bloom != bloom && t.set.opts.BloomFalsePositive > 0) {
+		// Full, or the keys that come are looked up one by one and the
+		// table's are not, or the other way round: a table has a Bloom
+		// filter for all its keys or none.
 		if err := t.send(); err != nil {
 			return err
 		}
@@ -164,7 +168,7 @@ func (t *tableStream) add(k, v []byte, version uint64) error {
 				return err
 			}
 		}
-		b.reset()
+		b.reset(bloom)
 		t.b = b
 	}
 	// Badger's internal key: the key, then math.MaxUint64 - version.

@@ -3,6 +3,7 @@ package quadstore
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -13,7 +14,10 @@ import (
 	"testing"
 
 	"github.com/cayleygraph/quad"
+	"github.com/dgraph-io/badger/v4/fb"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/badger/v4/y"
 )
 
 // tableInput is a graph whose bulk load makes many small tables (with
@@ -271,4 +275,76 @@ func TestBulkTablesCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	verify(t, s, m)
+}
+
+// TestTableStreamBloom: a stream of keys of every family makes tables each
+// of families looked up one by one, with a Bloom filter, or of families
+// only scanned (bloomless), without; and Badger reads every key back.
+func TestTableStreamBloom(t *testing.T) {
+	defer func(n uint64) { bulkTableBytes = n }(bulkTableBytes)
+	bulkTableBytes = 32 << 10
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	ts, err := newTableSet(dir, s.bo, s.bo.MaxLevels-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys [][]byte
+	for _, fam := range []byte("LOPScfhmn") {
+		for i := range 300 + int(fam)%7*100 {
+			keys = append(keys, binary.BigEndian.AppendUint64([]byte{fam}, uint64(i)))
+		}
+	}
+	st := ts.stream()
+	for _, k := range keys {
+		if err := st.add(k, []byte("v"), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.done(); err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	for _, id := range ts.made {
+		data, err := os.ReadFile(filepath.Join(dir, table.IDToFilename(id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The index: before its length, the checksum and its length.
+		n := len(data)
+		sumLen := int(binary.BigEndian.Uint32(data[n-4:]))
+		idxEnd := n - 4 - sumLen - 4
+		idxLen := int(binary.BigEndian.Uint32(data[idxEnd:]))
+		hasBloom := fb.GetRootAsTableIndex(data[idxEnd-idxLen:idxEnd], 0).BloomFilterLength() > 0
+		tbl, err := table.OpenInMemoryTable(data, id, &table.Options{
+			ReadOnly: true, ChkMode: options.OnTableAndBlockRead, Compression: options.None, BlockSize: s.bo.BlockSize,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := tbl.NewIterator(0)
+		looked := map[bool]int{}
+		for it.Rewind(); it.Valid(); it.Next() {
+			if k := y.ParseKey(it.Key()); !bytes.Equal(k, keys[read]) {
+				t.Fatalf("key %d read as %x, want %x", read, k, keys[read])
+			}
+			looked[!bloomless(keys[read][0])]++
+			read++
+		}
+		it.Close()
+		tbl.DecrRef()
+		if len(looked) != 1 {
+			t.Errorf("table %d mixes families looked up (%d keys) and not (%d)", id, looked[true], looked[false])
+		}
+		if hasBloom != (looked[true] > 0) {
+			t.Errorf("table %d: a Bloom filter %v, keys looked up one by one %d", id, hasBloom, looked[true])
+		}
+	}
+	if read != len(keys) {
+		t.Fatalf("read %d keys of %d", read, len(keys))
+	}
 }
