@@ -323,6 +323,12 @@ func (c *fileCheck) checkManifest(dir string, tables map[uint64]os.FileInfo, bul
 	m, end, err := replayManifest(f, opt)
 	switch {
 	case err != nil:
+		if at, cut := manifestCut(f, info.Size()); cut {
+			// Badger refuses a record longer than the whole file
+			// rather than reading it as cut short.
+			c.damaged("the MANIFEST is truncated or damaged at byte %d of %d", at, info.Size())
+			return nil, false
+		}
 		c.damaged("the MANIFEST is damaged (%v)", err)
 		return nil, false
 	case end < info.Size():
@@ -346,6 +352,26 @@ func (c *fileCheck) checkManifest(dir string, tables map[uint64]os.FileInfo, bul
 		return nil, false
 	}
 	return listed, true
+}
+
+// manifestCut reports whether the MANIFEST f, of size bytes, ends inside a
+// change record (its header, or fewer bytes than the header says follow),
+// and where that record starts; the records' checksums are not read.
+func manifestCut(f *os.File, size int64) (int64, bool) {
+	const fileHeader, recordHeader = 8, 8 // magic and versions; length and checksum
+	var hdr [recordHeader]byte
+	at := int64(fileHeader)
+	for at < size {
+		if _, err := f.ReadAt(hdr[:], at); err != nil {
+			return at, true // a header cut short
+		}
+		next := at + recordHeader + int64(binary.BigEndian.Uint32(hdr[:4]))
+		if next > size {
+			return at, true
+		}
+		at = next
+	}
+	return 0, false
 }
 
 // replayManifest runs Badger's own MANIFEST reader, which panics on some

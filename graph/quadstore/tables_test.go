@@ -348,3 +348,72 @@ func TestTableStreamBloom(t *testing.T) {
 		t.Fatalf("read %d keys of %d", read, len(keys))
 	}
 }
+
+// TestManifestCut: a MANIFEST cut at any byte past its header is either
+// read by Badger up to its last whole record (a cut at a record's end) or
+// found cut inside a record by manifestCut, which Badger's reader refuses
+// outright when the record's length is over the whole file's; and opening
+// a store whose MANIFEST is cut inside a record says it is truncated.
+func TestManifestCut(t *testing.T) {
+	defer func(n uint64) { bulkTableBytes = n }(bulkTableBytes)
+	bulkTableBytes = 16 << 10
+	in, _ := tableInput()
+	dir := t.TempDir()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(context.Background(), &sliceReader{qs: in, failAt: -1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := os.ReadFile(filepath.Join(dir, "MANIFEST"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutAt := filepath.Join(t.TempDir(), "MANIFEST")
+	refused, firstRefused := 0, 0
+	for n := 9; n < len(whole); n++ {
+		if err := os.WriteFile(cutAt, whole[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(cutAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, end, rerr := replayManifest(f, s.bo)
+		at, cut := manifestCut(f, int64(n))
+		f.Close()
+		switch {
+		case rerr != nil && !cut:
+			t.Fatalf("cut at %d: Badger refuses it (%v) and manifestCut finds no cut", n, rerr)
+		case rerr == nil && cut != (end < int64(n)):
+			t.Fatalf("cut at %d: Badger read to %d, manifestCut says cut %v at %d", n, end, cut, at)
+		case cut && rerr == nil && at != end:
+			t.Fatalf("cut at %d: Badger read to %d, manifestCut says the cut record starts at %d", n, end, at)
+		}
+		if rerr != nil {
+			if refused++; refused == 1 {
+				firstRefused = n
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no cut made Badger refuse the MANIFEST: the case this checks did not come up")
+	}
+	// A store whose MANIFEST ends inside a record is reported truncated,
+	// whether Badger reads it as cut or refuses it.
+	for _, n := range []int{len(whole) - 3, firstRefused} {
+		if err := os.WriteFile(filepath.Join(dir, "MANIFEST"), whole[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := Open(dir, nil); err == nil {
+			s.Close()
+			t.Fatalf("a store whose MANIFEST is cut at %d opened", n)
+		} else if !strings.Contains(err.Error(), "MANIFEST is truncated") {
+			t.Fatalf("a MANIFEST cut at %d of %d: %v", n, len(whole), err)
+		}
+	}
+}
