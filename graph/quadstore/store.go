@@ -1040,7 +1040,7 @@ func (s *QuadStore) LiteralIDs(ctx context.Context) (func(id uint64) bool, error
 			if len(k) != 9 || len(v) == 0 {
 				return fmt.Errorf("%w: bad node record", ErrCorrupt)
 			}
-			if v[0] == tagIRI || v[0] == tagBNode {
+			if !literalEncoding(v) {
 				return nil
 			}
 			id := u64(k[1:])

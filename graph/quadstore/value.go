@@ -21,6 +21,12 @@ type valueHash [hashSize]byte
 // hashOf returns the identity hash of v; v must not be nil.
 func hashOf(v quad.Value) valueHash { return hashOfText(v.String()) }
 
+// literalEncoding reports whether enc, a value's encoding, is a literal's:
+// neither an IRI nor a blank node.
+func literalEncoding(enc []byte) bool {
+	return len(enc) > 0 && enc[0] != tagIRI && enc[0] != tagBNode
+}
+
 // hashOfEncoded returns the identity hash of the value encoded as enc
 // (appendValue's encoding), as hashOf would of the value decoded: an IRI's
 // or a blank node's form is written into *buf, kept by the caller, not
